@@ -1,0 +1,171 @@
+// Parsing and validation of the directory file; a bad file is refused with the exact reason.
+#include "Directory.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+namespace lapse
+{
+
+namespace
+{
+bool isValidId(const QString& id)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$"));
+    return re.match(id).hasMatch();
+}
+
+Error bad(const QString& msg)
+{
+    return makeError(ErrorCode::Invalid, msg);
+}
+} // namespace
+
+Result<Directory> Directory::load(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return bad(QStringLiteral("cannot read directory file %1: %2").arg(path, f.errorString()));
+    return fromJson(f.readAll());
+}
+
+Result<Directory> Directory::fromJson(const QByteArray& json)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject())
+        return makeError(ErrorCode::Malformed,
+            QStringLiteral("directory is not a JSON object: %1 at offset %2")
+                .arg(pe.errorString())
+                .arg(pe.offset));
+    const QJsonObject root = doc.object();
+    Directory d;
+    for (const auto& v : root["principals"].toArray()) {
+        const QJsonObject o = v.toObject();
+        Principal p;
+        p.id = o["id"].toString();
+        if (!kindFromName(o["kind"].toString(QStringLiteral("human")), &p.kind))
+            return bad(QStringLiteral("principal %1: unknown kind '%2'").arg(p.id, o["kind"].toString()));
+        p.displayName = o["display_name"].toString();
+        p.owner = o["owner"].toString();
+        p.spiffeId = o["spiffe_id"].toString();
+        p.oidcSubject = o["oidc_subject"].toString();
+        for (const auto& r : o["roles"].toArray()) {
+            Role role;
+            if (!roleFromName(r.toString(), &role))
+                return bad(QStringLiteral("principal %1: unknown role '%2'").arg(p.id, r.toString()));
+            p.roles |= unsigned(role);
+        }
+        d.addPrincipal(p);
+    }
+    for (const auto& v : root["targets"].toArray()) {
+        const QJsonObject o = v.toObject();
+        Target t;
+        t.id = o["id"].toString();
+        t.kind = o["kind"].toString(QStringLiteral("token"));
+        t.description = o["description"].toString();
+        t.owner = o["owner"].toString();
+        for (const auto& pv : o["privileges"].toArray())
+            t.privileges << pv.toString();
+        t.maxTtlSeconds = o["max_ttl_seconds"].toInt(3600);
+        t.approvalsRequired = o["approvals_required"].toInt(1);
+        t.requireTicket = o["require_ticket"].toBool(false);
+        const QJsonObject bg = o["break_glass"].toObject();
+        t.breakGlassAllowed = bg["allowed"].toBool(false);
+        t.breakGlassMaxTtlSeconds = bg["max_ttl_seconds"].toInt(900);
+        t.pendingTimeoutSeconds = o["pending_timeout_seconds"].toInt(24 * 3600);
+        d.addTarget(t);
+    }
+    const Status s = d.validate();
+    if (!s)
+        return s.error();
+    return d;
+}
+
+void Directory::addPrincipal(const Principal& p)
+{
+    m_principalIndex.insert(p.id, m_principals.size());
+    m_principals.append(p);
+}
+
+void Directory::addTarget(const Target& t)
+{
+    m_targetIndex.insert(t.id, m_targets.size());
+    m_targets.append(t);
+}
+
+Status Directory::validate() const
+{
+    if (m_principalIndex.size() != m_principals.size())
+        return bad(QStringLiteral("principal ids must be unique"));
+    if (m_targetIndex.size() != m_targets.size())
+        return bad(QStringLiteral("target ids must be unique"));
+    for (const auto& p : m_principals) {
+        if (!isValidId(p.id))
+            return bad(QStringLiteral("principal id '%1' is not a valid id").arg(p.id));
+        if (!p.isHuman()) {
+            const Principal* owner = principal(p.owner);
+            if (!owner)
+                return bad(
+                    QStringLiteral("non-human principal %1 needs an owner that is a principal").arg(p.id));
+            if (!owner->isHuman())
+                return bad(QStringLiteral("principal %1: owner %2 must be a human").arg(p.id, p.owner));
+        }
+        if (!p.spiffeId.isEmpty() && !p.spiffeId.startsWith(QLatin1String("spiffe://")))
+            return bad(QStringLiteral("principal %1: spiffe_id must start with spiffe://").arg(p.id));
+    }
+    for (const auto& t : m_targets) {
+        if (!isValidId(t.id))
+            return bad(QStringLiteral("target id '%1' is not a valid id").arg(t.id));
+        if (t.privileges.isEmpty())
+            return bad(QStringLiteral("target %1 lists no privileges").arg(t.id));
+        QStringList unique = t.privileges;
+        if (unique.removeDuplicates() != 0)
+            return bad(QStringLiteral("target %1 lists a privilege twice").arg(t.id));
+        if (t.maxTtlSeconds <= 0 || t.approvalsRequired < 1 || t.pendingTimeoutSeconds <= 0)
+            return bad(
+                QStringLiteral("target %1: max_ttl_seconds, approvals_required and pending_timeout_seconds "
+                               "must be positive")
+                    .arg(t.id));
+        if (t.breakGlassAllowed
+            && (t.breakGlassMaxTtlSeconds <= 0 || t.breakGlassMaxTtlSeconds > t.maxTtlSeconds))
+            return bad(QStringLiteral("target %1: break_glass.max_ttl_seconds must be positive and within "
+                                      "max_ttl_seconds")
+                           .arg(t.id));
+    }
+    return Ok {};
+}
+
+const Principal* Directory::principal(const QString& id) const
+{
+    const auto it = m_principalIndex.constFind(id);
+    return it == m_principalIndex.cend() ? nullptr : &m_principals[*it];
+}
+
+const Target* Directory::target(const QString& id) const
+{
+    const auto it = m_targetIndex.constFind(id);
+    return it == m_targetIndex.cend() ? nullptr : &m_targets[*it];
+}
+
+int Directory::longestTtlSeconds() const
+{
+    int longest = 0;
+    for (const auto& t : m_targets)
+        longest = qMax(longest, t.maxTtlSeconds);
+    return longest;
+}
+
+QJsonObject Directory::toJson() const
+{
+    QJsonArray ps, ts;
+    for (const auto& p : m_principals)
+        ps.append(p.toJson());
+    for (const auto& t : m_targets)
+        ts.append(t.toJson());
+    return QJsonObject {{"principals", ps}, {"targets", ts}};
+}
+
+} // namespace lapse

@@ -1,0 +1,284 @@
+// JSON forms and name tables of the domain values; the wire format of API v1.
+#include "AccessRequest.h"
+#include "Event.h"
+#include "Grant.h"
+#include "Principal.h"
+#include "Session.h"
+#include "Target.h"
+
+#include "core/Clock.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace lapse
+{
+
+namespace
+{
+template <typename E, size_t N> QString nameOf(const std::pair<E, const char*> (&table)[N], E value)
+{
+    for (const auto& p : table)
+        if (p.first == value)
+            return QString::fromLatin1(p.second);
+    return {};
+}
+template <typename E, size_t N>
+bool valueOf(const std::pair<E, const char*> (&table)[N], const QString& name, E* out)
+{
+    for (const auto& p : table)
+        if (name == QLatin1String(p.second)) {
+            *out = p.first;
+            return true;
+        }
+    return false;
+}
+
+const std::pair<PrincipalKind, const char*> kKinds[] = {
+    {PrincipalKind::Human, "human"},
+    {PrincipalKind::Service, "service"},
+    {PrincipalKind::Workload, "workload"},
+    {PrincipalKind::Agent, "agent"},
+    {PrincipalKind::Pipeline, "pipeline"},
+};
+const std::pair<Role, const char*> kRoles[] = {
+    {Role::Requester, "requester"},
+    {Role::Approver, "approver"},
+    {Role::Responder, "responder"},
+    {Role::Auditor, "auditor"},
+    {Role::Admin, "admin"},
+    {Role::ResourceServer, "resource-server"},
+};
+const std::pair<RequestStatus, const char*> kRequestStatus[] = {
+    {RequestStatus::Pending, "pending"},
+    {RequestStatus::Approved, "approved"},
+    {RequestStatus::Denied, "denied"},
+    {RequestStatus::Expired, "expired"},
+};
+const std::pair<GrantStatus, const char*> kGrantStatus[] = {
+    {GrantStatus::Active, "active"},
+    {GrantStatus::Completed, "completed"},
+    {GrantStatus::Revoked, "revoked"},
+    {GrantStatus::Expired, "expired"},
+};
+const std::pair<SessionState, const char*> kSessionState[] = {
+    {SessionState::Live, "live"},
+    {SessionState::Lingering, "lingering"},
+    {SessionState::Ended, "ended"},
+};
+
+QJsonValue isoOrNull(qint64 ms)
+{
+    return ms ? QJsonValue(Clock::toIso(ms)) : QJsonValue(QJsonValue::Null);
+}
+} // namespace
+
+QString kindName(PrincipalKind kind)
+{
+    return nameOf(kKinds, kind);
+}
+bool kindFromName(const QString& name, PrincipalKind* out)
+{
+    return valueOf(kKinds, name, out);
+}
+QString roleName(Role role)
+{
+    return nameOf(kRoles, role);
+}
+bool roleFromName(const QString& name, Role* out)
+{
+    return valueOf(kRoles, name, out);
+}
+QString requestStatusName(RequestStatus s)
+{
+    return nameOf(kRequestStatus, s);
+}
+bool requestStatusFromName(const QString& name, RequestStatus* out)
+{
+    return valueOf(kRequestStatus, name, out);
+}
+QString grantStatusName(GrantStatus s)
+{
+    return nameOf(kGrantStatus, s);
+}
+bool grantStatusFromName(const QString& name, GrantStatus* out)
+{
+    return valueOf(kGrantStatus, name, out);
+}
+QString sessionStateName(SessionState s)
+{
+    return nameOf(kSessionState, s);
+}
+
+QStringList Principal::roleNames() const
+{
+    QStringList out;
+    for (const auto& p : kRoles)
+        if (roles & unsigned(p.first))
+            out << QString::fromLatin1(p.second);
+    return out;
+}
+
+QJsonObject Principal::toJson() const
+{
+    QJsonObject o {{"id", id}, {"kind", kindName(kind)}, {"roles", QJsonArray::fromStringList(roleNames())}};
+    if (!displayName.isEmpty())
+        o["display_name"] = displayName;
+    if (!owner.isEmpty())
+        o["owner"] = owner;
+    if (!spiffeId.isEmpty())
+        o["spiffe_id"] = spiffeId;
+    if (!oidcSubject.isEmpty())
+        o["oidc_subject"] = oidcSubject;
+    return o;
+}
+
+QJsonObject Target::toJson() const
+{
+    return QJsonObject {
+        {"id", id},
+        {"kind", kind},
+        {"description", description},
+        {"owner", owner},
+        {"privileges", QJsonArray::fromStringList(privileges)},
+        {"max_ttl_seconds", maxTtlSeconds},
+        {"approvals_required", approvalsRequired},
+        {"require_ticket", requireTicket},
+        {"break_glass",
+            QJsonObject {{"allowed", breakGlassAllowed}, {"max_ttl_seconds", breakGlassMaxTtlSeconds}}},
+        {"pending_timeout_seconds", pendingTimeoutSeconds},
+    };
+}
+
+QJsonObject Approval::toJson() const
+{
+    return QJsonObject {{"approver", approver}, {"privileges", QJsonArray::fromStringList(privileges)},
+        {"ttl_seconds", ttlSeconds}, {"comment", comment}, {"at", Clock::toIso(atMs)}};
+}
+
+Approval Approval::fromJson(const QJsonObject& o)
+{
+    Approval a;
+    a.approver = o["approver"].toString();
+    for (const auto& v : o["privileges"].toArray())
+        a.privileges << v.toString();
+    a.ttlSeconds = o["ttl_seconds"].toInt();
+    a.comment = o["comment"].toString();
+    a.atMs = Clock::fromIso(o["at"].toString());
+    return a;
+}
+
+QJsonObject AccessRequest::toJson() const
+{
+    QJsonArray approvalsJson;
+    for (const auto& a : approvals)
+        approvalsJson.append(a.toJson());
+    QJsonObject o {
+        {"id", id},
+        {"requester", requester},
+        {"target", target},
+        {"privileges", QJsonArray::fromStringList(privileges)},
+        {"min_privileges",
+            minPrivileges ? QJsonValue(QJsonArray::fromStringList(*minPrivileges)) : QJsonValue()},
+        {"task", task},
+        {"reason", reason},
+        {"ticket", ticket},
+        {"ttl_seconds", ttlSeconds},
+        {"break_glass", breakGlass},
+        {"status", requestStatusName(status)},
+        {"created_at", isoOrNull(createdMs)},
+        {"expires_at", isoOrNull(expiresMs)},
+        {"decided_at", isoOrNull(decidedMs)},
+        {"decided_by", decidedBy.isEmpty() ? QJsonValue() : QJsonValue(decidedBy)},
+        {"approvals", approvalsJson},
+        {"approvals_required", approvalsRequired},
+    };
+    if (!denyReason.isEmpty())
+        o["deny_reason"] = denyReason;
+    if (!grantId.isEmpty())
+        o["grant_id"] = grantId;
+    return o;
+}
+
+QJsonObject Grant::toJson() const
+{
+    return QJsonObject {
+        {"id", id},
+        {"request_id", requestId},
+        {"principal", principal},
+        {"target", target},
+        {"privileges", QJsonArray::fromStringList(privileges)},
+        {"requested_privileges", QJsonArray::fromStringList(requestedPrivileges)},
+        {"min_privileges",
+            minPrivileges ? QJsonValue(QJsonArray::fromStringList(*minPrivileges)) : QJsonValue()},
+        {"ttl_seconds", ttlSeconds},
+        {"approvers", QJsonArray::fromStringList(approvers)},
+        {"policy", policy},
+        {"break_glass", breakGlass},
+        {"reviewed", reviewed},
+        {"task", task},
+        {"ticket", ticket},
+        {"reason", reason},
+        {"key_id", keyId},
+        {"status", grantStatusName(status)},
+        {"starts_at", isoOrNull(startsMs)},
+        {"expires_at", isoOrNull(expiresMs)},
+        {"ended_at", isoOrNull(endedMs)},
+        {"ended_by", endedBy.isEmpty() ? QJsonValue() : QJsonValue(endedBy)},
+        {"end_reason", endReason.isEmpty() ? QJsonValue() : QJsonValue(endReason)},
+    };
+}
+
+qint64 Session::lingeringMs(qint64 nowMs) const
+{
+    if (!grantEndedMs)
+        return 0;
+    const qint64 until = endedMs ? endedMs : nowMs;
+    return until > grantEndedMs ? until - grantEndedMs : 0;
+}
+
+QJsonObject Session::toJson(qint64 nowMs) const
+{
+    return QJsonObject {
+        {"id", id},
+        {"grant_id", grantId},
+        {"principal", principal},
+        {"target", target},
+        {"resource_server", resourceServer},
+        {"privileges_used", QJsonArray::fromStringList(privilegesUsed)},
+        {"state", sessionStateName(state())},
+        {"opened_at", isoOrNull(openedMs)},
+        {"ended_at", isoOrNull(endedMs)},
+        {"terminate_requested_at", isoOrNull(terminateRequestedMs)},
+        {"terminate_reason", terminateReason.isEmpty() ? QJsonValue() : QJsonValue(terminateReason)},
+        {"grant_ended_at", isoOrNull(grantEndedMs)},
+        {"lingering_seconds", double(lingeringMs(nowMs)) / 1000.0},
+    };
+}
+
+QJsonObject Event::bodyJson() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
+
+QJsonObject Event::toJson() const
+{
+    return QJsonObject {{"seq", seq}, {"ts", Clock::toIso(tsMs)}, {"ts_ms", tsMs}, {"type", type},
+        {"actor", actor}, {"subject", subject}, {"body", QString::fromUtf8(body)},
+        {"hash", QString::fromLatin1(hash)}};
+}
+
+Event Event::fromJson(const QJsonObject& o)
+{
+    Event e;
+    e.seq = o["seq"].toInteger();
+    e.tsMs = o["ts_ms"].toInteger();
+    e.type = o["type"].toString();
+    e.actor = o["actor"].toString();
+    e.subject = o["subject"].toString();
+    e.body = o["body"].toString().toUtf8();
+    e.hash = o["hash"].toString().toLatin1();
+    return e;
+}
+
+} // namespace lapse

@@ -1,0 +1,49 @@
+// An approved request turned into access with a window: active until completed, revoked or expired.
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace lapse
+{
+
+enum class GrantStatus { Active, Completed, Revoked, Expired };
+QString grantStatusName(GrantStatus s);
+bool grantStatusFromName(const QString& name, GrantStatus* out);
+
+struct Grant {
+    QString id; // also the credential's jti
+    QString requestId;
+    QString principal;
+    QString target;
+    QStringList privileges; // approved
+    QStringList requestedPrivileges;
+    std::optional<QStringList> minPrivileges;
+    int ttlSeconds = 0;
+    QStringList approvers; // empty for break-glass
+    QString policy; // "approval" or "break-glass"
+    bool breakGlass = false;
+    bool reviewed = false; // break-glass grants are reviewed after the fact
+    QString task;
+    QString ticket;
+    QString reason;
+    QString keyId;
+    GrantStatus status = GrantStatus::Active;
+    qint64 startsMs = 0;
+    qint64 expiresMs = 0;
+    qint64 endedMs = 0;
+    QString endedBy;
+    QString endReason;
+
+    bool isActiveAt(qint64 nowMs) const
+    {
+        return status == GrantStatus::Active && nowMs >= startsMs && nowMs < expiresMs;
+    }
+    // When access actually stopped (end of window or early end); 0 while active.
+    qint64 effectiveEndMs() const { return status == GrantStatus::Active ? 0 : endedMs; }
+    QJsonObject toJson() const;
+};
+
+} // namespace lapse
