@@ -52,6 +52,8 @@ Result<Directory> Directory::fromJson(const QByteArray& json)
         p.owner = o["owner"].toString();
         p.spiffeId = o["spiffe_id"].toString();
         p.oidcSubject = o["oidc_subject"].toString();
+        for (const auto& t : o["serves"].toArray())
+            p.serves << t.toString();
         for (const auto& r : o["roles"].toArray()) {
             Role role;
             if (!roleFromName(r.toString(), &role))

@@ -130,6 +130,8 @@ QJsonObject Principal::toJson() const
         o["spiffe_id"] = spiffeId;
     if (!oidcSubject.isEmpty())
         o["oidc_subject"] = oidcSubject;
+    if (!serves.isEmpty())
+        o["serves"] = QJsonArray::fromStringList(serves);
     return o;
 }
 

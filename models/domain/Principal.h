@@ -32,10 +32,14 @@ struct Principal {
     QString spiffeId; // spiffe://trust-domain/path, workloads and agents
     QString oidcSubject; // an OIDC "sub", for workloads federated through an IdP
     unsigned roles = 0;
+    // Resource servers: the targets whose credentials they may introspect and open sessions with.
+    // Empty means every target.
+    QStringList serves;
 
     bool isHuman() const { return kind == PrincipalKind::Human; }
     bool hasRole(Role r) const { return roles & unsigned(r); }
     QStringList roleNames() const;
+    bool servesTarget(const QString& target) const { return serves.isEmpty() || serves.contains(target); }
     // The credential subject: the SPIFFE ID where there is one, else the principal id.
     QString subject() const { return spiffeId.isEmpty() ? id : spiffeId; }
     QJsonObject toJson() const;

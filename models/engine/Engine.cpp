@@ -1,0 +1,984 @@
+// The lifecycle: every state change is computed, checked by Policy, written with its event, then published.
+#include "Engine.h"
+
+#include "Crypto.h"
+#include "core/Clock.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+
+namespace lapse
+{
+
+namespace
+{
+constexpr qint64 kDayMs = 24LL * 3600 * 1000;
+constexpr int kMaxTokenBytes = 8192;
+constexpr int kTokenCacheLimit = 200000;
+
+Error notFound(const QString& what, const QString& id)
+{
+    return makeError(ErrorCode::NotFound, QStringLiteral("no %1 with id '%2'").arg(what, id));
+}
+Error forbidden(const QString& m)
+{
+    return makeError(ErrorCode::Forbidden, m);
+}
+Error conflict(const QString& m)
+{
+    return makeError(ErrorCode::Conflict, m);
+}
+Error invalid(const QString& m)
+{
+    return makeError(ErrorCode::Invalid, m);
+}
+
+QJsonObject inactive()
+{
+    return QJsonObject {{"active", false}};
+}
+
+const Principal kPolicyActor = [] {
+    Principal p;
+    p.id = QStringLiteral("policy");
+    p.roles = ~0u;
+    return p;
+}();
+} // namespace
+
+QJsonObject RequesterContext::toJson() const
+{
+    QJsonArray active;
+    for (const auto& g : activeGrants)
+        active.append(g.toJson());
+    return QJsonObject {{"elevations_30d", elevations30d},
+        {"last_grant", lastGrant ? QJsonValue(lastGrant->toJson()) : QJsonValue()},
+        {"last_grant_used", lastGrantUsed}, {"active_grants", active}, {"locked_out", lockedOut}};
+}
+
+Engine::~Engine()
+{
+    m_notifier.close();
+}
+
+Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
+{
+    if (const Status s = config.directory.validate(); !s)
+        return s.error();
+    std::unique_ptr<Engine> e(new Engine);
+    e->m_dataDir = QDir(config.dataDir).absolutePath();
+    e->m_issuer = config.issuer;
+    e->m_directory = std::move(config.directory);
+    if (!QDir().mkpath(e->m_dataDir))
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("cannot create data directory %1").arg(e->m_dataDir));
+    QFile::setPermissions(
+        e->m_dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    auto store = Store::open(e->m_dataDir + QStringLiteral("/lapse.db"));
+    if (!store)
+        return store.error();
+    e->m_store = std::move(store).value();
+    auto keys = KeyRing::open(e->m_dataDir, Clock::now());
+    if (!keys)
+        return keys.error();
+    e->m_keys = std::move(keys).value();
+    if (const Status s = e->m_store->syncPrincipals(e->m_directory); !s)
+        return s.error();
+
+    GrantFilter active;
+    active.status = GrantStatus::Active;
+    active.limit = 10000;
+    for (;;) {
+        const QList<Grant> page = e->m_store->grants(active);
+        for (const auto& g : page)
+            e->m_activeGrants.insert(g.id, g);
+        if (page.size() < active.limit)
+            break;
+        active.afterId = page.last().id;
+    }
+    for (const auto& l : e->m_store->lockouts())
+        e->m_lockouts.insert(l.principal, l);
+    e->m_notifier.publish(e->m_store->lastSeq());
+    if (config.sweepIntervalMs > 0) {
+        e->m_sweepTimer.setInterval(config.sweepIntervalMs);
+        connect(&e->m_sweepTimer, &QTimer::timeout, e.get(), [eng = e.get()] { eng->sweep(); });
+        e->m_sweepTimer.start();
+    }
+    e->sweep(); // whatever expired while we were down ends now, with its event
+    return e;
+}
+
+QString Engine::newId(const char* prefix) const
+{
+    // Time-ordered so ids sort by creation, with 80 random bits against guessing.
+    const QByteArray t = QByteArray::number(Clock::now(), 36).rightJustified(9, '0');
+    return QString::fromLatin1(prefix) + QLatin1Char('_') + QString::fromLatin1(t)
+        + QString::fromLatin1(crypto::randomBytes(10).toHex());
+}
+
+bool Engine::lockedOut(const QString& id) const
+{
+    const auto it = m_lockouts.constFind(id);
+    return it != m_lockouts.cend() && it->active;
+}
+
+bool Engine::isLockedOut(const QString& principalId) const
+{
+    return lockedOut(principalId);
+}
+
+template <typename T> Result<T> Engine::write(const std::function<Result<T>()>& body)
+{
+    Q_ASSERT(!m_inWrite);
+    m_inWrite = true;
+    m_txEvents.clear();
+    m_afterCommit.clear();
+    if (const Status b = m_store->begin(); !b) {
+        m_inWrite = false;
+        return b.error();
+    }
+    Result<T> r = body();
+    if (!r.ok()) {
+        m_store->rollback();
+        m_inWrite = false;
+        m_txEvents.clear();
+        m_afterCommit.clear();
+        return r;
+    }
+    if (const Status c = m_store->commit(); !c) {
+        m_inWrite = false;
+        m_txEvents.clear();
+        m_afterCommit.clear();
+        return c.error();
+    }
+    m_inWrite = false;
+    // Durable now: update the in-memory views, then tell the world.
+    for (auto& f : m_afterCommit)
+        f();
+    m_afterCommit.clear();
+    const QList<Event> published = std::move(m_txEvents);
+    m_txEvents.clear();
+    if (!published.isEmpty()) {
+        m_notifier.publish(published.last().seq);
+        emit eventsAppended(published);
+    }
+    return r;
+}
+
+Result<Event> Engine::appendEvent(
+    const QString& type, const QString& actor, const QString& subject, const QJsonObject& body)
+{
+    auto e = m_store->append(type, actor, subject, body, Clock::now());
+    if (e)
+        m_txEvents.append(e.value());
+    return e;
+}
+
+const Principal* Engine::authenticate(const QByteArray& apiKey)
+{
+    if (!apiKey.startsWith("lapse_") || apiKey.size() > 128)
+        return nullptr;
+    const QByteArray hash = crypto::sha256Hex(apiKey);
+    auto it = m_apiKeys.constFind(hash);
+    QString principal;
+    if (it != m_apiKeys.cend()) {
+        principal = *it;
+    } else {
+        // Keys may be created by another process (lapse-broker keys create) while we run.
+        principal = m_store->principalForApiKey(hash);
+        if (principal.isEmpty())
+            return nullptr;
+        m_apiKeys.insert(hash, principal);
+    }
+    return m_directory.principal(principal);
+}
+
+Result<QByteArray> Engine::createApiKey(const QString& principalId, const QString& label)
+{
+    if (!m_directory.principal(principalId))
+        return notFound(QStringLiteral("principal"), principalId);
+    const QByteArray key = "lapse_" + crypto::base64UrlEncode(crypto::randomBytes(32));
+    const QByteArray hash = crypto::sha256Hex(key);
+    auto r = write<QByteArray>([&]() -> Result<QByteArray> {
+        if (const Status s = m_store->putApiKey(hash, principalId, Clock::now(), label); !s)
+            return s.error();
+        // The event names the principal and a fingerprint, never the key.
+        auto e = appendEvent(QStringLiteral("apikey.created"), QStringLiteral("admin"), principalId,
+            QJsonObject {{"principal", principalId}, {"fingerprint", QString::fromLatin1(hash.left(12))},
+                {"label", label}});
+        if (!e)
+            return e.error();
+        return key;
+    });
+    return r;
+}
+
+// ---------------------------------------------------------------- requests
+
+Result<Decision> Engine::submitRequest(const Principal& actor, const RequestInput& in)
+{
+    const Target* target = m_directory.target(in.target);
+    if (const Status s = Policy::checkRequest(actor, target, in, lockedOut(actor.id)); !s) {
+        ++m_counters.requestsRejected;
+        return s.error();
+    }
+    const qint64 now = Clock::now();
+    AccessRequest r;
+    r.id = newId("req");
+    r.requester = actor.id;
+    r.target = target->id;
+    r.privileges = in.privileges;
+    r.minPrivileges = in.minPrivileges;
+    r.task = in.task.trimmed();
+    r.reason = in.reason.trimmed();
+    r.ticket = in.ticket.trimmed();
+    r.ttlSeconds = in.ttlSeconds;
+    r.breakGlass = in.breakGlass;
+    r.createdMs = now;
+    r.expiresMs = now + qint64(target->pendingTimeoutSeconds) * 1000;
+    r.approvalsRequired = in.breakGlass ? 0 : target->approvalsRequired;
+    auto result = write<Decision>([&]() -> Result<Decision> {
+        if (const Status s = m_store->putRequest(r); !s)
+            return s.error();
+        if (auto e = appendEvent(QStringLiteral("request.created"), actor.id, r.id, r.toJson()); !e)
+            return e.error();
+        Decision d;
+        if (r.breakGlass) {
+            // Break-glass is active at once, flagged, capped short, and queued for review after the fact.
+            ApprovalOutcome o {r.privileges, qMin(r.ttlSeconds, target->breakGlassMaxTtlSeconds)};
+            auto g = activate(r, o, QStringLiteral("break-glass"), now);
+            if (!g)
+                return g.error();
+            d.grant = g.value();
+        }
+        d.request = r;
+        return d;
+    });
+    if (result)
+        ++m_counters.requestsCreated;
+    return result;
+}
+
+Result<Grant> Engine::activate(
+    AccessRequest& r, const ApprovalOutcome& outcome, const QString& policy, qint64 now)
+{
+    Grant g;
+    g.id = newId("grt");
+    g.requestId = r.id;
+    g.principal = r.requester;
+    g.target = r.target;
+    g.privileges = outcome.privileges;
+    g.requestedPrivileges = r.privileges;
+    g.minPrivileges = r.minPrivileges;
+    g.ttlSeconds = outcome.ttlSeconds;
+    for (const auto& a : r.approvals)
+        g.approvers << a.approver;
+    g.policy = policy;
+    g.breakGlass = r.breakGlass;
+    g.task = r.task;
+    g.ticket = r.ticket;
+    g.reason = r.reason;
+    g.keyId = m_keys->currentKid();
+    g.startsMs = now; // the window starts at approval, not at request time
+    g.expiresMs = now + qint64(outcome.ttlSeconds) * 1000;
+    r.status = RequestStatus::Approved;
+    r.decidedMs = now;
+    r.decidedBy
+        = r.approvals.isEmpty() ? QStringLiteral("policy:%1").arg(policy) : r.approvals.last().approver;
+    r.grantId = g.id;
+    if (const Status s = m_store->putRequest(r); !s)
+        return s.error();
+    if (const Status s = m_store->putGrant(g); !s)
+        return s.error();
+    if (auto e = appendEvent(QStringLiteral("request.approved"), r.decidedBy, r.id, r.toJson()); !e)
+        return e.error();
+    if (auto e = appendEvent(QStringLiteral("grant.activated"), r.decidedBy, g.id, g.toJson()); !e)
+        return e.error();
+    m_afterCommit.push_back([this, g] {
+        m_activeGrants.insert(g.id, g);
+        ++m_counters.grantsIssued;
+    });
+    return g;
+}
+
+Result<Decision> Engine::approve(const Principal& actor, const QString& requestId, const ApproveInput& in)
+{
+    if (const Status s = Policy::requireRole(actor, Role::Approver, lockedOut(actor.id)); !s)
+        return s.error();
+    auto stored = m_store->request(requestId);
+    if (!stored)
+        return notFound(QStringLiteral("request"), requestId);
+    AccessRequest r = *stored;
+    const Target* target = m_directory.target(r.target);
+    if (!target)
+        return conflict(QStringLiteral("target %1 is no longer in the directory").arg(r.target));
+    const qint64 now = Clock::now();
+    if (r.status == RequestStatus::Pending && now >= r.expiresMs) {
+        sweep();
+        return conflict(QStringLiteral("request %1 expired unreviewed").arg(r.id));
+    }
+    if (const Status s = Policy::checkApproval(actor, m_directory.principal(r.requester), r, *target, in); !s)
+        return s.error();
+    if (lockedOut(r.requester))
+        return conflict(QStringLiteral("%1 is locked out; its requests cannot be approved").arg(r.requester));
+    Approval a;
+    a.approver = actor.id;
+    a.privileges = in.privileges.value_or(r.privileges);
+    a.ttlSeconds = in.ttlSeconds.value_or(r.ttlSeconds);
+    a.comment = in.comment.trimmed();
+    a.atMs = now;
+    r.approvals.append(a);
+    auto outcome = Policy::combine(r, *target);
+    if (!outcome)
+        return outcome.error();
+    return write<Decision>([&]() -> Result<Decision> {
+        Decision d;
+        if (r.approvals.size() < r.approvalsRequired) {
+            if (const Status s = m_store->putRequest(r); !s)
+                return s.error();
+            if (auto e = appendEvent(QStringLiteral("request.approval_recorded"), actor.id, r.id, r.toJson());
+                !e)
+                return e.error();
+        } else {
+            auto g = activate(r, outcome.value(), QStringLiteral("approval"), now);
+            if (!g)
+                return g.error();
+            d.grant = g.value();
+        }
+        d.request = r;
+        return d;
+    });
+}
+
+Result<AccessRequest> Engine::deny(const Principal& actor, const QString& requestId, const QString& reason)
+{
+    if (const Status s = Policy::requireRole(actor, Role::Approver, lockedOut(actor.id)); !s)
+        return s.error();
+    auto stored = m_store->request(requestId);
+    if (!stored)
+        return notFound(QStringLiteral("request"), requestId);
+    AccessRequest r = *stored;
+    if (const Status s = Policy::checkDenial(actor, r, reason); !s)
+        return s.error();
+    r.status = RequestStatus::Denied;
+    r.decidedMs = Clock::now();
+    r.decidedBy = actor.id;
+    r.denyReason = reason.trimmed();
+    return write<AccessRequest>([&]() -> Result<AccessRequest> {
+        if (const Status s = m_store->putRequest(r); !s)
+            return s.error();
+        if (auto e = appendEvent(QStringLiteral("request.denied"), actor.id, r.id, r.toJson()); !e)
+            return e.error();
+        return r;
+    });
+}
+
+Status Engine::expireRequest(AccessRequest& r, qint64 now)
+{
+    r.status = RequestStatus::Expired;
+    r.decidedMs = now;
+    r.decidedBy = QStringLiteral("policy:pending-timeout");
+    if (const Status s = m_store->putRequest(r); !s)
+        return s;
+    if (auto e = appendEvent(QStringLiteral("request.expired"), QStringLiteral("policy"), r.id, r.toJson());
+        !e)
+        return e.error();
+    return Ok {};
+}
+
+// ---------------------------------------------------------------- grants
+
+Status Engine::endGrant(Grant& g, GrantStatus status, const QString& actor, const QString& reason, qint64 now,
+    QList<Session>* terminated)
+{
+    g.status = status;
+    // An expired grant ended at its expiry, even when the sweep notices a little later.
+    g.endedMs = status == GrantStatus::Expired ? qMin(now, g.expiresMs) : now;
+    g.endedBy = actor;
+    g.endReason = reason;
+    if (const Status s = m_store->putGrant(g); !s)
+        return s;
+    static const QHash<GrantStatus, QString> kTypes {
+        {GrantStatus::Completed, QStringLiteral("grant.completed")},
+        {GrantStatus::Revoked, QStringLiteral("grant.revoked")},
+        {GrantStatus::Expired, QStringLiteral("grant.expired")}};
+    if (auto e = appendEvent(kTypes.value(status), actor, g.id, g.toJson()); !e)
+        return e.error();
+    // Every open session of the grant is ordered closed, through the event stream resource servers follow.
+    SessionFilter open;
+    open.grantId = g.id;
+    open.state = SessionState::Live;
+    for (Session s : m_store->sessions(open)) {
+        s.grantEndedMs = g.endedMs;
+        s.terminateRequestedMs = now;
+        s.terminateReason = QStringLiteral("grant %1 %2").arg(g.id, grantStatusName(status));
+        if (const Status w = m_store->putSession(s); !w)
+            return w;
+        if (auto e = appendEvent(QStringLiteral("session.terminate_requested"), actor, s.id, s.toJson(now));
+            !e)
+            return e.error();
+        if (terminated)
+            terminated->append(s);
+    }
+    m_afterCommit.push_back([this, id = g.id] { m_activeGrants.remove(id); });
+    return Ok {};
+}
+
+Result<Grant> Engine::revoke(const Principal& actor, const QString& grantId, const QString& reason)
+{
+    if (const Status s
+        = Policy::requireAnyRole(actor, {Role::Approver, Role::Responder, Role::Admin}, lockedOut(actor.id));
+        !s)
+        return s.error();
+    if (reason.trimmed().isEmpty())
+        return invalid(QStringLiteral("a reason is required to revoke"));
+    auto stored = m_store->grant(grantId);
+    if (!stored)
+        return notFound(QStringLiteral("grant"), grantId);
+    Grant g = *stored;
+    if (g.status != GrantStatus::Active)
+        return conflict(QStringLiteral("grant %1 is already %2").arg(g.id, grantStatusName(g.status)));
+    auto r = write<Grant>([&]() -> Result<Grant> {
+        if (const Status s = endGrant(g, GrantStatus::Revoked, actor.id, reason.trimmed(), Clock::now()); !s)
+            return s.error();
+        return g;
+    });
+    if (r)
+        ++m_counters.revocations;
+    return r;
+}
+
+Result<Grant> Engine::complete(const Principal& actor, const QString& grantId)
+{
+    auto stored = m_store->grant(grantId);
+    if (!stored)
+        return notFound(QStringLiteral("grant"), grantId);
+    Grant g = *stored;
+    if (lockedOut(actor.id))
+        return forbidden(QStringLiteral("%1 is locked out").arg(actor.id));
+    if (!Policy::canComplete(actor, m_directory.principal(g.principal), g.principal))
+        return forbidden(
+            QStringLiteral("only %1 (or its owner) can complete grant %2").arg(g.principal, g.id));
+    if (g.status != GrantStatus::Active)
+        return conflict(QStringLiteral("grant %1 is already %2").arg(g.id, grantStatusName(g.status)));
+    return write<Grant>([&]() -> Result<Grant> {
+        if (const Status s
+            = endGrant(g, GrantStatus::Completed, actor.id, QStringLiteral("task done"), Clock::now());
+            !s)
+            return s.error();
+        return g;
+    });
+}
+
+Result<Grant> Engine::review(const Principal& actor, const QString& grantId, const QString& note)
+{
+    if (const Status s = Policy::requireAnyRole(actor, {Role::Auditor, Role::Admin}, lockedOut(actor.id)); !s)
+        return s.error();
+    auto stored = m_store->grant(grantId);
+    if (!stored)
+        return notFound(QStringLiteral("grant"), grantId);
+    Grant g = *stored;
+    if (!g.breakGlass)
+        return conflict(QStringLiteral("grant %1 is not a break-glass grant").arg(g.id));
+    if (g.reviewed)
+        return conflict(QStringLiteral("grant %1 was already reviewed").arg(g.id));
+    if (g.principal == actor.id)
+        return forbidden(QStringLiteral("separation of duties: %1 cannot review their own break-glass access")
+                             .arg(actor.id));
+    g.reviewed = true;
+    return write<Grant>([&]() -> Result<Grant> {
+        if (const Status s = m_store->putGrant(g); !s)
+            return s.error();
+        if (auto e = appendEvent(QStringLiteral("grant.reviewed"), actor.id, g.id,
+                QJsonObject {{"grant", g.toJson()}, {"note", note.trimmed()}});
+            !e)
+            return e.error();
+        if (m_activeGrants.contains(g.id))
+            m_afterCommit.push_back([this, g] { m_activeGrants.insert(g.id, g); });
+        return g;
+    });
+}
+
+int Engine::sweep()
+{
+    const qint64 now = Clock::now();
+    QList<Grant> due;
+    for (const auto& g : std::as_const(m_activeGrants))
+        if (now >= g.expiresMs)
+            due << g;
+    RequestFilter pending;
+    pending.status = RequestStatus::Pending;
+    pending.limit = 10000;
+    QList<AccessRequest> stale;
+    {
+        QSqlQuery q(m_store->connection());
+        q.prepare(
+            QStringLiteral("SELECT json FROM requests WHERE status = 'pending' AND expires <= ? LIMIT 1000"));
+        q.addBindValue(now);
+        if (q.exec())
+            while (q.next())
+                stale << requestFromJson(QJsonDocument::fromJson(q.value(0).toByteArray()).object());
+    }
+    if (due.isEmpty() && stale.isEmpty())
+        return 0;
+    auto r = write<int>([&]() -> Result<int> {
+        for (auto& g : due)
+            if (const Status s
+                = endGrant(g, GrantStatus::Expired, QStringLiteral("timer"), QStringLiteral("ttl"), now);
+                !s)
+                return s.error();
+        for (auto& req : stale)
+            if (const Status s = expireRequest(req, now); !s)
+                return s.error();
+        return int(due.size() + stale.size());
+    });
+    return r ? r.value() : 0;
+}
+
+// ---------------------------------------------------------------- sessions
+
+Result<Session> Engine::openSession(
+    const Principal& actor, const QByteArray& token, const QStringList& privilegesUsed)
+{
+    if (const Status s = Policy::requireRole(actor, Role::ResourceServer, lockedOut(actor.id)); !s)
+        return s.error();
+    auto answer = introspect(actor, token);
+    if (!answer)
+        return answer.error();
+    if (!answer->value("active").toBool())
+        return invalid(QStringLiteral("the credential is not active: no session can be opened with it"));
+    const QString grantId = answer->value("jti").toString();
+    const auto git = m_activeGrants.constFind(grantId);
+    if (git == m_activeGrants.cend())
+        return invalid(QStringLiteral("the credential is not active: no session can be opened with it"));
+    for (const auto& p : privilegesUsed)
+        if (!git->privileges.contains(p))
+            return invalid(QStringLiteral("privilege '%1' is not in the grant").arg(p));
+    Session s;
+    s.id = newId("ses");
+    s.grantId = grantId;
+    s.principal = git->principal;
+    s.target = git->target;
+    s.resourceServer = actor.id;
+    s.privilegesUsed = privilegesUsed;
+    s.openedMs = Clock::now();
+    return write<Session>([&]() -> Result<Session> {
+        if (const Status w = m_store->putSession(s); !w)
+            return w.error();
+        if (auto e = appendEvent(QStringLiteral("session.opened"), actor.id, s.id, s.toJson(s.openedMs)); !e)
+            return e.error();
+        return s;
+    });
+}
+
+Result<Session> Engine::endSession(
+    const Principal& actor, const QString& sessionId, const QStringList& privilegesUsed)
+{
+    if (const Status s = Policy::requireRole(actor, Role::ResourceServer, lockedOut(actor.id)); !s)
+        return s.error();
+    auto stored = m_store->session(sessionId);
+    if (!stored)
+        return notFound(QStringLiteral("session"), sessionId);
+    Session s = *stored;
+    if (s.resourceServer != actor.id)
+        return forbidden(QStringLiteral("session %1 was opened by %2").arg(s.id, s.resourceServer));
+    if (!s.isOpen())
+        return conflict(QStringLiteral("session %1 already ended").arg(s.id));
+    const auto g = m_store->grant(s.grantId);
+    for (const auto& p : privilegesUsed) {
+        if (g && !g->privileges.contains(p))
+            return invalid(QStringLiteral("privilege '%1' is not in the grant").arg(p));
+        if (!s.privilegesUsed.contains(p))
+            s.privilegesUsed << p;
+    }
+    s.endedMs = Clock::now();
+    return write<Session>([&]() -> Result<Session> {
+        if (const Status w = m_store->putSession(s); !w)
+            return w.error();
+        QJsonObject body = s.toJson(s.endedMs);
+        body["confirms_termination"] = s.terminateRequestedMs != 0;
+        if (auto e = appendEvent(QStringLiteral("session.ended"), actor.id, s.id, body); !e)
+            return e.error();
+        return s;
+    });
+}
+
+Result<Session> Engine::terminateSession(
+    const Principal& actor, const QString& sessionId, const QString& reason)
+{
+    if (const Status s = Policy::requireAnyRole(actor, {Role::Responder, Role::Admin}, lockedOut(actor.id));
+        !s)
+        return s.error();
+    auto stored = m_store->session(sessionId);
+    if (!stored)
+        return notFound(QStringLiteral("session"), sessionId);
+    Session s = *stored;
+    if (!s.isOpen())
+        return conflict(QStringLiteral("session %1 already ended").arg(s.id));
+    const qint64 now = Clock::now();
+    s.terminateRequestedMs = now;
+    s.terminateReason
+        = reason.trimmed().isEmpty() ? QStringLiteral("terminated by %1").arg(actor.id) : reason.trimmed();
+    return write<Session>([&]() -> Result<Session> {
+        if (const Status w = m_store->putSession(s); !w)
+            return w.error();
+        if (auto e
+            = appendEvent(QStringLiteral("session.terminate_requested"), actor.id, s.id, s.toJson(now));
+            !e)
+            return e.error();
+        return s;
+    });
+}
+
+// ---------------------------------------------------------------- incident response
+
+Result<LockoutOutcome> Engine::lockout(
+    const Principal& actor, const QString& principalId, const QString& reason)
+{
+    if (const Status s = Policy::requireRole(actor, Role::Responder, lockedOut(actor.id)); !s)
+        return s.error();
+    if (!m_directory.principal(principalId))
+        return notFound(QStringLiteral("principal"), principalId);
+    if (principalId == actor.id)
+        return invalid(QStringLiteral("%1 cannot lock themselves out").arg(actor.id));
+    if (reason.trimmed().isEmpty())
+        return invalid(QStringLiteral("a reason is required to lock out"));
+    if (lockedOut(principalId))
+        return conflict(QStringLiteral("%1 is already locked out").arg(principalId));
+    const qint64 now = Clock::now();
+    LockoutOutcome out;
+    out.lockout.principal = principalId;
+    out.lockout.active = true;
+    out.lockout.lockedMs = now;
+    out.lockout.notBeforeMs = now + 1; // credentials issued up to now are dead for good
+    out.lockout.reason = reason.trimmed();
+    out.lockout.by = actor.id;
+    QList<Grant> holding;
+    for (const auto& g : std::as_const(m_activeGrants))
+        if (g.principal == principalId)
+            holding << g;
+    RequestFilter pendingFilter;
+    pendingFilter.status = RequestStatus::Pending;
+    pendingFilter.requester = principalId;
+    pendingFilter.limit = 10000;
+    const QList<AccessRequest> pending = m_store->requests(pendingFilter);
+    auto r = write<LockoutOutcome>([&]() -> Result<LockoutOutcome> {
+        if (const Status s = m_store->putLockout(out.lockout); !s)
+            return s.error();
+        QJsonObject body {{"principal", principalId}, {"reason", out.lockout.reason},
+            {"not_before", Clock::toIso(out.lockout.notBeforeMs)}};
+        if (auto e = appendEvent(QStringLiteral("principal.locked_out"), actor.id, principalId, body); !e)
+            return e.error();
+        const QString why = QStringLiteral("lockout: %1").arg(out.lockout.reason);
+        for (Grant g : holding) {
+            if (const Status s = endGrant(g, GrantStatus::Revoked, actor.id, why, now, &out.terminated); !s)
+                return s.error();
+            out.revoked << g;
+        }
+        // Live sessions whose grants already ended are ordered closed too.
+        SessionFilter lingering;
+        lingering.principal = principalId;
+        lingering.state = SessionState::Lingering;
+        for (Session s : m_store->sessions(lingering)) {
+            s.terminateRequestedMs = now;
+            s.terminateReason = why;
+            if (const Status w = m_store->putSession(s); !w)
+                return w.error();
+            if (auto e
+                = appendEvent(QStringLiteral("session.terminate_requested"), actor.id, s.id, s.toJson(now));
+                !e)
+                return e.error();
+            out.terminated << s;
+        }
+        for (AccessRequest req : pending) {
+            req.status = RequestStatus::Denied;
+            req.decidedMs = now;
+            req.decidedBy = QStringLiteral("policy:lockout");
+            req.denyReason = why;
+            if (const Status s = m_store->putRequest(req); !s)
+                return s.error();
+            if (auto e = appendEvent(
+                    QStringLiteral("request.denied"), QStringLiteral("policy"), req.id, req.toJson());
+                !e)
+                return e.error();
+            out.denied << req;
+        }
+        m_afterCommit.push_back([this, l = out.lockout] { m_lockouts.insert(l.principal, l); });
+        return out;
+    });
+    if (r)
+        m_counters.revocations += r->revoked.size();
+    return r;
+}
+
+Result<LockoutRecord> Engine::unlock(const Principal& actor, const QString& principalId)
+{
+    if (const Status s = Policy::requireAnyRole(actor, {Role::Responder, Role::Admin}, lockedOut(actor.id));
+        !s)
+        return s.error();
+    if (!m_directory.principal(principalId))
+        return notFound(QStringLiteral("principal"), principalId);
+    if (!lockedOut(principalId))
+        return conflict(QStringLiteral("%1 is not locked out").arg(principalId));
+    LockoutRecord l = m_lockouts.value(principalId);
+    l.active = false; // notBefore stays: credentials from before the lockout never come back
+    return write<LockoutRecord>([&]() -> Result<LockoutRecord> {
+        if (const Status s = m_store->putLockout(l); !s)
+            return s.error();
+        if (auto e = appendEvent(QStringLiteral("principal.unlocked"), actor.id, principalId,
+                QJsonObject {{"principal", principalId}});
+            !e)
+            return e.error();
+        m_afterCommit.push_back([this, l] { m_lockouts.insert(l.principal, l); });
+        return l;
+    });
+}
+
+Status Engine::rotateSigningKey(const Principal& actor)
+{
+    if (const Status s = Policy::requireRole(actor, Role::Admin, lockedOut(actor.id)); !s)
+        return s;
+    const QString old = m_keys->currentKid();
+    if (const Status s = m_keys->rotate(Clock::now()); !s)
+        return s;
+    m_tokens.clear();
+    return write<Ok>([&]() -> Result<Ok> {
+        if (auto e = appendEvent(QStringLiteral("keys.rotated"), actor.id, m_keys->currentKid(),
+                QJsonObject {{"previous", old}, {"current", m_keys->currentKid()}});
+            !e)
+            return e.error();
+        return Ok {};
+    });
+}
+
+// ---------------------------------------------------------------- credentials
+
+QJsonObject Engine::claimsFor(const Grant& g) const
+{
+    const Principal* p = m_directory.principal(g.principal);
+    return QJsonObject {
+        {"iss", m_issuer},
+        {"sub", p ? p->subject() : g.principal},
+        {"aud", g.target},
+        {"scope", g.privileges.join(QLatin1Char(' '))},
+        {"iat", g.startsMs / 1000},
+        {"nbf", g.startsMs / 1000},
+        {"exp", (g.expiresMs + 999) / 1000},
+        {"jti", g.id},
+        {"principal", g.principal},
+    };
+}
+
+const Engine::TokenInfo* Engine::verifiedToken(const QByteArray& token)
+{
+    auto it = m_tokens.constFind(token);
+    if (it != m_tokens.cend())
+        return &*it;
+    auto v = m_keys->verify(token);
+    if (!v)
+        return nullptr;
+    const QJsonObject& c = v->claims;
+    if (c["iss"].toString() != m_issuer || !c["jti"].isString() || !c["exp"].isDouble()
+        || !c["iat"].isDouble())
+        return nullptr;
+    if (m_tokens.size() >= kTokenCacheLimit)
+        m_tokens.clear();
+    TokenInfo info;
+    info.claims = c;
+    info.grantId = c["jti"].toString();
+    info.expMs = qint64(c["exp"].toDouble()) * 1000;
+    info.iatMs = qint64(c["iat"].toDouble()) * 1000;
+    return &*m_tokens.insert(token, info);
+}
+
+Result<QJsonObject> Engine::introspect(const Principal& actor, const QByteArray& token)
+{
+    if (const Status s = Policy::requireRole(actor, Role::ResourceServer, lockedOut(actor.id)); !s)
+        return s.error();
+    ++m_counters.introspections;
+    if (token.isEmpty() || token.size() > kMaxTokenBytes)
+        return inactive();
+    const TokenInfo* t = verifiedToken(token); // forged, foreign, alg:none: never ours, never active
+    if (!t)
+        return inactive();
+    const qint64 now = Clock::now();
+    auto git = m_activeGrants.constFind(t->grantId);
+    if (git != m_activeGrants.cend() && now >= git->expiresMs) {
+        sweep(); // the timer has not run yet: end it now, with its event
+        git = m_activeGrants.constFind(t->grantId);
+    }
+    if (git == m_activeGrants.cend()) {
+        // Signed by us but its grant has ended: a post-expiry use attempt, recorded as evidence.
+        const auto ended = m_store->grant(t->grantId);
+        if (ended) {
+            const Grant g = *ended;
+            write<Ok>([&]() -> Result<Ok> {
+                QJsonObject body {{"grant_id", g.id}, {"principal", g.principal}, {"target", g.target},
+                    {"grant_status", grantStatusName(g.status)}, {"grant_ended_at", Clock::toIso(g.endedMs)},
+                    {"presented_to", actor.id}, {"after_end_ms", now - g.endedMs}};
+                if (auto e = appendEvent(QStringLiteral("credential.used_after_end"), actor.id, g.id, body);
+                    !e)
+                    return e.error();
+                return Ok {};
+            });
+            ++m_counters.postExpiryUses;
+        }
+        return inactive();
+    }
+    const Grant& g = *git;
+    const auto lock = m_lockouts.constFind(g.principal);
+    if (lock != m_lockouts.cend() && (lock->active || t->iatMs < lock->notBeforeMs))
+        return inactive();
+    // The token must say exactly what the grant says; a re-signed or altered token never matches.
+    const QJsonObject expected = claimsFor(g);
+    if (t->claims["aud"] != expected["aud"] || t->claims["sub"] != expected["sub"]
+        || t->claims["scope"] != expected["scope"] || t->claims["exp"] != expected["exp"])
+        return inactive();
+    if (now < g.startsMs || now >= t->expMs)
+        return inactive();
+    if (!actor.servesTarget(g.target))
+        return inactive(); // wrong audience for this resource server
+    ++m_counters.introspectionsActive;
+    QJsonObject out = t->claims;
+    out["active"] = true;
+    out["token_type"] = QStringLiteral("Bearer");
+    out["client_id"] = g.principal;
+    out["username"] = g.principal;
+    return out;
+}
+
+Result<QJsonObject> Engine::credential(const Principal& actor, const QString& requestId)
+{
+    auto r = m_store->request(requestId);
+    if (!r)
+        return notFound(QStringLiteral("request"), requestId);
+    if (r->requester != actor.id)
+        return forbidden(QStringLiteral("only %1 can read this credential").arg(r->requester));
+    if (r->status != RequestStatus::Approved)
+        return conflict(QStringLiteral("request %1 is %2: there is no credential")
+                            .arg(r->id, requestStatusName(r->status)));
+    const auto g = m_store->grant(r->grantId);
+    if (!g)
+        return notFound(QStringLiteral("grant"), r->grantId);
+    if (g->status != GrantStatus::Active || lockedOut(actor.id))
+        return conflict(
+            QStringLiteral("grant %1 is %2: its credential is dead").arg(g->id, grantStatusName(g->status)));
+    // Ed25519 is deterministic: re-signing the grant's claims gives the same credential without storing it.
+    return QJsonObject {{"token", QString::fromLatin1(m_keys->sign(claimsFor(*g)))},
+        {"expires_at", Clock::toIso(g->expiresMs)}, {"grant_id", g->id},
+        {"scope", g->privileges.join(QLatin1Char(' '))}, {"audience", g->target}};
+}
+
+QJsonObject Engine::jwks() const
+{
+    return m_keys->jwks(Clock::now(), qint64(m_directory.longestTtlSeconds()) * 1000 + 60000);
+}
+
+// ---------------------------------------------------------------- reads
+
+Result<AccessRequest> Engine::request(const Principal& actor, const QString& id) const
+{
+    auto r = m_store->request(id);
+    if (!r)
+        return notFound(QStringLiteral("request"), id);
+    if (!Policy::canRead(actor, m_directory.principal(r->requester), r->requester))
+        return notFound(QStringLiteral("request"), id); // do not confirm that someone else's id exists
+    return *r;
+}
+
+Result<QList<AccessRequest>> Engine::requests(const Principal& actor, RequestFilter f) const
+{
+    const bool readsAll = actor.hasRole(Role::Approver) || actor.hasRole(Role::Responder)
+        || actor.hasRole(Role::Auditor) || actor.hasRole(Role::Admin);
+    if (!readsAll)
+        f.requester = actor.id;
+    return m_store->requests(f);
+}
+
+Result<Grant> Engine::grant(const Principal& actor, const QString& id) const
+{
+    auto g = m_store->grant(id);
+    if (!g || !Policy::canRead(actor, m_directory.principal(g->principal), g->principal))
+        return notFound(QStringLiteral("grant"), id);
+    return *g;
+}
+
+Result<QList<Grant>> Engine::grants(const Principal& actor, GrantFilter f) const
+{
+    const bool readsAll = actor.hasRole(Role::Approver) || actor.hasRole(Role::Responder)
+        || actor.hasRole(Role::Auditor) || actor.hasRole(Role::Admin);
+    if (!readsAll)
+        f.principal = actor.id;
+    return m_store->grants(f);
+}
+
+Result<QList<Session>> Engine::sessions(const Principal& actor, const SessionFilter& f) const
+{
+    if (const Status s = Policy::requireAnyRole(actor,
+            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin, Role::ResourceServer}, false);
+        !s)
+        return s.error();
+    return m_store->sessions(f);
+}
+
+Result<RequesterContext> Engine::requesterContext(const Principal& actor, const QString& requestId) const
+{
+    if (const Status s
+        = Policy::requireAnyRole(actor, {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, false);
+        !s)
+        return s.error();
+    auto r = m_store->request(requestId);
+    if (!r)
+        return notFound(QStringLiteral("request"), requestId);
+    RequesterContext c;
+    c.elevations30d = m_store->grantCountSince(r->requester, r->target, Clock::now() - 30 * kDayMs);
+    c.lockedOut = lockedOut(r->requester);
+    GrantFilter mine;
+    mine.principal = r->requester;
+    mine.target = r->target;
+    mine.limit = 10000;
+    const QList<Grant> onTarget = m_store->grants(mine);
+    for (const auto& g : onTarget)
+        if (g.requestId != r->id && (!c.lastGrant || g.startsMs > c.lastGrant->startsMs))
+            c.lastGrant = g;
+    if (c.lastGrant) {
+        SessionFilter used;
+        used.grantId = c.lastGrant->id;
+        used.limit = 1;
+        c.lastGrantUsed = !m_store->sessions(used).isEmpty();
+    }
+    for (const auto& g : std::as_const(m_activeGrants))
+        if (g.principal == r->requester)
+            c.activeGrants << g;
+    return c;
+}
+
+Result<QList<Event>> Engine::events(const Principal& actor, qint64 afterSeq, int limit) const
+{
+    if (const Status s = Policy::requireAnyRole(actor,
+            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin, Role::ResourceServer},
+            lockedOut(actor.id));
+        !s)
+        return s.error();
+    return m_store->events(afterSeq, limit);
+}
+
+QList<LockoutRecord> Engine::lockouts() const
+{
+    return m_lockouts.values();
+}
+
+Status Engine::appendBatch(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events)
+{
+    auto r = write<Ok>([&]() -> Result<Ok> {
+        for (const auto& [type, actor, subject, body] : events)
+            if (auto e = appendEvent(type, actor, subject, body); !e)
+                return e.error();
+        return Ok {};
+    });
+    return r ? Status(Ok {}) : Status(r.error());
+}
+
+} // namespace lapse

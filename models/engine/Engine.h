@@ -1,0 +1,165 @@
+// The grant engine: the lifecycle of requests, grants and sessions over one store, one writer path.
+#pragma once
+
+#include "EventNotifier.h"
+#include "KeyRing.h"
+#include "Policy.h"
+#include "Store.h"
+#include "core/Error.h"
+#include "domain/Directory.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace lapse
+{
+
+struct EngineConfig {
+    QString dataDir; // store file, signing keys
+    Directory directory;
+    QString issuer = QStringLiteral("lapse-broker");
+    int sweepIntervalMs = 1000; // 0: no timer; call sweep() yourself (tests)
+};
+
+struct Decision {
+    AccessRequest request;
+    std::optional<Grant> grant; // set once quorum is reached
+};
+
+struct LockoutOutcome {
+    LockoutRecord lockout;
+    QList<Grant> revoked;
+    QList<Session> terminated;
+    QList<AccessRequest> denied;
+};
+
+// What an approver should know about a requester when deciding.
+struct RequesterContext {
+    int elevations30d = 0; // grants of this target to this principal in the last 30 days
+    std::optional<Grant> lastGrant; // the previous grant on this target
+    bool lastGrantUsed = false; // whether any session was opened with it
+    QList<Grant> activeGrants; // everything the principal holds now
+    bool lockedOut = false;
+    QJsonObject toJson() const;
+};
+
+struct EngineCounters {
+    qint64 introspections = 0;
+    qint64 introspectionsActive = 0;
+    qint64 postExpiryUses = 0;
+    qint64 requestsCreated = 0;
+    qint64 requestsRejected = 0;
+    qint64 grantsIssued = 0;
+    qint64 revocations = 0;
+};
+
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    ~Engine() override;
+    static Result<std::unique_ptr<Engine>> open(EngineConfig config);
+
+    const Directory& directory() const { return m_directory; }
+    Store& store() { return *m_store; }
+    const Store& store() const { return *m_store; }
+    KeyRing& keys() { return *m_keys; }
+    EventNotifier& notifier() { return m_notifier; }
+    QString dataDir() const { return m_dataDir; }
+    const EngineCounters& counters() const { return m_counters; }
+
+    // --- authentication ---
+    // Resolves an API key ("lapse_..."): nullptr when unknown. The key itself is never stored.
+    const Principal* authenticate(const QByteArray& apiKey);
+    Result<QByteArray> createApiKey(const QString& principalId, const QString& label = {});
+    bool isLockedOut(const QString& principalId) const;
+
+    // --- lifecycle (all writes; each is durable before it returns) ---
+    Result<Decision> submitRequest(const Principal& actor, const RequestInput& in);
+    Result<Decision> approve(const Principal& actor, const QString& requestId, const ApproveInput& in);
+    Result<AccessRequest> deny(const Principal& actor, const QString& requestId, const QString& reason);
+    Result<Grant> revoke(const Principal& actor, const QString& grantId, const QString& reason);
+    Result<Grant> complete(const Principal& actor, const QString& grantId);
+    Result<Grant> review(const Principal& actor, const QString& grantId, const QString& note);
+    Result<Session> openSession(
+        const Principal& actor, const QByteArray& token, const QStringList& privilegesUsed);
+    Result<Session> endSession(
+        const Principal& actor, const QString& sessionId, const QStringList& privilegesUsed);
+    Result<Session> terminateSession(const Principal& actor, const QString& sessionId, const QString& reason);
+    Result<LockoutOutcome> lockout(const Principal& actor, const QString& principalId, const QString& reason);
+    Result<LockoutRecord> unlock(const Principal& actor, const QString& principalId);
+    Status rotateSigningKey(const Principal& actor);
+    // Expires pending requests and grants that are due. Returns how many things it ended.
+    int sweep();
+
+    // --- credentials ---
+    // RFC 7662 answer: {"active":false} for anything not live, minted here and valid for the caller.
+    Result<QJsonObject> introspect(const Principal& actor, const QByteArray& token);
+    // The credential of an approved request: only its requester may read it.
+    Result<QJsonObject> credential(const Principal& actor, const QString& requestId);
+    QJsonObject jwks() const;
+
+    // --- reads ---
+    Result<AccessRequest> request(const Principal& actor, const QString& id) const;
+    Result<QList<AccessRequest>> requests(const Principal& actor, RequestFilter f) const;
+    Result<Grant> grant(const Principal& actor, const QString& id) const;
+    Result<QList<Grant>> grants(const Principal& actor, GrantFilter f) const;
+    Result<QList<Session>> sessions(const Principal& actor, const SessionFilter& f) const;
+    Result<RequesterContext> requesterContext(const Principal& actor, const QString& requestId) const;
+    Result<QList<Event>> events(const Principal& actor, qint64 afterSeq, int limit) const;
+    QList<LockoutRecord> lockouts() const;
+    int activeGrantCount() const { return m_activeGrants.size(); }
+
+    // For benchmarks and the event-append path of imports: appends raw events in one transaction.
+    Status appendBatch(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events);
+
+signals:
+    // Emitted after the commit that made them durable, in order.
+    void eventsAppended(const QList<lapse::Event>& events);
+
+private:
+    Engine() = default;
+    // Runs body inside one transaction; events it appends are published only after the commit.
+    template <typename T> Result<T> write(const std::function<Result<T>()>& body);
+    Result<Event> appendEvent(
+        const QString& type, const QString& actor, const QString& subject, const QJsonObject& body);
+    Status endGrant(Grant& g, GrantStatus status, const QString& actor, const QString& reason, qint64 nowMs,
+        QList<Session>* terminated = nullptr);
+    Status expireRequest(AccessRequest& r, qint64 nowMs);
+    Result<Grant> activate(
+        AccessRequest& r, const ApprovalOutcome& outcome, const QString& policy, qint64 nowMs);
+    QJsonObject claimsFor(const Grant& g) const;
+    QString newId(const char* prefix) const;
+    bool lockedOut(const QString& id) const;
+
+    struct TokenInfo {
+        QJsonObject claims;
+        QString grantId;
+        qint64 expMs = 0;
+        qint64 iatMs = 0;
+    };
+    const TokenInfo* verifiedToken(const QByteArray& token);
+
+    QString m_dataDir;
+    QString m_issuer;
+    Directory m_directory;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<KeyRing> m_keys;
+    EventNotifier m_notifier;
+    QTimer m_sweepTimer;
+    QHash<QString, Grant> m_activeGrants; // every active grant: the introspection hot path never reads SQL
+    QHash<QString, LockoutRecord> m_lockouts;
+    QHash<QByteArray, QString> m_apiKeys; // sha256 hex -> principal, filled on first use
+    QHash<QByteArray, TokenInfo> m_tokens; // verified tokens, bounded; a signature is checked once
+    QList<Event> m_txEvents;
+    std::vector<std::function<void()>> m_afterCommit;
+    bool m_inWrite = false;
+    EngineCounters m_counters;
+};
+
+} // namespace lapse

@@ -1,0 +1,198 @@
+// The rules: roles, separation of duties, narrowing only, TTL caps, quorum, reasons and tickets, break-glass.
+#include "Policy.h"
+
+#include <QSet>
+
+namespace lapse::Policy
+{
+
+namespace
+{
+Error forbidden(const QString& m)
+{
+    return makeError(ErrorCode::Forbidden, m);
+}
+Error invalid(const QString& m)
+{
+    return makeError(ErrorCode::Invalid, m);
+}
+Error conflict(const QString& m)
+{
+    return makeError(ErrorCode::Conflict, m);
+}
+
+bool isSubset(const QStringList& a, const QStringList& b)
+{
+    for (const auto& x : a)
+        if (!b.contains(x))
+            return false;
+    return true;
+}
+
+Status checkPrivilegeList(const QStringList& list, const QString& field)
+{
+    if (list.size() > kMaxPrivileges)
+        return invalid(QStringLiteral("%1 lists more than %2 privileges").arg(field).arg(kMaxPrivileges));
+    if (QSet<QString>(list.begin(), list.end()).size() != list.size())
+        return invalid(QStringLiteral("%1 lists a privilege twice").arg(field));
+    return Ok {};
+}
+} // namespace
+
+Status requireRole(const Principal& actor, Role role, bool actorLockedOut)
+{
+    return requireAnyRole(actor, {role}, actorLockedOut);
+}
+
+Status requireAnyRole(const Principal& actor, std::initializer_list<Role> roles, bool actorLockedOut)
+{
+    if (actorLockedOut)
+        return forbidden(QStringLiteral("%1 is locked out").arg(actor.id));
+    QStringList names;
+    for (Role r : roles) {
+        if (actor.hasRole(r))
+            return Ok {};
+        names << roleName(r);
+    }
+    return forbidden(
+        QStringLiteral("%1 lacks the %2 role").arg(actor.id, names.join(QStringLiteral(" or "))));
+}
+
+Status checkRequest(const Principal& requester, const Target* target, const RequestInput& in, bool lockedOut)
+{
+    if (const Status s = requireRole(requester, Role::Requester, lockedOut); !s)
+        return s;
+    if (!target)
+        return invalid(QStringLiteral("unknown target '%1'").arg(in.target));
+    if (in.privileges.isEmpty())
+        return invalid(QStringLiteral("privileges: name at least one privilege"));
+    if (const Status s = checkPrivilegeList(in.privileges, QStringLiteral("privileges")); !s)
+        return s;
+    for (const auto& p : in.privileges)
+        if (!target->privileges.contains(p))
+            return invalid(QStringLiteral("target %1 has no privilege '%2' (it offers: %3)")
+                               .arg(target->id, p, target->privileges.join(QStringLiteral(", "))));
+    if (in.minPrivileges) {
+        if (const Status s = checkPrivilegeList(*in.minPrivileges, QStringLiteral("min_privileges")); !s)
+            return s;
+        if (!isSubset(*in.minPrivileges, in.privileges))
+            return invalid(QStringLiteral("min_privileges must be within the requested privileges"));
+    }
+    if (in.reason.trimmed().isEmpty())
+        return invalid(QStringLiteral("reason is required"));
+    if (in.reason.size() > kMaxTextLength || in.task.size() > kMaxTextLength || in.ticket.size() > 200)
+        return invalid(QStringLiteral("task, reason or ticket is too long"));
+    if (target->requireTicket && in.ticket.trimmed().isEmpty())
+        return invalid(QStringLiteral("target %1 requires a ticket").arg(target->id));
+    if (in.ttlSeconds <= 0)
+        return invalid(QStringLiteral("ttl_seconds must be positive"));
+    if (in.breakGlass) {
+        if (!target->breakGlassAllowed)
+            return invalid(QStringLiteral("target %1 does not allow break-glass access").arg(target->id));
+        if (in.ttlSeconds > target->breakGlassMaxTtlSeconds)
+            return invalid(QStringLiteral("break-glass on %1 is capped at %2 seconds")
+                               .arg(target->id)
+                               .arg(target->breakGlassMaxTtlSeconds));
+    } else if (in.ttlSeconds > target->maxTtlSeconds) {
+        return invalid(QStringLiteral("ttl_seconds %1 is over the cap of %2 for %3")
+                           .arg(in.ttlSeconds)
+                           .arg(target->maxTtlSeconds)
+                           .arg(target->id));
+    }
+    return Ok {};
+}
+
+Status checkApproval(const Principal& approver, const Principal* requester, const AccessRequest& r,
+    const Target& target, const ApproveInput& in)
+{
+    if (r.status != RequestStatus::Pending)
+        return conflict(
+            QStringLiteral("request %1 is %2, not pending").arg(r.id, requestStatusName(r.status)));
+    if (approver.id == r.requester)
+        return forbidden(
+            QStringLiteral("separation of duties: %1 cannot approve their own request").arg(approver.id));
+    // A non-human requester acts for its owner: the owner approving would be self-approval by proxy.
+    if (!requester)
+        return forbidden(QStringLiteral("requester %1 is no longer in the directory").arg(r.requester));
+    if (!requester->isHuman() && requester->owner == approver.id)
+        return forbidden(QStringLiteral("separation of duties: %1 owns %2 and cannot approve its request")
+                             .arg(approver.id, r.requester));
+    for (const auto& a : r.approvals)
+        if (a.approver == approver.id)
+            return conflict(QStringLiteral("%1 has already approved request %2").arg(approver.id, r.id));
+    if (in.privileges) {
+        if (in.privileges->isEmpty())
+            return invalid(QStringLiteral("privileges: approve at least one privilege, or deny"));
+        if (const Status s = checkPrivilegeList(*in.privileges, QStringLiteral("privileges")); !s)
+            return s;
+        for (const auto& p : *in.privileges)
+            if (!r.privileges.contains(p))
+                return invalid(QStringLiteral("approvers may only narrow: '%1' was not requested").arg(p));
+    }
+    if (in.ttlSeconds) {
+        if (*in.ttlSeconds <= 0)
+            return invalid(QStringLiteral("ttl_seconds must be positive"));
+        if (*in.ttlSeconds > r.ttlSeconds)
+            return invalid(
+                QStringLiteral("approvers may only shorten: %1 s is longer than the requested %2 s")
+                    .arg(*in.ttlSeconds)
+                    .arg(r.ttlSeconds));
+        if (*in.ttlSeconds > target.maxTtlSeconds)
+            return invalid(QStringLiteral("ttl_seconds %1 is over the cap of %2 for %3")
+                               .arg(*in.ttlSeconds)
+                               .arg(target.maxTtlSeconds)
+                               .arg(target.id));
+    }
+    if (in.comment.size() > kMaxTextLength)
+        return invalid(QStringLiteral("comment is too long"));
+    return Ok {};
+}
+
+Status checkDenial(const Principal& approver, const AccessRequest& r, const QString& reason)
+{
+    Q_UNUSED(approver);
+    if (r.status != RequestStatus::Pending)
+        return conflict(
+            QStringLiteral("request %1 is %2, not pending").arg(r.id, requestStatusName(r.status)));
+    if (reason.trimmed().isEmpty())
+        return invalid(QStringLiteral("a reason is required to deny"));
+    if (reason.size() > kMaxTextLength)
+        return invalid(QStringLiteral("reason is too long"));
+    return Ok {};
+}
+
+Result<ApprovalOutcome> combine(const AccessRequest& r, const Target& target)
+{
+    ApprovalOutcome out;
+    out.privileges = r.privileges;
+    out.ttlSeconds = qMin(r.ttlSeconds, r.breakGlass ? target.breakGlassMaxTtlSeconds : target.maxTtlSeconds);
+    for (const auto& a : r.approvals) {
+        QStringList kept;
+        for (const auto& p : out.privileges)
+            if (a.privileges.contains(p))
+                kept << p;
+        out.privileges = kept;
+        if (a.ttlSeconds > 0)
+            out.ttlSeconds = qMin(out.ttlSeconds, a.ttlSeconds);
+    }
+    if (out.privileges.isEmpty())
+        return invalid(QStringLiteral("the approvals share no privilege: nothing would be granted"));
+    return out;
+}
+
+bool canRead(const Principal& actor, const Principal* requester, const QString& requesterId)
+{
+    if (actor.id == requesterId)
+        return true;
+    if (requester && !requester->isHuman() && requester->owner == actor.id)
+        return true;
+    return actor.hasRole(Role::Approver) || actor.hasRole(Role::Responder) || actor.hasRole(Role::Auditor)
+        || actor.hasRole(Role::Admin);
+}
+
+bool canComplete(const Principal& actor, const Principal* holder, const QString& holderId)
+{
+    return actor.id == holderId || (holder && !holder->isHuman() && holder->owner == actor.id);
+}
+
+} // namespace lapse::Policy

@@ -1,0 +1,65 @@
+// Every access decision in one place. Pure functions over values: the engine and the API only ask.
+#pragma once
+
+#include "core/Error.h"
+#include "domain/AccessRequest.h"
+#include "domain/Principal.h"
+#include "domain/Target.h"
+
+#include <QStringList>
+#include <optional>
+
+namespace lapse
+{
+
+struct RequestInput {
+    QString target;
+    QStringList privileges;
+    std::optional<QStringList> minPrivileges;
+    QString task;
+    QString reason;
+    QString ticket;
+    int ttlSeconds = 0;
+    bool breakGlass = false;
+};
+
+struct ApproveInput {
+    std::optional<QStringList> privileges; // narrower than requested, or as requested
+    std::optional<int> ttlSeconds; // shorter than requested, or as requested
+    QString comment;
+};
+
+// What a grant would be if the approvals so far were final.
+struct ApprovalOutcome {
+    QStringList privileges;
+    int ttlSeconds = 0;
+};
+
+namespace Policy
+{
+
+constexpr int kMaxTextLength = 2000;
+constexpr int kMaxPrivileges = 64;
+
+// The caller holds the role, and is not locked out.
+Status requireRole(const Principal& actor, Role role, bool actorLockedOut);
+Status requireAnyRole(const Principal& actor, std::initializer_list<Role> roles, bool actorLockedOut);
+
+// A new request is well-formed and within the target's rules.
+Status checkRequest(const Principal& requester, const Target* target, const RequestInput& in, bool lockedOut);
+
+// approver may approve this request with these narrowing choices. Separation of duties lives here.
+Status checkApproval(const Principal& approver, const Principal* requester, const AccessRequest& r,
+    const Target& target, const ApproveInput& in);
+Status checkDenial(const Principal& approver, const AccessRequest& r, const QString& reason);
+
+// Folds the approvals (each may narrow) into the grant: intersection of privileges, shortest TTL.
+Result<ApprovalOutcome> combine(const AccessRequest& r, const Target& target);
+
+// Who may read a request (requester, its owner, or an approver/responder/auditor/admin).
+bool canRead(const Principal& actor, const Principal* requester, const QString& requesterId);
+// Who may end a grant early by completing it: the holder, or the owner of a non-human holder.
+bool canComplete(const Principal& actor, const Principal* holder, const QString& holderId);
+
+} // namespace Policy
+} // namespace lapse

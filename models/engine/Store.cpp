@@ -1,0 +1,686 @@
+// SQLite store: schema, the transactional writer path and the queries the engine and console need.
+#include "Store.h"
+
+#include "EventChain.h"
+#include "core/Clock.h"
+#include "domain/Directory.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUuid>
+
+namespace lapse
+{
+
+namespace
+{
+constexpr int kSchemaVersion = 1;
+
+const char* const kSchema[] = {
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL,"
+    " actor TEXT NOT NULL, subject TEXT NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS events_subject ON events(subject)",
+    "CREATE INDEX IF NOT EXISTS events_type ON events(type, seq)",
+    "CREATE TABLE IF NOT EXISTS principals(id TEXT PRIMARY KEY, kind TEXT NOT NULL, owner TEXT, spiffe_id "
+    "TEXT,"
+    " display_name TEXT)",
+    "CREATE TABLE IF NOT EXISTS requests(id TEXT PRIMARY KEY, requester TEXT NOT NULL, target TEXT NOT NULL,"
+    " status TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL, decided INTEGER,"
+    " ttl INTEGER NOT NULL, privileges TEXT NOT NULL, min_privileges TEXT, width INTEGER NOT NULL,"
+    " excess INTEGER, task TEXT, reason TEXT, ticket TEXT, break_glass INTEGER NOT NULL,"
+    " approvals INTEGER NOT NULL, approvals_required INTEGER NOT NULL, json BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS requests_status ON requests(status, created)",
+    "CREATE INDEX IF NOT EXISTS requests_requester ON requests(requester, created)",
+    "CREATE TABLE IF NOT EXISTS grants(id TEXT PRIMARY KEY, request_id TEXT NOT NULL, principal TEXT NOT "
+    "NULL,"
+    " target TEXT NOT NULL, status TEXT NOT NULL, starts INTEGER NOT NULL, expires INTEGER NOT NULL,"
+    " ended INTEGER, break_glass INTEGER NOT NULL, reviewed INTEGER NOT NULL, privileges TEXT NOT NULL,"
+    " json BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS grants_status ON grants(status, expires)",
+    "CREATE INDEX IF NOT EXISTS grants_principal ON grants(principal, target, starts)",
+    "CREATE TABLE IF NOT EXISTS sessions(id TEXT PRIMARY KEY, grant_id TEXT NOT NULL, principal TEXT NOT "
+    "NULL,"
+    " target TEXT NOT NULL, opened INTEGER NOT NULL, ended INTEGER, grant_ended INTEGER,"
+    " terminate_requested INTEGER, json BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS sessions_grant ON sessions(grant_id)",
+    "CREATE INDEX IF NOT EXISTS sessions_open ON sessions(ended, grant_ended)",
+    "CREATE TABLE IF NOT EXISTS lockouts(principal TEXT PRIMARY KEY, active INTEGER NOT NULL,"
+    " locked INTEGER NOT NULL, not_before INTEGER NOT NULL, reason TEXT, by TEXT)",
+    "CREATE TABLE IF NOT EXISTS api_keys(hash BLOB PRIMARY KEY, principal TEXT NOT NULL, created INTEGER NOT "
+    "NULL,"
+    " label TEXT)",
+};
+
+QByteArray compact(const QJsonObject& o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+QJsonObject parse(const QVariant& v)
+{
+    return QJsonDocument::fromJson(v.toByteArray()).object();
+}
+
+Error sqlError(const QString& what, const QSqlError& e)
+{
+    return makeError(ErrorCode::Internal, QStringLiteral("store: %1 failed: %2").arg(what, e.text()));
+}
+
+Status exec(QSqlQuery& q, const QString& what)
+{
+    if (!q.exec())
+        return sqlError(what, q.lastError());
+    return Ok {};
+}
+
+QStringList strings(const QJsonValue& v)
+{
+    QStringList out;
+    for (const auto& x : v.toArray())
+        out << x.toString();
+    return out;
+}
+std::optional<QStringList> optStrings(const QJsonValue& v)
+{
+    if (!v.isArray())
+        return std::nullopt;
+    return strings(v);
+}
+qint64 ms(const QJsonValue& v)
+{
+    return v.isString() ? Clock::fromIso(v.toString()) : 0;
+}
+QVariant nullableMs(qint64 v)
+{
+    return v ? QVariant(v) : QVariant(QMetaType(QMetaType::LongLong));
+}
+} // namespace
+
+AccessRequest requestFromJson(const QJsonObject& o)
+{
+    AccessRequest r;
+    r.id = o["id"].toString();
+    r.requester = o["requester"].toString();
+    r.target = o["target"].toString();
+    r.privileges = strings(o["privileges"]);
+    r.minPrivileges = optStrings(o["min_privileges"]);
+    r.task = o["task"].toString();
+    r.reason = o["reason"].toString();
+    r.ticket = o["ticket"].toString();
+    r.ttlSeconds = o["ttl_seconds"].toInt();
+    r.breakGlass = o["break_glass"].toBool();
+    requestStatusFromName(o["status"].toString(), &r.status);
+    r.createdMs = ms(o["created_at"]);
+    r.expiresMs = ms(o["expires_at"]);
+    r.decidedMs = ms(o["decided_at"]);
+    r.decidedBy = o["decided_by"].toString();
+    r.denyReason = o["deny_reason"].toString();
+    r.grantId = o["grant_id"].toString();
+    for (const auto& a : o["approvals"].toArray())
+        r.approvals << Approval::fromJson(a.toObject());
+    r.approvalsRequired = o["approvals_required"].toInt(1);
+    return r;
+}
+
+Grant grantFromJson(const QJsonObject& o)
+{
+    Grant g;
+    g.id = o["id"].toString();
+    g.requestId = o["request_id"].toString();
+    g.principal = o["principal"].toString();
+    g.target = o["target"].toString();
+    g.privileges = strings(o["privileges"]);
+    g.requestedPrivileges = strings(o["requested_privileges"]);
+    g.minPrivileges = optStrings(o["min_privileges"]);
+    g.ttlSeconds = o["ttl_seconds"].toInt();
+    g.approvers = strings(o["approvers"]);
+    g.policy = o["policy"].toString();
+    g.breakGlass = o["break_glass"].toBool();
+    g.reviewed = o["reviewed"].toBool();
+    g.task = o["task"].toString();
+    g.ticket = o["ticket"].toString();
+    g.reason = o["reason"].toString();
+    g.keyId = o["key_id"].toString();
+    grantStatusFromName(o["status"].toString(), &g.status);
+    g.startsMs = ms(o["starts_at"]);
+    g.expiresMs = ms(o["expires_at"]);
+    g.endedMs = ms(o["ended_at"]);
+    g.endedBy = o["ended_by"].toString();
+    g.endReason = o["end_reason"].toString();
+    return g;
+}
+
+Session sessionFromJson(const QJsonObject& o)
+{
+    Session s;
+    s.id = o["id"].toString();
+    s.grantId = o["grant_id"].toString();
+    s.principal = o["principal"].toString();
+    s.target = o["target"].toString();
+    s.resourceServer = o["resource_server"].toString();
+    s.privilegesUsed = strings(o["privileges_used"]);
+    s.openedMs = ms(o["opened_at"]);
+    s.endedMs = ms(o["ended_at"]);
+    s.terminateRequestedMs = ms(o["terminate_requested_at"]);
+    s.terminateReason = o["terminate_reason"].toString();
+    s.grantEndedMs = ms(o["grant_ended_at"]);
+    return s;
+}
+
+Store::~Store()
+{
+    // Connections of this thread are removed; other threads' connections die with their threads' use.
+    const QString name = m_connPrefix + QString::number(quintptr(QThread::currentThreadId()));
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+QSqlDatabase Store::connection() const
+{
+    const QString name = m_connPrefix + QString::number(quintptr(QThread::currentThreadId()));
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name, true);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    if (db.open()) {
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
+        q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    }
+    return db;
+}
+
+Result<std::unique_ptr<Store>> Store::open(const QString& path)
+{
+    std::unique_ptr<Store> s(new Store);
+    s->m_path = QFileInfo(path).absoluteFilePath();
+    s->m_connPrefix = QStringLiteral("lapse-store-%1-").arg(QUuid::createUuid().toString(QUuid::Id128));
+    QDir().mkpath(QFileInfo(s->m_path).absolutePath());
+    QSqlDatabase db = s->connection();
+    if (!db.isOpen())
+        return makeError(ErrorCode::Internal,
+            QStringLiteral("cannot open store %1: %2").arg(s->m_path, db.lastError().text()));
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next()
+        || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        return makeError(ErrorCode::Internal, QStringLiteral("cannot switch %1 to WAL mode").arg(s->m_path));
+    const Status m = s->migrate();
+    if (!m)
+        return m.error();
+    q.exec(QStringLiteral("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
+    if (q.next()) {
+        s->m_headSeq = q.value(0).toLongLong();
+        s->m_headHash = q.value(1).toByteArray();
+    } else {
+        s->m_headHash = EventChain::genesisHash();
+    }
+    return s;
+}
+
+Status Store::migrate()
+{
+    QSqlDatabase db = connection();
+    QSqlQuery q(db);
+    if (!db.transaction())
+        return sqlError(QStringLiteral("migration"), db.lastError());
+    for (const char* stmt : kSchema) {
+        if (!q.exec(QString::fromLatin1(stmt))) {
+            const Error e = sqlError(QStringLiteral("schema"), q.lastError());
+            db.rollback();
+            return e;
+        }
+    }
+    q.exec(QStringLiteral("SELECT value FROM meta WHERE key='schema_version'"));
+    const int version = q.next() ? q.value(0).toInt() : 0;
+    if (version > kSchemaVersion) {
+        db.rollback();
+        return makeError(ErrorCode::Internal,
+            QStringLiteral("store %1 has schema %2, newer than this build understands (%3)")
+                .arg(m_path)
+                .arg(version)
+                .arg(kSchemaVersion));
+    }
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)"));
+    q.addBindValue(kSchemaVersion);
+    if (!q.exec() || !db.commit()) {
+        db.rollback();
+        return sqlError(QStringLiteral("migration"), q.lastError());
+    }
+    return Ok {};
+}
+
+Status Store::begin()
+{
+    Q_ASSERT(!m_inTx);
+    QSqlQuery q(connection());
+    // IMMEDIATE takes the write lock now, so a second writer process fails here, not half-way.
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return sqlError(QStringLiteral("begin"), q.lastError());
+    m_inTx = true;
+    m_txHeadSeq = m_headSeq;
+    m_txHeadHash = m_headHash;
+    return Ok {};
+}
+
+Status Store::commit()
+{
+    Q_ASSERT(m_inTx);
+    QSqlQuery q(connection());
+    if (!q.exec(QStringLiteral("COMMIT"))) {
+        const Error e = sqlError(QStringLiteral("commit"), q.lastError());
+        rollback();
+        return e;
+    }
+    m_inTx = false;
+    return Ok {};
+}
+
+void Store::rollback()
+{
+    if (!m_inTx)
+        return;
+    QSqlQuery q(connection());
+    q.exec(QStringLiteral("ROLLBACK"));
+    m_headSeq = m_txHeadSeq;
+    m_headHash = m_txHeadHash;
+    m_inTx = false;
+}
+
+Result<Event> Store::append(
+    const QString& type, const QString& actor, const QString& subject, const QJsonObject& body, qint64 tsMs)
+{
+    Q_ASSERT(m_inTx);
+    Event e;
+    e.seq = m_headSeq + 1;
+    e.tsMs = tsMs;
+    e.type = type;
+    e.actor = actor;
+    e.subject = subject;
+    e.body = compact(body);
+    e.hash = EventChain::hash(m_headHash, e);
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral(
+        "INSERT INTO events(seq, ts, type, actor, subject, body, hash) VALUES(?,?,?,?,?,?,?)"));
+    q.addBindValue(e.seq);
+    q.addBindValue(e.tsMs);
+    q.addBindValue(e.type);
+    q.addBindValue(e.actor);
+    q.addBindValue(e.subject);
+    q.addBindValue(e.body);
+    q.addBindValue(e.hash);
+    if (!q.exec())
+        return sqlError(QStringLiteral("event append"), q.lastError());
+    m_headSeq = e.seq;
+    m_headHash = e.hash;
+    return e;
+}
+
+Status Store::putRequest(const AccessRequest& r)
+{
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO requests(id, requester, target, status, created, "
+                             "expires, decided, ttl, privileges,"
+                             " min_privileges, width, excess, task, reason, ticket, break_glass, approvals, "
+                             "approvals_required, json)"
+                             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    q.addBindValue(r.id);
+    q.addBindValue(r.requester);
+    q.addBindValue(r.target);
+    q.addBindValue(requestStatusName(r.status));
+    q.addBindValue(r.createdMs);
+    q.addBindValue(r.expiresMs);
+    q.addBindValue(nullableMs(r.decidedMs));
+    q.addBindValue(r.ttlSeconds);
+    q.addBindValue(r.privileges.join(QLatin1Char(' ')));
+    q.addBindValue(r.minPrivileges ? QVariant(r.minPrivileges->join(QLatin1Char(' ')))
+                                   : QVariant(QMetaType(QMetaType::QString)));
+    q.addBindValue(r.privileges.size());
+    if (r.minPrivileges) {
+        int excess = 0;
+        for (const auto& p : r.privileges)
+            excess += r.minPrivileges->contains(p) ? 0 : 1;
+        q.addBindValue(excess);
+    } else {
+        q.addBindValue(QVariant(QMetaType(QMetaType::Int)));
+    }
+    q.addBindValue(r.task);
+    q.addBindValue(r.reason);
+    q.addBindValue(r.ticket);
+    q.addBindValue(r.breakGlass ? 1 : 0);
+    q.addBindValue(r.approvals.size());
+    q.addBindValue(r.approvalsRequired);
+    q.addBindValue(compact(r.toJson()));
+    return exec(q, QStringLiteral("request write"));
+}
+
+Status Store::putGrant(const Grant& g)
+{
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral(
+        "INSERT OR REPLACE INTO grants(id, request_id, principal, target, status, starts, expires,"
+        " ended, break_glass, reviewed, privileges, json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
+    q.addBindValue(g.id);
+    q.addBindValue(g.requestId);
+    q.addBindValue(g.principal);
+    q.addBindValue(g.target);
+    q.addBindValue(grantStatusName(g.status));
+    q.addBindValue(g.startsMs);
+    q.addBindValue(g.expiresMs);
+    q.addBindValue(nullableMs(g.endedMs));
+    q.addBindValue(g.breakGlass ? 1 : 0);
+    q.addBindValue(g.reviewed ? 1 : 0);
+    q.addBindValue(g.privileges.join(QLatin1Char(' ')));
+    q.addBindValue(compact(g.toJson()));
+    return exec(q, QStringLiteral("grant write"));
+}
+
+Status Store::putSession(const Session& s)
+{
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO sessions(id, grant_id, principal, target, opened, ended,"
+                             " grant_ended, terminate_requested, json) VALUES(?,?,?,?,?,?,?,?,?)"));
+    q.addBindValue(s.id);
+    q.addBindValue(s.grantId);
+    q.addBindValue(s.principal);
+    q.addBindValue(s.target);
+    q.addBindValue(s.openedMs);
+    q.addBindValue(nullableMs(s.endedMs));
+    q.addBindValue(nullableMs(s.grantEndedMs));
+    q.addBindValue(nullableMs(s.terminateRequestedMs));
+    q.addBindValue(compact(s.toJson(s.endedMs ? s.endedMs : s.openedMs)));
+    return exec(q, QStringLiteral("session write"));
+}
+
+Status Store::putLockout(const LockoutRecord& l)
+{
+    QSqlQuery q(connection());
+    q.prepare(
+        QStringLiteral("INSERT OR REPLACE INTO lockouts(principal, active, locked, not_before, reason, by)"
+                       " VALUES(?,?,?,?,?,?)"));
+    q.addBindValue(l.principal);
+    q.addBindValue(l.active ? 1 : 0);
+    q.addBindValue(l.lockedMs);
+    q.addBindValue(l.notBeforeMs);
+    q.addBindValue(l.reason);
+    q.addBindValue(l.by);
+    return exec(q, QStringLiteral("lockout write"));
+}
+
+Status Store::putApiKey(
+    const QByteArray& keyHash, const QString& principal, qint64 createdMs, const QString& label)
+{
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral("INSERT INTO api_keys(hash, principal, created, label) VALUES(?,?,?,?)"));
+    q.addBindValue(keyHash);
+    q.addBindValue(principal);
+    q.addBindValue(createdMs);
+    q.addBindValue(label);
+    return exec(q, QStringLiteral("api key write"));
+}
+
+Status Store::syncPrincipals(const Directory& directory)
+{
+    QSqlDatabase db = connection();
+    if (!db.transaction())
+        return sqlError(QStringLiteral("principal sync"), db.lastError());
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("DELETE FROM principals"));
+    q.prepare(
+        QStringLiteral("INSERT INTO principals(id, kind, owner, spiffe_id, display_name) VALUES(?,?,?,?,?)"));
+    for (const auto& p : directory.principals()) {
+        q.addBindValue(p.id);
+        q.addBindValue(kindName(p.kind));
+        q.addBindValue(p.owner);
+        q.addBindValue(p.spiffeId);
+        q.addBindValue(p.displayName);
+        if (!q.exec()) {
+            const Error e = sqlError(QStringLiteral("principal sync"), q.lastError());
+            db.rollback();
+            return e;
+        }
+    }
+    if (!db.commit())
+        return sqlError(QStringLiteral("principal sync"), db.lastError());
+    return Ok {};
+}
+
+std::optional<AccessRequest> Store::request(const QString& id) const
+{
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral("SELECT json FROM requests WHERE id = ?"));
+    q.addBindValue(id);
+    if (q.exec() && q.next())
+        return requestFromJson(parse(q.value(0)));
+    return std::nullopt;
+}
+
+std::optional<Grant> Store::grant(const QString& id) const
+{
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral("SELECT json FROM grants WHERE id = ?"));
+    q.addBindValue(id);
+    if (q.exec() && q.next())
+        return grantFromJson(parse(q.value(0)));
+    return std::nullopt;
+}
+
+std::optional<Session> Store::session(const QString& id) const
+{
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral("SELECT json FROM sessions WHERE id = ?"));
+    q.addBindValue(id);
+    if (q.exec() && q.next())
+        return sessionFromJson(parse(q.value(0)));
+    return std::nullopt;
+}
+
+QList<AccessRequest> Store::requests(const RequestFilter& f) const
+{
+    QString sql = QStringLiteral("SELECT json FROM requests WHERE 1=1");
+    QVariantList binds;
+    if (f.status) {
+        sql += QStringLiteral(" AND status = ?");
+        binds << requestStatusName(*f.status);
+    }
+    if (!f.requester.isEmpty()) {
+        sql += QStringLiteral(" AND requester = ?");
+        binds << f.requester;
+    }
+    if (!f.afterId.isEmpty()) {
+        sql += QStringLiteral(" AND id > ?");
+        binds << f.afterId;
+    }
+    sql += QStringLiteral(" ORDER BY id LIMIT ?");
+    binds << qBound(1, f.limit, 10000);
+    QSqlQuery q(connection());
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    for (const auto& b : binds)
+        q.addBindValue(b);
+    QList<AccessRequest> out;
+    if (q.exec())
+        while (q.next())
+            out << requestFromJson(parse(q.value(0)));
+    return out;
+}
+
+QList<Grant> Store::grants(const GrantFilter& f) const
+{
+    QString sql = QStringLiteral("SELECT json FROM grants WHERE 1=1");
+    QVariantList binds;
+    if (f.status) {
+        sql += QStringLiteral(" AND status = ?");
+        binds << grantStatusName(*f.status);
+    }
+    if (!f.principal.isEmpty()) {
+        sql += QStringLiteral(" AND principal = ?");
+        binds << f.principal;
+    }
+    if (!f.target.isEmpty()) {
+        sql += QStringLiteral(" AND target = ?");
+        binds << f.target;
+    }
+    if (f.breakGlassUnreviewed) {
+        sql += *f.breakGlassUnreviewed ? QStringLiteral(" AND break_glass = 1 AND reviewed = 0")
+                                       : QStringLiteral(" AND NOT (break_glass = 1 AND reviewed = 0)");
+    }
+    if (!f.afterId.isEmpty()) {
+        sql += QStringLiteral(" AND id > ?");
+        binds << f.afterId;
+    }
+    sql += QStringLiteral(" ORDER BY id LIMIT ?");
+    binds << qBound(1, f.limit, 10000);
+    QSqlQuery q(connection());
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    for (const auto& b : binds)
+        q.addBindValue(b);
+    QList<Grant> out;
+    if (q.exec())
+        while (q.next())
+            out << grantFromJson(parse(q.value(0)));
+    return out;
+}
+
+QList<Session> Store::sessions(const SessionFilter& f) const
+{
+    QString sql = QStringLiteral("SELECT json FROM sessions WHERE 1=1");
+    QVariantList binds;
+    if (f.state) {
+        switch (*f.state) {
+        case SessionState::Live:
+            sql += QStringLiteral(" AND ended IS NULL AND grant_ended IS NULL");
+            break;
+        case SessionState::Lingering:
+            sql += QStringLiteral(" AND ended IS NULL AND grant_ended IS NOT NULL");
+            break;
+        case SessionState::Ended:
+            sql += QStringLiteral(" AND ended IS NOT NULL");
+            break;
+        }
+    }
+    if (!f.grantId.isEmpty()) {
+        sql += QStringLiteral(" AND grant_id = ?");
+        binds << f.grantId;
+    }
+    if (!f.principal.isEmpty()) {
+        sql += QStringLiteral(" AND principal = ?");
+        binds << f.principal;
+    }
+    sql += QStringLiteral(" ORDER BY opened, id LIMIT ?");
+    binds << qBound(1, f.limit, 100000);
+    QSqlQuery q(connection());
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    for (const auto& b : binds)
+        q.addBindValue(b);
+    QList<Session> out;
+    if (q.exec())
+        while (q.next())
+            out << sessionFromJson(parse(q.value(0)));
+    return out;
+}
+
+QList<LockoutRecord> Store::lockouts() const
+{
+    QSqlQuery q(connection());
+    QList<LockoutRecord> out;
+    if (!q.exec(QStringLiteral("SELECT principal, active, locked, not_before, reason, by FROM lockouts")))
+        return out;
+    while (q.next()) {
+        LockoutRecord l;
+        l.principal = q.value(0).toString();
+        l.active = q.value(1).toInt() != 0;
+        l.lockedMs = q.value(2).toLongLong();
+        l.notBeforeMs = q.value(3).toLongLong();
+        l.reason = q.value(4).toString();
+        l.by = q.value(5).toString();
+        out << l;
+    }
+    return out;
+}
+
+QString Store::principalForApiKey(const QByteArray& keyHash) const
+{
+    QSqlQuery q(connection());
+    q.prepare(QStringLiteral("SELECT principal FROM api_keys WHERE hash = ?"));
+    q.addBindValue(keyHash);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return {};
+}
+
+QList<Event> Store::events(qint64 afterSeq, int limit) const
+{
+    QSqlQuery q(connection());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral(
+        "SELECT seq, ts, type, actor, subject, body, hash FROM events WHERE seq > ? ORDER BY seq LIMIT ?"));
+    q.addBindValue(afterSeq);
+    q.addBindValue(qBound(1, limit, 100000));
+    QList<Event> out;
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        Event e;
+        e.seq = q.value(0).toLongLong();
+        e.tsMs = q.value(1).toLongLong();
+        e.type = q.value(2).toString();
+        e.actor = q.value(3).toString();
+        e.subject = q.value(4).toString();
+        e.body = q.value(5).toByteArray();
+        e.hash = q.value(6).toByteArray();
+        out << e;
+    }
+    return out;
+}
+
+int Store::grantCountSince(const QString& principal, const QString& target, qint64 sinceMs) const
+{
+    QSqlQuery q(connection());
+    q.prepare(
+        QStringLiteral("SELECT COUNT(*) FROM grants WHERE principal = ? AND target = ? AND starts >= ?"));
+    q.addBindValue(principal);
+    q.addBindValue(target);
+    q.addBindValue(sinceMs);
+    return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
+Result<qint64> Store::verifyChain(
+    QSqlDatabase db, QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT seq, ts, type, actor, subject, body, hash FROM events ORDER BY seq")))
+        return sqlError(QStringLiteral("chain read"), q.lastError());
+    ChainVerifier v;
+    Event e;
+    while (q.next()) {
+        e.seq = q.value(0).toLongLong();
+        e.tsMs = q.value(1).toLongLong();
+        e.type = q.value(2).toString();
+        e.actor = q.value(3).toString();
+        e.subject = q.value(4).toString();
+        e.body = q.value(5).toByteArray();
+        e.hash = q.value(6).toByteArray();
+        if (!v.add(e))
+            break;
+        if (progress && (e.seq % 100000) == 0)
+            progress(e.seq);
+    }
+    if (breakReason)
+        *breakReason = v.breakReason();
+    if (breakSeq)
+        *breakSeq = v.breakSeq();
+    return v.verified();
+}
+
+} // namespace lapse
