@@ -1,0 +1,108 @@
+// The typed API v1 calls, written once for every backend.
+#include "Backend.h"
+
+#include <QJsonArray>
+
+namespace lapse
+{
+
+void Backend::me(ApiCallback done)
+{
+    call("GET", QStringLiteral("/v1/me"), {}, {}, std::move(done));
+}
+void Backend::directory(ApiCallback done)
+{
+    call("GET", QStringLiteral("/v1/directory"), {}, {}, std::move(done));
+}
+
+void Backend::listRequests(const QString& status, const QString& after, int limit, ApiCallback done)
+{
+    QUrlQuery q;
+    if (!status.isEmpty())
+        q.addQueryItem(QStringLiteral("status"), status);
+    if (!after.isEmpty())
+        q.addQueryItem(QStringLiteral("after"), after);
+    q.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    call("GET", QStringLiteral("/v1/requests"), {}, q, std::move(done));
+}
+
+void Backend::getRequest(const QString& id, ApiCallback done)
+{
+    call("GET", QStringLiteral("/v1/requests/%1").arg(id), {}, {}, std::move(done));
+}
+
+void Backend::requestContext(const QString& id, ApiCallback done)
+{
+    call("GET", QStringLiteral("/v1/requests/%1/context").arg(id), {}, {}, std::move(done));
+}
+
+void Backend::approve(const QString& id, const std::optional<QStringList>& privileges,
+    const std::optional<int>& ttlSeconds, const QString& comment, ApiCallback done)
+{
+    QJsonObject body;
+    if (privileges)
+        body["privileges"] = QJsonArray::fromStringList(*privileges);
+    if (ttlSeconds)
+        body["ttl_seconds"] = *ttlSeconds;
+    if (!comment.isEmpty())
+        body["comment"] = comment;
+    call("POST", QStringLiteral("/v1/requests/%1/approve").arg(id), body, {}, std::move(done));
+}
+
+void Backend::deny(const QString& id, const QString& reason, ApiCallback done)
+{
+    call("POST", QStringLiteral("/v1/requests/%1/deny").arg(id), QJsonObject {{"reason", reason}}, {},
+        std::move(done));
+}
+
+void Backend::listGrants(const QString& status, const QString& after, int limit, ApiCallback done)
+{
+    QUrlQuery q;
+    if (!status.isEmpty())
+        q.addQueryItem(QStringLiteral("status"), status);
+    if (!after.isEmpty())
+        q.addQueryItem(QStringLiteral("after"), after);
+    q.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    call("GET", QStringLiteral("/v1/grants"), {}, q, std::move(done));
+}
+
+void Backend::revoke(const QString& grantId, const QString& reason, ApiCallback done)
+{
+    call("POST", QStringLiteral("/v1/grants/%1/revoke").arg(grantId), QJsonObject {{"reason", reason}}, {},
+        std::move(done));
+}
+
+void Backend::listSessions(const QString& state, ApiCallback done)
+{
+    QUrlQuery q;
+    if (!state.isEmpty())
+        q.addQueryItem(QStringLiteral("state"), state);
+    call("GET", QStringLiteral("/v1/sessions"), {}, q, std::move(done));
+}
+
+void Backend::terminateSession(const QString& sessionId, const QString& reason, ApiCallback done)
+{
+    call("POST", QStringLiteral("/v1/sessions/%1/terminate").arg(sessionId), QJsonObject {{"reason", reason}},
+        {}, std::move(done));
+}
+
+void Backend::lockout(const QString& principalId, const QString& reason, ApiCallback done)
+{
+    call("POST", QStringLiteral("/v1/principals/%1/lockout").arg(principalId),
+        QJsonObject {{"reason", reason}}, {}, std::move(done));
+}
+
+void Backend::unlock(const QString& principalId, ApiCallback done)
+{
+    call("POST", QStringLiteral("/v1/principals/%1/unlock").arg(principalId), {}, {}, std::move(done));
+}
+
+void Backend::events(qint64 afterSeq, int limit, ApiCallback done)
+{
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("after"), QString::number(afterSeq));
+    q.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    call("GET", QStringLiteral("/v1/events"), {}, q, std::move(done));
+}
+
+} // namespace lapse
