@@ -664,6 +664,12 @@ Result<LockoutOutcome> Engine::lockout(
     pendingFilter.requester = principalId;
     pendingFilter.limit = 10000;
     const QList<AccessRequest> pending = m_store->requests(pendingFilter);
+    // Open sessions whose grants already ended, read before this lockout ends the others (whose sessions
+    // endGrant orders closed itself, and which would otherwise be ordered twice).
+    SessionFilter lingeringFilter;
+    lingeringFilter.principal = principalId;
+    lingeringFilter.state = SessionState::Lingering;
+    const QList<Session> lingering = m_store->sessions(lingeringFilter);
     auto r = write<LockoutOutcome>([&]() -> Result<LockoutOutcome> {
         if (const Status s = m_store->putLockout(out.lockout); !s)
             return s.error();
@@ -678,10 +684,7 @@ Result<LockoutOutcome> Engine::lockout(
             out.revoked << g;
         }
         // Live sessions whose grants already ended are ordered closed too.
-        SessionFilter lingering;
-        lingering.principal = principalId;
-        lingering.state = SessionState::Lingering;
-        for (Session s : m_store->sessions(lingering)) {
+        for (Session s : lingering) {
             s.terminateRequestedMs = now;
             s.terminateReason = why;
             if (const Status w = m_store->putSession(s); !w)
@@ -829,7 +832,9 @@ Result<QJsonObject> Engine::introspect(const Principal& actor, const QByteArray&
     }
     const Grant& g = *git;
     const auto lock = m_lockouts.constFind(g.principal);
-    if (lock != m_lockouts.cend() && (lock->active || t->iatMs < lock->notBeforeMs))
+    // Issue time from the grant, in ms: the token's iat is whole seconds, so a credential issued after an
+    // unlock in the lockout's own second would look older than the lockout and never work.
+    if (lock != m_lockouts.cend() && (lock->active || g.startsMs < lock->notBeforeMs))
         return inactive();
     // The token must say exactly what the grant says; a re-signed or altered token never matches.
     const QJsonObject expected = claimsFor(g);

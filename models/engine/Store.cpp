@@ -212,6 +212,7 @@ Result<std::unique_ptr<Store>> Store::open(const QString& path)
     if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next()
         || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
         return makeError(ErrorCode::Internal, QStringLiteral("cannot switch %1 to WAL mode").arg(s->m_path));
+    q.finish(); // a statement left in progress makes the migration's COMMIT fail
     const Status m = s->migrate();
     if (!m)
         return m.error();
