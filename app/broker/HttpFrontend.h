@@ -1,0 +1,45 @@
+// The broker's HTTP layer: QHttpServer over TLS in front of ApiService, with long-polled events.
+#pragma once
+
+#include "api/ApiService.h"
+
+#include <QAbstractHttpServer>
+#include <QList>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <memory>
+
+namespace lapse {
+
+class Engine;
+
+class HttpFrontend final : public QAbstractHttpServer {
+    Q_OBJECT
+public:
+    explicit HttpFrontend(Engine& engine, QObject* parent = nullptr);
+    ~HttpFrontend() override;
+
+protected:
+    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override;
+    void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override;
+
+private:
+    struct Waiter {
+        std::unique_ptr<QHttpServerResponder> responder;
+        QPointer<QTcpSocket> socket;
+        const Principal* actor = nullptr;
+        ApiRequest request;
+        qint64 after = 0;
+        qint64 deadlineMs = 0;
+    };
+    void send(QHttpServerResponder& responder, const ApiResponse& response);
+    void serviceWaiters(bool timeoutsOnly);
+
+    Engine& m_engine;
+    ApiService m_api;
+    QList<std::shared_ptr<Waiter>> m_waiters;
+    QTimer m_waitTimer;
+};
+
+} // namespace lapse

@@ -1,0 +1,147 @@
+// lapse-broker: serve the grant engine over HTTPS, and manage its API keys and signing keys.
+#include "HttpFrontend.h"
+
+#include "core/Clock.h"
+#include "domain/Directory.h"
+#include "engine/Engine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QHostAddress>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QTcpServer>
+#include <csignal>
+#include <cstdio>
+
+using namespace lapse;
+
+namespace {
+int fail(const QString& message)
+{
+    std::fprintf(stderr, "lapse-broker: %s\n", qPrintable(message));
+    return 1;
+}
+
+Result<std::unique_ptr<Engine>> openEngine(const QString& dataDir, const QString& directoryFile, int sweepMs)
+{
+    if (dataDir.isEmpty() || directoryFile.isEmpty())
+        return makeError(ErrorCode::Invalid, QStringLiteral("--data DIR and --directory FILE are required"));
+    auto dir = Directory::load(directoryFile);
+    if (!dir)
+        return dir.error();
+    EngineConfig cfg;
+    cfg.dataDir = dataDir;
+    cfg.directory = std::move(dir).value();
+    cfg.sweepIntervalMs = sweepMs;
+    return Engine::open(std::move(cfg));
+}
+
+QSslKey loadKey(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray pem = f.readAll();
+    for (auto algo : {QSsl::Ec, QSsl::Rsa, QSsl::Opaque}) {
+        QSslKey k(pem, algo, QSsl::Pem);
+        if (!k.isNull())
+            return k;
+    }
+    return {};
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("lapse-broker"));
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Lapse grant broker.\n  lapse-broker --data DIR --directory FILE --listen HOST:PORT --tls-cert PEM --tls-key PEM\n"
+        "  lapse-broker keys create --data DIR --directory FILE --principal ID\n"
+        "  lapse-broker keys rotate --data DIR --directory FILE"));
+    p.addHelpOption();
+    p.addOptions({{"data", "State directory (SQLite store, signing keys).", "DIR"},
+                  {"directory", "Directory file (principals and targets, JSON).", "FILE"},
+                  {"listen", "Address and port to serve on.", "HOST:PORT", "127.0.0.1:8443"},
+                  {"tls-cert", "TLS certificate chain (PEM).", "PEM"},
+                  {"tls-key", "TLS private key (PEM).", "PEM"},
+                  {"insecure-http", "Serve plain HTTP (loopback addresses only)."},
+                  {"principal", "Principal for 'keys create'.", "ID"},
+                  {"label", "Label for 'keys create'.", "TEXT"}});
+    p.addPositionalArgument("command", "serve (default), or 'keys create' / 'keys rotate'.");
+    p.process(app);
+    const QStringList args = p.positionalArguments();
+
+    if (!args.isEmpty() && args.first() == QLatin1String("keys")) {
+        auto engine = openEngine(p.value("data"), p.value("directory"), 0);
+        if (!engine)
+            return fail(engine.error().message);
+        if (args.value(1) == QLatin1String("create")) {
+            auto key = engine.value()->createApiKey(p.value("principal"), p.value("label"));
+            if (!key)
+                return fail(key.error().message);
+            std::printf("API key for %s (shown once, stored only as a hash):\n%s\n", qPrintable(p.value("principal")),
+                        key.value().constData());
+            return 0;
+        }
+        if (args.value(1) == QLatin1String("rotate")) {
+            Principal admin;
+            admin.id = QStringLiteral("lapse-broker");
+            admin.roles = unsigned(Role::Admin);
+            if (const Status s = engine.value()->rotateSigningKey(admin); !s)
+                return fail(s.error().message);
+            std::printf("signing key rotated; current kid %s\n", qPrintable(engine.value()->keys().currentKid()));
+            return 0;
+        }
+        return fail(QStringLiteral("unknown keys command '%1' (create, rotate)").arg(args.value(1)));
+    }
+    if (!args.isEmpty() && args.first() != QLatin1String("serve"))
+        return fail(QStringLiteral("unknown command '%1'").arg(args.first()));
+
+    const QString listen = p.value("listen");
+    const int colon = listen.lastIndexOf(QLatin1Char(':'));
+    bool portOk = false;
+    const quint16 port = listen.mid(colon + 1).toUShort(&portOk);
+    QString host = listen.left(colon);
+    if (host.startsWith(QLatin1Char('[')))
+        host = host.mid(1, host.size() - 2);
+    const QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
+    if (colon < 0 || !portOk || address.isNull())
+        return fail(QStringLiteral("--listen takes HOST:PORT, e.g. 127.0.0.1:8443"));
+
+    const bool insecure = p.isSet("insecure-http");
+    if (insecure && !address.isLoopback())
+        return fail(QStringLiteral("--insecure-http is only allowed on a loopback address"));
+    QSslCertificate cert;
+    QSslKey key;
+    if (!insecure) {
+        if (!p.isSet("tls-cert") || !p.isSet("tls-key"))
+            return fail(QStringLiteral("--tls-cert and --tls-key are required (or --insecure-http on loopback)"));
+        const auto certs = QSslCertificate::fromPath(p.value("tls-cert"), QSsl::Pem);
+        if (certs.isEmpty())
+            return fail(QStringLiteral("cannot read a PEM certificate from %1").arg(p.value("tls-cert")));
+        cert = certs.first();
+        key = loadKey(p.value("tls-key"));
+        if (key.isNull())
+            return fail(QStringLiteral("cannot read a PEM private key from %1").arg(p.value("tls-key")));
+    }
+
+    auto engine = openEngine(p.value("data"), p.value("directory"), 1000);
+    if (!engine)
+        return fail(engine.error().message);
+    HttpFrontend server(*engine.value());
+    if (!insecure)
+        server.sslSetup(cert, key);
+    const quint16 bound = server.listen(address, port);
+    if (!bound)
+        return fail(QStringLiteral("cannot listen on %1").arg(listen));
+    std::printf("lapse-broker listening on %s://%s:%u (events at seq %lld)\n", insecure ? "http" : "https",
+                qPrintable(address.toString()), unsigned(bound), static_cast<long long>(engine.value()->store().lastSeq()));
+    std::fflush(stdout);
+    std::signal(SIGTERM, [](int) { QCoreApplication::quit(); });
+    std::signal(SIGINT, [](int) { QCoreApplication::quit(); });
+    return app.exec();
+}
