@@ -266,6 +266,19 @@ Status Store::begin()
     if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
         return sqlError(QStringLiteral("begin"), q.lastError());
     m_inTx = true;
+    // Another process (lapse-broker keys create, lapsectl --data) may have appended since our last write:
+    // the chain head is re-read under the write lock, so the chain never forks.
+    if (!q.exec(QStringLiteral("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))) {
+        const Error e = sqlError(QStringLiteral("chain head"), q.lastError());
+        q.exec(QStringLiteral("ROLLBACK"));
+        m_inTx = false;
+        return e;
+    }
+    if (q.next()) {
+        m_headSeq = q.value(0).toLongLong();
+        m_headHash = q.value(1).toByteArray();
+    }
+    q.finish();
     m_txHeadSeq = m_headSeq;
     m_txHeadHash = m_headHash;
     return Ok {};
