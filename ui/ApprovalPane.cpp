@@ -47,6 +47,13 @@ ApprovalPane::ApprovalPane(Backend* backend, QWidget* parent)
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
 
+    m_lastDecision = new QLabel(this);
+    m_lastDecision->setObjectName(QStringLiteral("lastDecision"));
+    m_lastDecision->setWordWrap(true);
+    m_lastDecision->setStyleSheet(QStringLiteral("QLabel { color: #1b5e20; background: #e8f5e9; padding: 4px; }"));
+    m_lastDecision->setVisible(false);
+    outer->addWidget(m_lastDecision);
+
     m_empty = new QLabel(tr("Select a request in the queue to decide on it."), this);
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
@@ -413,6 +420,17 @@ QString ApprovalPane::message() const
     return m_message->text();
 }
 
+QString ApprovalPane::lastDecision() const
+{
+    return m_lastDecision->text();
+}
+
+void ApprovalPane::showDecision(const QString& text)
+{
+    m_lastDecision->setText(text);
+    m_lastDecision->setVisible(true);
+}
+
 void ApprovalPane::setBusy(bool busy)
 {
     m_busy = busy;
@@ -488,16 +506,20 @@ void ApprovalPane::approve()
             const QJsonObject out = r.value();
             if (out["grant"].isObject()) {
                 const QJsonObject g = out["grant"].toObject();
-                showMessage(tr("Approved: %1 until %2")
-                                .arg(toList(g["privileges"]).join(QStringLiteral(", ")),
-                                    Format::isoToLocal(g["expires_at"].toString())),
-                    false);
+                const QString text = tr("Approved %1 → %2: %3 until %4")
+                                         .arg(g["principal"].toString(), g["target"].toString(),
+                                             toList(g["privileges"]).join(QStringLiteral(", ")),
+                                             Format::isoToLocal(g["expires_at"].toString()));
+                showMessage(text, false);
+                showDecision(text);
             } else {
-                showMessage(tr("Your approval is recorded: %1 of %2 approvals; the request stays pending "
-                               "until another approver agrees.")
-                                .arg(out["approvals"].toInt())
-                                .arg(out["approvals_required"].toInt()),
-                    false);
+                const QString text = tr("Your approval of %1 is recorded: %2 of %3 approvals; the request stays "
+                                        "pending until another approver agrees.")
+                                         .arg(id)
+                                         .arg(out["approvals"].toInt())
+                                         .arg(out["approvals_required"].toInt());
+                showMessage(text, false);
+                showDecision(text);
             }
             emit decided(id, true);
         });
@@ -525,7 +547,7 @@ void ApprovalPane::deny()
     const quint64 gen = m_generation;
     setBusy(true);
     showMessage(tr("Denying…"), false);
-    m_backend->deny(id, reason, [this, id, gen, guard = QPointer<ApprovalPane>(this)](const auto& r) {
+    m_backend->deny(id, reason, [this, id, gen, reason, guard = QPointer<ApprovalPane>(this)](const auto& r) {
         if (!guard)
             return;
         setBusy(false);
@@ -535,7 +557,10 @@ void ApprovalPane::deny()
             showMessage(plainError(r.error()), true);
             return;
         }
-        showMessage(tr("Denied."), false);
+        const QString text = tr("Denied %1 → %2: %3")
+                                 .arg(r->value("requester").toString(), r->value("target").toString(), reason);
+        showMessage(text, false);
+        showDecision(text);
         emit decided(id, false);
     });
 }

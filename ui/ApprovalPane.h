@@ -35,6 +35,8 @@ public:
     // The request was decided elsewhere (another approver, policy, expiry) while it was shown.
     void markGone(const QString& why);
     QString message() const;
+    // The outcome of this console's last decision; stays visible while the pane moves on to the next request.
+    QString lastDecision() const;
     QStringList checkedPrivileges() const;
 
 public slots:
@@ -52,6 +54,7 @@ private:
     void loadContext();
     void setBusy(bool busy);
     void showMessage(const QString& text, bool error);
+    void showDecision(const QString& text);
     void updateWidth();
     void updateButtons();
     QString plainError(const Error& e) const;
@@ -89,6 +92,7 @@ private:
     QPushButton* m_approve = nullptr;
     QPushButton* m_deny = nullptr;
     QLabel* m_message = nullptr;
+    QLabel* m_lastDecision = nullptr;
     QScrollArea* m_scroll = nullptr;
     QWidget* m_body = nullptr;
     QLabel* m_empty = nullptr;
