@@ -130,9 +130,21 @@ void MainWindow::start()
             return;
         }
         m_queueModel->setDirectory(r.value());
+        m_grantsModel->setDirectory(r.value());
         m_queue->setDirectory(r.value());
     });
-    m_feed->start();
+    // Follow the log from its current head; the models load the current state themselves and apply
+    // anything newer on top (they ignore what they already reflect).
+    m_backend->events(0, 1, [this, guard = QPointer<MainWindow>(this)](const ApiResult& r) {
+        if (!guard)
+            return;
+        if (!r) {
+            onProblem(tr("Could not read the event log: %1").arg(r.error().message));
+            return;
+        }
+        m_backend->follow(r->value("last_seq").toInteger());
+        updateSeq();
+    });
     m_queueModel->reload();
     m_grantsModel->reload();
     m_sessionsModel->reload();

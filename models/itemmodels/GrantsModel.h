@@ -1,45 +1,101 @@
-// Active grants with a live countdown and their open-session count.
+// Active grants with a live countdown and how many sessions each has open, kept current from events.
 #pragma once
 
-#include "backend/Backend.h"
+#include "PrincipalIndex.h"
+#include "domain/Event.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
-#include <QPointer>
+#include <QJsonObject>
+#include <QList>
+#include <QSet>
 
 namespace lapse
 {
+
+class Backend;
 
 class GrantsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Principal, Kind, Target, Privileges, Policy, Approvers, Started, ExpiresIn, Sessions, ColumnCount };
-    enum Roles { IdRole = Qt::UserRole + 1, JsonRole, BreakGlassRole, SortRole };
+    enum Column {
+        Principal,
+        Kind,
+        Target,
+        Privileges,
+        Policy,
+        Approvers,
+        Started,
+        ExpiresIn,
+        Sessions,
+        ColumnCount
+    };
+    Q_ENUM(Column)
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        JsonRole, // QJsonObject: the grant as the API returns it
+        BreakGlassRole, // bool
+        SortRole, // raw value to sort on
+        PrincipalRole, // the holder's id
+        SessionCountRole, // int: open sessions of this grant
+    };
 
     explicit GrantsModel(Backend* backend, QObject* parent = nullptr);
+
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role) const override;
-    QVariant headerData(int section, Qt::Orientation o, int role) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void reload();
+    QJsonObject grantAt(int row) const;
+    int rowOf(const QString& id) const;
+    bool isLoading() const { return m_loading; }
+
+public slots:
+    void reload(); // active grants, then the live sessions to count per grant
     void applyEvents(const QList<lapse::Event>& events);
-    int rowOf(const QString& id) const { return m_index.value(id, -1); }
-    void tick();
+    void setDirectory(const QJsonObject& directory);
+    void tick(); // ExpiresIn moves
 
 signals:
     void loaded();
     void loadFailed(const QString& message);
 
 private:
-    void remove(const QString& id);
-    void rebuildIndex();
-    QPointer<Backend> m_backend;
-    QList<QJsonObject> m_rows;
-    QHash<QString, int> m_index;
-    QHash<QString, QString> m_sessionGrant; // open session → grant
-    QHash<QString, int> m_openSessions; // grant → open sessions
+    struct Row {
+        QString id;
+        QString principal;
+        QString kind;
+        QString target;
+        QString privileges;
+        QString policy;
+        QString approvers;
+        bool breakGlass = false;
+        bool reviewed = false;
+        qint64 startsMs = 0;
+        qint64 expiresMs = 0;
+        QJsonObject json;
+    };
+    Row makeRow(const QJsonObject& json) const;
+    void fetchGrants(const QString& after, quint64 generation);
+    void fetchSessions(quint64 generation);
+    void fail(const QString& message);
+    void finishLoad();
+    QVariant display(const Row& r, int column) const;
+    QVariant sortValue(const Row& r, int column) const;
+    int sessionCount(const QString& grantId) const { return m_sessions.value(grantId).size(); }
+
+    Backend* m_backend;
+    PrincipalIndex m_principals;
+    QList<Row> m_rows;
+    QHash<QString, QSet<QString>> m_sessions; // grant id -> its open session ids
+
+    bool m_loading = false;
+    quint64 m_generation = 0;
+    QList<Row> m_staging;
+    QHash<QString, QSet<QString>> m_stagingSessions;
+    QList<Event> m_heldEvents;
 };
 
 } // namespace lapse

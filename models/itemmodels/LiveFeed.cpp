@@ -1,45 +1,50 @@
-// Coalescing: many eventsReceived signals become one batch per short timer tick.
+// Event coalescing: the first event of a quiet period goes out at once, later ones at most every interval.
 #include "LiveFeed.h"
+
+#include "backend/Backend.h"
 
 namespace lapse
 {
 
 LiveFeed::LiveFeed(Backend* backend, QObject* parent)
     : QObject(parent)
-    , m_backend(backend)
 {
     m_timer.setSingleShot(true);
-    m_timer.setInterval(20);
+    m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &LiveFeed::flush);
-    connect(backend, &Backend::eventsReceived, this, [this](const QList<Event>& events) {
-        m_pending += events;
-        if (!m_timer.isActive())
-            m_timer.start();
-    });
+    if (backend) {
+        m_lastSeq = backend->lastSeq();
+        connect(backend, &Backend::eventsReceived, this, &LiveFeed::collect);
+    }
 }
 
-void LiveFeed::start()
+void LiveFeed::setIntervalMs(int ms)
 {
-    if (!m_backend)
+    m_intervalMs = qMax(0, ms);
+}
+
+void LiveFeed::collect(const QList<Event>& events)
+{
+    if (events.isEmpty())
         return;
-    m_backend->events(0, 1, [this, guard = QPointer<LiveFeed>(this)](const ApiResult& r) {
-        if (!guard || !m_backend)
-            return;
-        startAfter(r ? r->value("last_seq").toInteger() : 0);
-    });
-}
-
-void LiveFeed::startAfter(qint64 seq)
-{
-    if (m_backend)
-        m_backend->follow(seq);
+    m_queue.append(events);
+    if (m_timer.isActive())
+        return;
+    // A lone event is not held back a whole interval: the wait is what is left of the interval since the
+    // last batch, so bursts coalesce while a quiet stream stays prompt.
+    const qint64 since = m_sinceFlush.isValid() ? m_sinceFlush.elapsed() : m_intervalMs;
+    m_timer.start(int(qMax<qint64>(0, m_intervalMs - since)));
 }
 
 void LiveFeed::flush()
 {
-    if (m_pending.isEmpty())
+    m_timer.stop();
+    if (m_queue.isEmpty())
         return;
-    const QList<Event> out = std::exchange(m_pending, {});
+    const QList<Event> out = std::move(m_queue);
+    m_queue.clear();
+    m_lastSeq = out.last().seq;
+    m_sinceFlush.start();
     emit batch(out);
 }
 

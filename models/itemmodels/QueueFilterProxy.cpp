@@ -1,4 +1,4 @@
-// The queue's filters.
+// Queue filtering goes straight to the source's typed rows; sorting compares raw values, never display text.
 #include "QueueFilterProxy.h"
 
 #include "RequestQueueModel.h"
@@ -10,44 +10,70 @@ QueueFilterProxy::QueueFilterProxy(QObject* parent)
     : QSortFilterProxyModel(parent)
 {
     setSortRole(RequestQueueModel::SortRole);
+    setSortCaseSensitivity(Qt::CaseInsensitive);
     setDynamicSortFilter(true);
+}
+
+void QueueFilterProxy::setSourceModel(QAbstractItemModel* source)
+{
+    m_queue = qobject_cast<RequestQueueModel*>(source);
+    QSortFilterProxyModel::setSourceModel(source);
 }
 
 void QueueFilterProxy::setTargetFilter(const QString& target)
 {
+    if (target == m_target)
+        return;
     m_target = target;
-    invalidateFilter();
+    invalidateRowsFilter();
 }
 
 void QueueFilterProxy::setKindFilter(const QString& kind)
 {
+    if (kind == m_kind)
+        return;
     m_kind = kind;
-    invalidateFilter();
+    invalidateRowsFilter();
 }
 
 void QueueFilterProxy::setText(const QString& text)
 {
-    m_text = text.trimmed();
-    invalidateFilter();
+    const QStringList terms = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    m_text = text;
+    if (terms == m_terms)
+        return;
+    m_terms = terms;
+    invalidateRowsFilter();
 }
 
-bool QueueFilterProxy::filterAcceptsRow(int row, const QModelIndex& parent) const
+bool QueueFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
+    if (sourceParent.isValid())
+        return false;
+    if (m_queue)
+        return m_queue->rowMatches(sourceRow, m_target, m_kind, m_terms);
+    // Any other table: the same rules over its display text.
     const QAbstractItemModel* m = sourceModel();
-    if (!m_target.isEmpty()
-        && m->index(row, RequestQueueModel::Target, parent).data().toString() != m_target)
+    const auto cell = [&](int column) { return m->index(sourceRow, column, sourceParent).data().toString(); };
+    if (!m_target.isEmpty() && cell(RequestQueueModel::Target) != m_target)
         return false;
-    if (!m_kind.isEmpty()
-        && m->index(row, 0, parent).data(RequestQueueModel::KindRole).toString() != m_kind)
+    if (!m_kind.isEmpty() && cell(RequestQueueModel::Kind) != m_kind)
         return false;
-    if (m_text.isEmpty())
-        return true;
-    for (int c : {RequestQueueModel::Requester, RequestQueueModel::Owner, RequestQueueModel::Target,
-             RequestQueueModel::Privileges, RequestQueueModel::Task, RequestQueueModel::Reason,
-             RequestQueueModel::Ticket})
-        if (m->index(row, c, parent).data().toString().contains(m_text, Qt::CaseInsensitive))
-            return true;
-    return false;
+    for (const QString& t : m_terms) {
+        bool found = false;
+        for (int c = 0; c < m->columnCount(sourceParent) && !found; ++c)
+            found = cell(c).contains(t, Qt::CaseInsensitive);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+bool QueueFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right) const
+{
+    if (m_queue && left.column() == right.column())
+        return m_queue->rowLessThan(left.column(), left.row(), right.row());
+    return QSortFilterProxyModel::lessThan(left, right);
 }
 
 } // namespace lapse
