@@ -53,6 +53,7 @@ void setUpTable(QTableView* t)
     t->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 8);
     t->horizontalHeader()->setSectionsMovable(true);
+    t->horizontalHeader()->setStretchLastSection(true);
 }
 } // namespace
 
@@ -106,7 +107,7 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     m_sessionsTable->setObjectName(QStringLiteral("sessionsTable"));
     m_sessionsTable->setModel(m_sessionsProxy);
     setUpTable(m_sessionsTable);
-    static const int sessionWidths[] = {150, 120, 120, 120, 90, 140, 140, 90};
+    static const int sessionWidths[] = {230, 120, 120, 130, 170, 150, 150, 90};
     for (int c = 0; c < int(std::size(sessionWidths)) && c < m_sessions->columnCount(); ++c)
         m_sessionsTable->setColumnWidth(c, sessionWidths[c]);
 
@@ -120,7 +121,18 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     sessionsLayout->setContentsMargins(0, 0, 0, 0);
     m_sessionsTitle = new QLabel(sessionsBox);
     m_sessionsTitle->setWordWrap(true);
-    sessionsLayout->addWidget(m_sessionsTitle);
+    auto* sessionsHeader = new QHBoxLayout;
+    auto* all = new QPushButton(tr("Show &all sessions"), sessionsBox);
+    all->setObjectName(QStringLiteral("allSessionsButton"));
+    all->setToolTip(tr("Clear the grant selection: list the sessions of every grant, including lingering ones "
+                       "whose grant already ended"));
+    connect(all, &QPushButton::clicked, this, [this] {
+        m_grantsTable->selectionModel()->clear();
+        m_grantsTable->setCurrentIndex({});
+    });
+    sessionsHeader->addWidget(m_sessionsTitle, 1);
+    sessionsHeader->addWidget(all);
+    sessionsLayout->addLayout(sessionsHeader);
     sessionsLayout->addWidget(m_sessionsTable);
 
     m_splitter = new QSplitter(Qt::Vertical, this);

@@ -128,7 +128,9 @@ ApprovalPane::ApprovalPane(Backend* backend, QWidget* parent)
     m_ttlNote->setWordWrap(true);
     ttlRow->addWidget(m_ttl);
     ttlRow->addWidget(m_ttlNote, 1);
-    decisionForm->addRow(tr("&TTL:"), ttlRow);
+    auto* ttlLabel = new QLabel(tr("&TTL:"), decisionBox);
+    ttlLabel->setBuddy(m_ttl);
+    decisionForm->addRow(ttlLabel, ttlRow);
     m_comment = new QLineEdit(decisionBox);
     m_comment->setObjectName(QStringLiteral("comment"));
     m_comment->setPlaceholderText(tr("Optional, recorded with the approval"));
@@ -322,7 +324,7 @@ void ApprovalPane::updateWidth()
 {
     const QStringList checked = checkedPrivileges();
     if (!m_request["min_privileges"].isArray()) {
-        m_width->setText(tr("%n privilege(s) checked; no minimum declared", nullptr, int(checked.size())));
+        m_width->setText(tr("Checked: %1; no minimum declared").arg(checked.size()));
         return;
     }
     const QStringList minimum = toList(m_request["min_privileges"]);
@@ -331,7 +333,7 @@ void ApprovalPane::updateWidth()
         if (!minimum.contains(p))
             ++excess;
     m_width->setText(excess == 0
-            ? tr("%n privilege(s) checked, none beyond the minimum", nullptr, int(checked.size()))
+            ? tr("Checked: %1, none beyond the minimum").arg(checked.size())
             : tr("%1 checked, %2 beyond the minimum").arg(checked.size()).arg(excess));
 }
 
@@ -359,8 +361,7 @@ void ApprovalPane::loadContext()
         }
         const QJsonObject c = r.value();
         QStringList lines;
-        lines << tr("%n elevation(s) of %1 in the last 30 days", nullptr, c["elevations_30d"].toInt())
-                     .arg(target);
+        lines << tr("Elevations of %1 in the last 30 days: %2").arg(target).arg(c["elevations_30d"].toInt());
         if (c["last_grant"].isObject()) {
             const QJsonObject g = c["last_grant"].toObject();
             lines << (c["last_grant_used"].toBool()

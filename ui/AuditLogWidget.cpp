@@ -89,6 +89,8 @@ AuditLogWidget::AuditLogWidget(Backend* backend, AuditLogModel* model, QWidget* 
         }
     });
     updateCount();
+    // Check the chain once on open; the button re-checks on demand.
+    QTimer::singleShot(0, this, &AuditLogWidget::verify);
 }
 
 QString AuditLogWidget::chainText() const
@@ -106,7 +108,7 @@ void AuditLogWidget::verify()
 
 void AuditLogWidget::updateCount()
 {
-    m_count->setText(tr("%n event(s)", nullptr, int(qMin<qint64>(m_model->totalCount(), INT_MAX))));
+    m_count->setText(tr("Events: %1").arg(m_model->totalCount()));
 }
 
 } // namespace lapse

@@ -32,7 +32,7 @@ MainWindow::MainWindow(
 {
     setWindowTitle(tr("Lapse — just-in-time access console"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/lapse.svg")));
-    resize(1400, 860);
+    resize(1560, 940);
 
     m_feed = new LiveFeed(backend, this);
     m_queueModel = new RequestQueueModel(backend, this);

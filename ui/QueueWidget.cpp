@@ -86,7 +86,7 @@ QueueWidget::QueueWidget(Backend* backend, RequestQueueModel* model, QWidget* pa
     m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->setIconSize(QSize(16, 16));
-    static const int widths[] = {150, 70, 90, 110, 150, 60, 200, 220, 90, 60, 70, 80};
+    static const int widths[] = {140, 70, 70, 100, 140, 60, 190, 220, 80, 60, 70, 80};
     for (int c = 0; c < int(std::size(widths)) && c < m_model->columnCount(); ++c)
         m_table->setColumnWidth(c, widths[c]);
 
@@ -98,6 +98,7 @@ QueueWidget::QueueWidget(Backend* backend, RequestQueueModel* model, QWidget* pa
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setChildrenCollapsible(false);
     m_pane->setMinimumWidth(380);
+    m_splitter->setSizes({900, 520});
     layout->addWidget(m_splitter, 1);
 
     connect(m_targetFilter, &QComboBox::currentIndexChanged, this, [this] {
@@ -118,7 +119,16 @@ QueueWidget::QueueWidget(Backend* backend, RequestQueueModel* model, QWidget* pa
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this] { refreshPaneFromModel(); });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] { refreshPaneFromModel(); });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] { refreshPaneFromModel(); });
-    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] { updateCount(); });
+    // Once the queue has loaded, start on its first request so the keys work at once.
+    connect(m_model, &RequestQueueModel::loaded, this, [this] {
+        if (!m_table->currentIndex().isValid() && m_proxy->rowCount() > 0)
+            moveBy(0);
+    });
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_table->currentIndex().isValid() && m_pane->currentId().isEmpty())
+            moveBy(0);
+        updateCount();
+    });
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, [this] { updateCount(); });
     connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] { updateCount(); });
 

@@ -2,6 +2,7 @@
 #include "ConsoleSettings.h"
 #include "Demo.h"
 #include "HttpFrontend.h"
+#include "ActiveWidget.h"
 #include "MainWindow.h"
 #include "backend/EmbeddedBackend.h"
 #include "domain/Directory.h"
@@ -17,6 +18,7 @@
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTimer>
 #include <QTranslator>
 #include <cstdio>
@@ -186,7 +188,6 @@ int main(int argc, char** argv)
         QTimer::singleShot(p.value(delay).toInt(), &window, [&window, file, &p, &tab] {
             if (p.isSet(tab))
                 window.showTab(p.value(tab));
-            // Select the first row so the detail pane shows something real.
             QTimer::singleShot(800, &window, [&window, file] {
                 const bool ok = window.grab().save(file);
                 std::fprintf(stderr, "lapse: screenshot %s %s\n", qPrintable(file), ok ? "saved" : "FAILED");

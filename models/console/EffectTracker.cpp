@@ -205,12 +205,13 @@ void EffectTracker::render()
         break;
     case Action::Lockout:
         m_text = m_grantsConfirmed
-            ? tr("%1 locked out at %2 — %n grant(s) revoked, introspection refusing; %3; new requests refused",
-                  nullptr, m_grantsExpected)
-                  .arg(m_subject, at, sessions)
+            ? tr("%1 locked out at %2 — grants revoked: %3, introspection refusing; %4; new requests refused")
+                  .arg(m_subject, at)
+                  .arg(m_grantsExpected)
+                  .arg(sessions)
             : tr("%1 locked out at %2 — waiting for the broker to confirm its grants ended…").arg(m_subject, at);
         if (m_requestsDenied > 0)
-            m_text += QLatin1Char(' ') + tr("(%n pending request(s) denied)", nullptr, m_requestsDenied);
+            m_text += QLatin1Char(' ') + tr("(pending requests denied: %1)").arg(m_requestsDenied);
         break;
     }
     if (!m_problem.isEmpty() && m_action != Action::None)
