@@ -117,7 +117,7 @@ QString AuditLogModel::whereClause(QVariantList* binds) const
     for (const QString& term : m_terms) {
         parts << QStringLiteral(
             "(type LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE "
-            "'\\' OR body LIKE ? ESCAPE '\\')");
+            "'\\' OR CAST(body AS TEXT) LIKE ? ESCAPE '\\')");
         const QString p = likePattern(term);
         *binds << p << p << p << p;
     }

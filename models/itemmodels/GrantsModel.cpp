@@ -15,7 +15,6 @@ namespace lapse
 
 namespace
 {
-constexpr int kPageSize = 1000;
 
 QString joined(const QJsonValue& v)
 {
@@ -201,23 +200,24 @@ void GrantsModel::fail(const QString& message)
 void GrantsModel::fetchGrants(const QString& after, quint64 generation)
 {
     QPointer<GrantsModel> self(this);
-    m_backend->listGrants(QStringLiteral("active"), after, kPageSize, [self, generation](const ApiResult& r) {
-        if (!self || generation != self->m_generation)
-            return;
-        if (!r)
-            return self->fail(tr("Could not load active grants: %1").arg(r.error().message));
-        const QJsonArray items = r->value(QLatin1String("items")).toArray();
-        for (const auto& v : items) {
-            const QJsonObject g = v.toObject();
-            if (g.value(QLatin1String("status")).toString() == QLatin1String("active"))
-                self->m_staging.append(self->makeRow(g));
-        }
-        const QJsonValue next = r->value(QLatin1String("next_after"));
-        if (next.isString() && !next.toString().isEmpty() && !items.isEmpty())
-            self->fetchGrants(next.toString(), generation);
-        else
-            self->fetchSessions(generation);
-    });
+    m_backend->listGrants(
+        QStringLiteral("active"), after, m_pageSize, [self, generation](const ApiResult& r) {
+            if (!self || generation != self->m_generation)
+                return;
+            if (!r)
+                return self->fail(tr("Could not load active grants: %1").arg(r.error().message));
+            const QJsonArray items = r->value(QLatin1String("items")).toArray();
+            for (const auto& v : items) {
+                const QJsonObject g = v.toObject();
+                if (g.value(QLatin1String("status")).toString() == QLatin1String("active"))
+                    self->m_staging.append(self->makeRow(g));
+            }
+            const QJsonValue next = r->value(QLatin1String("next_after"));
+            if (next.isString() && !next.toString().isEmpty() && !items.isEmpty())
+                self->fetchGrants(next.toString(), generation);
+            else
+                self->fetchSessions(generation);
+        });
 }
 
 void GrantsModel::fetchSessions(quint64 generation)

@@ -51,6 +51,8 @@ public:
     QJsonObject grantAt(int row) const;
     int rowOf(const QString& id) const;
     bool isLoading() const { return m_loading; }
+    // Items per API page while loading (1..1000, the API's limit); smaller pages only serve tests.
+    void setPageSize(int items) { m_pageSize = qBound(1, items, 1000); }
 
 public slots:
     void reload(); // active grants, then the live sessions to count per grant
@@ -91,6 +93,7 @@ private:
     QList<Row> m_rows;
     QHash<QString, QSet<QString>> m_sessions; // grant id -> its open session ids
 
+    int m_pageSize = 1000;
     bool m_loading = false;
     quint64 m_generation = 0;
     QList<Row> m_staging;

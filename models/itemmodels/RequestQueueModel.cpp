@@ -15,7 +15,6 @@ namespace lapse
 
 namespace
 {
-constexpr int kPageSize = 1000; // the API's largest page
 
 QString str(const QJsonObject& o, const char* key)
 {
@@ -139,7 +138,7 @@ QVariant RequestQueueModel::sortValue(const Row& r, int column) const
     case Ttl:
         return r.ttl;
     case Waiting:
-        return -r.createdMs; // longest waiting first when ascending; stable while time moves
+        return -r.createdMs; // the same order as now - created, without moving while time does
     case ExpiresIn:
         return r.expiresMs;
     default:
@@ -319,7 +318,7 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
 {
     QPointer<RequestQueueModel> self(this);
     m_backend->listRequests(
-        QStringLiteral("pending"), after, kPageSize, [self, generation](const ApiResult& r) {
+        QStringLiteral("pending"), after, m_pageSize, [self, generation](const ApiResult& r) {
             if (!self || generation != self->m_generation)
                 return; // gone, or a newer reload took over
             if (!r) {

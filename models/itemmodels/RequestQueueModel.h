@@ -57,6 +57,8 @@ public:
     QJsonObject requestAt(int row) const;
     int rowOf(const QString& id) const; // -1 when not in the queue
     bool isLoading() const { return m_loading; }
+    // Items per API page while loading (1..1000, the API's limit); smaller pages only serve tests.
+    void setPageSize(int items) { m_pageSize = qBound(1, items, 1000); }
 
     // Fast paths for QueueFilterProxy, which would otherwise go through QVariant for every comparison.
     bool rowLessThan(int column, int leftRow, int rightRow) const;
@@ -92,6 +94,7 @@ private:
     mutable QHash<QString, int> m_index; // id -> row, rebuilt lazily after rows move
     mutable bool m_indexDirty = false;
 
+    int m_pageSize = 1000;
     bool m_loading = false;
     quint64 m_generation = 0;
     std::vector<std::unique_ptr<Row>> m_staging;
