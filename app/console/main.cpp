@@ -1,0 +1,199 @@
+// lapse: the console for approvers, incident responders and auditors.
+#include "ConsoleSettings.h"
+#include "Demo.h"
+#include "HttpFrontend.h"
+#include "ActiveWidget.h"
+#include "MainWindow.h"
+#include "backend/EmbeddedBackend.h"
+#include "domain/Directory.h"
+#include "engine/Engine.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QHostAddress>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QTranslator>
+#include <cstdio>
+#include <memory>
+
+using namespace lapse;
+
+namespace
+{
+
+int fail(const QString& message)
+{
+    std::fprintf(stderr, "lapse: %s\n", qPrintable(message));
+    return 1;
+}
+
+void installTranslations(QApplication& app, const QString& lang)
+{
+    const QLocale locale = lang.isEmpty() ? QLocale::system() : QLocale(lang);
+    auto* qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        app.installTranslator(qt);
+    auto* own = new QTranslator(&app);
+    if (own->load(locale, QStringLiteral("lapse"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        app.installTranslator(own);
+}
+
+// The directory file: the one given, else the data directory's copy, created from the example on first run.
+Result<QString> directoryFile(const QString& given, const QString& dataDir)
+{
+    if (!given.isEmpty())
+        return given;
+    const QString path = QDir(dataDir).filePath(QStringLiteral("directory.json"));
+    if (QFile::exists(path))
+        return path;
+    if (!QDir().mkpath(dataDir))
+        return makeError(ErrorCode::Internal, QObject::tr("cannot create the data directory %1").arg(dataDir));
+    if (!QFile::copy(QStringLiteral(":/defaults/directory.example.json"), path))
+        return makeError(ErrorCode::Internal, QObject::tr("cannot write %1").arg(path));
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    return path;
+}
+
+struct ListenAddress {
+    QHostAddress address;
+    quint16 port = 0;
+};
+
+Result<ListenAddress> parseListen(const QString& listen)
+{
+    const int colon = listen.lastIndexOf(QLatin1Char(':'));
+    bool ok = false;
+    ListenAddress out;
+    out.port = listen.mid(colon + 1).toUShort(&ok);
+    QString host = listen.left(colon);
+    if (host.startsWith(QLatin1Char('[')))
+        host = host.mid(1, host.size() - 2);
+    out.address = QHostAddress(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
+    if (colon < 0 || !ok || out.address.isNull())
+        return makeError(ErrorCode::Invalid, QObject::tr("--listen takes HOST:PORT, e.g. 127.0.0.1:8443"));
+    // The embedded console serves plain HTTP; that is only acceptable on loopback.
+    if (!out.address.isLoopback())
+        return makeError(ErrorCode::Invalid,
+            QObject::tr("--listen must be a loopback address: the console serves plain HTTP (use lapse-broker "
+                        "for a TLS endpoint)"));
+    return out;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Lapse"));
+    QApplication::setApplicationName(QStringLiteral("lapse"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Lapse"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/lapse.svg")));
+
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Lapse console: approve, respond, audit."));
+    p.addHelpOption();
+    p.addOptions({
+        {"data", "State directory of the embedded engine (default: the user's data directory).", "DIR"},
+        {"directory", "Directory file (principals and targets); default: DIR/directory.json, created from "
+                      "the example on first run.",
+            "FILE"},
+        {"as", "The identity the console acts as (separation of duties applies to it).", "PRINCIPAL",
+            "console"},
+        {"demo", "Run a demo workload on the embedded engine."},
+        {"listen", "Also serve the API on this loopback address (plain HTTP), or 'none'.", "HOST:PORT",
+            "127.0.0.1:8443"},
+        {"url", "Connect to a remote lapse-broker instead of the embedded engine.", "URL"},
+        {"key-file", "File holding the API key for --url.", "FILE"},
+        {"ca", "CA certificate (PEM) to verify the broker with.", "FILE"},
+        {"lang", "Language of the interface (de, en); default: the system locale.", "LANG"},
+    });
+    QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save a screenshot and quit."),
+        QStringLiteral("FILE"));
+    screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show."), QStringLiteral("NAME"));
+    tab.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption delay(QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds before the shot."),
+        QStringLiteral("MS"), QStringLiteral("6000"));
+    delay.setFlags(QCommandLineOption::HiddenFromHelp);
+    p.addOptions({screenshot, tab, delay});
+    p.process(app);
+
+    ConsoleSettings settings;
+    const QString lang = p.isSet("lang") ? p.value("lang")
+                                         : settings.value(ConsoleSettings::Key::Language).toString();
+    installTranslations(app, lang);
+
+    if (p.isSet("url"))
+        return fail(QObject::tr("remote mode (--url) is not available in this build"));
+
+    const QString dataDir = p.isSet("data")
+        ? p.value("data")
+        : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    auto dirFile = directoryFile(p.value("directory"), dataDir);
+    if (!dirFile)
+        return fail(dirFile.error().message);
+    auto directory = Directory::load(dirFile.value());
+    if (!directory)
+        return fail(QObject::tr("%1: %2").arg(dirFile.value(), directory.error().message));
+    if (!directory->principal(p.value("as")))
+        return fail(QObject::tr("--as %1: no such principal in %2").arg(p.value("as"), dirFile.value()));
+    EngineConfig cfg;
+    cfg.dataDir = dataDir;
+    cfg.directory = std::move(directory).value();
+    auto engine = Engine::open(std::move(cfg));
+    if (!engine)
+        return fail(engine.error().message);
+    settings.setValue(ConsoleSettings::Key::LastMode, QStringLiteral("embedded"));
+    settings.setValue(ConsoleSettings::Key::LastDataDir, QDir(dataDir).absolutePath());
+
+    EmbeddedBackend backend(*engine.value(), p.value("as"));
+    std::unique_ptr<HttpFrontend> http;
+    QString serving;
+    if (p.value("listen") != QLatin1String("none")) {
+        auto listen = parseListen(p.value("listen"));
+        if (!listen)
+            return fail(listen.error().message);
+        http = std::make_unique<HttpFrontend>(*engine.value());
+        const quint16 port = http->listen(listen->address, listen->port);
+        serving = port ? QObject::tr("API on http://%1:%2").arg(listen->address.toString()).arg(port)
+                       : QObject::tr("could not serve the API on %1 (in use?)").arg(p.value("listen"));
+        if (!port)
+            http.reset();
+    }
+
+    MainWindow window(&backend, engine.value()->store().path(), &settings);
+    window.show();
+    window.start();
+    if (!serving.isEmpty())
+        window.statusBar()->showMessage(serving, 10000);
+    if (p.isSet("demo")) {
+        QString message;
+        if (!startDemo(*engine.value(), &window, &message))
+            window.statusBar()->showMessage(QObject::tr("Demo not started: %1").arg(message), 15000);
+    }
+    if (p.isSet(tab))
+        window.showTab(p.value(tab));
+
+    if (p.isSet(screenshot)) {
+        const QString file = p.value(screenshot);
+        QTimer::singleShot(p.value(delay).toInt(), &window, [&window, file, &p, &tab] {
+            if (p.isSet(tab))
+                window.showTab(p.value(tab));
+            QTimer::singleShot(800, &window, [&window, file] {
+                const bool ok = window.grab().save(file);
+                std::fprintf(stderr, "lapse: screenshot %s %s\n", qPrintable(file), ok ? "saved" : "FAILED");
+                QApplication::exit(ok ? 0 : 1);
+            });
+        });
+    }
+    return app.exec();
+}

@@ -1,0 +1,274 @@
+// Open sessions from GET /v1/sessions, then session.* events: opened inserts, ended removes, the rest update.
+#include "SessionsModel.h"
+
+#include "TimeFormat.h"
+#include "backend/Backend.h"
+#include "core/Clock.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QJsonArray>
+#include <QPointer>
+#include <algorithm>
+
+namespace lapse
+{
+
+namespace
+{
+const char* const kStates[] = {"live", "lingering"};
+}
+
+SessionsModel::SessionsModel(Backend* backend, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_backend(backend)
+{
+}
+
+SessionsModel::Row SessionsModel::makeRow(const QJsonObject& json)
+{
+    Row r;
+    r.id = json.value(QLatin1String("id")).toString();
+    r.grantId = json.value(QLatin1String("grant_id")).toString();
+    r.principal = json.value(QLatin1String("principal")).toString();
+    r.target = json.value(QLatin1String("target")).toString();
+    r.resourceServer = json.value(QLatin1String("resource_server")).toString();
+    r.openedMs = timefmt::parseIso(json.value(QLatin1String("opened_at")).toString());
+    r.grantEndedMs = timefmt::parseIso(json.value(QLatin1String("grant_ended_at")).toString());
+    r.terminateRequestedMs
+        = timefmt::parseIso(json.value(QLatin1String("terminate_requested_at")).toString());
+    r.json = json;
+    return r;
+}
+
+int SessionsModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int SessionsModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant SessionsModel::display(const Row& r, int column) const
+{
+    switch (column) {
+    case Session:
+        return r.id;
+    case Principal:
+        return r.principal;
+    case Target:
+        return r.target;
+    case ResourceServer:
+        return r.resourceServer;
+    case State:
+        if (r.lingering())
+            return r.terminateRequestedMs ? tr("lingering, ordered closed") : tr("lingering");
+        return r.terminateRequestedMs ? tr("live, ordered closed") : tr("live");
+    case Opened:
+        return timefmt::instant(r.openedMs);
+    case GrantEnded:
+        return timefmt::instant(r.grantEndedMs);
+    case Lingering:
+        return r.lingering() ? timefmt::duration(qMax<qint64>(0, Clock::now() - r.grantEndedMs)) : QString();
+    }
+    return {};
+}
+
+QVariant SessionsModel::sortValue(const Row& r, int column) const
+{
+    switch (column) {
+    case Opened:
+        return r.openedMs;
+    case GrantEnded:
+        return r.grantEndedMs;
+    case Lingering:
+        // Longest lingering sorts highest; stable while time moves.
+        return r.lingering() ? -r.grantEndedMs : std::numeric_limits<qint64>::min();
+    default:
+        return display(r, column);
+    }
+}
+
+QVariant SessionsModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& r = m_rows[index.row()];
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(r, index.column());
+    case Qt::BackgroundRole:
+        return r.lingering() ? QBrush(QColor(0xfd, 0xe2, 0xc4)) : QVariant();
+    case Qt::ForegroundRole:
+        return r.lingering() ? QBrush(QColor(0x7a, 0x2e, 0x00)) : QVariant();
+    case Qt::ToolTipRole:
+        if (r.lingering())
+            return tr("Still open %1 after its grant ended").arg(display(r, Lingering).toString());
+        return {};
+    case IdRole:
+        return r.id;
+    case JsonRole:
+        return r.json;
+    case LingeringRole:
+        return r.lingering();
+    case GrantIdRole:
+        return r.grantId;
+    case SortRole:
+        return sortValue(r, index.column());
+    case TerminateRequestedRole:
+        return r.terminateRequestedMs != 0;
+    }
+    return {};
+}
+
+QVariant SessionsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Session:
+        return tr("Session");
+    case Principal:
+        return tr("Principal");
+    case Target:
+        return tr("Target");
+    case ResourceServer:
+        return tr("Resource server");
+    case State:
+        return tr("State");
+    case Opened:
+        return tr("Opened");
+    case GrantEnded:
+        return tr("Grant ended");
+    case Lingering:
+        return tr("Lingering");
+    }
+    return {};
+}
+
+QJsonObject SessionsModel::sessionAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows[row].json : QJsonObject();
+}
+
+int SessionsModel::rowOf(const QString& id) const
+{
+    for (int i = 0; i < m_rows.size(); ++i)
+        if (m_rows[i].id == id)
+            return i;
+    return -1;
+}
+
+void SessionsModel::reload()
+{
+    if (!m_backend) {
+        emit loadFailed(tr("No backend to load sessions from."));
+        return;
+    }
+    ++m_generation;
+    m_loading = true;
+    m_staging.clear();
+    fetch(0, m_generation);
+}
+
+void SessionsModel::fetch(int stateIndex, quint64 generation)
+{
+    QPointer<SessionsModel> self(this);
+    m_backend->listSessions(
+        QString::fromLatin1(kStates[stateIndex]), [self, stateIndex, generation](const ApiResult& r) {
+            if (!self || generation != self->m_generation)
+                return;
+            if (!r) {
+                self->m_loading = false;
+                self->m_staging.clear();
+                const QList<Event> held = std::move(self->m_heldEvents);
+                self->m_heldEvents.clear();
+                self->applyEvents(held);
+                emit self->loadFailed(tr("Could not load sessions: %1").arg(r.error().message));
+                return;
+            }
+            for (const auto& v : r->value(QLatin1String("items")).toArray()) {
+                Row row = makeRow(v.toObject());
+                if (row.json.value(QLatin1String("ended_at")).isNull()
+                    || !row.json.contains(QLatin1String("ended_at")))
+                    self->m_staging.append(row);
+            }
+            if (stateIndex + 1 < int(std::size(kStates)))
+                self->fetch(stateIndex + 1, generation);
+            else
+                self->finishLoad();
+        });
+}
+
+void SessionsModel::finishLoad()
+{
+    std::stable_sort(m_staging.begin(), m_staging.end(),
+        [](const Row& a, const Row& b) { return a.openedMs < b.openedMs; });
+    beginResetModel();
+    m_rows = std::move(m_staging);
+    m_staging.clear();
+    endResetModel();
+    m_loading = false;
+    const QList<Event> held = std::move(m_heldEvents);
+    m_heldEvents.clear();
+    applyEvents(held);
+    emit loaded();
+}
+
+void SessionsModel::applyEvents(const QList<Event>& events)
+{
+    if (m_loading) {
+        m_heldEvents += events;
+        return;
+    }
+    QHash<QString, QJsonObject> latest;
+    QStringList order;
+    for (const Event& e : events) {
+        if (!e.type.startsWith(QLatin1String("session.")))
+            continue;
+        const QJsonObject body = e.bodyJson();
+        const QString id = body.value(QLatin1String("id")).toString();
+        if (id.isEmpty())
+            continue;
+        if (!latest.contains(id))
+            order << id;
+        latest.insert(id, body);
+    }
+    QList<Row> inserts;
+    QList<int> removals;
+    for (const QString& id : std::as_const(order)) {
+        const QJsonObject json = latest.value(id);
+        const QJsonValue ended = json.value(QLatin1String("ended_at"));
+        const bool open = ended.isNull() || ended.isUndefined() || ended.toString().isEmpty();
+        const int row = rowOf(id);
+        if (row >= 0 && open) {
+            m_rows[row] = makeRow(json);
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        } else if (row >= 0) {
+            removals << row;
+        } else if (open) {
+            inserts << makeRow(json);
+        }
+    }
+    std::sort(removals.begin(), removals.end(), std::greater<int>());
+    for (int row : std::as_const(removals)) {
+        beginRemoveRows({}, row, row);
+        m_rows.removeAt(row);
+        endRemoveRows();
+    }
+    if (!inserts.isEmpty()) {
+        beginInsertRows({}, m_rows.size(), m_rows.size() + inserts.size() - 1);
+        m_rows.append(inserts);
+        endInsertRows();
+    }
+}
+
+void SessionsModel::tick()
+{
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, Lingering), index(m_rows.size() - 1, Lingering), {Qt::DisplayRole});
+}
+
+} // namespace lapse

@@ -1,0 +1,33 @@
+// The one confirmation dialog for incident actions: what will happen, and a reason that goes into the log.
+#pragma once
+
+#include <QDialog>
+#include <optional>
+
+class QLineEdit;
+class QPushButton;
+
+namespace lapse
+{
+
+class ConfirmDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    ConfirmDialog(const QString& title, const QString& text, const QString& actionLabel, QWidget* parent);
+    QString reason() const;
+
+    // Asks; returns the reason when confirmed, nothing when cancelled. A test pre-answers with setNextAnswer
+    // so no modal loop runs.
+    static std::optional<QString> ask(QWidget* parent, const QString& title, const QString& text,
+        const QString& actionLabel, const QString& defaultReason = {});
+    static void setNextAnswer(std::optional<QString> reason);
+    // What the last ask() showed (tests assert a person would have seen the right question).
+    static QString lastQuestion();
+
+private:
+    QLineEdit* m_reason = nullptr;
+    QPushButton* m_ok = nullptr;
+};
+
+} // namespace lapse

@@ -1,0 +1,85 @@
+// The console's main window: Queue, Active and Audit log tabs over one backend, with its connection state.
+#pragma once
+
+#include "backend/Backend.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QTabWidget;
+class QTimer;
+
+namespace lapse
+{
+
+class ActiveWidget;
+class AuditLogModel;
+class AuditLogWidget;
+class ConsoleSettings;
+class GrantsModel;
+class LiveFeed;
+class QueueWidget;
+class RequestQueueModel;
+class SessionsModel;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    // auditStoreFile: the SQLite file the audit log pages through (the engine's store, or a local mirror);
+    // empty when there is none. settings may be null (nothing restored or saved).
+    MainWindow(Backend* backend, const QString& auditStoreFile, ConsoleSettings* settings,
+        QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Loads the directory and the models, then follows the event log.
+    void start();
+    // Plugs in another view (e.g. Insights) as a tab.
+    int addTab(QWidget* widget, const QString& title);
+    // "queue", "active", "audit" or the index of a tab added later.
+    bool showTab(const QString& name);
+
+    QueueWidget* queue() const { return m_queue; }
+    ActiveWidget* active() const { return m_active; }
+    AuditLogWidget* audit() const { return m_audit; }
+    QTabWidget* tabs() const { return m_tabs; }
+    bool isStale() const { return m_stale; }
+    QString connectionText() const;
+    QString bannerText() const;
+    RequestQueueModel* queueModel() const { return m_queueModel; }
+    GrantsModel* grantsModel() const { return m_grantsModel; }
+    SessionsModel* sessionsModel() const { return m_sessionsModel; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void onStateChanged(Backend::ConnectionState state);
+    void onProblem(const QString& message);
+    void setStale(bool stale, const QString& why);
+    void updateSeq();
+    void restoreSettings();
+    void saveSettings();
+
+    Backend* m_backend;
+    ConsoleSettings* m_settings;
+    LiveFeed* m_feed;
+    RequestQueueModel* m_queueModel;
+    GrantsModel* m_grantsModel;
+    SessionsModel* m_sessionsModel;
+    AuditLogModel* m_auditModel = nullptr;
+    QTabWidget* m_tabs;
+    QueueWidget* m_queue;
+    ActiveWidget* m_active;
+    AuditLogWidget* m_audit = nullptr;
+    QLabel* m_banner;
+    QLabel* m_connection;
+    QLabel* m_seq;
+    QLabel* m_identity;
+    QTimer* m_tick;
+    bool m_started = false;
+    bool m_stale = false;
+    bool m_everLive = false;
+};
+
+} // namespace lapse
