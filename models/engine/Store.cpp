@@ -492,7 +492,15 @@ std::optional<Session> Store::session(const QString& id) const
 
 QList<AccessRequest> Store::requests(const RequestFilter& f) const
 {
-    QString sql = QStringLiteral("SELECT json FROM requests WHERE 1=1");
+    QList<AccessRequest> out;
+    for (const auto& [id, json] : requestsJson(f))
+        out << requestFromJson(QJsonDocument::fromJson(json).object());
+    return out;
+}
+
+QList<std::pair<QString, QByteArray>> Store::requestsJson(const RequestFilter& f) const
+{
+    QString sql = QStringLiteral("SELECT id, json FROM requests WHERE 1=1");
     QVariantList binds;
     if (f.status) {
         sql += QStringLiteral(" AND status = ?");
@@ -513,10 +521,10 @@ QList<AccessRequest> Store::requests(const RequestFilter& f) const
     q.prepare(sql);
     for (const auto& b : binds)
         q.addBindValue(b);
-    QList<AccessRequest> out;
+    QList<std::pair<QString, QByteArray>> out;
     if (q.exec())
         while (q.next())
-            out << requestFromJson(parse(q.value(0)));
+            out.append({q.value(0).toString(), q.value(1).toByteArray()});
     return out;
 }
 
