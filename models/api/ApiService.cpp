@@ -123,6 +123,36 @@ ApiResponse page(const QJsonArray& items, const QString& lastId, int limit)
             {"items", items}, {"next_after", items.size() >= limit ? QJsonValue(lastId) : QJsonValue()}});
 }
 
+// A page of items whose compact JSON is at hand: {"items":[...],"next_after":...}, byte-identical in meaning
+// to page() over the decoded objects.
+ApiResponse rawPage(const QList<std::pair<QString, QByteArray>>& items, int limit)
+{
+    qsizetype size = 64;
+    for (const auto& item : items)
+        size += item.second.size() + 1;
+    QByteArray body;
+    body.reserve(size);
+    body += "{\"items\":[";
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (i)
+            body += ',';
+        body += items[i].second;
+    }
+    body += "],\"next_after\":";
+    if (items.size() >= limit && !items.isEmpty())
+        body += QJsonDocument(QJsonArray {items.last().first})
+                    .toJson(QJsonDocument::Compact)
+                    .mid(1)
+                    .chopped(1);
+    else
+        body += "null";
+    body += '}';
+    ApiResponse r;
+    r.status = 200;
+    r.body = body;
+    return r;
+}
+
 QString formValue(const QByteArray& body, const QString& key)
 {
     const QUrlQuery form(QString::fromUtf8(body).replace(QLatin1Char('+'), QLatin1Char(' ')));
@@ -301,10 +331,11 @@ ApiResponse ApiService::route(const Principal& actor, const ApiRequest& req)
                 f.status = st;
             }
             f.afterId = req.query.queryItemValue(QStringLiteral("after"));
-            auto list = m_engine.requests(actor, f);
+            // The stored JSON is the API's form already: the page is written around it, not re-encoded.
+            auto list = m_engine.requestsJson(actor, f);
             if (!list)
                 return ApiResponse::error(list.error());
-            return page(toArray(list.value()), list->isEmpty() ? QString() : list->last().id, f.limit);
+            return rawPage(list.value(), f.limit);
         }
     }
     if (path == QLatin1String("/v1/grants") && get) {

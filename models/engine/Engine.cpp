@@ -893,13 +893,29 @@ Result<AccessRequest> Engine::request(const Principal& actor, const QString& id)
     return *r;
 }
 
-Result<QList<AccessRequest>> Engine::requests(const Principal& actor, RequestFilter f) const
+namespace
+{
+// Who reads every request; everyone else reads only their own.
+void restrictRequestReads(const Principal& actor, RequestFilter& f)
 {
     const bool readsAll = actor.hasRole(Role::Approver) || actor.hasRole(Role::Responder)
         || actor.hasRole(Role::Auditor) || actor.hasRole(Role::Admin);
     if (!readsAll)
         f.requester = actor.id;
+}
+} // namespace
+
+Result<QList<AccessRequest>> Engine::requests(const Principal& actor, RequestFilter f) const
+{
+    restrictRequestReads(actor, f);
     return m_store->requests(f);
+}
+
+Result<QList<std::pair<QString, QByteArray>>> Engine::requestsJson(
+    const Principal& actor, RequestFilter f) const
+{
+    restrictRequestReads(actor, f);
+    return m_store->requestsJson(f);
 }
 
 Result<Grant> Engine::grant(const Principal& actor, const QString& id) const

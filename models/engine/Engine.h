@@ -107,6 +107,8 @@ public:
     // --- reads ---
     Result<AccessRequest> request(const Principal& actor, const QString& id) const;
     Result<QList<AccessRequest>> requests(const Principal& actor, RequestFilter f) const;
+    // The same list as stored JSON (id, compact JSON), under the same read rule.
+    Result<QList<std::pair<QString, QByteArray>>> requestsJson(const Principal& actor, RequestFilter f) const;
     Result<Grant> grant(const Principal& actor, const QString& id) const;
     Result<QList<Grant>> grants(const Principal& actor, GrantFilter f) const;
     Result<QList<Session>> sessions(const Principal& actor, const SessionFilter& f) const;

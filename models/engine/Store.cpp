@@ -40,6 +40,9 @@ const char* const kSchema[] = {
     " approvals INTEGER NOT NULL, approvals_required INTEGER NOT NULL, json BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS requests_status ON requests(status, created)",
     "CREATE INDEX IF NOT EXISTS requests_requester ON requests(requester, created)",
+    // Listing pages by status in id order (the console loads the whole pending queue this way): without
+    // it every page sorts every request of that status.
+    "CREATE INDEX IF NOT EXISTS requests_status_id ON requests(status, id)",
     "CREATE TABLE IF NOT EXISTS grants(id TEXT PRIMARY KEY, request_id TEXT NOT NULL, principal TEXT NOT "
     "NULL,"
     " target TEXT NOT NULL, status TEXT NOT NULL, starts INTEGER NOT NULL, expires INTEGER NOT NULL,"
@@ -47,6 +50,7 @@ const char* const kSchema[] = {
     " json BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS grants_status ON grants(status, expires)",
     "CREATE INDEX IF NOT EXISTS grants_principal ON grants(principal, target, starts)",
+    "CREATE INDEX IF NOT EXISTS grants_status_id ON grants(status, id)",
     "CREATE TABLE IF NOT EXISTS sessions(id TEXT PRIMARY KEY, grant_id TEXT NOT NULL, principal TEXT NOT "
     "NULL,"
     " target TEXT NOT NULL, opened INTEGER NOT NULL, ended INTEGER, grant_ended INTEGER,"
@@ -501,7 +505,15 @@ std::optional<Session> Store::session(const QString& id) const
 
 QList<AccessRequest> Store::requests(const RequestFilter& f) const
 {
-    QString sql = QStringLiteral("SELECT json FROM requests WHERE 1=1");
+    QList<AccessRequest> out;
+    for (const auto& [id, json] : requestsJson(f))
+        out << requestFromJson(QJsonDocument::fromJson(json).object());
+    return out;
+}
+
+QList<std::pair<QString, QByteArray>> Store::requestsJson(const RequestFilter& f) const
+{
+    QString sql = QStringLiteral("SELECT id, json FROM requests WHERE 1=1");
     QVariantList binds;
     if (f.status) {
         sql += QStringLiteral(" AND status = ?");
@@ -522,10 +534,10 @@ QList<AccessRequest> Store::requests(const RequestFilter& f) const
     q.prepare(sql);
     for (const auto& b : binds)
         q.addBindValue(b);
-    QList<AccessRequest> out;
+    QList<std::pair<QString, QByteArray>> out;
     if (q.exec())
         while (q.next())
-            out << requestFromJson(parse(q.value(0)));
+            out.append({q.value(0).toString(), q.value(1).toByteArray()});
     return out;
 }
 

@@ -449,8 +449,12 @@ void AuditLogModel::sort(int column, Qt::SortOrder order)
     m_order = order;
     invalidateCache();
     QModelIndexList to;
+    QHash<qint64, int> rows; // one lookup per event, not per column of it
     for (int i = 0; i < persistent.size(); ++i) {
-        const int row = seqs[i] > 0 ? rowOfSeq(seqs[i]) : -1;
+        auto it = rows.constFind(seqs[i]);
+        if (it == rows.cend())
+            it = rows.insert(seqs[i], seqs[i] > 0 ? rowOfSeq(seqs[i]) : -1);
+        const int row = *it;
         to << (row >= 0 ? index(row, persistent[i].column()) : QModelIndex());
     }
     changePersistentIndexList(persistent, to);
@@ -530,8 +534,12 @@ void AuditLogModel::refresh()
     m_dense = false;
     invalidateCache();
     QModelIndexList to;
+    QHash<qint64, int> rows; // one lookup per event, not per column of it
     for (int i = 0; i < persistent.size(); ++i) {
-        const int row = seqs[i] > 0 ? rowOfSeq(seqs[i]) : -1;
+        auto it = rows.constFind(seqs[i]);
+        if (it == rows.cend())
+            it = rows.insert(seqs[i], seqs[i] > 0 ? rowOfSeq(seqs[i]) : -1);
+        const int row = *it;
         to << (row >= 0 ? index(row, persistent[i].column()) : QModelIndex());
     }
     changePersistentIndexList(persistent, to);

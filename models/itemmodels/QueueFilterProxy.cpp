@@ -20,12 +20,19 @@ void QueueFilterProxy::setSourceModel(QAbstractItemModel* source)
     QSortFilterProxyModel::setSourceModel(source);
 }
 
+void QueueFilterProxy::sort(int column, Qt::SortOrder order)
+{
+    if (m_queue)
+        m_queue->prepareSort(column);
+    QSortFilterProxyModel::sort(column, order);
+}
+
 void QueueFilterProxy::setTargetFilter(const QString& target)
 {
     if (target == m_target)
         return;
     m_target = target;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void QueueFilterProxy::setKindFilter(const QString& kind)
@@ -33,7 +40,7 @@ void QueueFilterProxy::setKindFilter(const QString& kind)
     if (kind == m_kind)
         return;
     m_kind = kind;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void QueueFilterProxy::setText(const QString& text)
@@ -43,7 +50,17 @@ void QueueFilterProxy::setText(const QString& text)
     if (terms == m_terms)
         return;
     m_terms = terms;
-    invalidateRowsFilter();
+    refilter();
+}
+
+void QueueFilterProxy::refilter()
+{
+    // invalidateRowsFilter() announces every removed and inserted run of rows separately; over a large
+    // queue a keystroke makes thousands of runs, each costing the view a pass over its rows. One layout
+    // change (persistent indexes mapped, selection kept) is far cheaper.
+    if (m_queue && sortColumn() >= 0)
+        m_queue->prepareSort(sortColumn());
+    invalidate();
 }
 
 bool QueueFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const

@@ -16,6 +16,7 @@ public:
     explicit QueueFilterProxy(QObject* parent = nullptr);
 
     void setSourceModel(QAbstractItemModel* source) override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
     QString targetFilter() const { return m_target; }
     QString kindFilter() const { return m_kind; }
@@ -33,6 +34,7 @@ protected:
     bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
 
 private:
+    void refilter();
     RequestQueueModel* m_queue = nullptr;
     QString m_target;
     QString m_kind;

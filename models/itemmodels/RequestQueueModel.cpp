@@ -39,7 +39,12 @@ struct RequestQueueModel::Row {
     bool breakGlass = false;
     qint64 createdMs = 0;
     qint64 expiresMs = 0;
-    QJsonObject json;
+    QJsonArray approvals; // partial approvals of a quorum; usually empty
+    int approvalsRequired = 1;
+    bool hasMinimum = false;
+    // The row's place in the last prepared sort (see prepareSort), valid while rankGeneration matches.
+    mutable int rank = 0;
+    mutable quint64 rankGeneration = 0;
 };
 
 RequestQueueModel::RequestQueueModel(Backend* backend, QObject* parent)
@@ -54,37 +59,82 @@ std::unique_ptr<RequestQueueModel::Row> RequestQueueModel::makeRow(const QJsonOb
 {
     auto r = std::make_unique<Row>();
     r->id = str(json, "id");
-    r->requester = str(json, "requester");
+    r->requester = intern(str(json, "requester"));
     const PrincipalIndex::Entry who = m_principals.entry(r->requester);
     r->kind = who.kind;
     r->owner = who.owner;
-    r->target = str(json, "target");
+    r->target = intern(str(json, "target"));
     const QJsonArray privileges = json.value(QLatin1String("privileges")).toArray();
     QStringList requested;
     requested.reserve(privileges.size());
     for (const auto& p : privileges)
         requested << p.toString();
-    r->privileges = requested.join(QLatin1String(", "));
+    r->privileges = intern(requested.join(QLatin1String(", ")));
     r->width = requested.size();
     const QJsonValue minValue = json.value(QLatin1String("min_privileges"));
     if (minValue.isArray()) {
         QStringList minimum;
         for (const auto& p : minValue.toArray())
             minimum << p.toString();
-        r->minPrivileges = minimum.join(QLatin1String(", "));
+        r->minPrivileges = intern(minimum.join(QLatin1String(", ")));
+        r->hasMinimum = true;
         r->excess = 0;
         for (const auto& p : std::as_const(requested))
             r->excess += minimum.contains(p) ? 0 : 1;
     }
-    r->task = str(json, "task");
+    r->task = intern(str(json, "task"));
     r->reason = str(json, "reason");
     r->ticket = str(json, "ticket");
     r->ttl = json.value(QLatin1String("ttl_seconds")).toInt();
     r->breakGlass = json.value(QLatin1String("break_glass")).toBool();
     r->createdMs = timefmt::parseIso(json.value(QLatin1String("created_at")).toString());
     r->expiresMs = timefmt::parseIso(json.value(QLatin1String("expires_at")).toString());
-    r->json = json;
+    r->approvals = json.value(QLatin1String("approvals")).toArray();
+    r->approvalsRequired = json.value(QLatin1String("approvals_required")).toInt(1);
     return r;
+}
+
+QString RequestQueueModel::intern(const QString& s) const
+{
+    // Requesters, targets, tasks and privilege sets repeat across a large queue: one copy each.
+    if (s.isEmpty())
+        return s;
+    auto it = m_strings.constFind(s);
+    if (it != m_strings.cend())
+        return *it;
+    if (m_strings.size() > 50'000)
+        m_strings.clear(); // a bound, should values stop repeating
+    m_strings.insert(s, s);
+    return s;
+}
+
+QJsonObject RequestQueueModel::toJson(const Row& r)
+{
+    // The request as the API returns it (AccessRequest::toJson), rebuilt from the row: keeping every
+    // row's JSON object would cost more memory than the rest of the row.
+    const auto list = [](const QString& joined) {
+        return QJsonArray::fromStringList(
+            joined.isEmpty() ? QStringList() : joined.split(QLatin1String(", ")));
+    };
+    return QJsonObject {
+        {"id", r.id},
+        {"requester", r.requester},
+        {"target", r.target},
+        {"privileges", list(r.privileges)},
+        {"min_privileges", r.hasMinimum ? QJsonValue(list(r.minPrivileges)) : QJsonValue()},
+        {"task", r.task},
+        {"reason", r.reason},
+        {"ticket", r.ticket},
+        {"ttl_seconds", r.ttl},
+        {"break_glass", r.breakGlass},
+        {"status", QStringLiteral("pending")},
+        {"created_at", r.createdMs ? QJsonValue(Clock::toIso(r.createdMs)) : QJsonValue()},
+        {"expires_at", r.expiresMs ? QJsonValue(Clock::toIso(r.expiresMs)) : QJsonValue()},
+        {"decided_at", QJsonValue()},
+        {"decided_by", QJsonValue()},
+        {"approvals", r.approvals},
+        {"approvals_required", r.approvalsRequired},
+    };
 }
 
 int RequestQueueModel::rowCount(const QModelIndex& parent) const
@@ -172,7 +222,7 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
     case IdRole:
         return r.id;
     case JsonRole:
-        return r.json;
+        return toJson(r);
     case KindRole:
         return r.kind;
     case SortRole:
@@ -231,7 +281,7 @@ QJsonObject RequestQueueModel::requestAt(int row) const
 {
     if (row < 0 || row >= int(m_rows.size()))
         return {};
-    return m_rows[size_t(row)]->json;
+    return toJson(*m_rows[size_t(row)]);
 }
 
 void RequestQueueModel::rebuildIndex() const
@@ -250,12 +300,75 @@ int RequestQueueModel::rowOf(const QString& id) const
     return m_index.value(id, -1);
 }
 
+const QString& RequestQueueModel::textOf(const Row& r, int column)
+{
+    static const QString none;
+    switch (column) {
+    case Requester:
+        return r.requester;
+    case Kind:
+        return r.kind;
+    case Owner:
+        return r.owner;
+    case Target:
+        return r.target;
+    case Privileges:
+        return r.privileges;
+    case Task:
+        return r.task;
+    case Reason:
+        return r.reason;
+    case Ticket:
+        return r.ticket;
+    }
+    return none;
+}
+
+bool RequestQueueModel::isTextColumn(int column)
+{
+    return column >= 0 && column < ColumnCount && column != Width && column != Ttl && column != Waiting
+        && column != ExpiresIn;
+}
+
+void RequestQueueModel::prepareSort(int column) const
+{
+    // Case-insensitive comparison is the slow part of sorting text: fold every value once, order the rows
+    // by the folded text, and let the sort compare the resulting ranks. Rows added later have no rank and
+    // compare by folded text, which agrees with the ranks.
+    ++m_rankGeneration;
+    m_rankColumn = column;
+    if (!isTextColumn(column))
+        return;
+    std::vector<std::pair<QString, const Row*>> keys;
+    keys.reserve(m_rows.size());
+    QHash<QString, QString> folded; // repeating values fold once
+    for (const auto& r : m_rows) {
+        const QString& text = textOf(*r, column);
+        auto it = folded.constFind(text);
+        if (it == folded.cend())
+            it = folded.insert(text, text.toCaseFolded());
+        keys.emplace_back(*it, r.get());
+        if (folded.size() > 4096)
+            folded.clear();
+    }
+    std::sort(keys.begin(), keys.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    int rank = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        if (i > 0 && keys[i].first != keys[i - 1].first)
+            ++rank;
+        keys[i].second->rank = rank;
+        keys[i].second->rankGeneration = m_rankGeneration;
+    }
+}
+
 bool RequestQueueModel::rowLessThan(int column, int leftRow, int rightRow) const
 {
     const Row& a = *m_rows[size_t(leftRow)];
     const Row& b = *m_rows[size_t(rightRow)];
-    const auto text
-        = [](const QString& x, const QString& y) { return x.compare(y, Qt::CaseInsensitive) < 0; };
+    if (column == m_rankColumn && isTextColumn(column) && a.rankGeneration == m_rankGeneration
+        && b.rankGeneration == m_rankGeneration)
+        return a.rank < b.rank;
+    const auto text = [](const QString& x, const QString& y) { return x.toCaseFolded() < y.toCaseFolded(); };
     switch (column) {
     case Requester:
         return text(a.requester, b.requester);
@@ -335,10 +448,10 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
             const QJsonArray items = page.value(QLatin1String("items")).toArray();
             self->m_staging.reserve(self->m_staging.size() + size_t(items.size()));
             for (const auto& v : items) {
-                auto row = self->makeRow(v.toObject());
+                const QJsonObject request = v.toObject();
                 // The server filtered by status; a row not pending here would be a server bug, not shown.
-                if (row->json.value(QLatin1String("status")).toString() == QLatin1String("pending"))
-                    self->m_staging.push_back(std::move(row));
+                if (request.value(QLatin1String("status")).toString() == QLatin1String("pending"))
+                    self->m_staging.push_back(self->makeRow(request));
             }
             const QJsonValue next = page.value(QLatin1String("next_after"));
             if (next.isString() && !next.toString().isEmpty() && !items.isEmpty())

@@ -62,6 +62,8 @@ public:
 
     // Fast paths for QueueFilterProxy, which would otherwise go through QVariant for every comparison.
     bool rowLessThan(int column, int leftRow, int rightRow) const;
+    // Called before a full sort by column: makes rowLessThan on text columns cheap for the current rows.
+    void prepareSort(int column) const;
     // terms: lower-case words that must all occur in requester, owner, target, task, reason, ticket or
     // privileges. target and kind: exact matches when not empty.
     bool rowMatches(int row, const QString& target, const QString& kind, const QStringList& terms) const;
@@ -85,6 +87,10 @@ private:
     void fetchPage(const QString& after, quint64 generation);
     void finishLoad();
     void rebuildIndex() const;
+    QString intern(const QString& s) const;
+    static QJsonObject toJson(const Row& r);
+    static const QString& textOf(const Row& r, int column);
+    static bool isTextColumn(int column);
     QVariant display(const Row& r, int column) const;
     QVariant sortValue(const Row& r, int column) const;
 
@@ -93,6 +99,9 @@ private:
     std::vector<std::unique_ptr<Row>> m_rows;
     mutable QHash<QString, int> m_index; // id -> row, rebuilt lazily after rows move
     mutable bool m_indexDirty = false;
+    mutable QHash<QString, QString> m_strings; // interned repeating values
+    mutable quint64 m_rankGeneration = 0;
+    mutable int m_rankColumn = -1;
 
     int m_pageSize = 1000;
     bool m_loading = false;

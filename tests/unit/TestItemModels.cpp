@@ -180,6 +180,54 @@ private slots:
         QCOMPARE(model.index(agent, RequestQueueModel::Owner).data().toString(), QStringLiteral("bob"));
     }
 
+    void requestPagesServeStoredJsonUnderTheReadRule()
+    {
+        RequestInput narrow = EngineFixture::input(QStringLiteral("billing-db"));
+        narrow.minPrivileges = QStringList {"read"};
+        const QString a = submit(QStringLiteral("alice"), narrow);
+        const QString b = submit(QStringLiteral("svc-ci"), EngineFixture::input(QStringLiteral("prod-k8s")));
+        const QString c = submit(QStringLiteral("alice"), EngineFixture::input(QStringLiteral("vault")));
+        LAPSE_VERIFY_OK(f().approve(QStringLiteral("bob"),
+            f().submit(QStringLiteral("svc-ci"), EngineFixture::input(QStringLiteral("billing-db")))
+                ->request.id));
+        const auto page = [&](Backend& backend, const QString& after, int limit) {
+            QJsonObject out;
+            bool done = false;
+            backend.listRequests(QStringLiteral("pending"), after, limit, [&](const ApiResult& r) {
+                out = r ? r.value() : QJsonObject {{"error", r.error().message}};
+                done = true;
+            });
+            QTest::qWaitFor([&] { return done; }, 5000);
+            return out;
+        };
+        // Pages carry exactly what the request's own JSON says, and the cursor to the next page.
+        const QJsonObject first = page(*m_backend, QString(), 2);
+        const QJsonArray items = first.value(QLatin1String("items")).toArray();
+        QCOMPARE(items.size(), 2);
+        QCOMPARE(items[0].toObject(), eng().store().request(a)->toJson());
+        QCOMPARE(items[1].toObject(), eng().store().request(b)->toJson());
+        QCOMPARE(first.value(QLatin1String("next_after")).toString(), b);
+        const QJsonObject second = page(*m_backend, b, 2);
+        QCOMPARE(second.value(QLatin1String("items")).toArray().size(), 1);
+        QCOMPARE(second.value(QLatin1String("items"))
+                     .toArray()[0]
+                     .toObject()
+                     .value(QLatin1String("id"))
+                     .toString(),
+            c);
+        QVERIFY(second.value(QLatin1String("next_after")).isNull());
+        // A requester without a reading role sees only their own.
+        EmbeddedBackend asAlice(eng(), QStringLiteral("alice"));
+        QStringList seen;
+        for (const auto& v : page(asAlice, QString(), 100).value(QLatin1String("items")).toArray())
+            seen << v.toObject().value(QLatin1String("id")).toString();
+        QCOMPARE(seen, (QStringList {a, c}));
+        // And the queue's rebuilt JSON is the same object.
+        RequestQueueModel model(m_backend.get());
+        QVERIFY(load(model));
+        QCOMPARE(model.requestAt(model.rowOf(a)), eng().store().request(a)->toJson());
+    }
+
     void queueLoadFailureIsReported()
     {
         EmbeddedBackend stranger(eng(), QStringLiteral("nobody"));
