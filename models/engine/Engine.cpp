@@ -768,7 +768,7 @@ QJsonObject Engine::claimsFor(const Grant& g) const
         {"scope", g.privileges.join(QLatin1Char(' '))},
         {"iat", g.startsMs / 1000},
         {"nbf", g.startsMs / 1000},
-        {"exp", (g.expiresMs + 999) / 1000},
+        {"exp", g.expiresMs / 1000}, // never later than the grant: offline verifiers stop in time
         {"jti", g.id},
         {"principal", g.principal},
     };
