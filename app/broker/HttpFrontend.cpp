@@ -7,6 +7,7 @@
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QUrlQuery>
 #include <QHttpServerResponder>
 
 namespace lapse {
@@ -38,6 +39,8 @@ HttpFrontend::HttpFrontend(Engine& engine, QObject* parent)
     m_waitTimer.setInterval(250);
     connect(&m_waitTimer, &QTimer::timeout, this, [this] { serviceWaiters(true); });
     m_waitTimer.start();
+    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpFrontend::acceptWebSockets);
+    connect(&m_engine, &Engine::eventsAppended, this, &HttpFrontend::pumpAll);
 }
 
 HttpFrontend::~HttpFrontend()
@@ -55,6 +58,10 @@ void HttpFrontend::send(QHttpServerResponder& responder, const ApiResponse& resp
 
 bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
+    // Qt 6.4 upgrades a WebSocket request after this call whatever we answer; answering here would put an
+    // HTTP response in front of the handshake. acceptWebSockets() checks the path and the key instead.
+    if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
+        return true;
     ApiRequest req;
     req.method = methodName(request.method());
     req.path = request.url().path();
@@ -107,6 +114,88 @@ void HttpFrontend::serviceWaiters(bool timeoutsOnly)
         send(*w->responder, w->actor ? m_api.handleAs(*w->actor, w->request) : m_api.handle(w->request));
     }
     m_waiters = keep;
+}
+
+void HttpFrontend::acceptWebSockets()
+{
+    // Qt 6.4 completes the upgrade before we see the request, so the path and key are checked here and a
+    // refused stream is closed with a policy-violation code and a reason before any event is sent.
+    while (hasPendingWebSocketConnections()) {
+        auto sub = std::make_unique<Subscriber>();
+        sub->socket = nextPendingWebSocketConnection();
+        QWebSocket* ws = sub->socket.get();
+        const QUrl url = ws->requestUrl();
+        const QUrlQuery query(url);
+        auto refuse = [&](const QString& why) {
+            ws->close(QWebSocketProtocol::CloseCodePolicyViolated, why);
+            ws->deleteLater();
+            (void)sub->socket.release();
+        };
+        if (url.path() != QLatin1String("/v1/stream")) {
+            refuse(QStringLiteral("no such stream; use /v1/stream?after=SEQ"));
+            continue;
+        }
+        auto who = m_api.authenticate(ws->request().rawHeader("Authorization"));
+        if (!who) {
+            refuse(who.error().message);
+            continue;
+        }
+        bool ok = true;
+        sub->after = query.hasQueryItem(QStringLiteral("after"))
+            ? query.queryItemValue(QStringLiteral("after")).toLongLong(&ok)
+            : m_engine.store().lastSeq();
+        if (!ok || sub->after < 0) {
+            refuse(QStringLiteral("after must be a sequence number"));
+            continue;
+        }
+        sub->actor = who.value();
+        Subscriber* raw = sub.get();
+        connect(ws, &QWebSocket::bytesWritten, this, [this, raw](qint64 n) {
+            raw->unsentBytes = qMax<qint64>(0, raw->unsentBytes - n);
+            pump(*raw);
+        });
+        connect(ws, &QWebSocket::disconnected, this, [this, raw] {
+            for (auto it = m_subscribers.begin(); it != m_subscribers.end(); ++it)
+                if (it->get() == raw) {
+                    (*it)->socket.release()->deleteLater();
+                    m_subscribers.erase(it);
+                    break;
+                }
+        });
+        m_subscribers.push_back(std::move(sub));
+        pump(*raw);
+    }
+}
+
+void HttpFrontend::pump(Subscriber& s)
+{
+    // Each message is one page, exactly as GET /v1/events returns it; pages are read from the store only
+    // while the client keeps up, so a slow reader costs no memory and resumes where it paused.
+    while (s.socket && s.socket->state() == QAbstractSocket::ConnectedState && s.unsentBytes < kMaxUnsentBytes
+        && s.after < m_engine.store().lastSeq()) {
+        ApiRequest req;
+        req.method = "GET";
+        req.path = QStringLiteral("/v1/events");
+        req.query.addQueryItem(QStringLiteral("after"), QString::number(s.after));
+        req.query.addQueryItem(QStringLiteral("limit"), QStringLiteral("1000"));
+        const ApiResponse page = m_api.handleAs(*s.actor, req);
+        if (page.status != 200) {
+            s.socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                page.jsonBody()["error"].toObject()["message"].toString());
+            return;
+        }
+        const qint64 next = page.jsonBody()["next_after"].toInteger(-1);
+        if (next <= s.after)
+            return;
+        s.after = next;
+        s.unsentBytes += s.socket->sendTextMessage(QString::fromUtf8(page.body));
+    }
+}
+
+void HttpFrontend::pumpAll()
+{
+    for (auto& s : m_subscribers)
+        pump(*s);
 }
 
 void HttpFrontend::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket)

@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 #include <QTimer>
+#include <QWebSocket>
 #include <memory>
 
 namespace lapse {
@@ -33,6 +34,18 @@ private:
         qint64 after = 0;
         qint64 deadlineMs = 0;
     };
+    // A /v1/stream subscriber: pages of events pushed from `after` on, paused while too much is unsent.
+    struct Subscriber {
+        std::unique_ptr<QWebSocket> socket;
+        const Principal* actor = nullptr;
+        qint64 after = 0;
+        qint64 unsentBytes = 0;
+    };
+    static constexpr qint64 kMaxUnsentBytes = 4 * 1024 * 1024;
+    void acceptWebSockets();
+    void pump(Subscriber& s);
+    void pumpAll();
+
     void send(QHttpServerResponder& responder, const ApiResponse& response);
     void serviceWaiters(bool timeoutsOnly);
 
@@ -40,6 +53,7 @@ private:
     ApiService m_api;
     QList<std::shared_ptr<Waiter>> m_waiters;
     QTimer m_waitTimer;
+    std::vector<std::unique_ptr<Subscriber>> m_subscribers;
 };
 
 } // namespace lapse
