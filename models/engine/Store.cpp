@@ -709,6 +709,13 @@ Result<qint64> Store::verifyChain(
         *breakReason = v.breakReason();
     if (breakSeq)
         *breakSeq = v.breakSeq();
+    // A break is an error, never a count: a caller that only checks ok() must not read "intact".
+    if (!v.ok())
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("chain broken at event %1 after %2 verified events: %3")
+                .arg(v.breakSeq())
+                .arg(v.verified())
+                .arg(v.breakReason()));
     return v.verified();
 }
 

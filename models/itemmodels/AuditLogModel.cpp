@@ -568,7 +568,9 @@ void AuditLogModel::verifyChain()
                 qint64 breakSeq = 0;
                 const Result<qint64> r = Store::verifyChain(db, &reason, &breakSeq);
                 if (!r) {
-                    outcome->reason = r.error().message;
+                    outcome->reason = reason.isEmpty() ? r.error().message : reason;
+                    if (breakSeq > 0)
+                        outcome->upTo = breakSeq - 1;
                 } else {
                     outcome->upTo = r.value();
                     outcome->ok = breakSeq == 0 && reason.isEmpty();

@@ -1,0 +1,366 @@
+#include "Commands.h"
+
+#include "core/Clock.h"
+#include "engine/Store.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QThread>
+#include <QTimer>
+#include <cstdio>
+
+namespace lapse::ctl
+{
+
+namespace
+{
+
+struct CommandError {
+    Failure failure;
+};
+
+void out(const QString& line)
+{
+    std::fputs(qPrintable(line + QLatin1Char('\n')), stdout);
+    std::fflush(stdout);
+}
+
+void printJson(const QJsonObject& o)
+{
+    std::fputs(QJsonDocument(o).toJson(QJsonDocument::Indented).constData(), stdout);
+    std::fflush(stdout);
+}
+
+QJsonObject expectOk(const ApiResponse& r)
+{
+    if (r.status < 200 || r.status >= 300)
+        throw CommandError {failureOf(r)};
+    return r.jsonBody();
+}
+
+QJsonObject postJson(Context& c, const QString& path, const QJsonObject& body)
+{
+    return expectOk(c.transport->call("POST", path, {}, QJsonDocument(body).toJson(QJsonDocument::Compact)));
+}
+
+QJsonObject get(Context& c, const QString& path, const QUrlQuery& q = {})
+{
+    return expectOk(c.transport->call("GET", path, q));
+}
+
+QString need(Context& c, int index, const char* what)
+{
+    if (c.args.size() <= index)
+        throw CommandError {{Usage, QStringLiteral("missing %1").arg(QLatin1String(what))}};
+    return c.args.at(index);
+}
+
+QStringList list(const QString& csv)
+{
+    QStringList items;
+    for (const QString& s : csv.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        items << s.trimmed();
+    return items;
+}
+
+QString joined(const QJsonValue& v)
+{
+    QStringList items;
+    for (const auto& x : v.toArray())
+        items << x.toString();
+    return items.join(QLatin1Char(','));
+}
+
+QString requestLine(const QJsonObject& r)
+{
+    QString line = QStringLiteral("%1 %2 %3 on %4 [%5] ttl %6s").arg(r["id"].toString(), r["status"].toString(),
+        r["requester"].toString(), r["target"].toString(), joined(r["privileges"]), QString::number(r["ttl_seconds"].toInt()));
+    if (r["status"].toString() == QLatin1String("pending"))
+        line += QStringLiteral(" (%1/%2 approvals)").arg(r["approvals"].toArray().size()).arg(r["approvals_required"].toInt());
+    if (r.contains("grant_id"))
+        line += QStringLiteral(" grant %1").arg(r["grant_id"].toString());
+    if (r["break_glass"].toBool())
+        line += QStringLiteral(" BREAK-GLASS");
+    return line;
+}
+
+QString grantLine(const QJsonObject& g)
+{
+    return QStringLiteral("%1 %2 %3 on %4 [%5] %6 .. %7%8").arg(g["id"].toString(), g["status"].toString(),
+        g["principal"].toString(), g["target"].toString(), joined(g["privileges"]), g["starts_at"].toString(),
+        g["ended_at"].isNull() ? g["expires_at"].toString() : g["ended_at"].toString(),
+        g["break_glass"].toBool() ? QStringLiteral(" BREAK-GLASS") : QString());
+}
+
+QString eventLine(const QJsonObject& e)
+{
+    return QStringLiteral("%1 %2 %3 %4 %5").arg(QString::number(e["seq"].toInteger()), e["ts"].toString(),
+        e["type"].toString(), e["actor"].toString(), e["subject"].toString());
+}
+
+int show(Context& c, const QJsonObject& o, const QString& text)
+{
+    if (c.json)
+        printJson(o);
+    else
+        out(text);
+    return Ok;
+}
+
+// Blocks until the request leaves pending or the timeout passes; polls the request, which its requester
+// may read (the event log is for approvers and auditors).
+QJsonObject waitForDecision(Context& c, const QString& id, int timeoutSeconds)
+{
+    QDeadlineTimer deadline(qint64(timeoutSeconds) * 1000);
+    int delayMs = 250;
+    for (;;) {
+        const QJsonObject r = get(c, QStringLiteral("/v1/requests/") + id);
+        if (r["status"].toString() != QLatin1String("pending"))
+            return r;
+        if (deadline.hasExpired())
+            throw CommandError {{Other, QStringLiteral("request %1 still pending after %2 s").arg(id).arg(timeoutSeconds)}};
+        QEventLoop loop;
+        QTimer::singleShot(qMin<qint64>(delayMs, qMax<qint64>(1, deadline.remainingTime())), &loop, &QEventLoop::quit);
+        loop.exec();
+        delayMs = qMin(delayMs * 2, 2000);
+    }
+}
+
+int cmdRequest(Context& c)
+{
+    const auto& o = c.options;
+    QJsonObject body {{"target", o.value("target")}, {"privileges", QJsonArray::fromStringList(list(o.value("privileges")))},
+        {"task", o.value("task")}, {"reason", o.value("reason")}};
+    if (o.isSet("min-privileges"))
+        body["min_privileges"] = QJsonArray::fromStringList(list(o.value("min-privileges")));
+    if (o.isSet("ticket"))
+        body["ticket"] = o.value("ticket");
+    if (o.isSet("break-glass"))
+        body["break_glass"] = true;
+    bool ok = true;
+    body["ttl_seconds"] = o.value("ttl").toInt(&ok);
+    if (!ok)
+        throw CommandError {{Usage, QStringLiteral("--ttl takes seconds")}};
+    QJsonObject r = postJson(c, QStringLiteral("/v1/requests"), body);
+    if (!o.isSet("wait"))
+        return show(c, r, requestLine(r));
+    const int timeout = o.value("timeout").toInt();
+    if (r["status"].toString() == QLatin1String("pending"))
+        std::fprintf(stderr, "%s pending; waiting for a decision...\n", qPrintable(r["id"].toString()));
+    r = waitForDecision(c, r["id"].toString(), timeout > 0 ? timeout : 600);
+    if (r["status"].toString() != QLatin1String("approved")) {
+        if (c.json)
+            printJson(r);
+        throw CommandError {{Rejected, QStringLiteral("request %1 %2%3").arg(r["id"].toString(), r["status"].toString(),
+                                              r.contains("deny_reason") ? QStringLiteral(": ") + r["deny_reason"].toString() : QString())}};
+    }
+    if (!r.contains("credential"))
+        r = get(c, QStringLiteral("/v1/requests/") + r["id"].toString());
+    const QJsonObject cred = r["credential"].toObject();
+    if (cred["token"].toString().isEmpty())
+        throw CommandError {{Other, QStringLiteral("request %1 approved but no credential was returned").arg(r["id"].toString())}};
+    if (c.json)
+        printJson(r);
+    else
+        out(cred["token"].toString()); // stdout holds only the token, for $(lapsectl request --wait ...)
+    std::fprintf(stderr, "approved: grant %s, expires %s\n", qPrintable(r["grant_id"].toString()),
+        qPrintable(cred["expires_at"].toString()));
+    return Ok;
+}
+
+int cmdStatus(Context& c)
+{
+    const QString id = need(c, 0, "ID (req_... or grt_...)");
+    if (id.startsWith(QLatin1String("grt_"))) {
+        const QJsonObject g = get(c, QStringLiteral("/v1/grants/") + id);
+        return show(c, g, grantLine(g));
+    }
+    const QJsonObject r = get(c, QStringLiteral("/v1/requests/") + id);
+    QString text = requestLine(r);
+    if (r.contains("credential"))
+        text += QStringLiteral("\ncredential expires %1").arg(r["credential"].toObject()["expires_at"].toString());
+    return show(c, r, text);
+}
+
+int cmdList(Context& c)
+{
+    const bool grants = c.args.value(0) == QLatin1String("grants");
+    QUrlQuery q;
+    if (c.options.isSet("status"))
+        q.addQueryItem(QStringLiteral("status"), c.options.value("status"));
+    q.addQueryItem(QStringLiteral("limit"), c.options.isSet("limit") ? c.options.value("limit") : QStringLiteral("100"));
+    const QJsonObject page = get(c, grants ? QStringLiteral("/v1/grants") : QStringLiteral("/v1/requests"), q);
+    if (c.json) {
+        printJson(page);
+        return Ok;
+    }
+    for (const auto& v : page["items"].toArray())
+        out(grants ? grantLine(v.toObject()) : requestLine(v.toObject()));
+    return Ok;
+}
+
+int cmdApprove(Context& c)
+{
+    const QString id = need(c, 0, "request ID");
+    QJsonObject body;
+    if (c.options.isSet("privileges"))
+        body["privileges"] = QJsonArray::fromStringList(list(c.options.value("privileges")));
+    if (c.options.isSet("ttl"))
+        body["ttl_seconds"] = c.options.value("ttl").toInt();
+    if (c.options.isSet("comment"))
+        body["comment"] = c.options.value("comment");
+    const QJsonObject r = postJson(c, QStringLiteral("/v1/requests/%1/approve").arg(id), body);
+    if (r.contains("grant"))
+        return show(c, r, QStringLiteral("approved: ") + grantLine(r["grant"].toObject()));
+    return show(c, r, QStringLiteral("approval recorded: %1 of %2").arg(r["approvals"].toInt()).arg(r["approvals_required"].toInt()));
+}
+
+int cmdDeny(Context& c)
+{
+    const QString id = need(c, 0, "request ID");
+    const QJsonObject r = postJson(c, QStringLiteral("/v1/requests/%1/deny").arg(id), QJsonObject {{"reason", c.options.value("reason")}});
+    return show(c, r, requestLine(r));
+}
+
+int cmdRevoke(Context& c)
+{
+    const QString id = need(c, 0, "grant ID");
+    const QJsonObject g = postJson(c, QStringLiteral("/v1/grants/%1/revoke").arg(id), QJsonObject {{"reason", c.options.value("reason")}});
+    return show(c, g, grantLine(g));
+}
+
+int cmdComplete(Context& c)
+{
+    const QString id = need(c, 0, "grant ID");
+    const QJsonObject g = postJson(c, QStringLiteral("/v1/grants/%1/complete").arg(id), {});
+    return show(c, g, grantLine(g));
+}
+
+int cmdLockout(Context& c)
+{
+    const QString who = need(c, 0, "principal ID");
+    const QJsonObject r = postJson(c, QStringLiteral("/v1/principals/%1/lockout").arg(who), QJsonObject {{"reason", c.options.value("reason")}});
+    return show(c, r, QStringLiteral("%1 locked out at %2: %3 grants revoked, %4 sessions ordered closed, %5 requests denied")
+                          .arg(who, r["locked_at"].toString())
+                          .arg(r["revoked_grants"].toArray().size())
+                          .arg(r["terminated_sessions"].toArray().size())
+                          .arg(r["denied_requests"].toArray().size()));
+}
+
+int cmdUnlock(Context& c)
+{
+    const QString who = need(c, 0, "principal ID");
+    const QJsonObject r = postJson(c, QStringLiteral("/v1/principals/%1/unlock").arg(who), {});
+    return show(c, r, QStringLiteral("%1 unlocked; credentials issued before the lockout stay invalid").arg(who));
+}
+
+int cmdEvents(Context& c)
+{
+    qint64 after = c.options.value("after").toLongLong();
+    const QString limit = c.options.isSet("limit") ? c.options.value("limit") : QStringLiteral("1000");
+    const bool follow = c.options.isSet("follow");
+    for (;;) {
+        QUrlQuery q;
+        q.addQueryItem(QStringLiteral("after"), QString::number(after));
+        q.addQueryItem(QStringLiteral("limit"), limit);
+        if (follow)
+            q.addQueryItem(QStringLiteral("wait"), QStringLiteral("25"));
+        const QJsonObject page = get(c, QStringLiteral("/v1/events"), q);
+        const QJsonArray items = page["items"].toArray();
+        for (const auto& v : items) {
+            const QJsonObject e = v.toObject();
+            if (c.json)
+                out(QString::fromUtf8(QJsonDocument(e).toJson(QJsonDocument::Compact)));
+            else
+                out(eventLine(e));
+            after = e["seq"].toInteger();
+        }
+        if (!follow)
+            return Ok;
+    }
+}
+
+int cmdVerify(Context& c)
+{
+    const QString dataDir = c.options.value("data");
+    if (dataDir.isEmpty())
+        throw CommandError {{Usage, QStringLiteral("verify needs --data DIR")}};
+    const QString file = QDir(dataDir).filePath(QStringLiteral("lapse.db"));
+    if (!QFileInfo::exists(file))
+        throw CommandError {{Rejected, QStringLiteral("no store at %1").arg(file)}};
+    QString reason;
+    qint64 breakSeq = -1;
+    Result<qint64> checked = makeError(ErrorCode::Internal, QString());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("lapsectl-verify"));
+        db.setDatabaseName(file);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (!db.open())
+            throw CommandError {{Other, QStringLiteral("cannot open %1: %2").arg(file, db.lastError().text())}};
+        checked = Store::verifyChain(db, &reason, &breakSeq);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("lapsectl-verify"));
+    if (!checked) {
+        const QString why = reason.isEmpty() ? checked.error().message : reason;
+        if (c.json)
+            printJson(QJsonObject {{"intact", false}, {"break_seq", breakSeq}, {"reason", why}});
+        throw CommandError {{Other, QStringLiteral("chain broken at event %1: %2").arg(breakSeq).arg(why)}};
+    }
+    return show(c, QJsonObject {{"intact", true}, {"events", checked.value()}},
+        QStringLiteral("chain intact: %1 events verified").arg(checked.value()));
+}
+
+} // namespace
+
+Failure failureOf(const ApiResponse& r)
+{
+    const QJsonObject err = r.jsonBody()["error"].toObject();
+    QString message = err["message"].toString();
+    if (message.isEmpty())
+        message = QStringLiteral("HTTP %1").arg(r.status);
+    int code = Other;
+    if (r.status == 401 || r.status == 403)
+        code = Denied;
+    else if (r.status == 400 || r.status == 404 || r.status == 409 || r.status == 413 || r.status == 422)
+        code = Rejected;
+    else if (r.status == 503)
+        code = Unavailable;
+    return {code, message};
+}
+
+const QMap<QString, Command>& commands()
+{
+    static const QMap<QString, Command> table {
+        {QStringLiteral("request"), {QStringLiteral("request --target T --privileges a,b --task X --reason Y [--ticket Z] [--ttl S] [--min-privileges a] [--break-glass] [--wait [--timeout S]]"), true, cmdRequest}},
+        {QStringLiteral("status"), {QStringLiteral("status ID                 a request (req_...) or grant (grt_...)"), true, cmdStatus}},
+        {QStringLiteral("list"), {QStringLiteral("list [grants] [--status S] [--limit N]"), true, cmdList}},
+        {QStringLiteral("approve"), {QStringLiteral("approve ID [--privileges a] [--ttl S] [--comment C]"), true, cmdApprove}},
+        {QStringLiteral("deny"), {QStringLiteral("deny ID --reason R"), true, cmdDeny}},
+        {QStringLiteral("revoke"), {QStringLiteral("revoke GRANT --reason R"), true, cmdRevoke}},
+        {QStringLiteral("complete"), {QStringLiteral("complete GRANT            the task is done: end the grant now"), true, cmdComplete}},
+        {QStringLiteral("lockout"), {QStringLiteral("lockout PRINCIPAL --reason R"), true, cmdLockout}},
+        {QStringLiteral("unlock"), {QStringLiteral("unlock PRINCIPAL"), true, cmdUnlock}},
+        {QStringLiteral("events"), {QStringLiteral("events [--after SEQ] [--limit N] [--follow]"), true, cmdEvents}},
+        {QStringLiteral("verify"), {QStringLiteral("verify --data DIR         walk the whole hash chain offline"), false, cmdVerify}},
+    };
+    return table;
+}
+
+int runCommand(const Command& cmd, Context& c)
+{
+    try {
+        return cmd.run(c);
+    } catch (const CommandError& e) {
+        std::fprintf(stderr, "lapsectl: %s\n", qPrintable(e.failure.message.simplified()));
+        return e.failure.exitCode;
+    }
+}
+} // namespace lapse::ctl

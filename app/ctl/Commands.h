@@ -1,0 +1,40 @@
+// lapsectl's commands: each a function over a Transport, listed in one table.
+#pragma once
+
+#include "Transport.h"
+
+#include <QCommandLineParser>
+#include <QMap>
+#include <functional>
+
+namespace lapse::ctl
+{
+
+// Exit codes: one per class of failure, so scripts can tell a refusal from an outage.
+enum Exit { Ok = 0, Other = 1, Usage = 2, Denied = 3, Rejected = 4, Unavailable = 5 };
+
+struct Context {
+    Transport* transport = nullptr; // null for commands that need none (verify)
+    const QCommandLineParser& options;
+    QStringList args; // positional arguments after the command name
+    bool json = false;
+};
+
+struct Failure {
+    int exitCode;
+    QString message;
+};
+
+struct Command {
+    QString synopsis;
+    bool needsTransport = true;
+    std::function<int(Context&)> run;
+};
+
+const QMap<QString, Command>& commands();
+// Maps an API error response to an exit code and a one-line message.
+Failure failureOf(const ApiResponse& r);
+// Runs a command; a failure prints exactly one line "lapsectl: <reason>" on stderr and returns its code.
+int runCommand(const Command& cmd, Context& c);
+
+} // namespace lapse::ctl

@@ -1,0 +1,106 @@
+// lapsectl: ask for access, decide, revoke and read the trail — against a broker, or a store read directly.
+#include "Commands.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <cstdio>
+
+using namespace lapse;
+using namespace lapse::ctl;
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("lapsectl"));
+    QString help = QStringLiteral("Lapse command line.\n\nCommands:\n");
+    for (const auto& c : commands())
+        help += QStringLiteral("  ") + c.synopsis + QLatin1Char('\n');
+    help += QStringLiteral("\nA broker: --url URL --key KEY (or LAPSE_URL, LAPSE_KEY, LAPSE_CA). A store, read-only: --data DIR.\n"
+                           "Exit codes: 0 ok, 1 other failure, 2 usage, 3 unauthenticated/forbidden, 4 rejected "
+                           "(malformed, not found, conflict, invalid), 5 broker unavailable.");
+    QCommandLineParser p;
+    p.setApplicationDescription(help);
+    p.addHelpOption();
+    p.addOptions({
+        {"url", "Broker URL (env LAPSE_URL).", "URL"},
+        {"key", "API key (env LAPSE_KEY).", "KEY"},
+        {"key-file", "Read the API key from a file.", "FILE"},
+        {"ca", "Extra trusted CA certificates, PEM (env LAPSE_CA).", "FILE"},
+        {"data", "Read a store directly (read-only).", "DIR"},
+        {"directory", "Directory file for --data (default DIR/directory.json).", "FILE"},
+        {"json", "Print JSON."},
+        {"target", "Target to access.", "ID"},
+        {"privileges", "Comma-separated privileges.", "LIST"},
+        {"min-privileges", "The minimum the task needs.", "LIST"},
+        {"task", "What the access is for.", "TEXT"},
+        {"reason", "Why (required to request, deny, revoke, lock out).", "TEXT"},
+        {"ticket", "Ticket reference.", "REF"},
+        {"ttl", "Time to live in seconds.", "SECONDS", "900"},
+        {"break-glass", "Emergency access (flagged, reviewed after the fact)."},
+        {"wait", "Block until the request is decided and print the credential."},
+        {"timeout", "How long --wait waits.", "SECONDS", "600"},
+        {"comment", "Comment recorded with an approval.", "TEXT"},
+        {"status", "Filter lists by status.", "STATUS"},
+        {"after", "Events after this sequence number.", "SEQ", "0"},
+        {"limit", "Page size.", "N"},
+        {"follow", "Keep following new events."},
+        {"http-timeout", "Per-call timeout in seconds.", "SECONDS", "30"},
+    });
+    p.addPositionalArgument("command", "One of the commands above.");
+    if (!p.parse(app.arguments())) {
+        std::fprintf(stderr, "lapsectl: %s\n", qPrintable(p.errorText()));
+        return Usage;
+    }
+    if (p.isSet("help"))
+        p.showHelp(0);
+    const QStringList positional = p.positionalArguments();
+    if (positional.isEmpty()) {
+        std::fprintf(stderr, "lapsectl: no command (try --help)\n");
+        return Usage;
+    }
+    const auto cmd = commands().constFind(positional.first());
+    if (cmd == commands().cend()) {
+        std::fprintf(stderr, "lapsectl: unknown command '%s' (try --help)\n", qPrintable(positional.first()));
+        return Usage;
+    }
+
+    std::unique_ptr<Transport> transport;
+    if (cmd->needsTransport) {
+        const QString url = p.isSet("url") ? p.value("url") : qEnvironmentVariable("LAPSE_URL");
+        if (p.isSet("data") && p.isSet("url")) {
+            std::fprintf(stderr, "lapsectl: give either --url or --data, not both\n");
+            return Usage;
+        }
+        if (p.isSet("data")) {
+            auto t = StoreTransport::open(p.value("data"), p.value("directory"));
+            if (!t) {
+                std::fprintf(stderr, "lapsectl: %s\n", qPrintable(t.error().message));
+                return Rejected;
+            }
+            transport = std::move(t).value();
+        } else {
+            if (url.isEmpty()) {
+                std::fprintf(stderr, "lapsectl: no broker: give --url URL (or LAPSE_URL), or --data DIR to read a store\n");
+                return Usage;
+            }
+            QByteArray key = p.isSet("key") ? p.value("key").toLatin1() : qgetenv("LAPSE_KEY");
+            if (p.isSet("key-file")) {
+                QFile f(p.value("key-file"));
+                if (!f.open(QIODevice::ReadOnly)) {
+                    std::fprintf(stderr, "lapsectl: cannot read %s\n", qPrintable(p.value("key-file")));
+                    return Usage;
+                }
+                key = f.readAll().trimmed();
+            }
+            const QUrl base(url);
+            if (!base.isValid() || (base.scheme() != QLatin1String("https") && base.scheme() != QLatin1String("http"))) {
+                std::fprintf(stderr, "lapsectl: --url must be https://HOST:PORT\n");
+                return Usage;
+            }
+            const QString ca = p.isSet("ca") ? p.value("ca") : qEnvironmentVariable("LAPSE_CA");
+            transport = std::make_unique<HttpTransport>(base, key, ca, p.value("http-timeout").toInt() * 1000);
+        }
+    }
+    Context c {transport.get(), p, positional.mid(1), p.isSet("json")};
+    return runCommand(*cmd, c);
+}
