@@ -15,6 +15,9 @@ public:
     static QByteArray genesisHash(); // 64 '0' characters: the "previous hash" of event 1
     // hex SHA-256 over prevHash and the event's seq, ts, type, actor, subject and body.
     static QByteArray hash(const QByteArray& prevHash, const Event& e);
+    // The same over raw UTF-8 fields, for verifying stored rows without decoding them.
+    static QByteArray hashRaw(const QByteArray& prevHash, qint64 seq, qint64 tsMs, const QByteArray& type,
+        const QByteArray& actor, const QByteArray& subject, const QByteArray& body);
 };
 
 // Feeds events in order and remembers the first break: an edit, a deletion, an insertion or a reordering.
@@ -23,6 +26,8 @@ class ChainVerifier
 public:
     explicit ChainVerifier(qint64 expectSeq = 1, QByteArray prevHash = EventChain::genesisHash());
     bool add(const Event& e); // false from the first break on
+    // As add(), with the event's hash over the previous stored hash already computed (in parallel).
+    bool addPrehashed(qint64 seq, const QByteArray& storedHash, const QByteArray& computedHash);
     bool ok() const { return m_breakSeq == 0; }
     qint64 breakSeq() const { return m_breakSeq; }
     QString breakReason() const { return m_reason; }
