@@ -1,0 +1,236 @@
+// Broker benchmarks over real TLS on loopback: introspection throughput and latency with keep-alive
+// (against a do-nothing QHttpServer baseline on the same machine), approve round trips, and revoke taking
+// effect at the very next introspection.
+// Usage: bench_broker [--seconds S] [--connections N] [--approvals N] [--cycles N]
+//        bench_broker --baseline-server PORT CERT KEY   (internal: the do-nothing server)
+#include "BrokerProcess.h"
+#include "HttpClient.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHttpServer>
+#include <QHttpServerResponse>
+#include <QJsonArray>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
+#include <QTimer>
+#include <QUrlQuery>
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+using lapse::testing::BrokerProcess;
+using lapse::testing::HttpClient;
+
+namespace
+{
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5))];
+}
+
+// N kept-alive TLS connections, each sending the same request again as soon as the previous answer is in.
+struct LoadResult {
+    double perSecond = 0, p50 = 0, p99 = 0;
+    qint64 errors = 0;
+};
+
+LoadResult load(quint16 port, const QString& caFile, const QByteArray& request, int connections, int seconds)
+{
+    struct Conn {
+        QSslSocket socket;
+        QByteArray buffer;
+        QElapsedTimer sent;
+    };
+    std::vector<std::unique_ptr<Conn>> conns;
+    std::vector<double> latencies;
+    latencies.reserve(2'000'000);
+    qint64 done = 0, errors = 0;
+    bool measuring = false, stopping = false;
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setCaCertificates(QSslCertificate::fromPath(caFile));
+    int ready = 0;
+    for (int i = 0; i < connections; ++i) {
+        auto c = std::make_unique<Conn>();
+        Conn* raw = c.get();
+        raw->socket.setSslConfiguration(ssl);
+        QObject::connect(&raw->socket, &QSslSocket::encrypted, [&, raw] {
+            ++ready;
+            raw->sent.start();
+            raw->socket.write(request);
+        });
+        QObject::connect(&raw->socket, &QSslSocket::readyRead, [&, raw] {
+            raw->buffer += raw->socket.readAll();
+            for (;;) {
+                const int headerEnd = raw->buffer.indexOf("\r\n\r\n");
+                if (headerEnd < 0)
+                    return;
+                const int cl = raw->buffer.indexOf("Content-Length:");
+                const int clEnd = raw->buffer.indexOf("\r\n", cl);
+                const int length = cl >= 0 && cl < headerEnd ? raw->buffer.mid(cl + 15, clEnd - cl - 15).trimmed().toInt() : 0;
+                if (raw->buffer.size() < headerEnd + 4 + length)
+                    return;
+                if (!raw->buffer.startsWith("HTTP/1.1 200"))
+                    ++errors;
+                raw->buffer.remove(0, headerEnd + 4 + length);
+                if (measuring) {
+                    latencies.push_back(raw->sent.nsecsElapsed() / 1e6);
+                    ++done;
+                }
+                if (stopping)
+                    return;
+                raw->sent.start();
+                raw->socket.write(request);
+            }
+        });
+        raw->socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+        conns.push_back(std::move(c));
+    }
+    QEventLoop loop;
+    QTimer::singleShot(1000, &loop, [&] { measuring = true; }); // one second of warm-up
+    QElapsedTimer window;
+    QTimer::singleShot(1000, &loop, [&] { window.start(); });
+    QTimer::singleShot(1000 + seconds * 1000, &loop, [&] {
+        stopping = true;
+        measuring = false;
+        loop.quit();
+    });
+    loop.exec();
+    LoadResult r;
+    r.perSecond = done / (window.nsecsElapsed() / 1e9);
+    r.p50 = percentile(latencies, 0.50);
+    r.p99 = percentile(latencies, 0.99);
+    r.errors = errors + (connections - ready);
+    return r;
+}
+
+int baselineServer(const QStringList& args)
+{
+    QHttpServer server;
+    server.route(QStringLiteral("/v1/introspect"), [] { return QHttpServerResponse(QJsonObject {{"active", true}}); });
+    QFile keyFile(args.value(4));
+    keyFile.open(QIODevice::ReadOnly);
+    server.sslSetup(QSslCertificate::fromPath(args.value(3)).value(0), QSslKey(keyFile.readAll(), QSsl::Ec));
+    if (!server.listen(QHostAddress::LocalHost, quint16(args.value(2).toUInt())))
+        return 1;
+    std::printf("listening on\n");
+    std::fflush(stdout);
+    return QCoreApplication::exec();
+}
+
+QByteArray introspectRequest(const QByteArray& key, const QByteArray& token)
+{
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("token"), QString::fromLatin1(token));
+    const QByteArray body = form.toString(QUrl::FullyEncoded).toLatin1();
+    return "POST /v1/introspect HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+        + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\n\r\n" + body;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.value(1) == QLatin1String("--baseline-server"))
+        return baselineServer(args);
+    auto arg = [&](const char* name, int fallback) {
+        const int i = args.indexOf(QLatin1String(name));
+        return i >= 0 && i + 1 < args.size() ? args.at(i + 1).toInt() : fallback;
+    };
+    const int seconds = arg("--seconds", 5), connections = arg("--connections", 16);
+    const int approvals = arg("--approvals", 300), cycles = arg("--cycles", 200);
+
+    BrokerProcess broker;
+    QString error;
+    const QByteArray alice = broker.createKey(QStringLiteral("alice"), &error);
+    const QByteArray carol = broker.createKey(QStringLiteral("carol"), &error);
+    const QByteArray gateway = broker.createKey(QStringLiteral("api-gw"), &error);
+    if (gateway.isEmpty() || !broker.start(&error)) {
+        std::fprintf(stderr, "broker: %s\n", qPrintable(error));
+        return 1;
+    }
+    HttpClient http(broker.url(), broker.caFile());
+    auto grantToken = [&](int ttl) -> std::pair<QString, QByteArray> {
+        const auto r = http.post(QStringLiteral("/v1/requests"), alice,
+            QJsonObject {{"target", "payments-api"}, {"privileges", QJsonArray {"refunds:read"}}, {"task", "bench"},
+                {"reason", "benchmark"}, {"ttl_seconds", ttl}});
+        const QString id = r.json()["id"].toString();
+        const auto a = http.post(QStringLiteral("/v1/requests/%1/approve").arg(id), carol, {});
+        const QString grant = a.json()["grant"].toObject()["id"].toString();
+        return {grant, http.get(QStringLiteral("/v1/requests/") + id, alice).json()["credential"].toObject()["token"].toString().toLatin1()};
+    };
+
+    // 1. Introspection throughput, broker and baseline.
+    const auto [grantId, token] = grantToken(1800);
+    if (token.isEmpty()) {
+        std::fprintf(stderr, "no credential\n");
+        return 1;
+    }
+    const LoadResult intro = load(broker.port(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+    std::printf("introspect_req_per_s %.0f req/s\n", intro.perSecond);
+    std::printf("introspect_p50_ms %.3f ms\n", intro.p50);
+    std::printf("introspect_p99_ms %.3f ms\n", intro.p99);
+    std::printf("introspect_errors %lld count\n", static_cast<long long>(intro.errors));
+    std::printf("introspect_connections %d count\n", connections);
+    std::fflush(stdout);
+
+    {
+        QProcess baseline;
+        const quint16 port = BrokerProcess::freeLoopbackPort();
+        const QString keyFile = QFileInfo(broker.caFile()).absolutePath() + QStringLiteral("/key.pem");
+        baseline.start(QCoreApplication::applicationFilePath(),
+            {QStringLiteral("--baseline-server"), QString::number(port), broker.caFile(), keyFile});
+        baseline.waitForReadyRead(10000);
+        const LoadResult base = load(port, broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+        std::printf("baseline_tls_req_per_s %.0f req/s\n", base.perSecond);
+        std::printf("baseline_tls_p99_ms %.3f ms\n", base.p99);
+        std::fflush(stdout);
+        baseline.kill();
+        baseline.waitForFinished();
+    }
+
+    // 2. Approve round trips (each durable before it is answered).
+    std::vector<double> approveMs;
+    for (int i = 0; i < approvals; ++i) {
+        const auto r = http.post(QStringLiteral("/v1/requests"), alice,
+            QJsonObject {{"target", "payments-api"}, {"privileges", QJsonArray {"refunds:read"}}, {"task", "bench"},
+                {"reason", "benchmark"}, {"ttl_seconds", 600}});
+        const QString id = r.json()["id"].toString();
+        QElapsedTimer t;
+        t.start();
+        const auto a = http.post(QStringLiteral("/v1/requests/%1/approve").arg(id), carol, {});
+        approveMs.push_back(t.nsecsElapsed() / 1e6);
+        if (a.status != 200) {
+            std::fprintf(stderr, "approve failed: %d %s\n", a.status, a.body.constData());
+            return 1;
+        }
+    }
+    std::printf("approve_p50_ms %.3f ms\n", percentile(approveMs, 0.5));
+    std::printf("approve_p99_ms %.3f ms\n", percentile(approveMs, 0.99));
+
+    // 3. Revoke, then the very next introspection: never active.
+    int failures = 0;
+    for (int i = 0; i < cycles; ++i) {
+        const auto [g, t] = grantToken(600);
+        if (!http.introspect(gateway, t).json()["active"].toBool())
+            ++failures; // must be active before the revoke
+        http.post(QStringLiteral("/v1/grants/%1/revoke").arg(g), carol, QJsonObject {{"reason", "bench"}});
+        if (http.introspect(gateway, t).json()["active"].toBool(true))
+            ++failures;
+    }
+    std::printf("revoke_then_inactive_failures %d count\n", failures);
+    std::printf("revoke_cycles %d count\n", cycles);
+    broker.stop();
+    return 0;
+}
