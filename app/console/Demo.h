@@ -1,4 +1,4 @@
-// The --demo workload hook: a moving queue on the embedded engine.
+// The --demo workload hook: history first, then a moving queue on the embedded engine.
 #pragma once
 
 #include <QObject>
@@ -6,6 +6,9 @@
 namespace lapse
 {
 class Engine;
-// Starts a demo workload owned by parent. Returns false with a message when it cannot.
-bool startDemo(Engine& engine, QObject* parent, QString* message);
+// Seeds an empty store with a week of realistic history (before the window loads), so charts and the audit
+// log have something to show. Returns false with a message when the directory lacks the demo identities.
+bool seedDemo(Engine& engine, QString* message);
+// Starts the live workload, owned by parent.
+void startDemo(Engine& engine, QObject* parent);
 } // namespace lapse

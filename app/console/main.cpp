@@ -155,6 +155,9 @@ int main(int argc, char** argv)
     settings.setValue(ConsoleSettings::Key::LastMode, QStringLiteral("embedded"));
     settings.setValue(ConsoleSettings::Key::LastDataDir, QDir(dataDir).absolutePath());
 
+    QString demoProblem;
+    const bool demo = p.isSet("demo") && seedDemo(*engine.value(), &demoProblem);
+
     EmbeddedBackend backend(*engine.value(), p.value("as"));
     std::unique_ptr<HttpFrontend> http;
     QString serving;
@@ -175,11 +178,10 @@ int main(int argc, char** argv)
     window.start();
     if (!serving.isEmpty())
         window.statusBar()->showMessage(serving, 10000);
-    if (p.isSet("demo")) {
-        QString message;
-        if (!startDemo(*engine.value(), &window, &message))
-            window.statusBar()->showMessage(QObject::tr("Demo not started: %1").arg(message), 15000);
-    }
+    if (demo)
+        startDemo(*engine.value(), &window);
+    else if (!demoProblem.isEmpty())
+        window.statusBar()->showMessage(QObject::tr("Demo not started: %1").arg(demoProblem), 15000);
     if (p.isSet(tab))
         window.showTab(p.value(tab));
 
