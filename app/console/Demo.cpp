@@ -7,23 +7,24 @@
 namespace lapse
 {
 
-bool seedDemo(Engine& engine, QString* message)
+std::unique_ptr<DemoWorkload> seedDemo(Engine& engine, QString* message)
 {
     for (const char* id : {"bob", "carol", "ci-deploy", "agent-7", "api-gw", "k8s-admission", "bastion"})
         if (!engine.directory().principal(QString::fromLatin1(id))) {
             if (message)
                 *message = QObject::tr("the demo needs the example directory (resources/directory.example.json)");
-            return false;
+            return nullptr;
         }
-    DemoWorkload seeder(engine);
-    seeder.seedHistory(7);
-    return true;
+    auto workload = std::make_unique<DemoWorkload>(engine);
+    workload->seedHistory(7);
+    return workload;
 }
 
-void startDemo(Engine& engine, QObject* parent)
+void startDemo(std::unique_ptr<DemoWorkload> workload, QObject* parent)
 {
-    auto* workload = new DemoWorkload(engine, 20261123, parent);
-    workload->start(1500);
+    DemoWorkload* live = workload.release();
+    live->setParent(parent);
+    live->start(1500);
 }
 
 } // namespace lapse

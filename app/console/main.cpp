@@ -1,6 +1,7 @@
 // lapse: the console for approvers, incident responders and auditors.
 #include "ConsoleSettings.h"
 #include "Demo.h"
+#include "demo/DemoWorkload.h"
 #include "HttpFrontend.h"
 #include "ActiveWidget.h"
 #include "MainWindow.h"
@@ -156,7 +157,7 @@ int main(int argc, char** argv)
     settings.setValue(ConsoleSettings::Key::LastDataDir, QDir(dataDir).absolutePath());
 
     QString demoProblem;
-    const bool demo = p.isSet("demo") && seedDemo(*engine.value(), &demoProblem);
+    std::unique_ptr<DemoWorkload> demo = p.isSet("demo") ? seedDemo(*engine.value(), &demoProblem) : nullptr;
 
     EmbeddedBackend backend(*engine.value(), p.value("as"));
     std::unique_ptr<HttpFrontend> http;
@@ -179,7 +180,7 @@ int main(int argc, char** argv)
     if (!serving.isEmpty())
         window.statusBar()->showMessage(serving, 10000);
     if (demo)
-        startDemo(*engine.value(), &window);
+        startDemo(std::move(demo), &window);
     else if (!demoProblem.isEmpty())
         window.statusBar()->showMessage(QObject::tr("Demo not started: %1").arg(demoProblem), 15000);
     if (p.isSet(tab))

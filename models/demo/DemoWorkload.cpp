@@ -332,14 +332,18 @@ void DemoWorkload::seedHistory(int days)
     Clock::setInstance(&clock);
     while (clock.nowMs() < end) {
         step(true);
-        clock.advance(qint64(15 + pick(30)) * 60'000); // a step every 15-45 minutes
+        // A step every 15-45 minutes, every 2-6 in the last 90 minutes, so the present has grants in flight,
+        // open sessions and some lingering ones.
+        const bool recent = end - clock.nowMs() < 90 * 60'000;
+        clock.advance(qint64(recent ? 2 + pick(4) : 15 + pick(30)) * 60'000);
     }
-    // Leave the present with a queue: the last hours' asks stay pending for the console.
-    Clock::setInstance(previous);
+    // Leave the present with a queue: the last minutes' asks stay pending for the console.
+    const auto& list = asks();
     for (int i = 0; i < m_queueTarget; ++i) {
-        const auto& list = asks();
+        clock.set(end + qint64(i) * 20'000);
         submit(list[pick(int(list.size()))], false);
     }
+    Clock::setInstance(previous);
 }
 
 void DemoWorkload::start(int tickMs)
