@@ -219,7 +219,9 @@ void ApprovalPane::clear()
 void ApprovalPane::showRequest(const QJsonObject& request)
 {
     const bool same = request["id"].toString() == m_id;
-    ++m_generation;
+    // A refresh of the same request keeps answers in flight (its context, a decision) valid.
+    if (!same)
+        ++m_generation;
     m_request = request;
     m_id = request["id"].toString();
     m_empty->setVisible(false);

@@ -2,6 +2,7 @@
 #include "ConsoleSettings.h"
 #include "Demo.h"
 #include "demo/DemoWorkload.h"
+#include "backend/RemoteBackend.h"
 #include "HttpFrontend.h"
 #include "ActiveWidget.h"
 #include "MainWindow.h"
@@ -133,48 +134,70 @@ int main(int argc, char** argv)
                                          : settings.value(ConsoleSettings::Key::Language).toString();
     installTranslations(app, lang);
 
-    if (p.isSet("url"))
-        return fail(QObject::tr("remote mode (--url) is not available in this build"));
-
-    const QString dataDir = p.isSet("data")
-        ? p.value("data")
-        : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    auto dirFile = directoryFile(p.value("directory"), dataDir);
-    if (!dirFile)
-        return fail(dirFile.error().message);
-    auto directory = Directory::load(dirFile.value());
-    if (!directory)
-        return fail(QObject::tr("%1: %2").arg(dirFile.value(), directory.error().message));
-    if (!directory->principal(p.value("as")))
-        return fail(QObject::tr("--as %1: no such principal in %2").arg(p.value("as"), dirFile.value()));
-    EngineConfig cfg;
-    cfg.dataDir = dataDir;
-    cfg.directory = std::move(directory).value();
-    auto engine = Engine::open(std::move(cfg));
-    if (!engine)
-        return fail(engine.error().message);
-    settings.setValue(ConsoleSettings::Key::LastMode, QStringLiteral("embedded"));
-    settings.setValue(ConsoleSettings::Key::LastDataDir, QDir(dataDir).absolutePath());
-
-    QString demoProblem;
-    std::unique_ptr<DemoWorkload> demo = p.isSet("demo") ? seedDemo(*engine.value(), &demoProblem) : nullptr;
-
-    EmbeddedBackend backend(*engine.value(), p.value("as"));
+    std::unique_ptr<Engine> ownedEngine;
+    std::unique_ptr<Backend> backendOwner;
     std::unique_ptr<HttpFrontend> http;
-    QString serving;
-    if (p.value("listen") != QLatin1String("none")) {
-        auto listen = parseListen(p.value("listen"));
-        if (!listen)
-            return fail(listen.error().message);
-        http = std::make_unique<HttpFrontend>(*engine.value());
-        const quint16 port = http->listen(listen->address, listen->port);
-        serving = port ? QObject::tr("API on http://%1:%2").arg(listen->address.toString()).arg(port)
-                       : QObject::tr("could not serve the API on %1 (in use?)").arg(p.value("listen"));
-        if (!port)
-            http.reset();
-    }
+    std::unique_ptr<DemoWorkload> demo;
+    QString demoProblem, serving, auditFile;
+    if (p.isSet("url")) {
+        // Remote: a broker over verified TLS. The key comes from a file or LAPSE_KEY, never from the settings.
+        const QUrl url(p.value("url"));
+        if (!url.isValid() || url.scheme() != QLatin1String("https"))
+            return fail(QObject::tr("--url must be an https:// address of a lapse-broker"));
+        QByteArray key = qgetenv("LAPSE_KEY");
+        if (p.isSet("key-file")) {
+            QFile f(p.value("key-file"));
+            if (!f.open(QIODevice::ReadOnly))
+                return fail(QObject::tr("cannot read the key file %1").arg(p.value("key-file")));
+            key = f.readAll().trimmed();
+        }
+        if (key.isEmpty())
+            return fail(QObject::tr("remote mode needs an API key: --key-file FILE or LAPSE_KEY"));
+        backendOwner = std::make_unique<RemoteBackend>(url, key, p.value("ca"));
+        settings.setValue(ConsoleSettings::Key::LastMode, QStringLiteral("remote"));
+        settings.setValue(ConsoleSettings::Key::LastUrl, url.toString());
+        settings.setValue(ConsoleSettings::Key::LastKeyFile, p.value("key-file"));
+        settings.setValue(ConsoleSettings::Key::LastCaFile, p.value("ca"));
+    } else {
+        const QString dataDir = p.isSet("data")
+            ? p.value("data")
+            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        auto dirFile = directoryFile(p.value("directory"), dataDir);
+        if (!dirFile)
+            return fail(dirFile.error().message);
+        auto directory = Directory::load(dirFile.value());
+        if (!directory)
+            return fail(QObject::tr("%1: %2").arg(dirFile.value(), directory.error().message));
+        if (!directory->principal(p.value("as")))
+            return fail(QObject::tr("--as %1: no such principal in %2").arg(p.value("as"), dirFile.value()));
+        EngineConfig cfg;
+        cfg.dataDir = dataDir;
+        cfg.directory = std::move(directory).value();
+        auto engine = Engine::open(std::move(cfg));
+        if (!engine)
+            return fail(engine.error().message);
+        settings.setValue(ConsoleSettings::Key::LastMode, QStringLiteral("embedded"));
+        settings.setValue(ConsoleSettings::Key::LastDataDir, QDir(dataDir).absolutePath());
 
-    MainWindow window(&backend, engine.value()->store().path(), &settings);
+        ownedEngine = std::move(engine).value();
+        auditFile = ownedEngine->store().path();
+        if (p.isSet("demo"))
+            demo = seedDemo(*ownedEngine, &demoProblem);
+        backendOwner = std::make_unique<EmbeddedBackend>(*ownedEngine, p.value("as"));
+        if (p.value("listen") != QLatin1String("none")) {
+            auto listen = parseListen(p.value("listen"));
+            if (!listen)
+                return fail(listen.error().message);
+            http = std::make_unique<HttpFrontend>(*ownedEngine);
+            const quint16 port = http->listen(listen->address, listen->port);
+            serving = port ? QObject::tr("API on http://%1:%2").arg(listen->address.toString()).arg(port)
+                           : QObject::tr("could not serve the API on %1 (in use?)").arg(p.value("listen"));
+            if (!port)
+                http.reset();
+        }
+    }
+    // Remote mode has no local store for the audit log until a mirror exists; the tab says so.
+    MainWindow window(backendOwner.get(), auditFile, &settings);
     window.show();
     window.start();
     if (!serving.isEmpty())

@@ -1,0 +1,63 @@
+// A lapse-broker over HTTPS: the same Backend contract as the embedded engine. TLS is always verified; the
+// event log is followed by long-polling, checked for gaps and for the hash chain, and resumed after outages.
+#pragma once
+
+#include "Backend.h"
+
+#include <QNetworkAccessManager>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QTimer>
+#include <QUrl>
+
+class QNetworkReply;
+
+namespace lapse
+{
+
+class RemoteBackend final : public Backend
+{
+    Q_OBJECT
+public:
+    // caFile: extra CA certificates (PEM) to trust; empty: the system's. A bad file is reported by problem().
+    RemoteBackend(const QUrl& base, const QByteArray& apiKey, const QString& caFile, QObject* parent = nullptr);
+    ~RemoteBackend() override;
+
+    void call(const QByteArray& method, const QString& path, const QJsonObject& body, const QUrlQuery& query,
+        ApiCallback done) override;
+    void follow(qint64 afterSeq) override;
+    void stop() override;
+    ConnectionState state() const override { return m_state; }
+    qint64 lastSeq() const override { return m_lastSeq; }
+    QString describe() const override { return m_base.toString(QUrl::RemoveUserInfo); }
+
+    void setRequestTimeoutMs(int ms) { m_timeoutMs = ms; }
+    void setLongPollSeconds(int s) { m_waitSeconds = s; }
+    int retryDelayMs() const { return m_backoffMs; }
+
+private:
+    QNetworkReply* send(const QByteArray& method, const QString& path, const QUrlQuery& query, const QByteArray& body,
+        int timeoutMs);
+    static ApiResult resultOf(QNetworkReply* reply);
+    void poll();
+    void onPage(const ApiResult& page);
+    void setState(ConnectionState s);
+    void retryLater(const QString& why);
+
+    QUrl m_base;
+    QByteArray m_apiKey;
+    QSslConfiguration m_ssl;
+    QNetworkAccessManager m_nam;
+    ConnectionState m_state = ConnectionState::Offline;
+    bool m_following = false;
+    qint64 m_lastSeq = 0;
+    QByteArray m_lastHash; // hash of event m_lastSeq; empty until known
+    QPointer<QNetworkReply> m_poll;
+    QTimer m_retry;
+    int m_backoffMs = 500;
+    int m_timeoutMs = 15000;
+    int m_waitSeconds = 25;
+    bool m_reachable = true; // false after a transport failure, until a call succeeds again
+};
+
+} // namespace lapse

@@ -1,0 +1,166 @@
+// One contract, two backends: the embedded engine and a real lapse-broker over TLS answer the console the
+// same way. Remote-only cases: an untrusted certificate, the broker dying and coming back.
+#include "BrokerProcess.h"
+
+#include "backend/EmbeddedBackend.h"
+#include "backend/RemoteBackend.h"
+#include "domain/Directory.h"
+#include "engine/Engine.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lapse;
+using lapse::testing::BrokerProcess;
+
+namespace
+{
+ApiResult callSync(Backend& b, const QByteArray& method, const QString& path, const QJsonObject& body = {})
+{
+    ApiResult out = makeError(ErrorCode::Internal, QStringLiteral("no answer"));
+    bool done = false;
+    b.call(method, path, body, {}, [&](const ApiResult& r) {
+        out = r;
+        done = true;
+    });
+    QTest::qWaitFor([&done] { return done; }, 30000);
+    return out;
+}
+QJsonObject ask(int ttl = 600)
+{
+    return QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}}, {"task", "inspect"},
+        {"reason", "contract test"}, {"ttl_seconds", ttl}};
+}
+} // namespace
+
+class TestBackendContract : public QObject
+{
+    Q_OBJECT
+
+    // Both worlds, each with the requester alice and the approver carol.
+    QTemporaryDir m_dir;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<BrokerProcess> m_broker;
+    QHash<QString, std::shared_ptr<Backend>> m_backends; // "embedded/alice", "remote/carol", ...
+
+    Backend& backend(const QString& world, const QString& who) { return *m_backends.value(world + QLatin1Char('/') + who); }
+
+private slots:
+    void initTestCase()
+    {
+        auto directory = Directory::load(BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json")));
+        QVERIFY(directory.ok());
+        EngineConfig cfg;
+        cfg.dataDir = m_dir.path();
+        cfg.directory = std::move(directory).value();
+        cfg.sweepIntervalMs = 0;
+        auto engine = Engine::open(std::move(cfg));
+        QVERIFY(engine.ok());
+        m_engine = std::move(engine).value();
+
+        m_broker = std::make_unique<BrokerProcess>();
+        QString error;
+        QHash<QString, QByteArray> keys;
+        for (const char* who : {"alice", "carol", "bob"})
+            keys.insert(QLatin1String(who), m_broker->createKey(QLatin1String(who), &error));
+        QVERIFY2(m_broker->start(&error), qPrintable(error));
+        for (const char* who : {"alice", "carol", "bob"}) {
+            m_backends.insert(QStringLiteral("embedded/") + QLatin1String(who),
+                std::make_shared<EmbeddedBackend>(*m_engine, QLatin1String(who)));
+            m_backends.insert(QStringLiteral("remote/") + QLatin1String(who),
+                std::make_shared<RemoteBackend>(m_broker->url(), keys.value(QLatin1String(who)), m_broker->caFile()));
+        }
+    }
+
+    void contract_data()
+    {
+        QTest::addColumn<QString>("world");
+        QTest::newRow("embedded") << QStringLiteral("embedded");
+        QTest::newRow("remote") << QStringLiteral("remote");
+    }
+
+    void contract()
+    {
+        QFETCH(QString, world);
+        Backend& alice = backend(world, QStringLiteral("alice"));
+        Backend& carol = backend(world, QStringLiteral("carol"));
+        QCOMPARE(callSync(alice, "GET", QStringLiteral("/v1/me"))->value(QStringLiteral("id")).toString(), QStringLiteral("alice"));
+
+        // Follow the log from the start while things happen.
+        QList<Event> seen;
+        QObject::connect(&carol, &Backend::eventsReceived, this, [&seen](const QList<Event>& page) { seen += page; });
+        carol.follow(0);
+
+        const ApiResult created = callSync(alice, "POST", QStringLiteral("/v1/requests"), ask());
+        QVERIFY2(created.ok(), created.ok() ? "" : qPrintable(created.error().message));
+        const QString id = created->value(QStringLiteral("id")).toString();
+        const ApiResult self = callSync(alice, "POST", QStringLiteral("/v1/requests/%1/approve").arg(id));
+        QVERIFY(!self.ok());
+        QCOMPARE(self.error().code, ErrorCode::Forbidden);
+        const ApiResult wider = callSync(carol, "POST", QStringLiteral("/v1/requests/%1/approve").arg(id),
+            QJsonObject {{"privileges", QJsonArray {"view", "exec"}}});
+        QVERIFY(!wider.ok());
+        QCOMPARE(wider.error().code, ErrorCode::Invalid);
+        const ApiResult approved = callSync(carol, "POST", QStringLiteral("/v1/requests/%1/approve").arg(id));
+        QVERIFY(approved.ok());
+        QVERIFY(approved->contains(QStringLiteral("grant")));
+        const ApiResult twice = callSync(carol, "POST", QStringLiteral("/v1/requests/%1/approve").arg(id));
+        QCOMPARE(twice.error().code, ErrorCode::Conflict);
+        QCOMPARE(callSync(carol, "POST", QStringLiteral("/v1/requests/req_nope/approve")).error().code, ErrorCode::NotFound);
+        const QString grant = approved->value(QStringLiteral("grant")).toObject().value(QStringLiteral("id")).toString();
+        QVERIFY(callSync(carol, "POST", QStringLiteral("/v1/grants/%1/revoke").arg(grant), QJsonObject {{"reason", "done"}}).ok());
+
+        // Every event exactly once, in order, up to the last one.
+        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))->value(QStringLiteral("last_seq")).toInteger();
+        QTRY_VERIFY_WITH_TIMEOUT(!seen.isEmpty() && seen.last().seq == last, 20000);
+        for (int i = 0; i < seen.size(); ++i)
+            QCOMPARE(seen.at(i).seq, qint64(i + 1));
+        QCOMPARE(carol.lastSeq(), last);
+        QCOMPARE(carol.state(), Backend::ConnectionState::Live);
+        carol.stop();
+        QObject::disconnect(&carol, &Backend::eventsReceived, this, nullptr);
+    }
+
+    void untrustedCertificateIsRefused()
+    {
+        RemoteBackend stranger(m_broker->url(), "lapse_whatever", QString());
+        const ApiResult r = callSync(stranger, "GET", QStringLiteral("/v1/me"));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::Unavailable);
+        QVERIFY2(r.error().message.contains(QStringLiteral("certificate")), qPrintable(r.error().message));
+    }
+
+    void brokerGoesAwayAndComesBack()
+    {
+        auto& bob = static_cast<RemoteBackend&>(backend(QStringLiteral("remote"), QStringLiteral("bob")));
+        bob.setLongPollSeconds(1);
+        QList<Event> seen;
+        QObject::connect(&bob, &Backend::eventsReceived, this, [&seen](const QList<Event>& page) { seen += page; });
+        QSignalSpy states(&bob, &Backend::stateChanged);
+        bob.follow(0);
+        QTRY_COMPARE_WITH_TIMEOUT(bob.state(), Backend::ConnectionState::Live, 20000);
+        const qint64 before = bob.lastSeq();
+
+        m_broker->kill9();
+        QTRY_COMPARE_WITH_TIMEOUT(bob.state(), Backend::ConnectionState::Reconnecting, 20000);
+        // A decision while the broker is down fails at once; nothing is queued.
+        const ApiResult refused = callSync(bob, "POST", QStringLiteral("/v1/requests/req_x/deny"), QJsonObject {{"reason", "x"}});
+        QCOMPARE(refused.error().code, ErrorCode::Unavailable);
+
+        // Events appended while the console cannot see them.
+        QString error;
+        QVERIFY2(!m_broker->createKey(QStringLiteral("dave"), &error).isEmpty(), qPrintable(error));
+        QVERIFY2(!m_broker->createKey(QStringLiteral("erin"), &error).isEmpty(), qPrintable(error));
+        QVERIFY2(m_broker->start(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(bob.state() == Backend::ConnectionState::Live && bob.lastSeq() == before + 2, 40000);
+        for (int i = 0; i < seen.size(); ++i)
+            QCOMPARE(seen.at(i).seq, qint64(i + 1)); // no gap, no duplicate across the outage
+        QCOMPARE(seen.last().type, QStringLiteral("apikey.created"));
+        bob.stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBackendContract)
+#include "TestBackendContract.moc"
