@@ -533,15 +533,12 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
                 first = removals[++i];
             ++i;
             beginRemoveRows({}, first, last);
-            for (int r = first; r <= last; ++r)
-                m_index.remove(m_rows[size_t(r)]->id);
             m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
+            // Rows after the run moved up. Listeners of rowsRemoved look rows up by id at once, so the
+            // index must be right before endRemoveRows(): it is rebuilt on the next lookup.
+            m_indexDirty = true;
             endRemoveRows();
         }
-        // Rows after the first removal moved up: renumber them (the hash keeps its other entries).
-        if (!m_indexDirty)
-            for (int r = removals.back(); r < int(m_rows.size()); ++r)
-                m_index.insert(m_rows[size_t(r)]->id, r);
     }
 
     if (!inserts.empty()) {

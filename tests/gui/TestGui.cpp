@@ -246,6 +246,44 @@ void TestGui::requestDecidedElsewhere()
     QCOMPARE(m_window->queue()->proxy()->rowCount(), 0);
 }
 
+void TestGui::paneFollowsTheSelectionWhileTheQueueMoves()
+{
+    // What is highlighted, what is current and what the pane shows (and would approve) stay one request
+    // while others are decided elsewhere, new ones arrive and the waiting-time sort moves rows.
+    QStringList ids;
+    for (int i = 0; i < 4; ++i) {
+        ids << submit(i % 2 ? QStringLiteral("alice") : QStringLiteral("agent-7"), {"read"});
+        m_fx->clock().advance(1000);
+    }
+    QTRY_COMPARE(m_window->queue()->proxy()->rowCount(), 4);
+    QVERIFY(selectInQueue(ids.at(2)));
+    auto agree = [this] {
+        auto* table = m_window->queue()->table();
+        const QModelIndexList selected = table->selectionModel()->selectedRows();
+        const QString highlighted = selected.size() == 1 ? selected.first().data(RequestQueueModel::IdRole).toString() : QString();
+        if (highlighted == m_window->queue()->currentId() && highlighted == pane(m_window.get())->currentId())
+            return true;
+        qWarning() << "highlighted" << highlighted << "current" << m_window->queue()->currentId() << "pane"
+                   << pane(m_window.get())->currentId() << "selected rows" << selected.size() << "row" << table->currentIndex().row();
+        return false;
+    };
+    QVERIFY(agree());
+    QVERIFY(m_fx->approve(QStringLiteral("bob"), ids.at(3)).ok()); // the newest leaves, decided elsewhere
+    QTRY_COMPARE(m_window->queue()->proxy()->rowCount(), 3);
+    QVERIFY(agree());
+    for (int i = 0; i < 3; ++i) {
+        m_fx->clock().advance(1000);
+        submit(QStringLiteral("alice"), {"read", "write"});
+    }
+    QTRY_COMPARE(m_window->queue()->proxy()->rowCount(), 6);
+    QVERIFY(agree());
+    QCOMPARE(pane(m_window.get())->currentId(), ids.at(2));
+    QVERIFY(m_fx->approve(QStringLiteral("bob"), ids.at(0)).ok());
+    QTRY_COMPARE(m_window->queue()->proxy()->rowCount(), 5);
+    QVERIFY(agree());
+    QCOMPARE(pane(m_window.get())->currentId(), ids.at(2));
+}
+
 void TestGui::revoke()
 {
     const QString id = submit(QStringLiteral("alice"), {"read"});

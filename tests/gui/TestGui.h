@@ -20,6 +20,7 @@ private slots:
     void denyWithoutReasonRefused();
     void selfApprovalRefused();
     void requestDecidedElsewhere();
+    void paneFollowsTheSelectionWhileTheQueueMoves();
     void revoke();
     void terminateSession();
     void lockout();
