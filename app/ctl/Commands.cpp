@@ -318,6 +318,40 @@ int cmdVerify(Context& c)
         QStringLiteral("chain intact: %1 events verified").arg(checked.value()));
 }
 
+int cmdMetrics(Context& c)
+{
+    QUrlQuery q;
+    for (const char* key : {"from", "to", "target", "kind", "repeat"})
+        if (c.options.isSet(QLatin1String(key)))
+            q.addQueryItem(QLatin1String(key), c.options.value(QLatin1String(key)));
+    const QJsonObject m = get(c, QStringLiteral("/v1/insights"), q);
+    if (c.json) {
+        printJson(m);
+        return Ok;
+    }
+    const QJsonObject ef = m["elevation_frequency"].toObject(), gw = m["grant_width"].toObject(),
+                      ls = m["lingering_sessions"].toObject(), rv = m["revocation"].toObject(),
+                      du = m["duration"].toObject(), co = m["completeness"].toObject();
+    out(QStringLiteral("grants: %1 by %2 identities; repeated elevations: %3")
+            .arg(ef["grants"].toInt()).arg(ef["by_identity"].toArray().size()).arg(ef["repeated"].toArray().size()));
+    for (const auto& v : ef["repeated"].toArray()) {
+        const QJsonObject r = v.toObject();
+        out(QStringLiteral("  %1 on %2 [%3] x%4").arg(r["identity"].toString(), r["target"].toString(), joined(r["privileges"]))
+                .arg(r["count"].toInt()));
+    }
+    out(QStringLiteral("width: %1 privileges beyond declared minimums, %2 grants narrowed, %3 approved privileges never used")
+            .arg(gw["excess_privileges"].toInt()).arg(gw["narrowed"].toInt()).arg(gw["unused_privileges"].toInt()));
+    out(QStringLiteral("lingering: %1 sessions, %2 s in all; %3 post-expiry uses")
+            .arg(ls["count"].toInt()).arg(ls["total_seconds"].toDouble(), 0, 'f', 1).arg(ls["post_expiry_uses"].toInt()));
+    out(QStringLiteral("revocation: %1, sessions confirmed closed p50 %2 ms, p99 %3 ms")
+            .arg(rv["count"].toInt()).arg(rv["p50_ms"].toDouble()).arg(rv["p99_ms"].toDouble()));
+    out(QStringLiteral("duration: %1 ended (%2 completed, %3 expired, %4 revoked), %5 break-glass")
+            .arg(du["ended"].toInt()).arg(du["completed"].toInt()).arg(du["expired"].toInt()).arg(du["revoked"].toInt())
+            .arg(du["break_glass"].toInt()));
+    out(QStringLiteral("complete records: %1 of %2").arg(co["complete"].toInt()).arg(co["grants"].toInt()));
+    return Ok;
+}
+
 } // namespace
 
 Failure failureOf(const ApiResponse& r)
@@ -349,6 +383,7 @@ const QMap<QString, Command>& commands()
         {QStringLiteral("lockout"), {QStringLiteral("lockout PRINCIPAL --reason R"), true, cmdLockout}},
         {QStringLiteral("unlock"), {QStringLiteral("unlock PRINCIPAL"), true, cmdUnlock}},
         {QStringLiteral("events"), {QStringLiteral("events [--after SEQ] [--limit N] [--follow]"), true, cmdEvents}},
+        {QStringLiteral("metrics"), {QStringLiteral("metrics [--from ISO] [--to ISO] [--target T] [--kind K] [--repeat N]"), true, cmdMetrics}},
         {QStringLiteral("verify"), {QStringLiteral("verify --data DIR         walk the whole hash chain offline"), false, cmdVerify}},
     };
     return table;

@@ -44,6 +44,10 @@ int main(int argc, char** argv)
         {"after", "Events after this sequence number.", "SEQ", "0"},
         {"limit", "Page size.", "N"},
         {"follow", "Keep following new events."},
+        {"from", "Metrics: grants started at or after (ISO 8601 UTC).", "ISO"},
+        {"to", "Metrics: grants started before (ISO 8601 UTC).", "ISO"},
+        {"kind", "Metrics: only identities of this kind.", "KIND"},
+        {"repeat", "Metrics: repeated-elevation threshold within 7 days.", "N"},
         {"http-timeout", "Per-call timeout in seconds.", "SECONDS", "30"},
     });
     p.addPositionalArgument("command", "One of the commands above.");

@@ -225,6 +225,7 @@ void DemoWorkload::followGrants(bool seeding)
             const qint64 ttl = g.expiresMs - t;
             // Most sessions close inside the window; some stay open past expiry (lingering).
             if (chance(0.18)) {
+                g.lingers = true;
                 g.sessionEndMs = g.expiresMs + (seeding ? qint64(60'000 + pick(1'800'000)) : qint64(20'000 + pick(90'000)));
                 ++m_stats.lingering;
             } else {
@@ -253,6 +254,10 @@ void DemoWorkload::followGrants(bool seeding)
             if (!g.token.isEmpty())
                 m_deadTokens << g.token;
         }
+        // A well-behaved resource server closes a session within seconds of its grant ending; the ones
+        // chosen to linger do not.
+        if (g.ended && g.sessionOpened && !g.sessionEnded && !g.lingers)
+            g.sessionEndMs = std::min(g.sessionEndMs, t + qint64(2'000 + pick(18'000)));
     }
     // Finished entries are dropped once nothing more can happen to them.
     m_tracked.erase(std::remove_if(m_tracked.begin(), m_tracked.end(),
@@ -330,12 +335,20 @@ void DemoWorkload::seedHistory(int days)
     const Clock* previous = &Clock::instance();
     ManualClock clock(end - qint64(days) * 86'400'000);
     Clock::setInstance(&clock);
+    qint64 nextStep = clock.nowMs();
     while (clock.nowMs() < end) {
-        step(true);
-        // A step every 15-45 minutes, every 2-6 in the last 90 minutes, so the present has grants in flight,
-        // open sessions and some lingering ones.
-        const bool recent = end - clock.nowMs() < 90 * 60'000;
-        clock.advance(qint64(recent ? 2 + pick(4) : 15 + pick(30)) * 60'000);
+        if (clock.nowMs() >= nextStep) {
+            step(true);
+            // Asks every 15-45 minutes, every 2-6 in the last 90 minutes, so the present has grants in flight,
+            // open sessions and some lingering ones.
+            const bool recent = end - clock.nowMs() < 90 * 60'000;
+            nextStep = clock.nowMs() + qint64(recent ? 2 + pick(4) : 15 + pick(30)) * 60'000;
+        } else {
+            // Between asks, time passes in 30-second ticks: sessions end and grants expire when they are due.
+            followGrants(true);
+            m_engine.sweep();
+        }
+        clock.advance(30'000);
     }
     // Leave the present with a queue: the last minutes' asks stay pending for the console.
     const auto& list = asks();

@@ -46,7 +46,7 @@ private:
         QString requestId, grantId, principal, target, server, sessionId;
         QByteArray token;
         qint64 expiresMs = 0, sessionEndMs = 0;
-        bool sessionOpened = false, sessionEnded = false, ended = false, completeEarly = false;
+        bool sessionOpened = false, sessionEnded = false, ended = false, completeEarly = false, lingers = false;
     };
     void step(bool seeding);
     void submit(const Ask& a, bool breakGlass);

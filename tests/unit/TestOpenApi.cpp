@@ -76,7 +76,7 @@ private slots:
 
         // Every candidate operation the service answers must be documented.
         QStringList candidates {QStringLiteral("/healthz"), QStringLiteral("/metrics"), QStringLiteral("/.well-known/jwks.json")};
-        for (const char* p : {"me", "directory", "lockouts", "requests", "grants", "sessions", "introspect", "events", "stream", "keys/rotate", "principals"})
+        for (const char* p : {"me", "directory", "lockouts", "requests", "grants", "sessions", "introspect", "events", "stream", "keys/rotate", "principals", "insights", "metrics", "audit", "keys"})
             candidates << QStringLiteral("/v1/") + QLatin1String(p);
         for (const char* kind : {"requests", "grants", "sessions", "principals"}) {
             candidates << QStringLiteral("/v1/%1/{id}").arg(QLatin1String(kind));

@@ -1,0 +1,30 @@
+// Insights from the event log alone: elevation frequency, grant width, lingering sessions, revocation
+// time-to-effect, duration and record completeness. One implementation serves the broker's /v1/insights,
+// lapsectl metrics and the console, on the engine's own store or on any copy of its events table.
+#pragma once
+
+#include "core/Error.h"
+
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QString>
+#include <limits>
+
+namespace lapse
+{
+
+class Directory;
+
+struct MetricsQuery {
+    qint64 fromMs = 0; // grants started in [fromMs, toMs); events (uses, lingering) in the same window
+    qint64 toMs = std::numeric_limits<qint64>::max();
+    QString target; // empty: all
+    QString kind; // principal kind; empty: all
+    int repeatThreshold = 5; // the same identity, privileges and target this many times ...
+    qint64 repeatWindowMs = 7LL * 86'400'000; // ... within this window is a redesign candidate
+};
+
+// Reads the events table of db (seq, ts, type, body) and computes every metric. nowMs bounds open sessions.
+Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs);
+
+} // namespace lapse
