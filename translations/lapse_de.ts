@@ -895,90 +895,418 @@
     </message>
 </context>
 <context>
+    <name>lapse::InsightsView</name>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="79" />
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="80" />
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="81" />
+        <source>Last 90 days</source>
+        <translation>Letzte 90 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="82" />
+        <source>All time</source>
+        <translation>Gesamter Zeitraum</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="85" />
+        <source>All targets</source>
+        <translation>Alle Ziele</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="87" />
+        <source>All kinds</source>
+        <translation>Alle Arten</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="88" />
+        <source>Humans</source>
+        <translation>Menschen</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="88" />
+        <source>Services</source>
+        <translation>Dienste</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="89" />
+        <source>Workloads</source>
+        <translation>Workloads</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="89" />
+        <source>Pipelines</source>
+        <translation>Pipelines</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="90" />
+        <source>Agents</source>
+        <translation>Agenten</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="92" />
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="98" />
+        <source>Period:</source>
+        <translation>Zeitraum:</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="100" />
+        <source>Target:</source>
+        <translation>Ziel:</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="102" />
+        <source>Kind:</source>
+        <translation>Art:</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="109" />
+        <source>Elevations per day</source>
+        <translation>Erhöhungen pro Tag</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="110" />
+        <source>Grants by identity (click a bar for its grants)</source>
+        <translation>Zugriffe nach Identität (Balken anklicken für ihre Zugriffe)</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="111" />
+        <source>Grant width</source>
+        <translation>Breite der Zugriffe</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="112" />
+        <source>Lingering sessions and post-expiry uses per day</source>
+        <translation>Nachlaufende Sitzungen und Nutzungen nach Ablauf pro Tag</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="113" />
+        <source>Revocation: time until sessions confirmed closed</source>
+        <translation>Widerruf: Zeit bis zur bestätigten Schließung der Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="114" />
+        <source>How grants ended</source>
+        <translation>Wie Zugriffe endeten</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="119" />
+        <location filename="../ui/InsightsView.cpp" line="126" />
+        <source>Identity</source>
+        <translation>Identität</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="119" />
+        <location filename="../ui/InsightsView.cpp" line="126" />
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="119" />
+        <location filename="../ui/InsightsView.cpp" line="126" />
+        <source>Privileges</source>
+        <translation>Rechte</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="119" />
+        <source>Times in 7 days</source>
+        <translation>Anzahl in 7 Tagen</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="126" />
+        <source>Grant</source>
+        <translation>Zugriff</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="126" />
+        <source>Started</source>
+        <translation>Beginn</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="126" />
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="129" />
+        <source>Click a bar in “Grants by identity”, or double-click a candidate, to list the grants behind it.</source>
+        <translation>Einen Balken in „Zugriffe nach Identität“ anklicken oder einen Kandidaten doppelklicken, um die zugehörigen Zugriffe aufzulisten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="134" />
+        <source>Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better</source>
+        <translation>Kandidaten für eine Neugestaltung: dieselbe Identität, dieselben Rechte, dasselbe Ziel immer wieder — eine enge dauerhafte Berechtigung oder eine Workload-Identität wäre womöglich besser</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="169" />
+        <source>PNG…</source>
+        <translation>PNG…</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="170" />
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="171" />
+        <source>Save this chart as a PNG image</source>
+        <translation>Dieses Diagramm als PNG-Bild speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="172" />
+        <source>Save the numbers behind this chart as CSV</source>
+        <translation>Die Zahlen hinter diesem Diagramm als CSV speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="174" />
+        <source>Save chart</source>
+        <translation>Diagramm speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="174" />
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="176" />
+        <location filename="../ui/InsightsView.cpp" line="181" />
+        <source>Could not write %1</source>
+        <translation>%1 konnte nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="179" />
+        <source>Save data</source>
+        <translation>Daten speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="179" />
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="207" />
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="212" />
+        <source>Could not load insights: %1</source>
+        <translation>Auswertungen konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="217" />
+        <source>Updated %1</source>
+        <translation>Aktualisiert %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="235" />
+        <source>%1 grants · %2 repeated-elevation candidates · %3 privileges beyond declared minimums · %4 lingering sessions · %5 post-expiry uses · %6 of %7 records complete</source>
+        <translation>%1 Zugriffe · %2 Kandidaten wiederholter Erhöhung · %3 Rechte über angegebene Minima hinaus · %4 nachlaufende Sitzungen · %5 Nutzungen nach Ablauf · %6 von %7 Einträgen vollständig</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="277" />
+        <location filename="../ui/InsightsView.cpp" line="296" />
+        <source>grants</source>
+        <translation>Zugriffe</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="277" />
+        <source>break-glass</source>
+        <translation>Notfallzugriff</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="307" />
+        <source>beyond minimum</source>
+        <translation>über dem Minimum</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="307" />
+        <source>narrowed grants</source>
+        <translation>eingeschränkte Zugriffe</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="307" />
+        <source>never used</source>
+        <translation>nie genutzt</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="312" />
+        <source>count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="327" />
+        <source>lingering sessions</source>
+        <translation>nachlaufende Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="327" />
+        <source>post-expiry uses</source>
+        <translation>Nutzungen nach Ablauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="334" />
+        <source>introspection refusing</source>
+        <translation>Introspektion verweigert</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="334" />
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="334" />
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="334" />
+        <source>seconds</source>
+        <translation>Sekunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="335" />
+        <source>%1 revocations, %2 with sessions still unconfirmed</source>
+        <translation>%1 Widerrufe, %2 mit noch unbestätigten Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="346" />
+        <source>completed %1</source>
+        <translation>abgeschlossen %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="347" />
+        <source>expired %1</source>
+        <translation>abgelaufen %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="348" />
+        <source>revoked %1</source>
+        <translation>widerrufen %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="352" />
+        <source>%1 break-glass · used %2 of %3 approved hours · %4 of %5 records complete</source>
+        <translation>%1 Notfallzugriffe · %2 von %3 genehmigten Stunden genutzt · %4 von %5 Einträgen vollständig</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="370" />
+        <source>Grants of %1</source>
+        <translation>Zugriffe von %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="375" />
+        <source>Could not list the grants of %1: %2</source>
+        <translation>Die Zugriffe von %1 konnten nicht aufgelistet werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="389" />
+        <source>Grants of %1: %2</source>
+        <translation>Zugriffe von %1: %2</translation>
+    </message>
+</context>
+<context>
     <name>lapse::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="33" />
+        <location filename="../ui/MainWindow.cpp" line="35" />
         <source>Lapse — just-in-time access console</source>
         <translation>Lapse — Konsole für Just-in-time-Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="58" />
+        <location filename="../ui/MainWindow.cpp" line="60" />
         <source>&amp;Queue</source>
         <translation>&amp;Warteschlange</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="59" />
+        <location filename="../ui/MainWindow.cpp" line="61" />
         <source>A&amp;ctive</source>
         <translation>A&amp;ktiv</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="63" />
-        <location filename="../ui/MainWindow.cpp" line="67" />
+        <location filename="../ui/MainWindow.cpp" line="65" />
+        <location filename="../ui/MainWindow.cpp" line="69" />
         <source>Audit &amp;log</source>
         <translation>Prüf&amp;protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="65" />
+        <location filename="../ui/MainWindow.cpp" line="67" />
         <source>The audit log needs a local copy of the event log; none is open.</source>
         <translation>Das Prüfprotokoll braucht eine lokale Kopie des Ereignisprotokolls; keine ist geöffnet.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="88" />
+        <location filename="../ui/MainWindow.cpp" line="72" />
+        <source>&amp;Insights</source>
+        <translation>&amp;Auswertungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="97" />
         <source>Could not load the queue: %1</source>
         <translation>Die Warteschlange konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="120" />
+        <location filename="../ui/MainWindow.cpp" line="129" />
         <source>acting as %1 (%2) · %3</source>
         <translation>handelt als %1 (%2) · %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="129" />
+        <location filename="../ui/MainWindow.cpp" line="138" />
         <source>Could not load the directory: %1</source>
         <translation>Das Verzeichnis konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="142" />
+        <location filename="../ui/MainWindow.cpp" line="151" />
         <source>Could not read the event log: %1</source>
         <translation>Das Ereignisprotokoll konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="194" />
+        <location filename="../ui/MainWindow.cpp" line="205" />
         <source>● Live</source>
         <translation>● Live</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="200" />
+        <location filename="../ui/MainWindow.cpp" line="211" />
         <source>Connecting…</source>
         <translation>Verbinde…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="203" />
+        <location filename="../ui/MainWindow.cpp" line="214" />
         <source>Connecting to the broker. What you see may be out of date; decisions are disabled until the connection is live.</source>
         <translation>Verbindung zum Broker wird aufgebaut. Die Anzeige kann veraltet sein; Entscheidungen sind gesperrt, bis die Verbindung live ist.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="207" />
+        <location filename="../ui/MainWindow.cpp" line="218" />
         <source>Reconnecting…</source>
         <translation>Verbinde erneut…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="209" />
+        <location filename="../ui/MainWindow.cpp" line="220" />
         <source>Connection to the broker lost — reconnecting. Everything shown is as of event %1 and may be out of date; decisions are disabled and never queued.</source>
         <translation>Verbindung zum Broker verloren — verbinde erneut. Alles Angezeigte entspricht dem Stand von Ereignis %1 und kann veraltet sein; Entscheidungen sind gesperrt und werden nie vorgemerkt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="214" />
+        <location filename="../ui/MainWindow.cpp" line="225" />
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="217" />
+        <location filename="../ui/MainWindow.cpp" line="228" />
         <source>Offline — the broker cannot be reached. Everything shown is as of event %1 and may be out of date; decisions are disabled and never queued.</source>
         <translation>Offline — der Broker ist nicht erreichbar. Alles Angezeigte entspricht dem Stand von Ereignis %1 und kann veraltet sein; Entscheidungen sind gesperrt und werden nie vorgemerkt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="240" />
+        <location filename="../ui/MainWindow.cpp" line="251" />
         <source>last event #%1</source>
         <translation>letztes Ereignis #%1</translation>
     </message>

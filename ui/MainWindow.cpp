@@ -1,6 +1,8 @@
 // Wires the backend, the live feed, the item models and the tabs; shows connection state and staleness.
 #include "MainWindow.h"
 
+#include "InsightsView.h"
+
 #include "ActiveWidget.h"
 #include "ApprovalPane.h"
 #include "AuditLogWidget.h"
@@ -66,6 +68,13 @@ MainWindow::MainWindow(
         none->setAlignment(Qt::AlignCenter);
         m_tabs->addTab(none, tr("Audit &log"));
     }
+    m_insights = new InsightsView(backend, m_tabs);
+    m_tabs->addTab(m_insights, tr("&Insights"));
+    // Insights are computed when looked at, and again each time the tab is opened.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_tabs->widget(index) == m_insights)
+            m_insights->refresh();
+    });
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
@@ -165,6 +174,8 @@ bool MainWindow::showTab(const QString& name)
         w = m_active;
     else if (name == QLatin1String("audit"))
         w = m_tabs->widget(2);
+    else if (name == QLatin1String("insights"))
+        w = m_insights;
     else {
         bool ok = false;
         const int i = name.toInt(&ok);

@@ -19,6 +19,7 @@ class ConsoleSettings;
 class GrantsModel;
 class LiveFeed;
 class QueueWidget;
+class InsightsView;
 class RequestQueueModel;
 class SessionsModel;
 
@@ -41,6 +42,7 @@ public:
 
     QueueWidget* queue() const { return m_queue; }
     ActiveWidget* active() const { return m_active; }
+    InsightsView* insights() const { return m_insights; }
     AuditLogWidget* audit() const { return m_audit; }
     QTabWidget* tabs() const { return m_tabs; }
     bool isStale() const { return m_stale; }
@@ -71,6 +73,7 @@ private:
     QTabWidget* m_tabs;
     QueueWidget* m_queue;
     ActiveWidget* m_active;
+    InsightsView* m_insights = nullptr;
     AuditLogWidget* m_audit = nullptr;
     QLabel* m_banner;
     QLabel* m_connection;

@@ -3,6 +3,7 @@
 #include "core/Clock.h"
 #include "domain/Directory.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -75,6 +76,11 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
     std::map<QString, GrantFact> grants; // by id, in id (= creation) order
     QHash<QString, QString> sessionGrant;
     int postExpiryUses = 0;
+    struct Day {
+        int grants = 0, lingering = 0, postExpiryUses = 0, breakGlass = 0;
+    };
+    std::map<QString, Day> days; // UTC date -> counts: pre-aggregated, a point per day for the charts
+    auto dayOf = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).date().toString(Qt::ISODate); };
     while (rows.next()) {
         const qint64 ts = rows.value(0).toLongLong();
         const QString type = rows.value(1).toString();
@@ -129,8 +135,10 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
             const QString target = b[QLatin1String("target")].toString();
             const Principal* p = directory.principal(b[QLatin1String("principal")].toString());
             if (ts >= q.fromMs && ts < q.toMs && (q.target.isEmpty() || target == q.target)
-                && (q.kind.isEmpty() || (p && kindName(p->kind) == q.kind)))
+                && (q.kind.isEmpty() || (p && kindName(p->kind) == q.kind))) {
                 ++postExpiryUses;
+                ++days[dayOf(ts)].postExpiryUses;
+            }
         }
     }
 
@@ -151,6 +159,9 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
     QMap<QString, int> byIdentity;
     std::map<std::tuple<QString, QString, QString>, std::vector<qint64>> repeats;
     for (const GrantFact* g : scope) {
+        Day& d = days[dayOf(g->startsMs)];
+        ++d.grants;
+        d.breakGlass += g->breakGlass ? 1 : 0;
         ++byIdentity[g->principal];
         QStringList privs = g->privileges;
         privs.sort();
@@ -210,6 +221,7 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
             if (end <= g->endedMs)
                 continue;
             ++lingeringCount;
+            ++days[dayOf(g->endedMs)].lingering;
             lingeringSeconds += double(end - g->endedMs) / 1000.0;
             if (!s.endedMs)
                 lingeringNow.append(QJsonObject {{"session", s.id}, {"grant", g->id}, {"identity", g->principal},
@@ -265,6 +277,10 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
             ++complete;
     }
 
+    QJsonArray series;
+    for (const auto& [day, d] : days)
+        series.append(QJsonObject {{"day", day}, {"grants", d.grants}, {"lingering", d.lingering},
+            {"post_expiry_uses", d.postExpiryUses}, {"break_glass", d.breakGlass}});
     const int n = int(scope.size());
     return QJsonObject {
         {"window", QJsonObject {{"from", q.fromMs > 0 ? QJsonValue(Clock::toIso(q.fromMs)) : QJsonValue()},
@@ -284,6 +300,7 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
         {"duration", QJsonObject {{"ended", ended}, {"approved_ttl_seconds", ttlTotal}, {"used_seconds", usedTotal},
                          {"completed", completed}, {"expired", expired}, {"revoked", revoked}, {"break_glass", breakGlass}}},
         {"completeness", QJsonObject {{"grants", n}, {"complete", complete}}},
+        {"series", series},
     };
 }
 

@@ -87,8 +87,9 @@ QStringList untranslated(QString code)
             if (!text.contains(QRegularExpression(QStringLiteral("[A-Za-z]{2,}"))))
                 continue; // punctuation, separators, "%1"
             const QString before = args.left(m.capturedStart()).trimmed();
-            if (before.endsWith(QLatin1Char('[')) || args.mid(m.capturedEnd()).trimmed().startsWith(QLatin1Char(']')))
-                continue; // a JSON key: request["task"]
+            static const QRegularExpression subscript(QStringLiteral("\\[\\s*((QLatin1String|QStringLiteral)\\s*\\()?$"));
+            if (subscript.match(before).hasMatch() || args.mid(m.capturedEnd()).trimmed().startsWith(QLatin1Char(']')))
+                continue; // a JSON key: request["task"], m[QLatin1String("grants")]
             static const QRegularExpression contextOpen(QStringLiteral("\\btranslate\\s*\\($"));
             if (contextOpen.match(before).hasMatch())
                 continue; // translate()'s context
@@ -128,6 +129,7 @@ private slots:
         QTest::newRow("separator only") << "label->setText(parts.join(QStringLiteral(\" · \")));" << 0;
         QTest::newRow("placeholder only") << "label->setText(QStringLiteral(\"%1\").arg(n));" << 0;
         QTest::newRow("not visible") << "w->setObjectName(QStringLiteral(\"approveButton\"));" << 0;
+        QTest::newRow("latin1 key") << "l->setText(tr(\"%1 grants\").arg(m[QLatin1String(\"grants\")].toInt()));" << 0;
         QTest::newRow("json key") << "l->setText(tr(\"Asked by %1\").arg(r.value(\"requester\").toString()));" << 0;
         QTest::newRow("mixed") << "l->setText(tr(\"Ok\") + QStringLiteral(\" and more words\"));" << 1;
     }

@@ -1,0 +1,98 @@
+// The Insights view shows the numbers of the one metrics implementation, exports them, and a click on an
+// identity's bar lists the grants behind it.
+#include "EngineFixture.h"
+#include "InsightsView.h"
+
+#include "backend/EmbeddedBackend.h"
+#include "metrics/Metrics.h"
+
+#include <QAbstractBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lapse;
+using namespace lapse::test;
+
+class TestInsightsView : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void chartsShowTheMetricsAndDrillDown()
+    {
+        EngineFixture f;
+        QVERIFY2(f.ok(), qPrintable(f.openError()));
+        // alice: three grants, one revoked with a session that closes 4 s later; the agent of bob: one.
+        QList<Grant> grants;
+        for (int i = 0; i < 3; ++i) {
+            auto g = f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db"));
+            QVERIFY(g.ok());
+            grants << g.value();
+            f.clock().advance(60'000);
+        }
+        auto agent = f.grantFor(QStringLiteral("agent-7"), QStringLiteral("billing-db"));
+        QVERIFY(agent.ok());
+        const Principal& gw = f.who(QStringLiteral("api-gw"));
+        auto session = f.engine().openSession(gw, f.token(grants.at(0)), {});
+        QVERIFY(session.ok());
+        QVERIFY(f.engine().revoke(f.who(QStringLiteral("carol")), grants.at(0).id, QStringLiteral("done")).ok());
+        f.clock().advance(4'000);
+        QVERIFY(f.engine().endSession(gw, session->id, {QStringLiteral("read")}).ok());
+
+        EmbeddedBackend backend(f.engine(), QStringLiteral("aud"));
+        InsightsView view(&backend);
+        view.resize(1400, 900);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy loaded(&view, &InsightsView::loaded);
+        view.refresh();
+        QVERIFY(loaded.wait());
+
+        // The same numbers as the metrics implementation (the view asks for the last 30 days).
+        MetricsQuery q;
+        q.fromMs = f.now() - 30LL * 86'400'000;
+        const auto expected = computeMetrics(f.engine().store().connection(), f.engine().directory(), q, f.now());
+        QVERIFY(expected.ok());
+        QCOMPARE(view.metrics()["elevation_frequency"], expected->value("elevation_frequency"));
+        QCOMPARE(view.metrics()["revocation"], expected->value("revocation"));
+        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("alice,3\n")));
+        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("agent-7,1\n")));
+        QVERIFY(view.csv(QStringLiteral("revocation")).contains(QStringLiteral("p99,4\n")));
+        QVERIFY(view.csv(QStringLiteral("endings")).contains(QStringLiteral("revoked,1\n")));
+        const QString lingeringCsv = view.csv(QStringLiteral("lingering"));
+        QVERIFY2(lingeringCsv.contains(QStringLiteral(",1,0\n")), qPrintable(lingeringCsv)); // one lingering session today
+
+        // Export: a PNG that is an image, and the CSV as shown.
+        QTemporaryDir out;
+        QVERIFY(view.exportPng(QStringLiteral("by_identity"), out.filePath(QStringLiteral("c.png"))));
+        QVERIFY(!QImage(out.filePath(QStringLiteral("c.png"))).isNull());
+        QVERIFY(view.exportCsv(QStringLiteral("width"), out.filePath(QStringLiteral("w.csv"))));
+        QFile csv(out.filePath(QStringLiteral("w.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(csv.readAll()), view.csv(QStringLiteral("width")));
+
+        // Click alice's bar (the longest, drawn at the top) and get her grants.
+        QChartView* chartView = view.chartView(QStringLiteral("by_identity"));
+        QChart* chart = chartView->chart();
+        auto* series = static_cast<QAbstractBarSeries*>(chart->series().first());
+        const int aliceIndex = series->barSets().first()->count() - 1; // sorted ascending bottom-up
+        const QPointF onBar = chart->mapToPosition(QPointF(1.5, aliceIndex), series);
+        const QPoint click = chartView->mapFromScene(chart->mapToScene(onBar));
+        QSignalSpy drilled(&view, &InsightsView::drilledDown);
+        QTest::mouseClick(chartView->viewport(), Qt::LeftButton, {}, click);
+        QVERIFY(drilled.wait());
+        QCOMPARE(drilled.first().first().toString(), QStringLiteral("alice"));
+        QCOMPARE(view.drillDown()->rowCount(), 3);
+        for (int r = 0; r < 3; ++r)
+            QCOMPARE(view.drillDown()->item(r, 1)->text(), QStringLiteral("alice"));
+    }
+};
+
+QTEST_MAIN(TestInsightsView)
+#include "TestInsightsView.moc"

@@ -1,0 +1,71 @@
+// Insights: does JIT reduce exposure here? Charts of the six metrics (from /v1/insights, the same
+// implementation as lapsectl metrics), repeated-elevation candidates, drill-down, PNG and CSV export.
+#pragma once
+
+#include <QJsonObject>
+#include <QMap>
+#include <QWidget>
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QTableWidget;
+
+namespace lapse
+{
+
+class Backend;
+
+class InsightsView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit InsightsView(Backend* backend, QWidget* parent = nullptr);
+
+    void refresh();
+    QJsonObject metrics() const { return m_metrics; }
+    QStringList chartNames() const { return m_charts.keys(); }
+    QChartView* chartView(const QString& name) const { return m_charts.value(name).view; }
+    // The numbers a chart shows, as CSV (header line, then one line per category).
+    QString csv(const QString& name) const { return m_charts.value(name).csv; }
+    bool exportPng(const QString& name, const QString& file) const;
+    bool exportCsv(const QString& name, const QString& file) const;
+    QTableWidget* drillDown() const { return m_drill; }
+    QTableWidget* repeated() const { return m_repeated; }
+    void drillIntoIdentity(const QString& identity);
+
+signals:
+    void loaded();
+    void drilledDown(const QString& what);
+
+private:
+    struct ChartSlot {
+        QChartView* view = nullptr;
+        QString csv;
+    };
+    QWidget* chartBox(const QString& name, const QString& title);
+    void display(const QJsonObject& m);
+    void showGrantsPerDay(const QJsonArray& series);
+    void showByIdentity(const QJsonArray& identities);
+    void showWidth(const QJsonObject& width);
+    void showLingering(const QJsonArray& series, const QJsonObject& lingering);
+    void showRevocation(const QJsonObject& revocation);
+    void showEndings(const QJsonObject& duration, const QJsonObject& completeness);
+    void setChart(const QString& name, QChart* chart, const QString& csv);
+
+    Backend* m_backend;
+    QComboBox* m_period;
+    QComboBox* m_target;
+    QComboBox* m_kind;
+    QLabel* m_status;
+    QLabel* m_summary;
+    QMap<QString, ChartSlot> m_charts;
+    QTableWidget* m_repeated;
+    QTableWidget* m_drill;
+    QLabel* m_drillTitle;
+    QJsonObject m_metrics;
+    quint64 m_generation = 0;
+};
+
+} // namespace lapse
