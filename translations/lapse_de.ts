@@ -31,62 +31,72 @@
         <translation>Die Demo braucht das Beispielverzeichnis (resources/directory.example.json)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="61" />
+        <location filename="../app/console/main.cpp" line="63" />
         <source>cannot create the data directory %1</source>
         <translation>Das Datenverzeichnis %1 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="63" />
+        <location filename="../app/console/main.cpp" line="65" />
         <source>cannot write %1</source>
         <translation>%1 kann nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="84" />
+        <location filename="../app/console/main.cpp" line="86" />
         <source>--listen takes HOST:PORT, e.g. 127.0.0.1:8443</source>
         <translation>--listen erwartet HOST:PORT, z. B. 127.0.0.1:8443</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="88" />
+        <location filename="../app/console/main.cpp" line="90" />
         <source>--listen must be a loopback address: the console serves plain HTTP (use lapse-broker for a TLS endpoint)</source>
         <translation>--listen muss eine Loopback-Adresse sein: Die Konsole spricht unverschlüsseltes HTTP (für einen TLS-Endpunkt lapse-broker verwenden)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="146" />
+        <location filename="../app/console/main.cpp" line="150" />
         <source>--url must be an https:// address of a lapse-broker</source>
         <translation>--url muss eine https://-Adresse eines lapse-broker sein</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="151" />
+        <location filename="../app/console/main.cpp" line="155" />
         <source>cannot read the key file %1</source>
         <translation>Die Schlüsseldatei %1 kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="155" />
+        <location filename="../app/console/main.cpp" line="159" />
         <source>remote mode needs an API key: --key-file FILE or LAPSE_KEY</source>
         <translation>Der Fernmodus braucht einen API-Schlüssel: --key-file DATEI oder LAPSE_KEY</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="170" />
+        <location filename="../app/console/main.cpp" line="185" />
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="172" />
+        <location filename="../app/console/main.cpp" line="187" />
         <source>--as %1: no such principal in %2</source>
         <translation>--as %1: kein solcher Principal in %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="193" />
+        <location filename="../app/console/main.cpp" line="208" />
         <source>API on http://%1:%2</source>
         <translation>API unter http://%1:%2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="194" />
+        <location filename="../app/console/main.cpp" line="209" />
         <source>could not serve the API on %1 (in use?)</source>
         <translation>Die API konnte nicht unter %1 angeboten werden (belegt?)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="208" />
+        <location filename="../app/console/main.cpp" line="220" />
+        <source>Audit mirror stopped: the broker's chain breaks at event %1: %2</source>
+        <translation>Prüfprotokoll-Spiegel angehalten: Die Kette des Brokers bricht bei Ereignis %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="228" />
+        <source>No audit mirror: %1</source>
+        <translation>Kein Spiegel des Prüfprotokolls: %1</translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="235" />
         <source>Demo not started: %1</source>
         <translation>Demo nicht gestartet: %1</translation>
     </message>

@@ -43,6 +43,7 @@ public:
     QueueWidget* queue() const { return m_queue; }
     ActiveWidget* active() const { return m_active; }
     InsightsView* insights() const { return m_insights; }
+    AuditLogModel* auditModel() const { return m_auditModel; } // null without a local event log
     AuditLogWidget* audit() const { return m_audit; }
     QTabWidget* tabs() const { return m_tabs; }
     bool isStale() const { return m_stale; }

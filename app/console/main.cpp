@@ -3,6 +3,8 @@
 #include "Demo.h"
 #include "demo/DemoWorkload.h"
 #include "backend/RemoteBackend.h"
+#include "metrics/Mirror.h"
+#include "itemmodels/AuditLogModel.h"
 #include "HttpFrontend.h"
 #include "ActiveWidget.h"
 #include "MainWindow.h"
@@ -138,7 +140,9 @@ int main(int argc, char** argv)
     std::unique_ptr<Backend> backendOwner;
     std::unique_ptr<HttpFrontend> http;
     std::unique_ptr<DemoWorkload> demo;
-    QString demoProblem, serving, auditFile;
+    std::unique_ptr<Backend> mirrorSource;
+    std::unique_ptr<Mirror> mirror;
+    QString demoProblem, serving, auditFile, mirrorProblem;
     if (p.isSet("url")) {
         // Remote: a broker over verified TLS. The key comes from a file or LAPSE_KEY, never from the settings.
         const QUrl url(p.value("url"));
@@ -154,6 +158,17 @@ int main(int argc, char** argv)
         if (key.isEmpty())
             return fail(QObject::tr("remote mode needs an API key: --key-file FILE or LAPSE_KEY"));
         backendOwner = std::make_unique<RemoteBackend>(url, key, p.value("ca"));
+        // A local, chain-verified copy of the broker's event log feeds the audit log (a backend of its own).
+        const QString mirrors = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("mirrors"));
+        QDir().mkpath(mirrors);
+        mirrorSource = std::make_unique<RemoteBackend>(url, key, p.value("ca"));
+        auto m = Mirror::open(QDir(mirrors).filePath(QStringLiteral("%1_%2.db").arg(url.host()).arg(url.port(443))), mirrorSource.get());
+        if (m) {
+            mirror = std::move(m).value();
+            auditFile = mirror->file();
+        } else {
+            mirrorProblem = m.error().message;
+        }
         settings.setValue(ConsoleSettings::Key::LastMode, QStringLiteral("remote"));
         settings.setValue(ConsoleSettings::Key::LastUrl, url.toString());
         settings.setValue(ConsoleSettings::Key::LastKeyFile, p.value("key-file"));
@@ -200,6 +215,18 @@ int main(int argc, char** argv)
     MainWindow window(backendOwner.get(), auditFile, &settings);
     window.show();
     window.start();
+    if (mirror) {
+        QObject::connect(mirror.get(), &Mirror::chainBroken, &window, [&window](qint64 seq, const QString& why) {
+            window.statusBar()->showMessage(QObject::tr("Audit mirror stopped: the broker's chain breaks at event %1: %2").arg(seq).arg(why));
+        });
+        QObject::connect(mirror.get(), &Mirror::advanced, &window, [&window] {
+            if (window.auditModel())
+                window.auditModel()->refresh();
+        });
+        mirror->start();
+    } else if (!mirrorProblem.isEmpty()) {
+        window.statusBar()->showMessage(QObject::tr("No audit mirror: %1").arg(mirrorProblem), 15000);
+    }
     if (!serving.isEmpty())
         window.statusBar()->showMessage(serving, 10000);
     if (demo)

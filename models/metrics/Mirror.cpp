@@ -1,0 +1,99 @@
+#include "Mirror.h"
+
+#include "backend/Backend.h"
+#include "engine/Store.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace lapse
+{
+
+Result<std::unique_ptr<Mirror>> Mirror::open(const QString& file, Backend* source, QObject* parent)
+{
+    auto store = Store::open(file);
+    if (!store)
+        return store.error();
+    std::unique_ptr<Mirror> m(new Mirror);
+    m->setParent(parent);
+    m->m_file = file;
+    m->m_store = std::move(store).value();
+    m->m_source = source;
+    // Resume from what is already here, but only if it verifies: a tampered mirror is not continued.
+    QString reason;
+    qint64 breakSeq = 0;
+    const auto verified = Store::verifyChain(m->m_store->connection(), &reason, &breakSeq);
+    if (!verified)
+        return makeError(ErrorCode::Conflict, QStringLiteral("the mirror %1 is broken at event %2: %3").arg(file).arg(breakSeq).arg(reason));
+    m->m_verifier = ChainVerifier(m->m_store->lastSeq() + 1, m->m_store->lastSeq() ? m->m_store->headHash() : EventChain::genesisHash());
+    if (source)
+        connect(source, &Backend::eventsReceived, m.get(), [mirror = m.get()](const QList<Event>& events) {
+            if (const Status s = mirror->append(events); !s)
+                mirror->stop();
+        });
+    return m;
+}
+
+Mirror::~Mirror() = default;
+
+void Mirror::start()
+{
+    if (m_source && m_verifier.ok())
+        m_source->follow(lastSeq());
+}
+
+void Mirror::stop()
+{
+    if (m_source)
+        m_source->stop();
+}
+
+Status Mirror::append(const QList<Event>& events)
+{
+    if (!m_verifier.ok())
+        return makeError(ErrorCode::Conflict, QStringLiteral("the mirror stopped at a chain break"));
+    // Verify the whole page before writing any of it; keep what verified before a break.
+    QList<Event> good;
+    ChainVerifier probe = m_verifier;
+    for (const Event& e : events) {
+        if (e.seq < probe.nextSeq())
+            continue; // already mirrored (a resumed stream may repeat the anchor)
+        if (!probe.add(e))
+            break;
+        good << e;
+    }
+    if (!good.isEmpty()) {
+        QSqlDatabase db = m_store->connection();
+        if (!db.transaction())
+            return makeError(ErrorCode::Internal, QStringLiteral("mirror: %1").arg(db.lastError().text()));
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("INSERT INTO events(seq, ts, type, actor, subject, body, hash) VALUES(?,?,?,?,?,?,?)"));
+        for (const Event& e : std::as_const(good)) {
+            q.addBindValue(e.seq);
+            q.addBindValue(e.tsMs);
+            q.addBindValue(e.type);
+            q.addBindValue(e.actor);
+            q.addBindValue(e.subject);
+            q.addBindValue(e.body);
+            q.addBindValue(e.hash);
+            if (!q.exec()) {
+                db.rollback();
+                return makeError(ErrorCode::Internal, QStringLiteral("mirror write: %1").arg(q.lastError().text()));
+            }
+        }
+        if (!db.commit())
+            return makeError(ErrorCode::Internal, QStringLiteral("mirror commit: %1").arg(db.lastError().text()));
+        for (const Event& e : std::as_const(good))
+            m_verifier.add(e);
+        emit advanced(lastSeq());
+    }
+    if (!probe.ok()) {
+        m_verifier = probe; // remember the break: nothing more is written
+        emit chainBroken(probe.breakSeq(), probe.breakReason());
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("mirror stopped: chain broken at event %1: %2").arg(probe.breakSeq()).arg(probe.breakReason()));
+    }
+    return Ok {};
+}
+
+} // namespace lapse
