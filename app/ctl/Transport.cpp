@@ -1,66 +1,43 @@
 #include "Transport.h"
 
+#include "backend/RemoteBackend.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
 
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QSslCertificate>
-#include <QSslConfiguration>
+#include <QJsonDocument>
 
 namespace lapse
 {
 
 HttpTransport::HttpTransport(const QUrl& base, const QByteArray& apiKey, const QString& caFile, int timeoutMs)
-    : m_base(base), m_apiKey(apiKey), m_caFile(caFile), m_timeoutMs(timeoutMs),
-      m_nam(std::make_unique<QNetworkAccessManager>()) // one per run: keeps the TLS connection alive between calls
+    : m_backend(std::make_unique<RemoteBackend>(base, apiKey, caFile))
 {
+    m_backend->setRequestTimeoutMs(timeoutMs);
 }
 
 HttpTransport::~HttpTransport() = default;
 
-ApiResponse HttpTransport::call(const QByteArray& method, const QString& path, const QUrlQuery& query,
-    const QByteArray& body, const QByteArray& contentType)
+QString HttpTransport::describe() const
 {
-    QUrl url = m_base;
-    url.setPath(path);
-    url.setQuery(query);
-    QNetworkRequest req(url);
-    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-    if (!m_caFile.isEmpty()) {
-        const auto cas = QSslCertificate::fromPath(m_caFile);
-        if (cas.isEmpty())
-            return ApiResponse::error(makeError(ErrorCode::Invalid, QStringLiteral("no PEM certificate in %1").arg(m_caFile)));
-        ssl.addCaCertificates(cas);
-    }
-    req.setSslConfiguration(ssl);
-    if (!m_apiKey.isEmpty())
-        req.setRawHeader("Authorization", "Bearer " + m_apiKey);
-    if (method == "POST")
-        req.setRawHeader("Content-Type", contentType);
-    req.setTransferTimeout(m_timeoutMs);
-    QNetworkReply* reply = m_nam->sendCustomRequest(req, method, body);
+    return m_backend->describe();
+}
+
+ApiResponse HttpTransport::call(const QByteArray& method, const QString& path, const QUrlQuery& query,
+    const QByteArray& body, const QByteArray&)
+{
+    std::optional<ApiResult> result;
     QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    if (!reply->isFinished())
+    m_backend->call(method, path, body.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(body).object(), query,
+        [&](const ApiResult& r) {
+            result = r;
+            loop.quit();
+        });
+    if (!result)
         loop.exec();
-    reply->deleteLater();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (status == 0) {
-        QString why = reply->errorString();
-        if (reply->error() == QNetworkReply::SslHandshakeFailedError)
-            why = QStringLiteral("TLS certificate of %1 not trusted (%2); pass --ca FILE").arg(m_base.host(), why);
-        return ApiResponse::error(
-            makeError(ErrorCode::Unavailable, QStringLiteral("cannot reach %1: %2").arg(m_base.toString(), why)));
-    }
-    ApiResponse out;
-    out.status = status;
-    out.body = reply->readAll();
-    out.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
-    return out;
+    return result->ok() ? ApiResponse::json(200, result->value()) : ApiResponse::error(result->error());
 }
 
 Result<std::unique_ptr<StoreTransport>> StoreTransport::open(const QString& dataDir, const QString& directoryFile)

@@ -5,12 +5,13 @@
 
 #include <QUrl>
 
-class QNetworkAccessManager;
+
 #include <memory>
 
 namespace lapse
 {
 class Engine;
+class RemoteBackend;
 struct Principal;
 
 class Transport
@@ -24,7 +25,8 @@ public:
     virtual QString describe() const = 0;
 };
 
-// HTTPS (or loopback HTTP) to a lapse-broker; TLS is always verified, caFile adds trusted CAs.
+// HTTPS (or loopback HTTP) to a lapse-broker, through the console's RemoteBackend: one HTTP client, one
+// TLS policy (always verified; caFile adds trusted CAs), one mapping of errors.
 class HttpTransport final : public Transport
 {
 public:
@@ -32,14 +34,10 @@ public:
     ~HttpTransport() override;
     ApiResponse call(const QByteArray& method, const QString& path, const QUrlQuery& query,
         const QByteArray& body, const QByteArray& contentType) override;
-    QString describe() const override { return m_base.toString(); }
+    QString describe() const override;
 
 private:
-    QUrl m_base;
-    QByteArray m_apiKey;
-    QString m_caFile;
-    int m_timeoutMs;
-    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<RemoteBackend> m_backend;
 };
 
 // A store read directly (--data): read-only, as a local auditor. Changes go through a broker, whose caches

@@ -135,7 +135,7 @@ private slots:
         verifyOneLineFailure(run(QStringLiteral("carol"), {"frobnicate"}), 2, "unknown command");
         QProcessEnvironment down = env(QStringLiteral("carol"));
         down.insert(QStringLiteral("LAPSE_URL"), QStringLiteral("https://127.0.0.1:%1").arg(BrokerProcess::freeLoopbackPort()));
-        verifyOneLineFailure(run(QString(), {"status", id}, down), 5, "cannot reach");
+        verifyOneLineFailure(run(QString(), {"status", id}, down), 5, "unreachable");
         QProcessEnvironment untrusted = env(QStringLiteral("carol"));
         untrusted.remove(QStringLiteral("LAPSE_CA"));
         verifyOneLineFailure(run(QString(), {"status", id}, untrusted), 5, "not trusted");
