@@ -12,7 +12,9 @@
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QTcpServer>
+#include <QSocketNotifier>
 #include <csignal>
+#include <unistd.h>
 #include <cstdio>
 
 using namespace lapse;
@@ -141,7 +143,27 @@ int main(int argc, char** argv)
     std::printf("lapse-broker listening on %s://%s:%u (events at seq %lld)\n", insecure ? "http" : "https",
                 qPrintable(address.toString()), unsigned(bound), static_cast<long long>(engine.value()->store().lastSeq()));
     std::fflush(stdout);
-    std::signal(SIGTERM, [](int) { QCoreApplication::quit(); });
-    std::signal(SIGINT, [](int) { QCoreApplication::quit(); });
-    return app.exec();
+    // SIGTERM/SIGINT: the handler only writes a byte to a pipe (async-signal-safe); the event loop reads it
+    // and quits, so in-flight writes finish and the store closes cleanly.
+    static int signalPipe[2] = {-1, -1};
+    if (::pipe(signalPipe) != 0)
+        return fail(QStringLiteral("cannot create the signal pipe"));
+    QSocketNotifier onSignal(signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&onSignal, &QSocketNotifier::activated, &app, [] {
+        char c;
+        (void)::read(signalPipe[0], &c, 1);
+        QCoreApplication::quit();
+    });
+    struct sigaction sa {};
+    sa.sa_handler = [](int) {
+        const char c = 1;
+        (void)::write(signalPipe[1], &c, 1);
+    };
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    const int rc = app.exec();
+    std::printf("lapse-broker stopped at event %lld\n", static_cast<long long>(engine.value()->store().lastSeq()));
+    return rc;
 }

@@ -90,6 +90,8 @@ private slots:
         QVERIFY(done.wait(15000));
         QCOMPARE(created->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 201);
         m_broker->stop();
+        // SIGTERM ends the event loop cleanly (the handler only signals it), so the broker says where it stopped.
+        QVERIFY2(m_broker->output().contains("stopped at event"), m_broker->output().constData());
         // The chain verifies offline after both processes wrote, with both events on it.
         auto store = lapse::Store::open(QDir(m_broker->dataDir()).filePath(QStringLiteral("lapse.db")));
         QVERIFY2(store.ok(), qPrintable(store.ok() ? QString() : store.error().message));
