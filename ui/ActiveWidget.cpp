@@ -98,7 +98,7 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     setUpTable(m_grantsTable);
     static const int grantWidths[] = {140, 80, 120, 200, 90, 140, 140, 90, 70};
     for (int c = 0; c < int(std::size(grantWidths)) && c < m_grants->columnCount(); ++c)
-        m_grantsTable->setColumnWidth(c, grantWidths[c]);
+        m_grantsTable->setColumnWidth(c, qMax(grantWidths[c], m_grantsTable->horizontalHeader()->sectionSizeHint(c)));
 
     m_sessionsProxy = new SessionsProxy(this);
     m_sessionsProxy->setSourceModel(m_sessions);
@@ -109,7 +109,7 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     setUpTable(m_sessionsTable);
     static const int sessionWidths[] = {230, 120, 120, 130, 170, 150, 150, 90};
     for (int c = 0; c < int(std::size(sessionWidths)) && c < m_sessions->columnCount(); ++c)
-        m_sessionsTable->setColumnWidth(c, sessionWidths[c]);
+        m_sessionsTable->setColumnWidth(c, qMax(sessionWidths[c], m_sessionsTable->horizontalHeader()->sectionSizeHint(c)));
 
     auto* grantsBox = new QWidget(this);
     auto* grantsLayout = new QVBoxLayout(grantsBox);

@@ -131,7 +131,10 @@ InsightsView::InsightsView(Backend* backend, QWidget* parent)
     auto* lower = new QWidget;
     auto* lowerLayout = new QGridLayout(lower);
     lowerLayout->setContentsMargins(0, 0, 0, 0);
-    lowerLayout->addWidget(new QLabel(tr("Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better")), 0, 0);
+    auto* candidatesTitle = new QLabel(tr("Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better"));
+    candidatesTitle->setWordWrap(true); // long in some languages: wrap rather than widen the window
+    m_drillTitle->setWordWrap(true);
+    lowerLayout->addWidget(candidatesTitle, 0, 0);
     lowerLayout->addWidget(m_repeated, 1, 0);
     lowerLayout->addWidget(m_drillTitle, 0, 1);
     lowerLayout->addWidget(m_drill, 1, 1);

@@ -2,6 +2,7 @@
 
 #include "engine/EventChain.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -74,9 +75,24 @@ ApiResult RemoteBackend::resultOf(QNetworkReply* reply)
     return json;
 }
 
+bool RemoteBackend::plainHttpRefused() const
+{
+    // The key travels in every request: plain HTTP only where it cannot leave the machine.
+    if (m_base.scheme() == QLatin1String("https"))
+        return false;
+    const QHostAddress host(m_base.host() == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : m_base.host());
+    return m_base.scheme() != QLatin1String("http") || host.isNull() || !host.isLoopback();
+}
+
 void RemoteBackend::call(
     const QByteArray& method, const QString& path, const QJsonObject& body, const QUrlQuery& query, ApiCallback done)
 {
+    if (plainHttpRefused()) {
+        QTimer::singleShot(0, this, [done = std::move(done), url = m_base.toString()] {
+            done(makeError(ErrorCode::Invalid, tr("refusing %1: use https://, plain http only to a loopback address").arg(url)));
+        });
+        return;
+    }
     if (!m_reachable && m_state != ConnectionState::Live && m_following) {
         // Known down: fail now rather than park a decision behind a timeout. Never queued.
         QTimer::singleShot(0, this, [done = std::move(done)] {
@@ -128,6 +144,12 @@ void RemoteBackend::poll()
 {
     if (!m_following || m_poll)
         return;
+    if (plainHttpRefused()) {
+        emit problem(tr("refusing %1: use https://, plain http only to a loopback address").arg(m_base.toString()));
+        m_following = false;
+        setState(ConnectionState::Offline);
+        return;
+    }
     QUrlQuery q;
     if (m_lastHash.isEmpty()) {
         // Resuming from a sequence number without its hash: fetch that event first to anchor the chain.

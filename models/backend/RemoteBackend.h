@@ -39,6 +39,7 @@ private:
     QNetworkReply* send(const QByteArray& method, const QString& path, const QUrlQuery& query, const QByteArray& body,
         int timeoutMs);
     static ApiResult resultOf(QNetworkReply* reply);
+    bool plainHttpRefused() const;
     void poll();
     void onPage(const ApiResult& page);
     void setState(ConnectionState s);

@@ -132,6 +132,16 @@ private slots:
         QVERIFY2(r.error().message.contains(QStringLiteral("certificate")), qPrintable(r.error().message));
     }
 
+    void plainHttpOnlyOnLoopback()
+    {
+        RemoteBackend outside(QUrl(QStringLiteral("http://192.0.2.10:8443")), "lapse_key", QString());
+        const ApiResult r = callSync(outside, "GET", QStringLiteral("/v1/me"));
+        QCOMPARE(r.error().code, ErrorCode::Invalid);
+        QVERIFY(r.error().message.contains(QStringLiteral("https")));
+        RemoteBackend loopback(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(BrokerProcess::freeLoopbackPort())), "lapse_key", QString());
+        QCOMPARE(callSync(loopback, "GET", QStringLiteral("/v1/me")).error().code, ErrorCode::Unavailable); // allowed, nobody there
+    }
+
     void brokerGoesAwayAndComesBack()
     {
         auto& bob = static_cast<RemoteBackend&>(backend(QStringLiteral("remote"), QStringLiteral("bob")));
