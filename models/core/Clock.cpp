@@ -27,8 +27,59 @@ QString Clock::toIso(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
+namespace
+{
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+qint64 daysFromCivil(int y, int m, int d)
+{
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const int yoe = y - era * 400;
+    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return qint64(era) * 146097 + doe - 719468;
+}
+
+// The form toIso() writes, "2026-11-22T10:00:00.123Z", parsed without QDateTime: ingest reads it for
+// every grant and session event. Anything else returns false and takes the general path.
+bool parseCanonicalIso(const QString& s, qint64* out)
+{
+    if (s.size() != 24 || s.at(4) != u'-' || s.at(7) != u'-' || s.at(10) != u'T' || s.at(13) != u':'
+        || s.at(16) != u':' || s.at(19) != u'.' || s.at(23) != u'Z')
+        return false;
+    auto num = [&s](int from, int len, int* v) {
+        int r = 0;
+        for (int i = from; i < from + len; ++i) {
+            const char16_t c = s.at(i).unicode();
+            if (c < u'0' || c > u'9')
+                return false;
+            r = r * 10 + (c - u'0');
+        }
+        *v = r;
+        return true;
+    };
+    int y, mo, d, h, mi, se, ms;
+    if (!num(0, 4, &y) || !num(5, 2, &mo) || !num(8, 2, &d) || !num(11, 2, &h) || !num(14, 2, &mi)
+        || !num(17, 2, &se) || !num(20, 3, &ms))
+        return false;
+    static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || se > 59)
+        return false;
+    if (mo == 2 && d == 29 && !QDate::isLeapYear(y))
+        return false;
+    *out = ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60'000LL + se * 1000LL + ms;
+    return true;
+}
+} // namespace
+
 qint64 Clock::fromIso(const QString& iso, bool* ok)
 {
+    qint64 fast = 0;
+    if (parseCanonicalIso(iso, &fast)) {
+        if (ok)
+            *ok = true;
+        return fast;
+    }
     QDateTime dt = QDateTime::fromString(iso, Qt::ISODateWithMs);
     if (!dt.isValid())
         dt = QDateTime::fromString(iso, Qt::ISODate);

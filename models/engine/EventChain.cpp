@@ -23,6 +23,15 @@ QByteArray EventChain::hash(const QByteArray& prevHash, const Event& e)
 QByteArray EventChain::hashRaw(const QByteArray& prevHash, qint64 seq, qint64 tsMs, const QByteArray& type,
     const QByteArray& actor, const QByteArray& subject, const QByteArray& body)
 {
+    QByteArray out(64, Qt::Uninitialized);
+    auto f = [](const QByteArray& b) { return Field {b.constData(), int(b.size())}; };
+    hashInto(f(prevHash), seq, tsMs, f(type), f(actor), f(subject), f(body), out.data());
+    return out;
+}
+
+void EventChain::hashInto(
+    Field prevHash, qint64 seq, qint64 tsMs, Field type, Field actor, Field subject, Field body, char out[64])
+{
     // Length-prefixed fields, so no field can bleed into the next one. The digest is fetched once per thread:
     // OpenSSL 3's implicit fetch on every init costs as much as hashing a short event.
     thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
@@ -31,19 +40,23 @@ QByteArray EventChain::hashRaw(const QByteArray& prevHash, qint64 seq, qint64 ts
         EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
     char head[96];
     const int headLen = std::snprintf(head, sizeof head, "%lld\n%lld\n%d,%d,%d,%d\n", static_cast<long long>(seq),
-        static_cast<long long>(tsMs), int(type.size()), int(actor.size()), int(subject.size()), int(body.size()));
+        static_cast<long long>(tsMs), type.size, actor.size, subject.size, body.size);
     unsigned char md[32];
     unsigned int len = 0;
     if (!ctx || !sha256 || headLen <= 0 || EVP_DigestInit_ex(ctx.get(), sha256.get(), nullptr) != 1
-        || EVP_DigestUpdate(ctx.get(), prevHash.constData(), size_t(prevHash.size())) != 1
+        || EVP_DigestUpdate(ctx.get(), prevHash.data, size_t(prevHash.size)) != 1
         || EVP_DigestUpdate(ctx.get(), head, size_t(headLen)) != 1
-        || EVP_DigestUpdate(ctx.get(), type.constData(), size_t(type.size())) != 1
-        || EVP_DigestUpdate(ctx.get(), actor.constData(), size_t(actor.size())) != 1
-        || EVP_DigestUpdate(ctx.get(), subject.constData(), size_t(subject.size())) != 1
-        || EVP_DigestUpdate(ctx.get(), body.constData(), size_t(body.size())) != 1
-        || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
+        || EVP_DigestUpdate(ctx.get(), type.data, size_t(type.size)) != 1
+        || EVP_DigestUpdate(ctx.get(), actor.data, size_t(actor.size)) != 1
+        || EVP_DigestUpdate(ctx.get(), subject.data, size_t(subject.size)) != 1
+        || EVP_DigestUpdate(ctx.get(), body.data, size_t(body.size)) != 1
+        || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1 || len != 32)
         std::abort(); // an event that cannot be hashed must never be written
-    return QByteArray(reinterpret_cast<const char*>(md), int(len)).toHex();
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; ++i) {
+        out[2 * i] = kHex[md[i] >> 4];
+        out[2 * i + 1] = kHex[md[i] & 0xf];
+    }
 }
 
 ChainVerifier::ChainVerifier(qint64 expectSeq, QByteArray prevHash)

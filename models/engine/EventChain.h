@@ -18,6 +18,13 @@ public:
     // The same over raw UTF-8 fields, for verifying stored rows without decoding them.
     static QByteArray hashRaw(const QByteArray& prevHash, qint64 seq, qint64 tsMs, const QByteArray& type,
         const QByteArray& actor, const QByteArray& subject, const QByteArray& body);
+    // The same over raw byte ranges, writing the 64 hex digits to out: no allocation, for bulk walks.
+    struct Field {
+        const char* data;
+        int size;
+    };
+    static void hashInto(Field prevHash, qint64 seq, qint64 tsMs, Field type, Field actor, Field subject,
+        Field body, char out[64]);
 };
 
 // Feeds events in order and remembers the first break: an edit, a deletion, an insertion or a reordering.

@@ -2,8 +2,10 @@
 #include "Store.h"
 
 #include "EventChain.h"
+#include "Sqlite.h"
 #include "core/Clock.h"
 #include "domain/Directory.h"
+#include "metrics/InsightsIndex.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -14,7 +16,9 @@
 #include <QThread>
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
+#include <sqlite3.h>
 
+#include <cstring>
 #include <vector>
 
 namespace lapse
@@ -22,7 +26,7 @@ namespace lapse
 
 namespace
 {
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2; // 2: insight rollups
 
 const char* const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -182,8 +186,17 @@ Session sessionFromJson(const QJsonObject& o)
     return s;
 }
 
+Store::Store()
+    : m_insertEvent(std::make_unique<SqlStatement>())
+    , m_insights(std::make_unique<InsightsIndex>())
+{
+}
+
 Store::~Store()
 {
+    // Prepared statements first: a connection with live statements cannot close.
+    m_insertEvent.reset();
+    m_insights.reset();
     // Connections of this thread are removed; other threads' connections die with their threads' use.
     const QString name = m_connPrefix + QString::number(quintptr(QThread::currentThreadId()));
     if (QSqlDatabase::contains(name)) {
@@ -204,6 +217,8 @@ QSqlDatabase Store::connection() const
         QSqlQuery q(db);
         q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        // 64 MiB of page cache: the event indexes and rollups stay in memory while batches go in.
+        q.exec(QStringLiteral("PRAGMA cache_size=-65536"));
     }
     return db;
 }
@@ -233,7 +248,56 @@ Result<std::unique_ptr<Store>> Store::open(const QString& path)
     } else {
         s->m_headHash = EventChain::genesisHash();
     }
+    q.finish();
+    s->m_committedSeq = s->m_headSeq;
+    if (const Status b = s->backfillInsights(); !b)
+        return b.error();
     return s;
+}
+
+sqlite3* Store::writer()
+{
+    sqlite3* h = sqliteHandle(connection());
+    if (h != m_writer) {
+        // First use, or the writer path moved to another thread's connection: statements follow it.
+        m_writer = h;
+        m_insertEvent->finalize();
+        m_insights->invalidate();
+    }
+    return m_writer;
+}
+
+Status Store::backfillInsights()
+{
+    sqlite3* h = writer();
+    if (!h)
+        return makeError(ErrorCode::Internal, QStringLiteral("store %1 is not an SQLite database").arg(m_path));
+    while (InsightsIndex::indexedSeq(h) < m_headSeq) {
+        if (const Status b = begin(); !b)
+            return b;
+        const qint64 from = InsightsIndex::indexedSeq(h); // again, under the write lock
+        SqlStatement rows(h, "SELECT seq, ts, type, body FROM events WHERE seq > ? ORDER BY seq LIMIT 50000");
+        rows.bind(1, from);
+        int rc;
+        while ((rc = rows.step()) == SQLITE_ROW) {
+            int n = 0;
+            const char* body = rows.data(3, &n);
+            const Status a = m_insights->add(h, rows.int64(0), rows.int64(1), rows.text(2),
+                QJsonDocument::fromJson(QByteArray::fromRawData(body, n)).object());
+            if (!a) {
+                rollback();
+                return a;
+            }
+        }
+        rows.finalize();
+        if (rc != SQLITE_DONE) {
+            rollback();
+            return makeError(ErrorCode::Internal, QStringLiteral("insight backfill: %1").arg(sqliteMessage(h)));
+        }
+        if (const Status c = commit(); !c)
+            return c;
+    }
+    return Ok {};
 }
 
 Status Store::migrate()
@@ -242,7 +306,10 @@ Status Store::migrate()
     QSqlQuery q(db);
     if (!db.transaction())
         return sqlError(QStringLiteral("migration"), db.lastError());
-    for (const char* stmt : kSchema) {
+    QList<const char*> statements(std::begin(kSchema), std::end(kSchema));
+    for (const char* const* i = InsightsIndex::schema(); *i; ++i)
+        statements << *i;
+    for (const char* stmt : std::as_const(statements)) {
         if (!q.exec(QString::fromLatin1(stmt))) {
             const Error e = sqlError(QStringLiteral("schema"), q.lastError());
             db.rollback();
@@ -289,6 +356,8 @@ Status Store::begin()
         m_headHash = q.value(1).toByteArray();
     }
     q.finish();
+    if (m_headSeq != m_committedSeq)
+        m_insights->invalidate(); // another process wrote: our in-memory rollup state is stale
     m_txHeadSeq = m_headSeq;
     m_txHeadHash = m_headHash;
     return Ok {};
@@ -297,6 +366,11 @@ Status Store::begin()
 Status Store::commit()
 {
     Q_ASSERT(m_inTx);
+    // The rollups go into the same transaction as the events they follow.
+    if (const Status f = m_insights->flush(writer()); !f) {
+        rollback();
+        return f;
+    }
     QSqlQuery q(connection());
     if (!q.exec(QStringLiteral("COMMIT"))) {
         const Error e = sqlError(QStringLiteral("commit"), q.lastError());
@@ -304,6 +378,7 @@ Status Store::commit()
         return e;
     }
     m_inTx = false;
+    m_committedSeq = m_headSeq;
     return Ok {};
 }
 
@@ -316,10 +391,11 @@ void Store::rollback()
     m_headSeq = m_txHeadSeq;
     m_headHash = m_txHeadHash;
     m_inTx = false;
+    m_insights->invalidate();
 }
 
-Result<Event> Store::append(
-    const QString& type, const QString& actor, const QString& subject, const QJsonObject& body, qint64 tsMs)
+Result<Event> Store::append(const QString& type, const QString& actor, const QString& subject,
+    const QJsonObject& body, qint64 tsMs, const QByteArray* compactBody)
 {
     Q_ASSERT(m_inTx);
     Event e;
@@ -328,23 +404,50 @@ Result<Event> Store::append(
     e.type = type;
     e.actor = actor;
     e.subject = subject;
-    e.body = compact(body);
+    e.body = compactBody ? *compactBody : compact(body);
     e.hash = EventChain::hash(m_headHash, e);
-    QSqlQuery q(connection());
-    q.prepare(QStringLiteral(
-        "INSERT INTO events(seq, ts, type, actor, subject, body, hash) VALUES(?,?,?,?,?,?,?)"));
-    q.addBindValue(e.seq);
-    q.addBindValue(e.tsMs);
-    q.addBindValue(e.type);
-    q.addBindValue(e.actor);
-    q.addBindValue(e.subject);
-    q.addBindValue(e.body);
-    q.addBindValue(e.hash);
-    if (!q.exec())
-        return sqlError(QStringLiteral("event append"), q.lastError());
+    if (const Status s = insertEvent(e); !s)
+        return s.error();
+    if (const Status s = m_insights->add(m_writer, e.seq, e.tsMs, e.type, body); !s)
+        return s.error();
     m_headSeq = e.seq;
     m_headHash = e.hash;
     return e;
+}
+
+Status Store::appendVerbatim(const Event& e)
+{
+    Q_ASSERT(m_inTx);
+    if (e.seq != m_headSeq + 1)
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("event %1 does not follow the head %2").arg(e.seq).arg(m_headSeq));
+    if (EventChain::hash(m_headHash, e) != e.hash)
+        return makeError(ErrorCode::Conflict, QStringLiteral("event %1 does not chain onto the head").arg(e.seq));
+    if (const Status s = insertEvent(e); !s)
+        return s;
+    if (const Status s = m_insights->add(m_writer, e.seq, e.tsMs, e.type, e.bodyJson()); !s)
+        return s;
+    m_headSeq = e.seq;
+    m_headHash = e.hash;
+    return Ok {};
+}
+
+Status Store::insertEvent(const Event& e)
+{
+    sqlite3* h = writer();
+    if (!m_insertEvent->isValid()
+        && !m_insertEvent->prepare(
+            h, "INSERT INTO events(seq, ts, type, actor, subject, body, hash) VALUES(?,?,?,?,?,?,?)"))
+        return makeError(ErrorCode::Internal, QStringLiteral("store: event append failed: %1").arg(sqliteMessage(h)));
+    SqlStatement& q = *m_insertEvent;
+    q.bind(1, e.seq).bind(2, e.tsMs).bindText(3, e.type).bindText(4, e.actor).bindText(5, e.subject);
+    q.bindBlob(6, e.body).bindBlob(7, e.hash);
+    if (!q.exec()) {
+        const QString why = q.message();
+        q.reset();
+        return makeError(ErrorCode::Internal, QStringLiteral("store: event append failed: %1").arg(why));
+    }
+    return Ok {};
 }
 
 Status Store::putRequest(const AccessRequest& r)
@@ -689,38 +792,69 @@ int Store::grantCountSince(const QString& principal, const QString& target, qint
 Result<qint64> Store::verifyChain(
     QSqlDatabase db, QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress)
 {
-    // Rows are read as raw UTF-8 (no decoding), in batches; while one batch is hashed on the thread pool —
-    // each event over the stored hash of the one before it, so the work splits freely — the next is read.
-    // The verdict is then taken in order, so the first break is named exactly as a sequential walk would.
+    // Rows are read through the C API straight into one buffer per batch (no per-field allocation); while one
+    // batch is hashed on the thread pool — each event over the stored hash of the one before it, so the work
+    // splits freely — the next is read. The verdict is then taken in order, so the first break is named
+    // exactly as a sequential walk would.
+    sqlite3* h = sqliteHandle(db);
+    if (!h)
+        return makeError(ErrorCode::Internal, QStringLiteral("store: chain read failed: not an open SQLite database"));
     struct Row {
         qint64 seq, ts;
-        QByteArray type, actor, subject, body, hash, computed;
+        int type, actor, subject, body, hash; // offsets into the batch buffer, each field's length after it
+        int typeLen, actorLen, subjectLen, bodyLen, hashLen;
+        bool match;
     };
-    using Batch = std::vector<Row>;
-    constexpr size_t kBatch = 4096;
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT seq, ts, CAST(type AS BLOB), CAST(actor AS BLOB), CAST(subject AS BLOB),"
-                               " body, hash FROM events ORDER BY seq")))
-        return sqlError(QStringLiteral("chain read"), q.lastError());
-    auto readBatch = [&q](Batch& b) {
-        b.clear();
-        while (b.size() < kBatch && q.next())
-            b.push_back(Row {q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toByteArray(),
-                q.value(3).toByteArray(), q.value(4).toByteArray(), q.value(5).toByteArray(),
-                q.value(6).toByteArray(), {}});
+    struct Batch {
+        std::vector<Row> rows;
+        std::vector<char> bytes;
+        QByteArray lastHash;
+    };
+    constexpr size_t kBatch = 8192;
+    SqlStatement q(h, "SELECT seq, ts, type, actor, subject, body, hash FROM events ORDER BY seq");
+    if (!q.isValid())
+        return makeError(ErrorCode::Internal, QStringLiteral("store: chain read failed: %1").arg(sqliteMessage(h)));
+    int rc = SQLITE_ROW;
+    auto readBatch = [&](Batch& b) {
+        b.rows.clear();
+        b.bytes.clear();
+        while (b.rows.size() < kBatch && rc == SQLITE_ROW && (rc = q.step()) == SQLITE_ROW) {
+            Row r {};
+            r.seq = q.int64(0);
+            r.ts = q.int64(1);
+            int* offsets[] = {&r.type, &r.actor, &r.subject, &r.body, &r.hash};
+            int* lengths[] = {&r.typeLen, &r.actorLen, &r.subjectLen, &r.bodyLen, &r.hashLen};
+            for (int c = 0; c < 5; ++c) {
+                int n = 0;
+                const char* p = q.data(2 + c, &n);
+                *offsets[c] = int(b.bytes.size());
+                *lengths[c] = n;
+                b.bytes.insert(b.bytes.end(), p, p + n);
+            }
+            b.rows.push_back(r);
+        }
+        if (!b.rows.empty()) {
+            const Row& last = b.rows.back();
+            b.lastHash = QByteArray(b.bytes.data() + last.hash, last.hashLen);
+        }
     };
     auto hashBatch = [](Batch* b, QByteArray prev) {
-        const size_t half = b->size() / 2;
-        auto hashRange = [b](size_t from, size_t to, QByteArray before) {
+        const size_t half = b->rows.size() / 2;
+        auto hashRange = [b, &prev](size_t from, size_t to) {
+            const char* base = b->bytes.data();
             for (size_t i = from; i < to; ++i) {
-                Row& r = (*b)[i];
-                r.computed = EventChain::hashRaw(i == from ? before : (*b)[i - 1].hash, r.seq, r.ts, r.type,
-                    r.actor, r.subject, r.body);
+                Row& r = b->rows[i];
+                const EventChain::Field before = i == 0
+                    ? EventChain::Field {prev.constData(), int(prev.size())}
+                    : EventChain::Field {base + b->rows[i - 1].hash, b->rows[i - 1].hashLen};
+                char computed[64];
+                EventChain::hashInto(before, r.seq, r.ts, {base + r.type, r.typeLen}, {base + r.actor, r.actorLen},
+                    {base + r.subject, r.subjectLen}, {base + r.body, r.bodyLen}, computed);
+                r.match = r.hashLen == 64 && std::memcmp(computed, base + r.hash, 64) == 0;
             }
         };
-        QFuture<void> second = QtConcurrent::run(hashRange, half, b->size(), half ? (*b)[half - 1].hash : prev);
-        hashRange(0, half, prev);
+        QFuture<void> second = QtConcurrent::run(hashRange, half, b->rows.size());
+        hashRange(0, half);
         second.waitForFinished();
     };
 
@@ -728,19 +862,22 @@ Result<qint64> Store::verifyChain(
     Batch current, next;
     readBatch(current);
     QByteArray prev = EventChain::genesisHash();
-    while (!current.empty() && v.ok()) {
+    while (!current.rows.empty() && v.ok()) {
         QFuture<void> hashing = QtConcurrent::run(hashBatch, &current, prev);
         readBatch(next);
         hashing.waitForFinished();
-        for (const Row& r : current) {
-            if (!v.addPrehashed(r.seq, r.hash, r.computed))
+        for (const Row& r : current.rows) {
+            if (!v.addPrehashed(r.seq, QByteArray(current.bytes.data() + r.hash, r.hashLen),
+                    r.match ? QByteArray::fromRawData(current.bytes.data() + r.hash, r.hashLen) : QByteArray()))
                 break;
             if (progress && (r.seq % 100000) == 0)
                 progress(r.seq);
         }
-        prev = current.back().hash;
+        prev = current.lastHash;
         std::swap(current, next);
     }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return makeError(ErrorCode::Internal, QStringLiteral("store: chain read failed: %1").arg(sqliteMessage(h)));
     if (breakReason)
         *breakReason = v.breakReason();
     if (breakSeq)

@@ -12,12 +12,17 @@
 #include <QSqlDatabase>
 #include <QString>
 #include <functional>
+#include <memory>
 #include <optional>
+
+struct sqlite3;
 
 namespace lapse
 {
 
 class Directory;
+class InsightsIndex;
+class SqlStatement;
 
 struct RequestFilter {
     std::optional<RequestStatus> status;
@@ -67,8 +72,12 @@ public:
     Status commit();
     void rollback();
     // Appends an event inside the open transaction and advances the chain head.
+    // compactBody: body already serialised (compact JSON), when the caller did that work elsewhere.
     Result<Event> append(const QString& type, const QString& actor, const QString& subject,
-        const QJsonObject& body, qint64 tsMs);
+        const QJsonObject& body, qint64 tsMs, const QByteArray* compactBody = nullptr);
+    // Appends an event exactly as another log holds it (a mirror's copy): it must be the next in sequence and
+    // chain onto the head; its body and hash are kept byte for byte.
+    Status appendVerbatim(const Event& e);
     Status putRequest(const AccessRequest& r);
     Status putGrant(const Grant& g);
     Status putSession(const Session& s);
@@ -100,8 +109,11 @@ public:
         const std::function<void(qint64)>& progress = {});
 
 private:
-    Store() = default;
+    Store();
     Status migrate();
+    Status backfillInsights(); // rollups for events written before they existed
+    sqlite3* writer();
+    Status insertEvent(const Event& e);
     QString m_path;
     QString m_connPrefix;
     qint64 m_headSeq = 0;
@@ -109,6 +121,10 @@ private:
     qint64 m_txHeadSeq = 0; // head before the open transaction, restored on rollback
     QByteArray m_txHeadHash;
     bool m_inTx = false;
+    qint64 m_committedSeq = 0; // head after our last commit: a different head at begin() means another writer
+    sqlite3* m_writer = nullptr;
+    std::unique_ptr<SqlStatement> m_insertEvent;
+    std::unique_ptr<InsightsIndex> m_insights;
 };
 
 // fromJson for the stored JSON forms (the same as the API's).

@@ -3,8 +3,6 @@
 #include "backend/Backend.h"
 #include "engine/Store.h"
 
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace lapse
 {
@@ -63,26 +61,17 @@ Status Mirror::append(const QList<Event>& events)
         good << e;
     }
     if (!good.isEmpty()) {
-        QSqlDatabase db = m_store->connection();
-        if (!db.transaction())
-            return makeError(ErrorCode::Internal, QStringLiteral("mirror: %1").arg(db.lastError().text()));
-        QSqlQuery q(db);
-        q.prepare(QStringLiteral("INSERT INTO events(seq, ts, type, actor, subject, body, hash) VALUES(?,?,?,?,?,?,?)"));
+        // Through the store's writer path, so the insight rollups follow the copy in the same transaction.
+        if (const Status b = m_store->begin(); !b)
+            return b;
         for (const Event& e : std::as_const(good)) {
-            q.addBindValue(e.seq);
-            q.addBindValue(e.tsMs);
-            q.addBindValue(e.type);
-            q.addBindValue(e.actor);
-            q.addBindValue(e.subject);
-            q.addBindValue(e.body);
-            q.addBindValue(e.hash);
-            if (!q.exec()) {
-                db.rollback();
-                return makeError(ErrorCode::Internal, QStringLiteral("mirror write: %1").arg(q.lastError().text()));
+            if (const Status a = m_store->appendVerbatim(e); !a) {
+                m_store->rollback();
+                return makeError(ErrorCode::Internal, QStringLiteral("mirror write: %1").arg(a.error().message));
             }
         }
-        if (!db.commit())
-            return makeError(ErrorCode::Internal, QStringLiteral("mirror commit: %1").arg(db.lastError().text()));
+        if (const Status c = m_store->commit(); !c)
+            return makeError(ErrorCode::Internal, QStringLiteral("mirror commit: %1").arg(c.error().message));
         for (const Event& e : std::as_const(good))
             m_verifier.add(e);
         emit advanced(lastSeq());
