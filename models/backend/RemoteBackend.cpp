@@ -157,9 +157,10 @@ void RemoteBackend::poll()
         q.addQueryItem(QStringLiteral("limit"), QStringLiteral("1"));
     } else {
         q.addQueryItem(QStringLiteral("after"), QString::number(m_lastSeq));
-        q.addQueryItem(QStringLiteral("limit"), QStringLiteral("1000"));
-        // Long-poll only once caught up and live; while catching up, pages come back to back.
-        if (m_state == ConnectionState::Live)
+        // Long-poll only once caught up and live; while catching up, the largest pages come back to back.
+        const bool live = m_state == ConnectionState::Live;
+        q.addQueryItem(QStringLiteral("limit"), live ? QStringLiteral("1000") : QStringLiteral("10000"));
+        if (live)
             q.addQueryItem(QStringLiteral("wait"), QString::number(m_waitSeconds));
     }
     m_poll = send("GET", QStringLiteral("/v1/events"), q, {}, m_timeoutMs + m_waitSeconds * 1000);
@@ -231,12 +232,14 @@ void RemoteBackend::onPage(const ApiResult& page)
     if (!fresh.isEmpty()) {
         m_lastSeq = fresh.last().seq;
         m_lastHash = fresh.last().hash;
-        emit eventsReceived(fresh);
     }
     const bool caughtUp = page.value()[QLatin1String("last_seq")].toInteger() <= m_lastSeq;
     if (caughtUp)
         setState(ConnectionState::Live);
+    // The next page is asked for before this one is handed on: the broker reads it while we write this one.
     poll();
+    if (!fresh.isEmpty())
+        emit eventsReceived(fresh);
 }
 
 } // namespace lapse

@@ -22,9 +22,55 @@ void Clock::setInstance(const Clock* clock)
     g_clock.store(clock ? clock : &kSystemClock, std::memory_order_release);
 }
 
+namespace
+{
+// The inverse of daysFromCivil below (H. Hinnant's civil_from_days).
+void civilFromDays(qint64 z, int* y, int* m, int* d)
+{
+    z += 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const int doe = int(z - era * 146097);
+    const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = int(yoe + era * 400) + (*m <= 2);
+}
+} // namespace
+
 QString Clock::toIso(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+    // Every event and API answer carries several of these: formatted by hand for years 0..9999, the rest
+    // (never written by Lapse) through QDateTime.
+    constexpr qint64 kMax = 253'402'300'800'000; // 10000-01-01
+    if (ms < 0 || ms >= kMax)
+        return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+    int y, mo, d;
+    civilFromDays(ms / 86'400'000, &y, &mo, &d);
+    const qint64 inDay = ms % 86'400'000;
+    const int h = int(inDay / 3'600'000), mi = int(inDay / 60'000 % 60), se = int(inDay / 1000 % 60),
+              milli = int(inDay % 1000);
+    char16_t out[24] = {};
+    auto put = [&out](int at, int value, int digits) {
+        for (int i = digits - 1; i >= 0; --i, value /= 10)
+            out[at + i] = char16_t(u'0' + value % 10);
+    };
+    put(0, y, 4);
+    out[4] = u'-';
+    put(5, mo, 2);
+    out[7] = u'-';
+    put(8, d, 2);
+    out[10] = u'T';
+    put(11, h, 2);
+    out[13] = u':';
+    put(14, mi, 2);
+    out[16] = u':';
+    put(17, se, 2);
+    out[19] = u'.';
+    put(20, milli, 3);
+    out[23] = u'Z';
+    return QString(reinterpret_cast<const QChar*>(out), 24);
 }
 
 namespace

@@ -348,10 +348,15 @@ void InsightsIndex::change(Grant& g, const std::function<void(Grant&)>& edit)
     g.dirty = true;
 }
 
+bool InsightsIndex::reads(const QString& type)
+{
+    return type.startsWith(QLatin1String("grant.")) || type.startsWith(QLatin1String("session."))
+        || type == QLatin1String("credential.used_after_end");
+}
+
 Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& type, const QJsonObject& b)
 {
-    if (!type.startsWith(QLatin1String("grant.")) && !type.startsWith(QLatin1String("session."))
-        && type != QLatin1String("credential.used_after_end")) {
+    if (!reads(type)) {
         m_seq = seq;
         return Ok {};
     }

@@ -53,6 +53,8 @@ public:
     static QString contributionColumns(const QString& aggregate = {}); // e.g. "SUM" -> SUM(grants), ...
     static GrantContribution readContribution(const SqlStatement& q, int firstColumn);
 
+    // Whether add() looks at the body of events of this type (the others only move the high-water mark).
+    static bool reads(const QString& type);
     // Feeds one committed-to-be event. body is the event's JSON body. Errors only from reading state back.
     Status add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& type, const QJsonObject& body);
     // Writes what changed since the last flush, inside the caller's transaction.
