@@ -3,6 +3,7 @@
 #include "Format.h"
 #include "backend/Backend.h"
 #include "core/Clock.h"
+#include "metrics/InsightsSource.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -72,8 +73,8 @@ QChart* barChart(const QStringList& categories, const QList<QPair<QString, QList
 }
 } // namespace
 
-InsightsView::InsightsView(Backend* backend, QWidget* parent)
-    : QWidget(parent), m_backend(backend)
+InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* parent)
+    : QWidget(parent), m_backend(backend), m_source(new InsightsSource(backend, storeFile, this))
 {
     m_period = new QComboBox;
     m_period->addItem(tr("Last 7 days"), 7);
@@ -194,9 +195,14 @@ QWidget* InsightsView::chartBox(const QString& name, const QString& title)
     return box;
 }
 
+bool InsightsView::computesLocally() const
+{
+    return m_source->isLocal();
+}
+
 void InsightsView::refresh()
 {
-    if (!m_backend)
+    if (!m_backend && !m_source->isLocal())
         return;
     QUrlQuery q;
     const int days = m_period->currentData().toInt();
@@ -208,7 +214,7 @@ void InsightsView::refresh()
         q.addQueryItem(QStringLiteral("kind"), m_kind->currentData().toString());
     const quint64 gen = ++m_generation;
     m_status->setText(tr("Loading…"));
-    m_backend->call("GET", QStringLiteral("/v1/insights"), {}, q, [this, gen, guard = QPointer<InsightsView>(this)](const ApiResult& r) {
+    m_source->query(q, [this, gen, guard = QPointer<InsightsView>(this)](const ApiResult& r) {
         if (!guard || gen != m_generation)
             return;
         if (!r) {

@@ -1,4 +1,5 @@
-// Insights: does JIT reduce exposure here? Charts of the six metrics (from /v1/insights, the same
+// Insights: does JIT reduce exposure here? Charts of the six metrics (computed from the local store's rollups
+// when there is one — the engine's file or a remote broker's mirror — else from /v1/insights; the same
 // implementation as lapsectl metrics), repeated-elevation candidates, drill-down, PNG and CSV export.
 #pragma once
 
@@ -16,12 +17,15 @@ namespace lapse
 {
 
 class Backend;
+class InsightsSource;
 
 class InsightsView : public QWidget
 {
     Q_OBJECT
 public:
-    explicit InsightsView(Backend* backend, QWidget* parent = nullptr);
+    // storeFile: a local copy of the event log to compute from; empty to ask the backend.
+    explicit InsightsView(Backend* backend, const QString& storeFile = {}, QWidget* parent = nullptr);
+    bool computesLocally() const;
 
     void refresh();
     QJsonObject metrics() const { return m_metrics; }
@@ -55,6 +59,7 @@ private:
     void setChart(const QString& name, QChart* chart, const QString& csv);
 
     Backend* m_backend;
+    InsightsSource* m_source;
     QComboBox* m_period;
     QComboBox* m_target;
     QComboBox* m_kind;

@@ -68,7 +68,7 @@ MainWindow::MainWindow(
         none->setAlignment(Qt::AlignCenter);
         m_tabs->addTab(none, tr("Audit &log"));
     }
-    m_insights = new InsightsView(backend, m_tabs);
+    m_insights = new InsightsView(backend, auditStoreFile, m_tabs);
     m_tabs->addTab(m_insights, tr("&Insights"));
     // Insights are computed when looked at, and again each time the tab is opened.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {

@@ -442,24 +442,10 @@ ApiResponse ApiService::route(const Principal& actor, const ApiRequest& req)
                 m_engine.isLockedOut(actor.id));
             !s)
             return ApiResponse::error(s.error());
-        MetricsQuery mq;
-        for (const auto& [key, field] : {std::pair {"from", &mq.fromMs}, std::pair {"to", &mq.toMs}}) {
-            const QString v = req.query.queryItemValue(QLatin1String(key));
-            if (v.isEmpty())
-                continue;
-            bool okTime = false;
-            *field = Clock::fromIso(v, &okTime);
-            if (!okTime)
-                return ApiResponse::error(malformed(QStringLiteral("%1 must be an ISO 8601 UTC time").arg(QLatin1String(key))));
-        }
-        mq.target = req.query.queryItemValue(QStringLiteral("target"));
-        mq.kind = req.query.queryItemValue(QStringLiteral("kind"));
-        if (req.query.hasQueryItem(QStringLiteral("repeat"))) {
-            mq.repeatThreshold = req.query.queryItemValue(QStringLiteral("repeat")).toInt(&ok);
-            if (!ok || mq.repeatThreshold < 2)
-                return ApiResponse::error(malformed(QStringLiteral("repeat must be 2 or more")));
-        }
-        auto m = computeMetrics(m_engine.store().connection(), m_engine.directory(), mq, Clock::now());
+        auto mq = metricsQueryFrom(req.query);
+        if (!mq)
+            return ApiResponse::error(mq.error());
+        auto m = computeMetrics(m_engine.store().connection(), m_engine.directory(), mq.value(), Clock::now());
         if (!m)
             return ApiResponse::error(m.error());
         return ApiResponse::json(200, m.value());

@@ -77,6 +77,29 @@ using Group = std::tuple<QString, QString, QString>; // identity, target, privil
 
 } // namespace
 
+Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items)
+{
+    MetricsQuery mq;
+    for (const auto& [key, field] : {std::pair {"from", &mq.fromMs}, std::pair {"to", &mq.toMs}}) {
+        const QString v = items.queryItemValue(QLatin1String(key));
+        if (v.isEmpty())
+            continue;
+        bool ok = false;
+        *field = Clock::fromIso(v, &ok);
+        if (!ok)
+            return makeError(ErrorCode::Malformed, QStringLiteral("%1 must be an ISO 8601 UTC time").arg(QLatin1String(key)));
+    }
+    mq.target = items.queryItemValue(QStringLiteral("target"));
+    mq.kind = items.queryItemValue(QStringLiteral("kind"));
+    if (items.hasQueryItem(QStringLiteral("repeat"))) {
+        bool ok = false;
+        mq.repeatThreshold = items.queryItemValue(QStringLiteral("repeat")).toInt(&ok);
+        if (!ok || mq.repeatThreshold < 2)
+            return makeError(ErrorCode::Malformed, QStringLiteral("repeat must be 2 or more"));
+    }
+    return mq;
+}
+
 Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs)
 {
     sqlite3* h = sqliteHandle(db);

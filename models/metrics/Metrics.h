@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QSqlDatabase>
 #include <QString>
+#include <QUrlQuery>
 #include <limits>
 
 namespace lapse
@@ -24,7 +25,10 @@ struct MetricsQuery {
     qint64 repeatWindowMs = 7LL * 86'400'000; // ... within this window is a redesign candidate
 };
 
-// Reads the events table of db (seq, ts, type, body) and computes every metric. nowMs bounds open sessions.
+// The query items of GET /v1/insights (from, to as ISO 8601 UTC; target; kind; repeat >= 2), checked.
+Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items);
+
+// Computes every metric from db's insight rollups (see InsightsIndex); nowMs bounds sessions still open.
 Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs);
 
 } // namespace lapse

@@ -1,10 +1,12 @@
 // The Insights view shows the numbers of the one metrics implementation, exports them, and a click on an
-// identity's bar lists the grants behind it.
+// identity's bar lists the grants behind it; given a mirror of the log it computes from that, offline too.
 #include "EngineFixture.h"
 #include "InsightsView.h"
 
+#include "SwitchableBackend.h"
 #include "backend/EmbeddedBackend.h"
 #include "metrics/Metrics.h"
+#include "metrics/Mirror.h"
 
 #include <QAbstractBarSeries>
 #include <QBarSet>
@@ -23,7 +25,49 @@ class TestInsightsView : public QObject
 {
     Q_OBJECT
 
+    static QJsonObject metricsOf(QSqlDatabase db, EngineFixture& f)
+    {
+        MetricsQuery q;
+        q.fromMs = f.now() - 30LL * 86'400'000; // what the view asks for by default
+        auto m = computeMetrics(db, f.engine().directory(), q, f.now());
+        return m.ok() ? m.value() : QJsonObject {};
+    }
+
 private slots:
+    // Remote mode: the charts come from the local mirror, not from the broker, and keep working offline.
+    void computesFromTheMirrorOffline()
+    {
+        EngineFixture f;
+        QVERIFY2(f.ok(), qPrintable(f.openError()));
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db")).ok());
+            f.clock().advance(60'000);
+        }
+        QTemporaryDir dir;
+        auto mirror = Mirror::open(dir.filePath(QStringLiteral("mirror.db")), nullptr);
+        QVERIFY2(mirror.ok(), mirror.ok() ? "" : qPrintable(mirror.error().message));
+        LAPSE_VERIFY_OK(mirror.value()->append(f.events()));
+
+        SwitchableBackend backend(f.engine(), QStringLiteral("aud"));
+        InsightsView view(&backend, mirror.value()->file());
+        QVERIFY(view.computesLocally());
+        QSignalSpy loaded(&view, &InsightsView::loaded);
+        view.refresh();
+        QVERIFY(loaded.wait());
+        QCOMPARE(view.metrics()["elevation_frequency"].toObject()["grants"].toInt(), 2);
+        QCOMPARE(view.metrics()["elevation_frequency"], metricsOf(f.engine().store().connection(), f)["elevation_frequency"]);
+
+        // The broker goes away; the mirror still has what it had, plus one more grant it received before.
+        QVERIFY(f.grantFor(QStringLiteral("agent-7"), QStringLiteral("billing-db")).ok());
+        LAPSE_VERIFY_OK(mirror.value()->append(f.events()));
+        backend.setOnline(false);
+        view.refresh();
+        QVERIFY(loaded.wait());
+        QCOMPARE(backend.callsWhileOffline(), 0); // nothing was asked of the broker
+        QCOMPARE(view.metrics()["elevation_frequency"].toObject()["grants"].toInt(), 3);
+        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("agent-7,1\n")));
+    }
+
     void chartsShowTheMetricsAndDrillDown()
     {
         EngineFixture f;
