@@ -1006,14 +1006,10 @@ Status Engine::appendBatch(const QList<std::tuple<QString, QString, QString, QJs
     serialise(0, half);
     second.waitForFinished();
     auto r = write<Ok>([&]() -> Result<Ok> {
-        const qint64 now = Clock::now();
-        for (qsizetype i = 0; i < events.size(); ++i) {
-            const auto& [type, actor, subject, body] = events[i];
-            auto e = m_store->append(type, actor, subject, body, now, &bodies[i]);
-            if (!e)
-                return e.error();
-            m_txEvents.append(e.value());
-        }
+        auto appended = m_store->appendMany(events, bodies, Clock::now());
+        if (!appended)
+            return appended.error();
+        m_txEvents.append(std::move(appended).value());
         return Ok {};
     });
     return r ? Status(Ok {}) : Status(r.error());

@@ -8,6 +8,7 @@
 #include "metrics/InsightsIndex.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -197,6 +198,8 @@ Store::~Store()
     // Prepared statements first: a connection with live statements cannot close.
     m_insertEvent.reset();
     m_insights.reset();
+    if (m_insightsReader)
+        sqlite3_close(m_insightsReader);
     // Connections of this thread are removed; other threads' connections die with their threads' use.
     const QString name = m_connPrefix + QString::number(quintptr(QThread::currentThreadId()));
     if (QSqlDatabase::contains(name)) {
@@ -250,6 +253,12 @@ Result<std::unique_ptr<Store>> Store::open(const QString& path)
     }
     q.finish();
     s->m_committedSeq = s->m_headSeq;
+    if (sqlite3_open_v2(QFile::encodeName(s->m_path).constData(), &s->m_insightsReader,
+            SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr)
+        != SQLITE_OK)
+        return makeError(ErrorCode::Internal,
+            QStringLiteral("cannot open %1 for the insight rollups: %2").arg(s->m_path, sqliteMessage(s->m_insightsReader)));
+    sqlite3_busy_timeout(s->m_insightsReader, 10000);
     if (const Status b = s->backfillInsights(); !b)
         return b.error();
     return s;
@@ -283,7 +292,7 @@ Status Store::backfillInsights()
             int n = 0;
             const char* body = rows.data(3, &n);
             const QString type = rows.text(2);
-            const Status a = m_insights->add(h, rows.int64(0), rows.int64(1), type,
+            const Status a = m_insights->add(m_insightsReader, rows.int64(0), rows.int64(1), type,
                 InsightsIndex::reads(type) ? QJsonDocument::fromJson(QByteArray::fromRawData(body, n)).object()
                                            : QJsonObject());
             if (!a) {
@@ -410,11 +419,55 @@ Result<Event> Store::append(const QString& type, const QString& actor, const QSt
     e.hash = EventChain::hash(m_headHash, e);
     if (const Status s = insertEvent(e); !s)
         return s.error();
-    if (const Status s = m_insights->add(m_writer, e.seq, e.tsMs, e.type, body); !s)
+    if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)
         return s.error();
     m_headSeq = e.seq;
     m_headHash = e.hash;
     return e;
+}
+
+Result<QList<Event>> Store::appendMany(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,
+    const QList<QByteArray>& compactBodies, qint64 tsMs)
+{
+    Q_ASSERT(m_inTx && compactBodies.size() == events.size());
+    writer();
+    const qint64 first = m_headSeq + 1;
+    // The rollups read only what was committed (they write only at commit), through their own connection, so
+    // they can take the batch beside the chain. Events are fed to them in order, as on the one-event path.
+    QFuture<Status> indexing = QtConcurrent::run([this, &events, first, tsMs]() -> Status {
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            const auto& [type, actor, subject, body] = events[i];
+            if (const Status s = m_insights->add(m_insightsReader, first + i, tsMs, type, body); !s)
+                return s;
+        }
+        return Ok {};
+    });
+    QList<Event> out;
+    out.reserve(events.size());
+    Status written = Ok {};
+    for (qsizetype i = 0; i < events.size() && written; ++i) {
+        const auto& [type, actor, subject, body] = events[i];
+        Event e;
+        e.seq = m_headSeq + 1;
+        e.tsMs = tsMs;
+        e.type = type;
+        e.actor = actor;
+        e.subject = subject;
+        e.body = compactBodies[i];
+        e.hash = EventChain::hash(m_headHash, e);
+        written = insertEvent(e);
+        if (written) {
+            m_headSeq = e.seq;
+            m_headHash = e.hash;
+            out << std::move(e);
+        }
+    }
+    const Status indexed = indexing.result();
+    if (!written)
+        return written.error(); // the caller rolls back, which resets the rollups' state too
+    if (!indexed)
+        return indexed.error();
+    return out;
 }
 
 Status Store::appendVerbatim(const Event& e)
@@ -427,7 +480,7 @@ Status Store::appendVerbatim(const Event& e)
         return makeError(ErrorCode::Conflict, QStringLiteral("event %1 does not chain onto the head").arg(e.seq));
     if (const Status s = insertEvent(e); !s)
         return s;
-    if (const Status s = m_insights->add(m_writer, e.seq, e.tsMs, e.type,
+    if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type,
             InsightsIndex::reads(e.type) ? e.bodyJson() : QJsonObject());
         !s)
         return s;

@@ -75,6 +75,10 @@ public:
     // compactBody: body already serialised (compact JSON), when the caller did that work elsewhere.
     Result<Event> append(const QString& type, const QString& actor, const QString& subject,
         const QJsonObject& body, qint64 tsMs, const QByteArray* compactBody = nullptr);
+    // Appends a batch in order inside the open transaction, bodies already serialised (compact JSON); the
+    // rollups take the batch on a second thread while the events are chained and written on this one.
+    Result<QList<Event>> appendMany(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,
+        const QList<QByteArray>& compactBodies, qint64 tsMs);
     // Appends an event exactly as another log holds it (a mirror's copy): it must be the next in sequence and
     // chain onto the head; its body and hash are kept byte for byte.
     Status appendVerbatim(const Event& e);
@@ -123,6 +127,7 @@ private:
     bool m_inTx = false;
     qint64 m_committedSeq = 0; // head after our last commit: a different head at begin() means another writer
     sqlite3* m_writer = nullptr;
+    sqlite3* m_insightsReader = nullptr; // the rollups' own read connection: they may read beside the writer
     std::unique_ptr<SqlStatement> m_insertEvent;
     std::unique_ptr<InsightsIndex> m_insights;
 };

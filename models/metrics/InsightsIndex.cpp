@@ -259,38 +259,10 @@ Status InsightsIndex::ensureLoaded(sqlite3* db)
 {
     if (m_loaded)
         return Ok {};
-    if (!m_readGrant) {
+    if (!m_readGrant)
         m_readGrant = std::make_unique<SqlStatement>();
-        m_writeGrant = std::make_unique<SqlStatement>();
-        m_writeRollup = std::make_unique<SqlStatement>();
-        m_writeSeq = std::make_unique<SqlStatement>();
-    }
     if (!m_readGrant->prepare(db, "SELECT principal, target, privileges, state FROM insight_grants WHERE id = ?"))
         return sqlFailure("prepare", db);
-    const QString cols = columnList();
-    QString params;
-    for (int i = 0; i < kColumnCount; ++i)
-        params += QStringLiteral(",?");
-    const QByteArray writeGrant = QStringLiteral("INSERT OR REPLACE INTO insight_grants(id, start_ms, principal, target,"
-                                                 " privileges, revoke_effect_ms, lingering_open, state, %1)"
-                                                 " VALUES(?,?,?,?,?,?,?,?%2)")
-                                      .arg(cols, params)
-                                      .toUtf8();
-    QStringList sets;
-    for (int i = 0; i < kColumnCount; ++i) {
-        const QString c = QLatin1String(kColumns[i]);
-        sets << (i == kColumnCount - 1 ? QStringLiteral("%1 = MAX(%1, excluded.%1)").arg(c)
-                                       : QStringLiteral("%1 = %1 + excluded.%1").arg(c));
-    }
-    const QByteArray writeRollup = QStringLiteral("INSERT INTO insight_rollup(hour, principal, target, privileges, %1)"
-                                                  " VALUES(?,?,?,?%2) ON CONFLICT(hour, principal, target, privileges)"
-                                                  " DO UPDATE SET %3")
-                                       .arg(cols, params, sets.join(QLatin1Char(',')))
-                                       .toUtf8();
-    if (!m_writeGrant->prepare(db, writeGrant.constData()) || !m_writeRollup->prepare(db, writeRollup.constData())
-        || !m_writeSeq->prepare(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('insights_seq', ?)"))
-        return sqlFailure("prepare", db);
-
     // The starts of the last window's grants, per group, so each new grant's repeat count is one lookup.
     SqlStatement recent(db, "SELECT principal, target, privileges, start_ms FROM insight_grants"
                             " WHERE start_ms > (SELECT MAX(start_ms) FROM insight_grants) - ? ORDER BY start_ms");
@@ -467,6 +439,43 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
     return Ok {};
 }
 
+Status InsightsIndex::prepareWrites(sqlite3* db)
+{
+    if (m_writesOn == db && m_writeGrant && m_writeGrant->isValid())
+        return Ok {};
+    if (!m_writeGrant) {
+        m_writeGrant = std::make_unique<SqlStatement>();
+        m_writeRollup = std::make_unique<SqlStatement>();
+        m_writeSeq = std::make_unique<SqlStatement>();
+    }
+    const QString cols = columnList();
+    QString params;
+    for (int i = 0; i < kColumnCount; ++i)
+        params += QStringLiteral(",?");
+    const QByteArray writeGrant = QStringLiteral("INSERT OR REPLACE INTO insight_grants(id, start_ms, principal, target,"
+                                                 " privileges, revoke_effect_ms, lingering_open, state, %1)"
+                                                 " VALUES(?,?,?,?,?,?,?,?%2)")
+                                      .arg(cols, params)
+                                      .toUtf8();
+    QStringList sets;
+    for (int i = 0; i < kColumnCount; ++i) {
+        const QString c = QLatin1String(kColumns[i]);
+        sets << (i == kColumnCount - 1 ? QStringLiteral("%1 = MAX(%1, excluded.%1)").arg(c)
+                                       : QStringLiteral("%1 = %1 + excluded.%1").arg(c));
+    }
+    const QByteArray writeRollup = QStringLiteral("INSERT INTO insight_rollup(hour, principal, target, privileges, %1)"
+                                                  " VALUES(?,?,?,?%2) ON CONFLICT(hour, principal, target, privileges)"
+                                                  " DO UPDATE SET %3")
+                                       .arg(cols, params, sets.join(QLatin1Char(',')))
+                                       .toUtf8();
+    if (!m_writeGrant->prepare(db, writeGrant.constData()) || !m_writeRollup->prepare(db, writeRollup.constData())
+        || !m_writeSeq->prepare(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('insights_seq', ?)"))
+        return sqlFailure("prepare", db);
+
+    m_writesOn = db;
+    return Ok {};
+}
+
 Status InsightsIndex::flush(sqlite3* db)
 {
     if (!m_loaded) {
@@ -477,6 +486,8 @@ Status InsightsIndex::flush(sqlite3* db)
         seqWrite.bindText(1, QByteArray::number(m_seq));
         return seqWrite.exec() ? Status(Ok {}) : Status(sqlFailure("seq write", db));
     }
+    if (const Status p = prepareWrites(db); !p)
+        return p;
     for (auto it = m_grants.begin(); it != m_grants.end(); ++it) {
         Grant& g = *it;
         if (!g.dirty)

@@ -55,10 +55,11 @@ public:
 
     // Whether add() looks at the body of events of this type (the others only move the high-water mark).
     static bool reads(const QString& type);
-    // Feeds one committed-to-be event. body is the event's JSON body. Errors only from reading state back.
-    Status add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& type, const QJsonObject& body);
-    // Writes what changed since the last flush, inside the caller's transaction.
-    Status flush(sqlite3* db);
+    // Feeds one committed-to-be event. body is the event's JSON body. reader: a connection that sees the last
+    // commit (the rollups are written only by flush, right before a commit). Errors only from reading back.
+    Status add(sqlite3* reader, qint64 seq, qint64 tsMs, const QString& type, const QJsonObject& body);
+    // Writes what changed since the last flush, inside the writer's open transaction.
+    Status flush(sqlite3* writer);
     // Forget every in-memory state (after a rollback, or when another writer moved the store on).
     void invalidate();
     // The last event seq the stored rollups include.
@@ -103,11 +104,13 @@ private:
     friend size_t qHash(const RollupKey& k, size_t seed);
 
     Status ensureLoaded(sqlite3* db);
+    Status prepareWrites(sqlite3* db);
     Grant* find(sqlite3* db, const QString& id, Status* error);
     void change(Grant& g, const std::function<void(Grant&)>& edit);
     int windowCount(const Grant& g);
 
     bool m_loaded = false;
+    sqlite3* m_writesOn = nullptr;
     qint64 m_seq = 0;
     QHash<QString, Grant> m_grants; // grants still changing, and any changed since the last flush
     QHash<RollupKey, GrantContribution> m_delta; // rollup changes since the last flush
