@@ -409,20 +409,27 @@ Result<Event> Store::append(const QString& type, const QString& actor, const QSt
     const QJsonObject& body, qint64 tsMs, const QByteArray* compactBody)
 {
     Q_ASSERT(m_inTx);
-    Event e;
-    e.seq = m_headSeq + 1;
-    e.tsMs = tsMs;
-    e.type = type;
-    e.actor = actor;
-    e.subject = subject;
-    e.body = compactBody ? *compactBody : compact(body);
-    e.hash = EventChain::hash(m_headHash, e);
+    Event e = chained(type, actor, subject, compactBody ? *compactBody : compact(body), tsMs);
     if (const Status s = insertEvent(e); !s)
         return s.error();
     if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)
         return s.error();
     m_headSeq = e.seq;
     m_headHash = e.hash;
+    return e;
+}
+
+Event Store::chained(const QString& type, const QString& actor, const QString& subject, const QByteArray& body,
+    qint64 tsMs) const
+{
+    Event e;
+    e.seq = m_headSeq + 1;
+    e.tsMs = tsMs;
+    e.type = type;
+    e.actor = actor;
+    e.subject = subject;
+    e.body = body;
+    e.hash = EventChain::hash(m_headHash, e);
     return e;
 }
 
@@ -447,14 +454,7 @@ Result<QList<Event>> Store::appendMany(const QList<std::tuple<QString, QString, 
     Status written = Ok {};
     for (qsizetype i = 0; i < events.size() && written; ++i) {
         const auto& [type, actor, subject, body] = events[i];
-        Event e;
-        e.seq = m_headSeq + 1;
-        e.tsMs = tsMs;
-        e.type = type;
-        e.actor = actor;
-        e.subject = subject;
-        e.body = compactBodies[i];
-        e.hash = EventChain::hash(m_headHash, e);
+        Event e = chained(type, actor, subject, compactBodies[i], tsMs);
         written = insertEvent(e);
         if (written) {
             m_headSeq = e.seq;

@@ -118,6 +118,9 @@ private:
     Status backfillInsights(); // rollups for events written before they existed
     sqlite3* writer();
     Status insertEvent(const Event& e);
+    // The next event after the head, hashed onto it (the head itself moves only once the event is written).
+    Event chained(const QString& type, const QString& actor, const QString& subject, const QByteArray& body,
+        qint64 tsMs) const;
     QString m_path;
     QString m_connPrefix;
     qint64 m_headSeq = 0;
