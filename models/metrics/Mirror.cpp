@@ -72,12 +72,13 @@ Status Mirror::append(const QList<Event>& events)
         }
         if (const Status c = m_store->commit(); !c)
             return makeError(ErrorCode::Internal, QStringLiteral("mirror commit: %1").arg(c.error().message));
-        for (const Event& e : std::as_const(good))
-            m_verifier.add(e);
-        emit advanced(lastSeq());
     }
+    // Written (or nothing to write): the probe, which verified exactly what was written, is the new state —
+    // including a break it found, after which nothing more is written.
+    m_verifier = probe;
+    if (!good.isEmpty())
+        emit advanced(lastSeq());
     if (!probe.ok()) {
-        m_verifier = probe; // remember the break: nothing more is written
         emit chainBroken(probe.breakSeq(), probe.breakReason());
         return makeError(ErrorCode::Conflict,
             QStringLiteral("mirror stopped: chain broken at event %1: %2").arg(probe.breakSeq()).arg(probe.breakReason()));
