@@ -9,6 +9,7 @@
 #include <QCollator>
 #include <QColor>
 #include <QJsonArray>
+#include <QLocale>
 #include <QPointer>
 #include <QtConcurrent>
 #include <algorithm>
@@ -39,6 +40,14 @@ bool isTextColumn(int column)
 bool isFreeText(int column)
 {
     return column == RequestQueueModel::Reason || column == RequestQueueModel::Ticket;
+}
+
+// Qt collates the C locale by code point, which would sort "CHG-10" before "chg-9": a console started without
+// a locale sorts as in English instead.
+QLocale collationLocale()
+{
+    const QLocale system;
+    return system.language() == QLocale::C ? QLocale(QLocale::English, QLocale::UnitedStates) : system;
 }
 
 // Appends s case-folded as UTF-8: ASCII directly, the rest through QString's folding.
@@ -130,6 +139,7 @@ class RequestQueueModel::RowMaker
 public:
     explicit RowMaker(const PrincipalIndex& principals)
         : m_principals(principals)
+        , m_collator(collationLocale())
     {
         m_collator.setCaseSensitivity(Qt::CaseInsensitive);
         m_collator.setNumericMode(true); // CHG-9 before CHG-10
