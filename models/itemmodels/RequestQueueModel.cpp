@@ -14,6 +14,9 @@
 #include <QtConcurrent>
 #include <algorithm>
 #include <optional>
+#include <string.h>
+#include <string_view>
+#include <utility>
 
 namespace lapse
 {
@@ -50,6 +53,18 @@ QLocale collationLocale()
     return system.language() == QLocale::C ? QLocale(QLocale::English, QLocale::UnitedStates) : system;
 }
 
+// Substring search for short needles in short texts; QByteArray::contains is several times slower here.
+bool contains(const char* haystack, qsizetype size, const QByteArray& needle)
+{
+#ifdef __GLIBC__
+    return memmem(haystack, size_t(size), needle.constData(), size_t(needle.size())) != nullptr;
+#else
+    return std::string_view(haystack, size_t(size))
+               .find(std::string_view(needle.constData(), size_t(needle.size())))
+        != std::string_view::npos;
+#endif
+}
+
 // Appends s case-folded as UTF-8: ASCII directly, the rest through QString's folding.
 void appendFolded(QByteArray& out, const QString& s)
 {
@@ -77,7 +92,8 @@ struct RequestQueueModel::Row {
     QString task;
     QString reason;
     QString ticket;
-    // The searchable fields case-folded, as UTF-8, one per line: a search word never spans two of them.
+    // The searchable fields case-folded, as UTF-8, one per line: a search word never spans two of them. Only
+    // until the model moves it into its search buffers (see SearchText).
     QByteArray haystack;
     // Collation keys of the free-text columns: comparing them is a byte comparison.
     std::optional<QCollatorSortKey> reasonKey;
@@ -574,8 +590,9 @@ bool RequestQueueModel::rowMatches(int row, const Filter& filter) const
         return false;
     if (!filter.kind.isEmpty() && r.kind != filter.kind)
         return false;
+    const SearchText& text = m_search[size_t(row)];
     for (const QByteArray& term : filter.terms)
-        if (!r.haystack.contains(term))
+        if (!contains(text.data, text.size, term))
             return false;
     return true;
 }
@@ -615,16 +632,22 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
             // Rows are decoded on a worker while this thread asks for the next page: the load takes about as
             // long as the pages alone.
             Page p;
-            p.rows = std::make_shared<std::vector<std::unique_ptr<Row>>>();
+            p.decoded = std::make_shared<Decoded>();
             p.directoryVersion = self->m_directoryVersion;
-            p.done = QtConcurrent::run([out = p.rows, items, principals = self->m_principals] {
+            p.done = QtConcurrent::run([out = p.decoded, items, principals = self->m_principals] {
                 RowMaker maker(principals);
-                out->reserve(size_t(items.size()));
+                out->rows.reserve(size_t(items.size()));
+                out->ends.reserve(size_t(items.size()));
                 for (const auto& v : items) {
                     const QJsonObject request = v.toObject();
                     // The server filtered by status; a row not pending here would be a server bug, not shown.
-                    if (request.value(QLatin1String("status")).toString() == QLatin1String("pending"))
-                        out->push_back(maker.make(request));
+                    if (request.value(QLatin1String("status")).toString() != QLatin1String("pending"))
+                        continue;
+                    out->rows.push_back(maker.make(request));
+                    QByteArray& text = out->rows.back()->haystack;
+                    out->texts += text;
+                    out->ends.push_back(out->texts.size());
+                    text = QByteArray();
                 }
             });
             self->m_pages.push_back(std::move(p));
@@ -645,17 +668,27 @@ void RequestQueueModel::finishLoad()
     bool stale = false;
     for (Page& p : m_pages) {
         p.done.waitForFinished();
-        total += p.rows->size();
+        total += p.decoded->rows.size();
         stale = stale || p.directoryVersion != m_directoryVersion;
     }
     std::vector<std::unique_ptr<Row>> rows;
+    std::vector<SearchText> search;
+    std::vector<QByteArray> texts;
     rows.reserve(total);
-    for (Page& p : m_pages)
-        std::move(p.rows->begin(), p.rows->end(), std::back_inserter(rows));
+    search.reserve(total);
+    qsizetype textBytes = 0;
+    for (Page& p : m_pages) {
+        Decoded& d = *p.decoded;
+        std::move(d.rows.begin(), d.rows.end(), std::back_inserter(rows));
+        qsizetype from = 0;
+        for (qsizetype end : d.ends) {
+            search.push_back({d.texts.constData() + from, end - from});
+            from = end;
+        }
+        textBytes += d.texts.size();
+        texts.push_back(std::move(d.texts));
+    }
     m_pages.clear();
-    if (stale) // the directory changed while pages were decoding
-        for (auto& r : rows)
-            m_maker->applyPrincipals(*r);
     size_t sorted = rows.empty() ? 0 : 1;
     while (sorted < rows.size() && rows[sorted - 1]->id < rows[sorted]->id)
         ++sorted;
@@ -668,9 +701,18 @@ void RequestQueueModel::finishLoad()
 
     beginResetModel();
     m_rows.swap(rows);
+    m_search.swap(search);
+    m_texts.swap(texts);
+    m_appendable = false; // the pages' own buffers: new texts go to a fresh one
+    m_textBytes = m_liveTextBytes = textBytes;
     m_tail.swap(tail);
     m_sortedPrefix = int(sorted);
     m_renumberFrom = int(m_rows.size());
+    if (stale) { // the directory changed while pages were decoding
+        for (auto& r : m_rows)
+            m_maker->applyPrincipals(*r);
+        rebuildSearchTexts();
+    }
     endResetModel();
     m_loading = false;
     // Events that arrived during the load are at least as new as what the pages showed.
@@ -718,6 +760,9 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
             Row& r = *m_rows[size_t(row)];
             r = std::move(*m_maker->make(json));
             r.row = row;
+            m_liveTextBytes -= m_search[size_t(row)].size;
+            const QByteArray text = std::exchange(r.haystack, QByteArray());
+            m_search[size_t(row)] = storeSearchText(text);
             changed.push_back(row);
         } else if (row >= 0) {
             removals.push_back(row);
@@ -753,6 +798,9 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
                     m_tail.remove(m_rows[size_t(r)]->id);
             m_sortedPrefix -= qMax(0, qMin(last + 1, m_sortedPrefix) - first);
             m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
+            for (int r = first; r <= last; ++r)
+                m_liveTextBytes -= m_search[size_t(r)].size;
+            m_search.erase(m_search.begin() + first, m_search.begin() + last + 1);
             // Rows after the run moved up; listeners of rowsRemoved may look rows up at once, and rowOf
             // renumbers them first.
             m_renumberFrom = qMin(m_renumberFrom, first);
@@ -770,12 +818,69 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
                 ++m_sortedPrefix;
             else
                 m_tail.insert(r->id, r.get());
+            const QByteArray text = std::exchange(r->haystack, QByteArray());
+            m_search.push_back(storeSearchText(text));
             m_rows.push_back(std::move(r));
         }
         if (m_renumberFrom == first)
             m_renumberFrom = int(m_rows.size());
         endInsertRows();
     }
+}
+
+RequestQueueModel::SearchText RequestQueueModel::storeSearchText(const QByteArray& text)
+{
+    constexpr qsizetype kBuffer = 256 * 1024;
+    const auto fits
+        = [&] { return m_appendable && m_texts.back().capacity() - m_texts.back().size() > text.size(); };
+    if (!fits()) {
+        // Texts of rows that went or changed stay behind as garbage until it outweighs the rest.
+        if (m_textBytes > 2 * m_liveTextBytes + kBuffer)
+            rebuildSearchTexts();
+        if (!fits()) {
+            m_texts.emplace_back();
+            m_texts.back().reserve(qMax(kBuffer, text.size() + 1));
+            m_appendable = true;
+        }
+    }
+    QByteArray& buffer = m_texts.back();
+    const qsizetype at = buffer.size();
+    buffer.append(text); // within the reserved capacity: no reallocation
+    m_textBytes += text.size();
+    m_liveTextBytes += text.size();
+    return {buffer.constData() + at, text.size()};
+}
+
+void RequestQueueModel::rebuildSearchTexts()
+{
+    // Rows that carry a fresh text (a new directory) give it; the others are copied from the old buffers.
+    QByteArray all;
+    qsizetype size = 0;
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        size += m_rows[i]->haystack.isNull() ? m_search[i].size : m_rows[i]->haystack.size();
+    all.reserve(size + 256 * 1024);
+    std::vector<qsizetype> ends;
+    ends.reserve(m_rows.size());
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        QByteArray& fresh = m_rows[i]->haystack;
+        if (fresh.isNull())
+            all.append(m_search[i].data, m_search[i].size);
+        else
+            all.append(fresh);
+        fresh = QByteArray();
+        ends.push_back(all.size());
+    }
+    std::vector<QByteArray> texts;
+    texts.push_back(std::move(all));
+    const char* data = texts.back().constData();
+    qsizetype from = 0;
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        m_search[i] = {data + from, ends[i] - from};
+        from = ends[i];
+    }
+    m_texts.swap(texts);
+    m_textBytes = m_liveTextBytes = from;
+    m_appendable = true; // reserved with room to spare
 }
 
 void RequestQueueModel::setDirectory(const QJsonObject& directory)
@@ -785,6 +890,7 @@ void RequestQueueModel::setDirectory(const QJsonObject& directory)
     m_maker->setPrincipals(m_principals);
     for (auto& r : m_rows)
         m_maker->applyPrincipals(*r);
+    rebuildSearchTexts();
     if (!m_rows.empty())
         emit dataChanged(index(0, Kind), index(int(m_rows.size()) - 1, Owner));
 }

@@ -104,11 +104,24 @@ public:
     class RowMaker;
 
 private:
+    // Each row's search text lives in a few large buffers, side by side in row order, so a filter pass reads
+    // memory in order instead of chasing a pointer per row.
+    struct SearchText {
+        const char* data = nullptr;
+        qsizetype size = 0;
+    };
+    struct Decoded {
+        std::vector<std::unique_ptr<Row>> rows;
+        QByteArray texts; // the rows' search texts, one after the other
+        std::vector<qsizetype> ends; // where each row's text ends in texts
+    };
     struct Page {
         QFuture<void> done;
-        std::shared_ptr<std::vector<std::unique_ptr<Row>>> rows;
+        std::shared_ptr<Decoded> decoded;
         quint64 directoryVersion = 0;
     };
+    SearchText storeSearchText(const QByteArray& text); // copies into the newest buffer
+    void rebuildSearchTexts(); // one buffer, the rows' texts in row order, garbage dropped
     void fetchPage(const QString& after, quint64 generation);
     void finishLoad();
     void renumber() const;
@@ -121,6 +134,11 @@ private:
     quint64 m_directoryVersion = 0;
     std::unique_ptr<RowMaker> m_maker; // for rows made on the GUI thread (live events)
     std::vector<std::unique_ptr<Row>> m_rows;
+    std::vector<SearchText> m_search; // per row, into m_texts
+    std::vector<QByteArray> m_texts; // buffers, never reallocated once written to (the pointers stay valid)
+    qsizetype m_textBytes = 0; // in all buffers
+    qsizetype m_liveTextBytes = 0; // of rows still in the queue
+    bool m_appendable = false; // m_texts.back() was reserved here for appending
     int m_sortedPrefix = 0; // m_rows[0, m_sortedPrefix) are in ascending id order
     QHash<QString, Row*> m_tail; // id -> row for the rest; each row knows its number
     mutable int m_renumberFrom = 0; // rows from here on may carry stale numbers (rows before them went)
