@@ -600,6 +600,54 @@ private slots:
             shownIds(proxy), expectedIds(model, {}, {}, {}, RequestQueueModel::Reason, Qt::DescendingOrder));
     }
 
+    void proxySearchFollowsChurnAndANewDirectory()
+    {
+        RequestQueueModel model(m_backend.get());
+        QList<Event> events;
+        for (int n = 0; n < 300; ++n) {
+            AccessRequest r = pendingRequest(
+                n, n % 2 ? QStringLiteral("svc-ci") : QStringLiteral("dave"), QStringLiteral("billing-db"));
+            r.reason = QStringLiteral("first reason %1").arg(n);
+            events << requestEvent(r);
+        }
+        model.applyEvents(events);
+        QueueFilterProxy proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.sort(RequestQueueModel::Reason, Qt::AscendingOrder);
+        const auto check = [&](const QString& text) {
+            proxy.setText(text);
+            return shownIds(proxy)
+                == expectedIds(model, {}, {}, text, RequestQueueModel::Reason, Qt::AscendingOrder);
+        };
+        // Owners come with the directory: svc-ci's owner becomes searchable once it is known.
+        QVERIFY(check(QStringLiteral("alice")));
+        QCOMPARE(proxy.rowCount(), 0);
+        model.setDirectory(eng().directory().toJson());
+        QVERIFY(check(QStringLiteral("alice")));
+        QCOMPARE(proxy.rowCount(), 150);
+        // Requests changed many times over leave old search texts behind, which are dropped as they pile up.
+        for (int round = 0; round < 120; ++round) {
+            QList<Event> updates;
+            for (int n = round % 3; n < 300; n += 3) {
+                AccessRequest r = pendingRequest(n, n % 2 ? QStringLiteral("svc-ci") : QStringLiteral("dave"),
+                    QStringLiteral("billing-db"));
+                r.reason
+                    = QStringLiteral("round %1 of a long and winding reason, request %2").arg(round).arg(n);
+                updates << requestEvent(r, "request.approval_recorded");
+            }
+            model.applyEvents(updates);
+            if (round % 30 == 29) {
+                QVERIFY(check(QStringLiteral("round %1").arg(round)));
+                QVERIFY(proxy.rowCount() > 0);
+                QVERIFY(check(QStringLiteral("first")));
+                QVERIFY(check(QStringLiteral("alice winding")));
+            }
+        }
+        QVERIFY(check(QString()));
+        QCOMPARE(proxy.rowCount(), 300);
+    }
+
     void proxySortsTextByCollationAndNumbersByValue()
     {
         RequestQueueModel model(m_backend.get());
