@@ -65,6 +65,14 @@ bool contains(const char* haystack, qsizetype size, const QByteArray& needle)
 #endif
 }
 
+QCollator queueCollator()
+{
+    QCollator c(collationLocale());
+    c.setCaseSensitivity(Qt::CaseInsensitive);
+    c.setNumericMode(true); // CHG-9 before CHG-10
+    return c;
+}
+
 // Appends s case-folded as UTF-8: ASCII directly, the rest through QString's folding.
 void appendFolded(QByteArray& out, const QString& s)
 {
@@ -155,15 +163,14 @@ class RequestQueueModel::RowMaker
 public:
     explicit RowMaker(const PrincipalIndex& principals)
         : m_principals(principals)
-        , m_collator(collationLocale())
+        , m_collator(queueCollator())
     {
-        m_collator.setCaseSensitivity(Qt::CaseInsensitive);
-        m_collator.setNumericMode(true); // CHG-9 before CHG-10
     }
 
     void setPrincipals(const PrincipalIndex& principals) { m_principals = principals; }
 
-    std::unique_ptr<Row> make(const QJsonObject& json)
+    // keys: the free-text collation keys too; a load leaves them to a later pass (see finishLoad).
+    std::unique_ptr<Row> make(const QJsonObject& json, bool keys = true)
     {
         auto r = std::make_unique<Row>();
         r->id = str(json, "id");
@@ -196,8 +203,10 @@ public:
         r->expiresMs = timefmt::parseIso(json.value(QLatin1String("expires_at")).toString());
         r->approvals = json.value(QLatin1String("approvals")).toArray();
         r->approvalsRequired = json.value(QLatin1String("approvals_required")).toInt(1);
-        r->reasonKey = m_collator.sortKey(r->reason);
-        r->ticketKey = m_collator.sortKey(r->ticket);
+        if (keys) {
+            r->reasonKey = m_collator.sortKey(r->reason);
+            r->ticketKey = m_collator.sortKey(r->ticket);
+        }
         applyPrincipals(*r);
         return r;
     }
@@ -303,7 +312,22 @@ RequestQueueModel::RequestQueueModel(Backend* backend, QObject* parent)
 {
 }
 
-RequestQueueModel::~RequestQueueModel() = default;
+RequestQueueModel::~RequestQueueModel()
+{
+    m_keying.waitForFinished();
+}
+
+void RequestQueueModel::waitForKeys() const
+{
+    m_keying.waitForFinished();
+}
+
+void RequestQueueModel::retire(std::unique_ptr<Row> row)
+{
+    // The keying pass may still write to this row: it is destroyed once that is over.
+    if (!m_keying.isFinished())
+        m_graveyard.push_back(std::move(row));
+}
 
 QJsonObject RequestQueueModel::toJson(const Row& r)
 {
@@ -509,6 +533,8 @@ int RequestQueueModel::compareRows(int column, int leftRow, int rightRow) const
 {
     const Row& a = *m_rows[size_t(leftRow)];
     const Row& b = *m_rows[size_t(rightRow)];
+    if (column == Reason || column == Ticket)
+        waitForKeys();
     if (column == Reason)
         return a.reasonKey->compare(*b.reasonKey);
     if (column == Ticket)
@@ -527,6 +553,7 @@ void RequestQueueModel::sortRows(int column, Qt::SortOrder order, std::vector<in
     // The keys are gathered into one array first, so the sort touches neither rows nor QVariants.
     const bool asc = order == Qt::AscendingOrder;
     if (isFreeText(column)) {
+        waitForKeys();
         std::vector<std::pair<const QCollatorSortKey*, int>> keyed;
         keyed.reserve(rows.size());
         for (int row : rows) {
@@ -643,7 +670,7 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
                     // The server filtered by status; a row not pending here would be a server bug, not shown.
                     if (request.value(QLatin1String("status")).toString() != QLatin1String("pending"))
                         continue;
-                    out->rows.push_back(maker.make(request));
+                    out->rows.push_back(maker.make(request, false));
                     QByteArray& text = out->rows.back()->haystack;
                     out->texts += text;
                     out->ends.push_back(out->texts.size());
@@ -699,6 +726,9 @@ void RequestQueueModel::finishLoad()
             tail.insert(rows[i]->id, rows[i].get());
     }
 
+    m_keying.waitForFinished(); // it may still write to the rows about to go
+    m_graveyard.clear();
+
     beginResetModel();
     m_rows.swap(rows);
     m_search.swap(search);
@@ -714,6 +744,20 @@ void RequestQueueModel::finishLoad()
         rebuildSearchTexts();
     }
     endResetModel();
+    // The free-text collation keys (a fifth of the decoding) are made after the rows are shown; only a sort
+    // by reason or ticket waits for them, and rows replaced meanwhile are kept alive until they are done.
+    std::vector<Row*> unkeyed;
+    unkeyed.reserve(m_rows.size());
+    for (const auto& r : m_rows)
+        if (!r->reasonKey)
+            unkeyed.push_back(r.get());
+    m_keying = QtConcurrent::run([unkeyed = std::move(unkeyed)] {
+        QCollator collator = queueCollator();
+        for (Row* r : unkeyed) {
+            r->reasonKey = collator.sortKey(r->reason);
+            r->ticketKey = collator.sortKey(r->ticket);
+        }
+    });
     m_loading = false;
     // Events that arrived during the load are at least as new as what the pages showed.
     const QList<Event> held = std::move(m_heldEvents);
@@ -728,6 +772,8 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
         m_heldEvents += events;
         return;
     }
+    if (!m_graveyard.empty() && m_keying.isFinished())
+        m_graveyard.clear();
     // The last state of each request this batch touched, in order of first mention.
     QHash<QString, QJsonObject> latest;
     QStringList order;
@@ -756,10 +802,13 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
         const bool pending = json.value(QLatin1String("status")).toString() == QLatin1String("pending");
         const int row = rowOf(id);
         if (row >= 0 && pending) {
-            // In place: the row object stays, so the index keeps pointing at it.
-            Row& r = *m_rows[size_t(row)];
-            r = std::move(*m_maker->make(json));
+            // In place, a new row object at the same place.
+            std::unique_ptr<Row> made = m_maker->make(json);
+            Row& r = *made;
             r.row = row;
+            if (row >= m_sortedPrefix)
+                m_tail.insert(id, made.get());
+            retire(std::exchange(m_rows[size_t(row)], std::move(made)));
             m_liveTextBytes -= m_search[size_t(row)].size;
             const QByteArray text = std::exchange(r.haystack, QByteArray());
             m_search[size_t(row)] = storeSearchText(text);
@@ -797,6 +846,8 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
                 if (r >= m_sortedPrefix)
                     m_tail.remove(m_rows[size_t(r)]->id);
             m_sortedPrefix -= qMax(0, qMin(last + 1, m_sortedPrefix) - first);
+            for (int r = first; r <= last; ++r)
+                retire(std::move(m_rows[size_t(r)]));
             m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
             for (int r = first; r <= last; ++r)
                 m_liveTextBytes -= m_search[size_t(r)].size;

@@ -125,6 +125,8 @@ private:
     void fetchPage(const QString& after, quint64 generation);
     void finishLoad();
     void renumber() const;
+    void waitForKeys() const;
+    void retire(std::unique_ptr<Row> row);
     static QJsonObject toJson(const Row& r);
     QVariant display(const Row& r, int column) const;
     QVariant sortValue(const Row& r, int column) const;
@@ -148,6 +150,8 @@ private:
     quint64 m_generation = 0;
     std::vector<Page> m_pages; // pages of the load under way, decoding on worker threads
     QList<Event> m_heldEvents; // events that arrived while a reload was under way
+    mutable QFuture<void> m_keying; // the free-text collation keys of the loaded rows, made on a worker
+    std::vector<std::unique_ptr<Row>> m_graveyard; // rows replaced or removed while m_keying runs
 };
 
 } // namespace lapse
