@@ -560,10 +560,21 @@ void RequestQueueModel::sortRows(int column, Qt::SortOrder order, std::vector<in
             const Row& r = *m_rows[size_t(row)];
             keyed.emplace_back(column == Reason ? &*r.reasonKey : &*r.ticketKey, row);
         }
-        std::sort(keyed.begin(), keyed.end(), [asc](const auto& x, const auto& y) {
+        const auto less = [asc](const auto& x, const auto& y) {
             const int c = x.first->compare(*y.first);
             return c != 0 ? (asc ? c < 0 : c > 0) : x.second < y.second;
-        });
+        };
+        // Comparing collation keys is the slow part of any sort here: a large one sorts its halves on two
+        // threads and merges them.
+        if (keyed.size() > 20'000) {
+            const auto middle = keyed.begin() + qsizetype(keyed.size() / 2);
+            QFuture<void> half = QtConcurrent::run([&] { std::sort(keyed.begin(), middle, less); });
+            std::sort(middle, keyed.end(), less);
+            half.waitForFinished();
+            std::inplace_merge(keyed.begin(), middle, keyed.end(), less);
+        } else {
+            std::sort(keyed.begin(), keyed.end(), less);
+        }
         for (size_t i = 0; i < rows.size(); ++i)
             rows[i] = keyed[i].second;
         return;
