@@ -116,7 +116,14 @@ QueueWidget::QueueWidget(Backend* backend, RequestQueueModel* model, QWidget* pa
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) { onCurrentChanged(current); });
     connect(m_pane, &ApprovalPane::decided, this, [this](const QString& id) { onDecided(id); });
-    connect(m_model, &QAbstractItemModel::dataChanged, this, [this] { refreshPaneFromModel(); });
+    // The model announces each changed request on its own: only a change to the one shown redraws the pane.
+    connect(m_model, &QAbstractItemModel::dataChanged, this,
+        [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
+            const QString shown = m_pane->currentId();
+            const int row = shown.isEmpty() ? -1 : m_model->rowOf(shown);
+            if (row < 0 || (row >= topLeft.row() && row <= bottomRight.row()))
+                refreshPaneFromModel();
+        });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] { refreshPaneFromModel(); });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] { refreshPaneFromModel(); });
     // Once the queue has loaded, start on its first request so the keys work at once.

@@ -110,10 +110,38 @@ QString AuditLogModel::keyColumn() const
     }
 }
 
+void AuditLogModel::inSnapshot(const std::function<void()>& fn) const
+{
+    if (m_snapshotDepth > 0) {
+        fn();
+        return;
+    }
+    // One read transaction: what the head check saw is what the queries read. While the file's newest event
+    // is still the one the model counted up to, "seq <= head" filters nothing, and leaving it out spares
+    // SQLite a test on every index entry a count or an offset walks.
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    const bool tx = db.transaction();
+    {
+        QSqlQuery q(db);
+        q.setForwardOnly(true);
+        m_headCurrent = tx && q.exec(QStringLiteral("SELECT MAX(seq) FROM events")) && q.next()
+            && q.value(0).toLongLong() == m_maxSeq;
+    }
+    ++m_snapshotDepth;
+    fn();
+    --m_snapshotDepth;
+    m_headCurrent = false;
+    if (tx)
+        db.commit();
+}
+
 QString AuditLogModel::whereClause(QVariantList* binds) const
 {
-    QStringList parts {QStringLiteral("seq <= ?")};
-    binds->append(m_maxSeq);
+    QStringList parts;
+    if (!m_headCurrent) {
+        parts << QStringLiteral("seq <= ?");
+        binds->append(m_maxSeq);
+    }
     for (const QString& term : m_terms) {
         parts << QStringLiteral(
             "(type LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE "
@@ -121,10 +149,17 @@ QString AuditLogModel::whereClause(QVariantList* binds) const
         const QString p = likePattern(term);
         *binds << p << p << p << p;
     }
-    return parts.join(QLatin1String(" AND "));
+    return parts.isEmpty() ? QStringLiteral("1") : parts.join(QLatin1String(" AND "));
 }
 
 qint64 AuditLogModel::countWhere(const QString& extra, const QVariantList& extraBinds) const
+{
+    qint64 n = 0;
+    inSnapshot([&] { n = countWhereNow(extra, extraBinds); });
+    return n;
+}
+
+qint64 AuditLogModel::countWhereNow(const QString& extra, const QVariantList& extraBinds) const
 {
     QVariantList binds;
     QString sql = QStringLiteral("SELECT COUNT(*) FROM events WHERE ") + whereClause(&binds);
@@ -163,7 +198,9 @@ void AuditLogModel::recount()
             count = q.value(0).toLongLong();
         q.finish();
     } else {
-        count = countWhere({}, {});
+        m_headCurrent = true; // the count and the head come from this one snapshot
+        count = countWhereNow({}, {});
+        m_headCurrent = false;
     }
     db.commit();
     m_count = int(qMin<qint64>(count, std::numeric_limits<int>::max()));
@@ -291,7 +328,7 @@ const AuditLogModel::Window* AuditLogModel::window(int start) const
     }
     Window w;
     w.start = start;
-    w.rows = fetchWindow(start);
+    inSnapshot([&] { w.rows = fetchWindow(start); });
     m_cache.prepend(std::move(w));
     while (m_cache.size() > kCachedWindows)
         m_cache.removeLast();
@@ -411,24 +448,41 @@ qint64 AuditLogModel::rankOf(const QVariant& key, qint64 seq) const
 {
     const QString k = keyColumn();
     const bool bySeq = k == QLatin1String("seq");
-    const QString op = m_order == Qt::AscendingOrder ? QStringLiteral("<") : QStringLiteral(">");
+    const bool asc = m_order == Qt::AscendingOrder;
+    const QString op = asc ? QStringLiteral("<") : QStringLiteral(">");
+    if (bySeq && m_dense)
+        return asc ? seq - m_minSeq : m_maxSeq - seq; // no gaps: the rank is arithmetic
     if (bySeq)
         return countWhere(QStringLiteral("seq %1 ?").arg(op), {seq});
-    return countWhere(QStringLiteral("(%1, seq) %2 (?, ?)").arg(k, op), {key, seq});
+    // Two plain index ranges rather than one row-value comparison, which SQLite would evaluate on every entry
+    // it walks: the rows with a smaller key, then those with the same key and a smaller sequence.
+    qint64 n = 0;
+    inSnapshot([&] {
+        n = countWhereNow(QStringLiteral("%1 %2 ?").arg(k, op), {key})
+            + countWhereNow(QStringLiteral("%1 = ? AND seq %2 ?").arg(k, op), {key, seq});
+    });
+    return n;
 }
 
 int AuditLogModel::rowOfSeq(qint64 seq) const
 {
     if (!m_open || seq > m_maxSeq)
         return -1;
-    if (countWhere(QStringLiteral("seq = ?"), {seq}) != 1)
-        return -1; // not in the log, or not matching the search
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.prepare(QStringLiteral("SELECT %1 FROM events WHERE seq = ?").arg(keyColumn()));
-    q.addBindValue(seq);
-    if (!q.exec() || !q.next())
-        return -1;
-    return int(rankOf(q.value(0), seq));
+    int row = -1;
+    inSnapshot([&] {
+        if (countWhereNow(QStringLiteral("seq = ?"), {seq}) != 1)
+            return; // not in the log, or not matching the search
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        q.setForwardOnly(true);
+        q.prepare(QStringLiteral("SELECT %1 FROM events WHERE seq = ?").arg(keyColumn()));
+        q.addBindValue(seq);
+        if (!q.exec() || !q.next())
+            return;
+        const QVariant key = q.value(0);
+        q.finish();
+        row = int(rankOf(key, seq));
+    });
+    return row;
 }
 
 void AuditLogModel::sort(int column, Qt::SortOrder order)

@@ -10,6 +10,9 @@
 #include <QString>
 #include <QVariantList>
 
+#include <functional>
+#include <memory>
+
 namespace lapse
 {
 
@@ -83,6 +86,8 @@ private:
     QString keyColumn() const;
     QString whereClause(QVariantList* binds) const;
     qint64 countWhere(const QString& extra, const QVariantList& extraBinds) const;
+    qint64 countWhereNow(const QString& extra, const QVariantList& extraBinds) const; // inside inSnapshot
+    void inSnapshot(const std::function<void()>& fn) const;
     qint64 rankOf(const QVariant& key, qint64 seq) const; // rows before (key, seq) under the current order
     void recount();
     void invalidateCache() const;
@@ -102,6 +107,8 @@ private:
     QString m_search;
     QStringList m_terms;
     mutable QList<Window> m_cache; // most recently used first
+    mutable int m_snapshotDepth = 0;
+    mutable bool m_headCurrent = false; // within a snapshot: no event newer than m_maxSeq exists
     QFutureWatcher<void> m_verify;
     struct VerifyOutcome {
         bool ok = false;

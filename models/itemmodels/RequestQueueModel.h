@@ -5,6 +5,8 @@
 #include "domain/Event.h"
 
 #include <QAbstractTableModel>
+#include <QByteArrayList>
+#include <QFuture>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -45,6 +47,17 @@ public:
         ExcessRole, // int: requested privileges beyond the declared minimum; -1 when none was declared
     };
 
+    // What QueueFilterProxy filters by, prepared once per change rather than once per row.
+    struct Filter {
+        QString target; // exact match when not empty
+        QString kind; // exact match when not empty
+        QByteArrayList terms; // case-folded UTF-8 words that must all occur in the searchable fields
+        // Whitespace-separated words, matched case-insensitively.
+        static QByteArrayList termsOf(const QString& text);
+        // Every row this filter accepts is also accepted by other.
+        bool narrows(const Filter& other) const;
+    };
+
     explicit RequestQueueModel(Backend* backend, QObject* parent = nullptr);
     ~RequestQueueModel() override;
 
@@ -60,13 +73,18 @@ public:
     // Items per API page while loading (1..1000, the API's limit); smaller pages only serve tests.
     void setPageSize(int items) { m_pageSize = qBound(1, items, 1000); }
 
-    // Fast paths for QueueFilterProxy, which would otherwise go through QVariant for every comparison.
-    bool rowLessThan(int column, int leftRow, int rightRow) const;
-    // Called before a full sort by column: makes rowLessThan on text columns cheap for the current rows.
-    void prepareSort(int column) const;
-    // terms: lower-case words that must all occur in requester, owner, target, task, reason, ticket or
-    // privileges. target and kind: exact matches when not empty.
-    bool rowMatches(int row, const QString& target, const QString& kind, const QStringList& terms) const;
+    // Fast paths for QueueFilterProxy, on typed keys computed once per row: numbers and times compare as
+    // numbers, text by collation key (the locale's order, ignoring case, numbers in text by value).
+    // <0, 0 or >0 as the left row sorts before, with or after the right one.
+    int compareRows(int column, int leftRow, int rightRow) const;
+    bool rowLessThan(int column, int leftRow, int rightRow) const
+    {
+        return compareRows(column, leftRow, rightRow) < 0;
+    }
+    // Sorts source rows by column; rows with equal keys keep ascending row order in either direction.
+    void sortRows(int column, Qt::SortOrder order, std::vector<int>& rows) const;
+    // terms must all occur in requester, owner, target, task, reason, ticket or privileges.
+    bool rowMatches(int row, const Filter& filter) const;
 
 public slots:
     // Loads every pending request, paging through the API; events arriving meanwhile are applied after.
@@ -74,40 +92,66 @@ public slots:
     // Requests that left pending go, new ones come, changed ones are updated in place.
     void applyEvents(const QList<lapse::Event>& events);
     void setDirectory(const QJsonObject& directory);
-    // Time moved: Waiting and ExpiresIn change for every row.
+    // Time moved: Waiting and ExpiresIn change for every row (their display only, not their order).
     void tick();
 
 signals:
     void loaded();
     void loadFailed(const QString& message);
 
+public:
+    struct Row; // public for the decoder, which builds rows off the GUI thread
+    class RowMaker;
+
 private:
-    struct Row;
-    std::unique_ptr<Row> makeRow(const QJsonObject& json) const;
+    // Each row's search text lives in a few large buffers, side by side in row order, so a filter pass reads
+    // memory in order instead of chasing a pointer per row.
+    struct SearchText {
+        const char* data = nullptr;
+        qsizetype size = 0;
+    };
+    struct Decoded {
+        std::vector<std::unique_ptr<Row>> rows;
+        QByteArray texts; // the rows' search texts, one after the other
+        std::vector<qsizetype> ends; // where each row's text ends in texts
+    };
+    struct Page {
+        QFuture<void> done;
+        std::shared_ptr<Decoded> decoded;
+        quint64 directoryVersion = 0;
+    };
+    SearchText storeSearchText(const QByteArray& text); // copies into the newest buffer
+    void rebuildSearchTexts(); // one buffer, the rows' texts in row order, garbage dropped
     void fetchPage(const QString& after, quint64 generation);
     void finishLoad();
-    void rebuildIndex() const;
-    QString intern(const QString& s) const;
+    void renumber() const;
+    void waitForKeys() const;
+    void retire(std::unique_ptr<Row> row);
     static QJsonObject toJson(const Row& r);
-    static const QString& textOf(const Row& r, int column);
-    static bool isTextColumn(int column);
     QVariant display(const Row& r, int column) const;
     QVariant sortValue(const Row& r, int column) const;
 
     Backend* m_backend;
     PrincipalIndex m_principals;
+    quint64 m_directoryVersion = 0;
+    std::unique_ptr<RowMaker> m_maker; // for rows made on the GUI thread (live events)
     std::vector<std::unique_ptr<Row>> m_rows;
-    mutable QHash<QString, int> m_index; // id -> row, rebuilt lazily after rows move
-    mutable bool m_indexDirty = false;
-    mutable QHash<QString, QString> m_strings; // interned repeating values
-    mutable quint64 m_rankGeneration = 0;
-    mutable int m_rankColumn = -1;
+    std::vector<SearchText> m_search; // per row, into m_texts
+    std::vector<QByteArray> m_texts; // buffers, never reallocated once written to (the pointers stay valid)
+    qsizetype m_textBytes = 0; // in all buffers
+    qsizetype m_liveTextBytes = 0; // of rows still in the queue
+    bool m_appendable = false; // m_texts.back() was reserved here for appending
+    int m_sortedPrefix = 0; // m_rows[0, m_sortedPrefix) are in ascending id order
+    QHash<QString, Row*> m_tail; // id -> row for the rest; each row knows its number
+    mutable int m_renumberFrom = 0; // rows from here on may carry stale numbers (rows before them went)
 
     int m_pageSize = 1000;
     bool m_loading = false;
     quint64 m_generation = 0;
-    std::vector<std::unique_ptr<Row>> m_staging;
+    std::vector<Page> m_pages; // pages of the load under way, decoding on worker threads
     QList<Event> m_heldEvents; // events that arrived while a reload was under way
+    mutable QFuture<void> m_keying; // the free-text collation keys of the loaded rows, made on a worker
+    std::vector<std::unique_ptr<Row>> m_graveyard; // rows replaced or removed while m_keying runs
 };
 
 } // namespace lapse
