@@ -4,6 +4,7 @@
 
 #include "core/Clock.h"
 #include "engine/Engine.h"
+#include "engine/IntrospectionSnapshot.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -212,6 +213,24 @@ ApiResponse ApiService::handle(const ApiRequest& req)
     if (!who)
         return ApiResponse::error(who.error());
     return route(*who.value(), req);
+}
+
+std::optional<ApiResponse> ApiService::answerFromSnapshot(const IntrospectionSnapshot& snapshot, const ApiRequest& req)
+{
+    // The same request checks as route(); anything that would not reach Engine::introspect goes to handle().
+    if (req.method != "POST" || req.path != QLatin1String("/v1/introspect") || req.body.size() > kMaxBodyBytes
+        || !req.contentType.startsWith("application/x-www-form-urlencoded")
+        || !req.authorization.startsWith("Bearer "))
+        return std::nullopt;
+    const QString token = formValue(req.body, QStringLiteral("token"));
+    if (token.isEmpty())
+        return std::nullopt;
+    auto body = snapshot.activeAnswer(req.authorization.mid(7).trimmed(), token.toLatin1(), Clock::now());
+    if (!body)
+        return std::nullopt;
+    ApiResponse r;
+    r.body = std::move(*body);
+    return r;
 }
 
 ApiResponse ApiService::handleAs(const Principal& actor, const ApiRequest& req)
