@@ -87,6 +87,8 @@ bool BrokerProcess::start(QString* error)
             args << QStringLiteral("--tls-cert") << m_certFile << QStringLiteral("--tls-key") << m_keyFile;
         else
             args << QStringLiteral("--insecure-http");
+        if (m_options.workers >= 0)
+            args << QStringLiteral("--workers") << QString::number(m_options.workers);
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::MergedChannels);
         m_output.clear();
