@@ -113,8 +113,12 @@ void HttpWorker::acceptWebSockets()
 
 void HttpWorker::subscribe(std::unique_ptr<Subscriber> s)
 {
-    const quint64 id = ++m_nextId;
     QWebSocket* ws = s->socket.get();
+    if (ws->state() != QAbstractSocket::ConnectedState) {
+        s->socket.release()->deleteLater(); // left while its starting point was being asked for
+        return;
+    }
+    const quint64 id = ++m_nextId;
     connect(ws, &QWebSocket::bytesWritten, this, [this, id](qint64 n) {
         const auto it = m_subscribers.find(id);
         if (it == m_subscribers.end())
