@@ -24,6 +24,7 @@
 #include <QTimer>
 #include <QUrlQuery>
 #include <algorithm>
+#include <unistd.h>
 #include <cstdio>
 #include <vector>
 
@@ -41,13 +42,28 @@ double percentile(std::vector<double> v, double p)
     return v[std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5))];
 }
 
+// CPU time (user + system, all threads) a process has used, in microseconds; 0 if unknown.
+double cpuMicros(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray stat = f.readAll();
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) * 1e6 / double(sysconf(_SC_CLK_TCK));
+}
+
 // N kept-alive TLS connections, each sending the same request again as soon as the previous answer is in.
+// CPU per request, of the server and of this load generator, is measured over the same window: unlike the rate,
+// it hardly moves when other work shares the machine, and their sum bounds what two cores can do.
 struct LoadResult {
     double perSecond = 0, p50 = 0, p99 = 0;
+    double serverCpuUs = 0, clientCpuUs = 0; // per request
     qint64 errors = 0;
 };
 
-LoadResult load(quint16 port, const QString& caFile, const QByteArray& request, int connections, int seconds)
+LoadResult load(quint16 port, qint64 serverPid, const QString& caFile, const QByteArray& request, int connections,
+    int seconds)
 {
     struct Conn {
         QSslSocket socket;
@@ -101,10 +117,19 @@ LoadResult load(quint16 port, const QString& caFile, const QByteArray& request, 
     QEventLoop loop;
     QTimer::singleShot(1000, &loop, [&] { measuring = true; }); // one second of warm-up
     QElapsedTimer window;
-    QTimer::singleShot(1000, &loop, [&] { window.start(); });
+    double serverCpu = 0, clientCpu = 0;
+    qint64 counted = 0;
+    QTimer::singleShot(1000, &loop, [&] {
+        window.start();
+        serverCpu = cpuMicros(serverPid);
+        clientCpu = cpuMicros(QCoreApplication::applicationPid());
+    });
     QTimer::singleShot(1000 + seconds * 1000, &loop, [&] {
         stopping = true;
         measuring = false;
+        counted = done;
+        serverCpu = cpuMicros(serverPid) - serverCpu;
+        clientCpu = cpuMicros(QCoreApplication::applicationPid()) - clientCpu;
         loop.quit();
     });
     loop.exec();
@@ -113,6 +138,8 @@ LoadResult load(quint16 port, const QString& caFile, const QByteArray& request, 
     r.p50 = percentile(latencies, 0.50);
     r.p99 = percentile(latencies, 0.99);
     r.errors = errors + (connections - ready);
+    r.serverCpuUs = counted ? serverCpu / double(counted) : 0;
+    r.clientCpuUs = counted ? clientCpu / double(counted) : 0;
     return r;
 }
 
@@ -206,11 +233,14 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "no credential\n");
         return 1;
     }
-    const LoadResult intro = load(broker.port(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+    const LoadResult intro
+        = load(broker.port(), broker.pid(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
     std::printf("introspect_req_per_s %.0f req/s\n", intro.perSecond);
     std::printf("introspect_p50_ms %.3f ms\n", intro.p50);
     std::printf("introspect_p99_ms %.3f ms\n", intro.p99);
     std::printf("introspect_errors %lld count\n", static_cast<long long>(intro.errors));
+    std::printf("introspect_server_cpu_us %.1f us/req\n", intro.serverCpuUs);
+    std::printf("introspect_client_cpu_us %.1f us/req\n", intro.clientCpuUs);
     std::printf("introspect_connections %d count\n", connections);
     std::printf("introspect_workers %d count\n", workers);
     std::fflush(stdout);
@@ -223,9 +253,12 @@ int main(int argc, char** argv)
             {QStringLiteral("--baseline-server"), QString::number(port), broker.caFile(), keyFile,
                 QString::number(threads)});
         server.waitForReadyRead(10000);
-        const LoadResult base = load(port, broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+        const LoadResult base
+            = load(port, server.processId(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
         std::printf("%s_req_per_s %.0f req/s\n", name, base.perSecond);
         std::printf("%s_p99_ms %.3f ms\n", name, base.p99);
+        std::printf("%s_server_cpu_us %.1f us/req\n", name, base.serverCpuUs);
+        std::printf("%s_client_cpu_us %.1f us/req\n", name, base.clientCpuUs);
         std::fflush(stdout);
         server.kill();
         server.waitForFinished();
@@ -274,10 +307,11 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "broker: %s\n", qPrintable(error));
             return 1;
         }
-        const LoadResult single
-            = load(broker.port(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+        const LoadResult single = load(
+            broker.port(), broker.pid(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
         std::printf("introspect_single_thread_req_per_s %.0f req/s\n", single.perSecond);
         std::printf("introspect_single_thread_p99_ms %.3f ms\n", single.p99);
+        std::printf("introspect_single_thread_server_cpu_us %.1f us/req\n", single.serverCpuUs);
     }
     broker.stop();
     return 0;

@@ -30,6 +30,7 @@ public:
     void stop(); // SIGTERM, then wait
     void kill9(); // SIGKILL: no chance to flush or clean up
     bool isRunning() const;
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
 
     // Takes effect at the next start().
     void setWorkers(int workers) { m_options.workers = workers; }
