@@ -60,6 +60,10 @@ QSslKey loadKey(const QString& path)
 
 int main(int argc, char** argv)
 {
+    // Qt's own event dispatcher instead of GLib's: a daemon needs no GLib main loop, and under keep-alive TLS
+    // load it costs about 14 % less CPU per request (bench_broker's *_server_cpu_us), on every HTTP thread.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("lapse-broker"));
     QCommandLineParser p;
