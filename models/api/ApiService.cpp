@@ -197,6 +197,10 @@ Result<const Principal*> ApiService::authenticate(const QByteArray& authorizatio
 
 ApiResponse ApiService::handle(const ApiRequest& req)
 {
+    // A repeat introspection is answered as the engine answered it, without decoding the token or the claims
+    // again; on the engine's thread the snapshot is exactly the engine's state.
+    if (auto repeat = answerFromSnapshot(m_engine.snapshot(), req))
+        return std::move(*repeat);
     // Public, unauthenticated documents: health, Prometheus metrics, the JWKS.
     if (req.method == "GET" && req.path == QLatin1String("/healthz"))
         return ApiResponse::json(
