@@ -73,7 +73,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     auto pending = std::make_shared<PendingResponder>();
     pending->responder = std::make_unique<QHttpServerResponder>(makeResponder(request, socket));
     pending->socket = socket;
-    serve(toApiRequest(request),
+    serve(
+        toApiRequest(request),
         [this, pending](const ApiResponse& r) {
             if (pending->socket)
                 send(*pending->responder, r);
@@ -90,7 +91,8 @@ void HttpFrontend::dispatch(const ApiRequest& request, Reply reply)
 void HttpFrontend::serve(const ApiRequest& req, Reply reply, std::function<bool()> abandoned)
 {
     if (req.body.size() > ApiService::kMaxBodyBytes) {
-        reply(ApiResponse::error(makeError(ErrorCode::TooLarge, QStringLiteral("request body is over 64 KiB"))));
+        reply(ApiResponse::error(
+            makeError(ErrorCode::TooLarge, QStringLiteral("request body is over 64 KiB"))));
         return;
     }
     const int wait = req.query.queryItemValue(QStringLiteral("wait")).toInt();

@@ -1,5 +1,5 @@
-// The broker's HTTP layer: QHttpServer over TLS in front of ApiService, with long-polled events. It also answers,
-// on the engine's thread, what HttpWorker threads forward to it.
+// The broker's HTTP layer: QHttpServer over TLS in front of ApiService, with long-polled events. It also
+// answers, on the engine's thread, what HttpWorker threads forward to it.
 #pragma once
 
 #include "api/ApiService.h"
@@ -26,8 +26,8 @@ public:
     static ApiRequest toApiRequest(const QHttpServerRequest& request);
 
     using Reply = std::function<void(const ApiResponse&)>;
-    // Answers a request read on another thread. Call on this object's (the engine's) thread; `reply` runs on it
-    // too, at once or, for a long-poll, once an event is durable or the wait runs out.
+    // Answers a request read on another thread. Call on this object's (the engine's) thread; `reply` runs on
+    // it too, at once or, for a long-poll, once an event is durable or the wait runs out.
     void dispatch(const ApiRequest& request, Reply reply);
 
 signals:

@@ -219,7 +219,8 @@ ApiResponse ApiService::handle(const ApiRequest& req)
     return route(*who.value(), req);
 }
 
-std::optional<ApiResponse> ApiService::answerFromSnapshot(const IntrospectionSnapshot& snapshot, const ApiRequest& req)
+std::optional<ApiResponse> ApiService::answerFromSnapshot(
+    const IntrospectionSnapshot& snapshot, const ApiRequest& req)
 {
     // The same request checks as route(); anything that would not reach Engine::introspect goes to handle().
     if (req.method != "POST" || req.path != QLatin1String("/v1/introspect") || req.body.size() > kMaxBodyBytes

@@ -410,8 +410,8 @@ Status Engine::endGrant(Grant& g, GrantStatus status, const QString& actor, cons
     g.endedMs = status == GrantStatus::Expired ? qMin(now, g.expiresMs) : now;
     g.endedBy = actor;
     g.endReason = reason;
-    // Out of the snapshot before the commit: no thread may answer active for it from here on. Should the write
-    // roll back, the engine's next active answer puts it back.
+    // Out of the snapshot before the commit: no thread may answer active for it from here on. Should the
+    // write roll back, the engine's next active answer puts it back.
     m_snapshot.endGrant(g.id);
     if (const Status s = m_store->putGrant(g); !s)
         return s;
@@ -877,8 +877,8 @@ Result<QJsonObject> Engine::introspect(const Principal& actor, const QByteArray&
     out["client_id"] = g.principal;
     out["username"] = g.principal;
     if (!m_snapshot.hasAnswer(token, actor.id)) {
-        // Other threads may repeat this answer until the grant ends, a lockout or rotation intervenes, or time
-        // runs out; each of those is checked again on every read.
+        // Other threads may repeat this answer until the grant ends, a lockout or rotation intervenes, or
+        // time runs out; each of those is checked again on every read.
         IntrospectionSnapshot::Answer a;
         a.grantId = g.id;
         a.grantPrincipal = g.principal;

@@ -1,9 +1,9 @@
 // Broker benchmarks over real TLS on loopback: introspection throughput and latency with keep-alive
 // (against a do-nothing QHttpServer baseline on the same machine), approve round trips, and revoke taking
 // effect at the very next introspection.
-// The broker runs with --workers W HTTP threads (default: one per core), and once more with none (everything on
-// the engine's thread) for a same-run comparison; the baseline runs on one thread and on W threads.
-// Usage: bench_broker [--seconds S] [--connections N] [--approvals N] [--cycles N] [--workers W]
+// The broker runs with --workers W HTTP threads (default: one per core), and once more with none (everything
+// on the engine's thread) for a same-run comparison; the baseline runs on one thread and on W threads. Usage:
+// bench_broker [--seconds S] [--connections N] [--approvals N] [--cycles N] [--workers W]
 //        bench_broker --baseline-server PORT CERT KEY THREADS   (internal: the do-nothing server)
 #include "BrokerProcess.h"
 #include "HttpClient.h"
@@ -24,8 +24,8 @@
 #include <QTimer>
 #include <QUrlQuery>
 #include <algorithm>
-#include <unistd.h>
 #include <cstdio>
+#include <unistd.h>
 #include <vector>
 
 using lapse::testing::BrokerProcess;
@@ -54,16 +54,16 @@ double cpuMicros(qint64 pid)
 }
 
 // N kept-alive TLS connections, each sending the same request again as soon as the previous answer is in.
-// CPU per request, of the server and of this load generator, is measured over the same window: unlike the rate,
-// it hardly moves when other work shares the machine, and their sum bounds what two cores can do.
+// CPU per request, of the server and of this load generator, is measured over the same window: unlike the
+// rate, it hardly moves when other work shares the machine, and their sum bounds what two cores can do.
 struct LoadResult {
     double perSecond = 0, p50 = 0, p99 = 0;
     double serverCpuUs = 0, clientCpuUs = 0; // per request
     qint64 errors = 0;
 };
 
-LoadResult load(quint16 port, qint64 serverPid, const QString& caFile, const QByteArray& request, int connections,
-    int seconds)
+LoadResult load(quint16 port, qint64 serverPid, const QString& caFile, const QByteArray& request,
+    int connections, int seconds)
 {
     struct Conn {
         QSslSocket socket;
@@ -146,7 +146,9 @@ LoadResult load(quint16 port, qint64 serverPid, const QString& caFile, const QBy
 std::unique_ptr<QHttpServer> doNothingServer()
 {
     auto server = std::make_unique<QHttpServer>();
-    server->route(QStringLiteral("/v1/introspect"), [] { return QHttpServerResponse(QJsonObject {{"active", true}}); });
+    server->route(QStringLiteral("/v1/introspect"), [] {
+        return QHttpServerResponse(QJsonObject {{"active", true}});
+    });
     return server;
 }
 
@@ -233,8 +235,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "no credential\n");
         return 1;
     }
-    const LoadResult intro
-        = load(broker.port(), broker.pid(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+    const LoadResult intro = load(broker.port(), broker.pid(), broker.caFile(),
+        introspectRequest(gateway, token), connections, seconds);
     std::printf("introspect_req_per_s %.0f req/s\n", intro.perSecond);
     std::printf("introspect_p50_ms %.3f ms\n", intro.p50);
     std::printf("introspect_p99_ms %.3f ms\n", intro.p99);
@@ -253,8 +255,8 @@ int main(int argc, char** argv)
             {QStringLiteral("--baseline-server"), QString::number(port), broker.caFile(), keyFile,
                 QString::number(threads)});
         server.waitForReadyRead(10000);
-        const LoadResult base
-            = load(port, server.processId(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+        const LoadResult base = load(port, server.processId(), broker.caFile(),
+            introspectRequest(gateway, token), connections, seconds);
         std::printf("%s_req_per_s %.0f req/s\n", name, base.perSecond);
         std::printf("%s_p99_ms %.3f ms\n", name, base.p99);
         std::printf("%s_server_cpu_us %.1f us/req\n", name, base.serverCpuUs);
@@ -307,8 +309,8 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "broker: %s\n", qPrintable(error));
             return 1;
         }
-        const LoadResult single = load(
-            broker.port(), broker.pid(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+        const LoadResult single = load(broker.port(), broker.pid(), broker.caFile(),
+            introspectRequest(gateway, token), connections, seconds);
         std::printf("introspect_single_thread_req_per_s %.0f req/s\n", single.perSecond);
         std::printf("introspect_single_thread_p99_ms %.3f ms\n", single.p99);
         std::printf("introspect_single_thread_server_cpu_us %.1f us/req\n", single.serverCpuUs);

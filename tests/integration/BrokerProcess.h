@@ -18,7 +18,8 @@ public:
         bool tls = true;
         QString directoryFile; // empty: resources/directory.example.json
         QString dataDir; // empty: a fresh temporary directory, removed with this object
-        int workers = -1; // HTTP threads (--workers); -1: LAPSE_BROKER_WORKERS if set, else the broker's default
+        int workers
+            = -1; // HTTP threads (--workers); -1: LAPSE_BROKER_WORKERS if set, else the broker's default
     };
 
     BrokerProcess();
