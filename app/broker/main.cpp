@@ -78,8 +78,9 @@ int main(int argc, char** argv)
                   {"tls-cert", "TLS certificate chain (PEM).", "PEM"},
                   {"tls-key", "TLS private key (PEM).", "PEM"},
                   {"insecure-http", "Serve plain HTTP (loopback addresses only)."},
-                  {"workers", "HTTP threads (default: one per core; 0: serve on the engine's thread).", "N",
-                   QString::number(QThread::idealThreadCount())},
+                  // One core stays the engine's: its thread runs every write and every forwarded request.
+                  {"workers", "HTTP threads (default: one per core but one; 0: serve on the engine's thread).", "N",
+                   QString::number(qMax(1, QThread::idealThreadCount() - 1))},
                   {"principal", "Principal for 'keys create'.", "ID"},
                   {"label", "Label for 'keys create'.", "TEXT"}});
     p.addPositionalArgument("command", "serve (default), or 'keys create' / 'keys rotate'.");

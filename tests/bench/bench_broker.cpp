@@ -1,7 +1,7 @@
 // Broker benchmarks over real TLS on loopback: introspection throughput and latency with keep-alive
 // (against a do-nothing QHttpServer baseline on the same machine), approve round trips, and revoke taking
 // effect at the very next introspection.
-// The broker runs with --workers W HTTP threads (default: one per core), and once more with none (everything
+// The broker runs with --workers W HTTP threads (default: the broker's), and once more with none (everything
 // on the engine's thread) for a same-run comparison; the baseline runs on one thread and on W threads. Usage:
 // bench_broker [--seconds S] [--connections N] [--approvals N] [--cycles N] [--workers W]
 //        bench_broker --baseline-server PORT CERT KEY THREADS   (internal: the do-nothing server)
@@ -206,7 +206,7 @@ int main(int argc, char** argv)
     };
     const int seconds = arg("--seconds", 5), connections = arg("--connections", 16);
     const int approvals = arg("--approvals", 300), cycles = arg("--cycles", 200);
-    const int workers = arg("--workers", QThread::idealThreadCount());
+    const int workers = arg("--workers", qMax(1, QThread::idealThreadCount() - 1)); // lapse-broker's default
 
     BrokerProcess broker;
     broker.setWorkers(workers);
