@@ -1,5 +1,6 @@
 // Adapts HTTP requests to ApiService calls; long-polls park here until an event or their deadline.
 #include "HttpFrontend.h"
+#include "PendingResponder.h"
 
 #include "core/Clock.h"
 #include "engine/Engine.h"
@@ -32,6 +33,18 @@ QByteArray methodName(QHttpServerRequest::Method m)
 }
 } // namespace
 
+ApiRequest HttpFrontend::toApiRequest(const QHttpServerRequest& request)
+{
+    ApiRequest req;
+    req.method = methodName(request.method());
+    req.path = request.url().path();
+    req.query = request.query();
+    req.body = request.body();
+    req.contentType = request.value("Content-Type");
+    req.authorization = request.value("Authorization");
+    return req;
+}
+
 HttpFrontend::HttpFrontend(Engine& engine, QObject* parent)
     : QAbstractHttpServer(parent), m_engine(engine), m_api(engine)
 {
@@ -41,15 +54,10 @@ HttpFrontend::HttpFrontend(Engine& engine, QObject* parent)
     m_waitTimer.start();
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpFrontend::acceptWebSockets);
     connect(&m_engine, &Engine::eventsAppended, this, &HttpFrontend::pumpAll);
+    connect(&m_engine, &Engine::eventsAppended, this, &HttpFrontend::eventsPublished);
 }
 
-HttpFrontend::~HttpFrontend()
-{
-    // A responder whose socket is gone must not be touched: release it rather than destroy it.
-    for (auto& w : m_waiters)
-        if (!w->socket)
-            (void)w->responder.release();
-}
+HttpFrontend::~HttpFrontend() = default;
 
 void HttpFrontend::send(QHttpServerResponder& responder, const ApiResponse& response)
 {
@@ -62,17 +70,30 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     // HTTP response in front of the handshake. acceptWebSockets() checks the path and the key instead.
     if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
         return true;
-    ApiRequest req;
-    req.method = methodName(request.method());
-    req.path = request.url().path();
-    req.query = request.query();
-    req.body = request.body();
-    req.contentType = request.value("Content-Type");
-    req.authorization = request.value("Authorization");
-    QHttpServerResponder responder = makeResponder(request, socket);
+    auto pending = std::make_shared<PendingResponder>();
+    pending->responder = std::make_unique<QHttpServerResponder>(makeResponder(request, socket));
+    pending->socket = socket;
+    serve(
+        toApiRequest(request),
+        [this, pending](const ApiResponse& r) {
+            if (pending->socket)
+                send(*pending->responder, r);
+        },
+        [pending] { return !pending->socket; });
+    return true;
+}
+
+void HttpFrontend::dispatch(const ApiRequest& request, Reply reply)
+{
+    serve(request, std::move(reply), [] { return false; });
+}
+
+void HttpFrontend::serve(const ApiRequest& req, Reply reply, std::function<bool()> abandoned)
+{
     if (req.body.size() > ApiService::kMaxBodyBytes) {
-        send(responder, ApiResponse::error(makeError(ErrorCode::TooLarge, QStringLiteral("request body is over 64 KiB"))));
-        return true;
+        reply(ApiResponse::error(
+            makeError(ErrorCode::TooLarge, QStringLiteral("request body is over 64 KiB"))));
+        return;
     }
     const int wait = req.query.queryItemValue(QStringLiteral("wait")).toInt();
     ApiResponse resp = m_api.handle(req);
@@ -81,17 +102,16 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         // Long-poll: park until an event after `after` is durable, or the wait runs out.
         auto who = m_api.authenticate(req.authorization);
         auto w = std::make_shared<Waiter>();
-        w->responder = std::make_unique<QHttpServerResponder>(std::move(responder));
-        w->socket = socket;
+        w->reply = std::move(reply);
+        w->abandoned = std::move(abandoned);
         w->actor = who ? who.value() : nullptr;
         w->request = req;
         w->after = req.query.queryItemValue(QStringLiteral("after")).toLongLong();
         w->deadlineMs = Clock::now() + qint64(qMin(wait, ApiService::kMaxWaitSeconds)) * 1000;
         m_waiters.append(w);
-        return true;
+        return;
     }
-    send(responder, resp);
-    return true;
+    reply(resp);
 }
 
 void HttpFrontend::serviceWaiters(bool timeoutsOnly)
@@ -102,16 +122,14 @@ void HttpFrontend::serviceWaiters(bool timeoutsOnly)
     const qint64 last = m_engine.store().lastSeq();
     QList<std::shared_ptr<Waiter>> keep;
     for (auto& w : m_waiters) {
-        if (!w->socket) {
-            (void)w->responder.release(); // the client left; its socket is gone
+        if (w->abandoned())
             continue;
-        }
         const bool ready = !timeoutsOnly && last > w->after;
         if (!ready && now < w->deadlineMs) {
             keep << w;
             continue;
         }
-        send(*w->responder, w->actor ? m_api.handleAs(*w->actor, w->request) : m_api.handle(w->request));
+        w->reply(w->actor ? m_api.handleAs(*w->actor, w->request) : m_api.handle(w->request));
     }
     m_waiters = keep;
 }

@@ -1,4 +1,5 @@
-// The broker's HTTP layer: QHttpServer over TLS in front of ApiService, with long-polled events.
+// The broker's HTTP layer: QHttpServer over TLS in front of ApiService, with long-polled events. It also
+// answers, on the engine's thread, what HttpWorker threads forward to it.
 #pragma once
 
 #include "api/ApiService.h"
@@ -9,6 +10,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
+#include <functional>
 #include <memory>
 
 namespace lapse {
@@ -21,14 +23,25 @@ public:
     explicit HttpFrontend(Engine& engine, QObject* parent = nullptr);
     ~HttpFrontend() override;
 
+    static ApiRequest toApiRequest(const QHttpServerRequest& request);
+
+    using Reply = std::function<void(const ApiResponse&)>;
+    // Answers a request read on another thread. Call on this object's (the engine's) thread; `reply` runs on
+    // it too, at once or, for a long-poll, once an event is durable or the wait runs out.
+    void dispatch(const ApiRequest& request, Reply reply);
+
+signals:
+    // After every commit that appended events (for streams served on other threads).
+    void eventsPublished();
+
 protected:
     bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override;
     void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override;
 
 private:
     struct Waiter {
-        std::unique_ptr<QHttpServerResponder> responder;
-        QPointer<QTcpSocket> socket;
+        Reply reply;
+        std::function<bool()> abandoned; // the client left
         const Principal* actor = nullptr;
         ApiRequest request;
         qint64 after = 0;
@@ -47,6 +60,7 @@ private:
     void pumpAll();
 
     void send(QHttpServerResponder& responder, const ApiResponse& response);
+    void serve(const ApiRequest& req, Reply reply, std::function<bool()> abandoned);
     void serviceWaiters(bool timeoutsOnly);
 
     Engine& m_engine;

@@ -1,5 +1,7 @@
 // lapse-broker: serve the grant engine over HTTPS, and manage its API keys and signing keys.
 #include "HttpFrontend.h"
+#include "HttpWorker.h"
+#include "ThreadedHttpListener.h"
 
 #include "core/Clock.h"
 #include "domain/Directory.h"
@@ -12,6 +14,7 @@
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QTcpServer>
+#include <QThread>
 #include <QSocketNotifier>
 #include <csignal>
 #include <unistd.h>
@@ -57,6 +60,10 @@ QSslKey loadKey(const QString& path)
 
 int main(int argc, char** argv)
 {
+    // Qt's own event dispatcher instead of GLib's: a daemon needs no GLib main loop, and under keep-alive TLS
+    // load it costs about 14 % less CPU per request (bench_broker's *_server_cpu_us), on every HTTP thread.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("lapse-broker"));
     QCommandLineParser p;
@@ -71,6 +78,9 @@ int main(int argc, char** argv)
                   {"tls-cert", "TLS certificate chain (PEM).", "PEM"},
                   {"tls-key", "TLS private key (PEM).", "PEM"},
                   {"insecure-http", "Serve plain HTTP (loopback addresses only)."},
+                  // One core stays the engine's: its thread runs every write and every forwarded request.
+                  {"workers", "HTTP threads (default: one per core but one; 0: serve on the engine's thread).", "N",
+                   QString::number(qMax(1, QThread::idealThreadCount() - 1))},
                   {"principal", "Principal for 'keys create'.", "ID"},
                   {"label", "Label for 'keys create'.", "TEXT"}});
     p.addPositionalArgument("command", "serve (default), or 'keys create' / 'keys rotate'.");
@@ -131,13 +141,36 @@ int main(int argc, char** argv)
             return fail(QStringLiteral("cannot read a PEM private key from %1").arg(p.value("tls-key")));
     }
 
+    bool workersOk = false;
+    const int workers = p.value("workers").toInt(&workersOk);
+    if (!workersOk || workers < 0 || workers > 256)
+        return fail(QStringLiteral("--workers takes a number of threads, 0 to 256"));
+
     auto engine = openEngine(p.value("data"), p.value("directory"), 1000);
     if (!engine)
         return fail(engine.error().message);
     HttpFrontend server(*engine.value());
-    if (!insecure)
-        server.sslSetup(cert, key);
-    const quint16 bound = server.listen(address, port);
+    // With workers, HTTP and TLS run on their threads and only what needs the engine comes to this one.
+    std::unique_ptr<ThreadedHttpListener> threaded;
+    quint16 bound = 0;
+    if (workers == 0) {
+        if (!insecure)
+            server.sslSetup(cert, key);
+        bound = server.listen(address, port);
+    } else {
+        std::optional<QSslConfiguration> tls;
+        if (!insecure) {
+            QSslConfiguration conf;
+            conf.setLocalCertificate(cert);
+            conf.setPrivateKey(key);
+            tls = conf;
+        }
+        const IntrospectionSnapshot& snapshot = engine.value()->snapshot();
+        threaded = std::make_unique<ThreadedHttpListener>(
+            workers, [&server, &snapshot] { return std::make_unique<HttpWorker>(server, snapshot); }, tls);
+        if (threaded->start(address, port))
+            bound = threaded->serverPort();
+    }
     if (!bound)
         return fail(QStringLiteral("cannot listen on %1").arg(listen));
     std::printf("lapse-broker listening on %s://%s:%u (events at seq %lld)\n", insecure ? "http" : "https",
@@ -164,6 +197,7 @@ int main(int argc, char** argv)
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     const int rc = app.exec();
+    threaded.reset(); // the threads stop before the frontend and the engine they forward to
     std::printf("lapse-broker stopped at event %lld\n", static_cast<long long>(engine.value()->store().lastSeq()));
     return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "core/Clock.h"
 #include "engine/Engine.h"
+#include "engine/IntrospectionSnapshot.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -196,6 +197,10 @@ Result<const Principal*> ApiService::authenticate(const QByteArray& authorizatio
 
 ApiResponse ApiService::handle(const ApiRequest& req)
 {
+    // A repeat introspection is answered as the engine answered it, without decoding the token or the claims
+    // again; on the engine's thread the snapshot is exactly the engine's state.
+    if (auto repeat = answerFromSnapshot(m_engine.snapshot(), req))
+        return std::move(*repeat);
     // Public, unauthenticated documents: health, Prometheus metrics, the JWKS.
     if (req.method == "GET" && req.path == QLatin1String("/healthz"))
         return ApiResponse::json(
@@ -212,6 +217,25 @@ ApiResponse ApiService::handle(const ApiRequest& req)
     if (!who)
         return ApiResponse::error(who.error());
     return route(*who.value(), req);
+}
+
+std::optional<ApiResponse> ApiService::answerFromSnapshot(
+    const IntrospectionSnapshot& snapshot, const ApiRequest& req)
+{
+    // The same request checks as route(); anything that would not reach Engine::introspect goes to handle().
+    if (req.method != "POST" || req.path != QLatin1String("/v1/introspect") || req.body.size() > kMaxBodyBytes
+        || !req.contentType.startsWith("application/x-www-form-urlencoded")
+        || !req.authorization.startsWith("Bearer "))
+        return std::nullopt;
+    const QString token = formValue(req.body, QStringLiteral("token"));
+    if (token.isEmpty())
+        return std::nullopt;
+    auto body = snapshot.activeAnswer(req.authorization.mid(7).trimmed(), token.toLatin1(), Clock::now());
+    if (!body)
+        return std::nullopt;
+    ApiResponse r;
+    r.body = std::move(*body);
+    return r;
 }
 
 ApiResponse ApiService::handleAs(const Principal& actor, const ApiRequest& req)

@@ -10,11 +10,13 @@
 #include <QList>
 #include <QString>
 #include <QUrlQuery>
+#include <optional>
 
 namespace lapse
 {
 
 class Engine;
+class IntrospectionSnapshot;
 struct Principal;
 
 struct ApiRequest {
@@ -51,6 +53,11 @@ public:
     ApiResponse handle(const ApiRequest& req);
     // For an already-authenticated caller (the console's own identity in embedded mode).
     ApiResponse handleAs(const Principal& actor, const ApiRequest& req);
+    // What any thread may answer without the engine: an introspection the engine answered active and that is
+    // still active by the snapshot. nullopt: ask handle() on the engine's thread, which decides everything
+    // else.
+    static std::optional<ApiResponse> answerFromSnapshot(
+        const IntrospectionSnapshot& snapshot, const ApiRequest& req);
     // The caller behind an Authorization header, or the error to answer with.
     Result<const Principal*> authenticate(const QByteArray& authorization);
 

@@ -99,8 +99,10 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
             break;
         active.afterId = page.last().id;
     }
-    for (const auto& l : e->m_store->lockouts())
+    for (const auto& l : e->m_store->lockouts()) {
         e->m_lockouts.insert(l.principal, l);
+        e->m_snapshot.setLockout(l.principal, l.active, l.notBeforeMs);
+    }
     e->m_notifier.publish(e->m_store->lastSeq());
     if (config.sweepIntervalMs > 0) {
         e->m_sweepTimer.setInterval(config.sweepIntervalMs);
@@ -128,6 +130,15 @@ bool Engine::lockedOut(const QString& id) const
 bool Engine::isLockedOut(const QString& principalId) const
 {
     return lockedOut(principalId);
+}
+
+EngineCounters Engine::counters() const
+{
+    EngineCounters c = m_counters;
+    const qint64 elsewhere = m_snapshot.answered();
+    c.introspections += elsewhere;
+    c.introspectionsActive += elsewhere;
+    return c;
 }
 
 template <typename T> Result<T> Engine::write(const std::function<Result<T>()>& body)
@@ -192,6 +203,7 @@ const Principal* Engine::authenticate(const QByteArray& apiKey)
         if (principal.isEmpty())
             return nullptr;
         m_apiKeys.insert(hash, principal);
+        m_snapshot.putApiKey(hash, principal);
     }
     return m_directory.principal(principal);
 }
@@ -399,6 +411,9 @@ Status Engine::endGrant(Grant& g, GrantStatus status, const QString& actor, cons
     g.endedMs = status == GrantStatus::Expired ? qMin(now, g.expiresMs) : now;
     g.endedBy = actor;
     g.endReason = reason;
+    // Out of the snapshot before the commit: no thread may answer active for it from here on. Should the
+    // write roll back, the engine's next active answer puts it back.
+    m_snapshot.endGrant(g.id);
     if (const Status s = m_store->putGrant(g); !s)
         return s;
     static const QHash<GrantStatus, QString> kTypes {
@@ -672,6 +687,8 @@ Result<LockoutOutcome> Engine::lockout(
     lingeringFilter.state = SessionState::Lingering;
     const QList<Session> lingering = m_store->sessions(lingeringFilter);
     auto r = write<LockoutOutcome>([&]() -> Result<LockoutOutcome> {
+        // Before the commit, as for an ending grant; put back below should the write fail.
+        m_snapshot.setLockout(principalId, true, out.lockout.notBeforeMs);
         if (const Status s = m_store->putLockout(out.lockout); !s)
             return s.error();
         QJsonObject body {{"principal", principalId}, {"reason", out.lockout.reason},
@@ -712,8 +729,12 @@ Result<LockoutOutcome> Engine::lockout(
         m_afterCommit.push_back([this, l = out.lockout] { m_lockouts.insert(l.principal, l); });
         return out;
     });
-    if (r)
+    if (r) {
         m_counters.revocations += r->revoked.size();
+    } else {
+        const LockoutRecord before = m_lockouts.value(principalId); // none: inactive, no not-before
+        m_snapshot.setLockout(principalId, before.active, before.notBeforeMs);
+    }
     return r;
 }
 
@@ -735,7 +756,10 @@ Result<LockoutRecord> Engine::unlock(const Principal& actor, const QString& prin
                 QJsonObject {{"principal", principalId}});
             !e)
             return e.error();
-        m_afterCommit.push_back([this, l] { m_lockouts.insert(l.principal, l); });
+        m_afterCommit.push_back([this, l] {
+            m_lockouts.insert(l.principal, l);
+            m_snapshot.setLockout(l.principal, false, l.notBeforeMs); // access comes back only once durable
+        });
         return l;
     });
 }
@@ -748,6 +772,7 @@ Status Engine::rotateSigningKey(const Principal& actor)
     if (const Status s = m_keys->rotate(Clock::now()); !s)
         return s;
     m_tokens.clear();
+    m_snapshot.clearAnswers();
     return write<Ok>([&]() -> Result<Ok> {
         if (auto e = appendEvent(QStringLiteral("keys.rotated"), actor.id, m_keys->currentKid(),
                 QJsonObject {{"previous", old}, {"current", m_keys->currentKid()}});
@@ -852,6 +877,17 @@ Result<QJsonObject> Engine::introspect(const Principal& actor, const QByteArray&
     out["token_type"] = QStringLiteral("Bearer");
     out["client_id"] = g.principal;
     out["username"] = g.principal;
+    if (!m_snapshot.hasAnswer(token, actor.id)) {
+        // Other threads may repeat this answer until the grant ends, a lockout or rotation intervenes, or
+        // time runs out; each of those is checked again on every read.
+        IntrospectionSnapshot::Answer a;
+        a.grantId = g.id;
+        a.grantPrincipal = g.principal;
+        a.startsMs = g.startsMs;
+        a.validUntilMs = qMin(t->expMs, g.expiresMs);
+        a.body = QJsonDocument(out).toJson(QJsonDocument::Compact);
+        m_snapshot.putAnswer(token, actor.id, a);
+    }
     return out;
 }
 

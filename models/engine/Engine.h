@@ -2,6 +2,7 @@
 #pragma once
 
 #include "EventNotifier.h"
+#include "IntrospectionSnapshot.h"
 #include "KeyRing.h"
 #include "Policy.h"
 #include "Store.h"
@@ -71,7 +72,10 @@ public:
     KeyRing& keys() { return *m_keys; }
     EventNotifier& notifier() { return m_notifier; }
     QString dataDir() const { return m_dataDir; }
-    const EngineCounters& counters() const { return m_counters; }
+    // Includes the introspections answered from the snapshot on other threads.
+    EngineCounters counters() const;
+    // What other threads may answer without this one; see IntrospectionSnapshot.
+    const IntrospectionSnapshot& snapshot() const { return m_snapshot; }
 
     // --- authentication ---
     // Resolves an API key ("lapse_..."): nullptr when unknown. The key itself is never stored.
@@ -162,6 +166,7 @@ private:
     std::vector<std::function<void()>> m_afterCommit;
     bool m_inWrite = false;
     EngineCounters m_counters;
+    IntrospectionSnapshot m_snapshot;
 };
 
 } // namespace lapse

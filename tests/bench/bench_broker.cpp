@@ -1,10 +1,13 @@
 // Broker benchmarks over real TLS on loopback: introspection throughput and latency with keep-alive
 // (against a do-nothing QHttpServer baseline on the same machine), approve round trips, and revoke taking
 // effect at the very next introspection.
-// Usage: bench_broker [--seconds S] [--connections N] [--approvals N] [--cycles N]
-//        bench_broker --baseline-server PORT CERT KEY   (internal: the do-nothing server)
+// The broker runs with --workers W HTTP threads (default: the broker's), and once more with none (everything
+// on the engine's thread) for a same-run comparison; the baseline runs on one thread and on W threads. Usage:
+// bench_broker [--seconds S] [--connections N] [--approvals N] [--cycles N] [--workers W]
+//        bench_broker --baseline-server PORT CERT KEY THREADS   (internal: the do-nothing server)
 #include "BrokerProcess.h"
 #include "HttpClient.h"
+#include "ThreadedHttpListener.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -17,10 +20,12 @@
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
+#include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
 #include <algorithm>
 #include <cstdio>
+#include <unistd.h>
 #include <vector>
 
 using lapse::testing::BrokerProcess;
@@ -37,13 +42,28 @@ double percentile(std::vector<double> v, double p)
     return v[std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5))];
 }
 
+// CPU time (user + system, all threads) a process has used, in microseconds; 0 if unknown.
+double cpuMicros(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray stat = f.readAll();
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) * 1e6 / double(sysconf(_SC_CLK_TCK));
+}
+
 // N kept-alive TLS connections, each sending the same request again as soon as the previous answer is in.
+// CPU per request, of the server and of this load generator, is measured over the same window: unlike the
+// rate, it hardly moves when other work shares the machine, and their sum bounds what two cores can do.
 struct LoadResult {
     double perSecond = 0, p50 = 0, p99 = 0;
+    double serverCpuUs = 0, clientCpuUs = 0; // per request
     qint64 errors = 0;
 };
 
-LoadResult load(quint16 port, const QString& caFile, const QByteArray& request, int connections, int seconds)
+LoadResult load(quint16 port, qint64 serverPid, const QString& caFile, const QByteArray& request,
+    int connections, int seconds)
 {
     struct Conn {
         QSslSocket socket;
@@ -97,10 +117,19 @@ LoadResult load(quint16 port, const QString& caFile, const QByteArray& request, 
     QEventLoop loop;
     QTimer::singleShot(1000, &loop, [&] { measuring = true; }); // one second of warm-up
     QElapsedTimer window;
-    QTimer::singleShot(1000, &loop, [&] { window.start(); });
+    double serverCpu = 0, clientCpu = 0;
+    qint64 counted = 0;
+    QTimer::singleShot(1000, &loop, [&] {
+        window.start();
+        serverCpu = cpuMicros(serverPid);
+        clientCpu = cpuMicros(QCoreApplication::applicationPid());
+    });
     QTimer::singleShot(1000 + seconds * 1000, &loop, [&] {
         stopping = true;
         measuring = false;
+        counted = done;
+        serverCpu = cpuMicros(serverPid) - serverCpu;
+        clientCpu = cpuMicros(QCoreApplication::applicationPid()) - clientCpu;
         loop.quit();
     });
     loop.exec();
@@ -109,18 +138,45 @@ LoadResult load(quint16 port, const QString& caFile, const QByteArray& request, 
     r.p50 = percentile(latencies, 0.50);
     r.p99 = percentile(latencies, 0.99);
     r.errors = errors + (connections - ready);
+    r.serverCpuUs = counted ? serverCpu / double(counted) : 0;
+    r.clientCpuUs = counted ? clientCpu / double(counted) : 0;
     return r;
+}
+
+std::unique_ptr<QHttpServer> doNothingServer()
+{
+    auto server = std::make_unique<QHttpServer>();
+    server->route(QStringLiteral("/v1/introspect"), [] {
+        return QHttpServerResponse(QJsonObject {{"active", true}});
+    });
+    return server;
 }
 
 int baselineServer(const QStringList& args)
 {
-    QHttpServer server;
-    server.route(QStringLiteral("/v1/introspect"), [] { return QHttpServerResponse(QJsonObject {{"active", true}}); });
     QFile keyFile(args.value(4));
     keyFile.open(QIODevice::ReadOnly);
-    server.sslSetup(QSslCertificate::fromPath(args.value(3)).value(0), QSslKey(keyFile.readAll(), QSsl::Ec));
-    if (!server.listen(QHostAddress::LocalHost, quint16(args.value(2).toUInt())))
-        return 1;
+    const QSslCertificate cert = QSslCertificate::fromPath(args.value(3)).value(0);
+    const QSslKey key(keyFile.readAll(), QSsl::Ec);
+    const quint16 port = quint16(args.value(2).toUInt());
+    const int threads = args.value(5).toInt();
+    // 0 threads: one QHttpServer on the main thread; otherwise the broker's own threaded listener.
+    std::unique_ptr<QHttpServer> single;
+    std::unique_ptr<lapse::ThreadedHttpListener> threaded;
+    if (threads == 0) {
+        single = doNothingServer();
+        single->sslSetup(cert, key);
+        if (!single->listen(QHostAddress::LocalHost, port))
+            return 1;
+    } else {
+        QSslConfiguration conf;
+        conf.setLocalCertificate(cert);
+        conf.setPrivateKey(key);
+        threaded = std::make_unique<lapse::ThreadedHttpListener>(
+            threads, []() -> std::unique_ptr<QAbstractHttpServer> { return doNothingServer(); }, conf);
+        if (!threaded->start(QHostAddress::LocalHost, port))
+            return 1;
+    }
     std::printf("listening on\n");
     std::fflush(stdout);
     return QCoreApplication::exec();
@@ -150,8 +206,10 @@ int main(int argc, char** argv)
     };
     const int seconds = arg("--seconds", 5), connections = arg("--connections", 16);
     const int approvals = arg("--approvals", 300), cycles = arg("--cycles", 200);
+    const int workers = arg("--workers", qMax(1, QThread::idealThreadCount() - 1)); // lapse-broker's default
 
     BrokerProcess broker;
+    broker.setWorkers(workers);
     QString error;
     const QByteArray alice = broker.createKey(QStringLiteral("alice"), &error);
     const QByteArray carol = broker.createKey(QStringLiteral("carol"), &error);
@@ -177,28 +235,39 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "no credential\n");
         return 1;
     }
-    const LoadResult intro = load(broker.port(), broker.caFile(), introspectRequest(gateway, token), connections, seconds);
+    const LoadResult intro = load(broker.port(), broker.pid(), broker.caFile(),
+        introspectRequest(gateway, token), connections, seconds);
     std::printf("introspect_req_per_s %.0f req/s\n", intro.perSecond);
     std::printf("introspect_p50_ms %.3f ms\n", intro.p50);
     std::printf("introspect_p99_ms %.3f ms\n", intro.p99);
     std::printf("introspect_errors %lld count\n", static_cast<long long>(intro.errors));
+    std::printf("introspect_server_cpu_us %.1f us/req\n", intro.serverCpuUs);
+    std::printf("introspect_client_cpu_us %.1f us/req\n", intro.clientCpuUs);
     std::printf("introspect_connections %d count\n", connections);
+    std::printf("introspect_workers %d count\n", workers);
     std::fflush(stdout);
 
-    {
-        QProcess baseline;
+    auto baseline = [&](int threads, const char* name) {
+        QProcess server;
         const quint16 port = BrokerProcess::freeLoopbackPort();
         const QString keyFile = QFileInfo(broker.caFile()).absolutePath() + QStringLiteral("/key.pem");
-        baseline.start(QCoreApplication::applicationFilePath(),
-            {QStringLiteral("--baseline-server"), QString::number(port), broker.caFile(), keyFile});
-        baseline.waitForReadyRead(10000);
-        const LoadResult base = load(port, broker.caFile(), introspectRequest(gateway, token), connections, seconds);
-        std::printf("baseline_tls_req_per_s %.0f req/s\n", base.perSecond);
-        std::printf("baseline_tls_p99_ms %.3f ms\n", base.p99);
+        server.start(QCoreApplication::applicationFilePath(),
+            {QStringLiteral("--baseline-server"), QString::number(port), broker.caFile(), keyFile,
+                QString::number(threads)});
+        server.waitForReadyRead(10000);
+        const LoadResult base = load(port, server.processId(), broker.caFile(),
+            introspectRequest(gateway, token), connections, seconds);
+        std::printf("%s_req_per_s %.0f req/s\n", name, base.perSecond);
+        std::printf("%s_p99_ms %.3f ms\n", name, base.p99);
+        std::printf("%s_server_cpu_us %.1f us/req\n", name, base.serverCpuUs);
+        std::printf("%s_client_cpu_us %.1f us/req\n", name, base.clientCpuUs);
         std::fflush(stdout);
-        baseline.kill();
-        baseline.waitForFinished();
-    }
+        server.kill();
+        server.waitForFinished();
+    };
+    baseline(0, "baseline_tls");
+    if (workers > 0)
+        baseline(workers, "baseline_tls_threaded");
 
     // 2. Approve round trips (each durable before it is answered).
     std::vector<double> approveMs;
@@ -231,6 +300,21 @@ int main(int argc, char** argv)
     }
     std::printf("revoke_then_inactive_failures %d count\n", failures);
     std::printf("revoke_cycles %d count\n", cycles);
+
+    // 4. The same introspection load with every request on the engine's thread (no workers), for comparison.
+    if (workers > 0) {
+        broker.stop();
+        broker.setWorkers(0);
+        if (!broker.start(&error)) {
+            std::fprintf(stderr, "broker: %s\n", qPrintable(error));
+            return 1;
+        }
+        const LoadResult single = load(broker.port(), broker.pid(), broker.caFile(),
+            introspectRequest(gateway, token), connections, seconds);
+        std::printf("introspect_single_thread_req_per_s %.0f req/s\n", single.perSecond);
+        std::printf("introspect_single_thread_p99_ms %.3f ms\n", single.p99);
+        std::printf("introspect_single_thread_server_cpu_us %.1f us/req\n", single.serverCpuUs);
+    }
     broker.stop();
     return 0;
 }

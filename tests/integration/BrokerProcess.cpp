@@ -87,6 +87,11 @@ bool BrokerProcess::start(QString* error)
             args << QStringLiteral("--tls-cert") << m_certFile << QStringLiteral("--tls-key") << m_keyFile;
         else
             args << QStringLiteral("--insecure-http");
+        // LAPSE_BROKER_WORKERS=0 runs a whole suite against the single-threaded broker.
+        const QString workers = m_options.workers >= 0 ? QString::number(m_options.workers)
+                                                       : qEnvironmentVariable("LAPSE_BROKER_WORKERS");
+        if (!workers.isEmpty())
+            args << QStringLiteral("--workers") << workers;
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::MergedChannels);
         m_output.clear();

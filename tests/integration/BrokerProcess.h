@@ -18,6 +18,8 @@ public:
         bool tls = true;
         QString directoryFile; // empty: resources/directory.example.json
         QString dataDir; // empty: a fresh temporary directory, removed with this object
+        int workers
+            = -1; // HTTP threads (--workers); -1: LAPSE_BROKER_WORKERS if set, else the broker's default
     };
 
     BrokerProcess();
@@ -29,6 +31,11 @@ public:
     void stop(); // SIGTERM, then wait
     void kill9(); // SIGKILL: no chance to flush or clean up
     bool isRunning() const;
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
+
+    // Takes effect at the next start().
+    void setWorkers(int workers) { m_options.workers = workers; }
+    int workers() const { return m_options.workers; }
 
     // `lapse-broker keys create`; works whether or not the broker is running.
     QByteArray createKey(const QString& principal, QString* error = nullptr);
