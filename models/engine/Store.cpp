@@ -220,8 +220,6 @@ QSqlDatabase Store::connection() const
         QSqlQuery q(db);
         q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-        // 64 MiB of page cache: the event indexes and rollups stay in memory while batches go in.
-        q.exec(QStringLiteral("PRAGMA cache_size=-65536"));
     }
     return db;
 }
@@ -270,6 +268,10 @@ sqlite3* Store::writer()
     if (h != m_writer) {
         // First use, or the writer path moved to another thread's connection: statements follow it.
         m_writer = h;
+        // 32 MiB of page cache for the writer alone: the event indexes' hot pages stay in memory while batches
+        // go in; readers keep SQLite's default.
+        if (h)
+            sqlite3_exec(h, "PRAGMA cache_size=-32768", nullptr, nullptr, nullptr);
         m_insertEvent->finalize();
         m_insights->invalidate();
     }
