@@ -1,6 +1,8 @@
 // Adapts HTTP requests to ApiService calls; long-polls park here until an event or their deadline.
 #include "HttpFrontend.h"
+
 #include "PendingResponder.h"
+#include "StreamRequest.h"
 
 #include "core/Clock.h"
 #include "engine/Engine.h"
@@ -136,36 +138,22 @@ void HttpFrontend::serviceWaiters(bool timeoutsOnly)
 
 void HttpFrontend::acceptWebSockets()
 {
-    // Qt 6.4 completes the upgrade before we see the request, so the path and key are checked here and a
-    // refused stream is closed with a policy-violation code and a reason before any event is sent.
+    // The path and key are checked here, before any event is sent.
     while (hasPendingWebSocketConnections()) {
         auto sub = std::make_unique<Subscriber>();
         sub->socket = nextPendingWebSocketConnection();
         QWebSocket* ws = sub->socket.get();
-        const QUrl url = ws->requestUrl();
-        const QUrlQuery query(url);
-        auto refuse = [&](const QString& why) {
-            ws->close(QWebSocketProtocol::CloseCodePolicyViolated, why);
-            ws->deleteLater();
-            (void)sub->socket.release();
-        };
-        if (url.path() != QLatin1String("/v1/stream")) {
-            refuse(QStringLiteral("no such stream; use /v1/stream?after=SEQ"));
+        const StreamRequest asked = parseStreamRequest(ws->requestUrl());
+        if (!asked.refusal.isEmpty()) {
+            refuseStream(sub->socket.release(), asked.refusal);
             continue;
         }
         auto who = m_api.authenticate(ws->request().rawHeader("Authorization"));
         if (!who) {
-            refuse(who.error().message);
+            refuseStream(sub->socket.release(), who.error().message);
             continue;
         }
-        bool ok = true;
-        sub->after = query.hasQueryItem(QStringLiteral("after"))
-            ? query.queryItemValue(QStringLiteral("after")).toLongLong(&ok)
-            : m_engine.store().lastSeq();
-        if (!ok || sub->after < 0) {
-            refuse(QStringLiteral("after must be a sequence number"));
-            continue;
-        }
+        sub->after = asked.after.value_or(m_engine.store().lastSeq());
         sub->actor = who.value();
         Subscriber* raw = sub.get();
         connect(ws, &QWebSocket::bytesWritten, this, [this, raw](qint64 n) {

@@ -3,6 +3,7 @@
 #include "HttpWorker.h"
 
 #include "PendingResponder.h"
+#include "StreamRequest.h"
 #include "engine/IntrospectionSnapshot.h"
 
 #include <QHttpServerRequest>
@@ -77,19 +78,13 @@ void HttpWorker::acceptWebSockets()
         auto sub = std::make_unique<Subscriber>();
         sub->socket = nextPendingWebSocketConnection();
         QWebSocket* ws = sub->socket.get();
-        const QUrl url = ws->requestUrl();
-        const QUrlQuery query(url);
-        auto refuse = [&](const QString& why) {
-            ws->close(QWebSocketProtocol::CloseCodePolicyViolated, why);
-            ws->deleteLater();
-            (void)sub->socket.release();
-        };
-        if (url.path() != QLatin1String("/v1/stream")) {
-            refuse(QStringLiteral("no such stream; use /v1/stream?after=SEQ"));
+        const StreamRequest asked = parseStreamRequest(ws->requestUrl());
+        if (!asked.refusal.isEmpty()) {
+            refuseStream(sub->socket.release(), asked.refusal);
             continue;
         }
         sub->authorization = ws->request().rawHeader("Authorization");
-        if (!query.hasQueryItem(QStringLiteral("after"))) {
+        if (!asked.after) {
             // From now on: the engine's last sequence number, then pages as usual.
             ApiRequest health;
             health.method = "GET";
@@ -101,12 +96,7 @@ void HttpWorker::acceptWebSockets()
             });
             continue;
         }
-        bool ok = true;
-        sub->after = query.queryItemValue(QStringLiteral("after")).toLongLong(&ok);
-        if (!ok || sub->after < 0) {
-            refuse(QStringLiteral("after must be a sequence number"));
-            continue;
-        }
+        sub->after = *asked.after;
         subscribe(std::move(sub));
     }
 }
