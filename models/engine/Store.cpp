@@ -694,18 +694,22 @@ QList<std::pair<QString, QByteArray>> Store::requestsJson(const RequestFilter& f
     }
     sql += QStringLiteral(" ORDER BY id LIMIT ?");
     binds << qBound(1, f.limit, 10000);
-    QSqlQuery q(connection());
-    q.setForwardOnly(true);
-    q.prepare(sql);
-    for (const auto& b : binds)
-        q.addBindValue(b);
+    // Through the C API: the console's queue load reads 100k of these rows.
     QList<std::pair<QString, QByteArray>> out;
-    if (q.exec())
-        while (q.next())
-            out.append({q.value(0).toString(), q.value(1).toByteArray()});
+    SqlStatement q(sqliteHandle(connection()), sql.toUtf8().constData());
+    if (!q.isValid())
+        return out;
+    for (int i = 0; i < binds.size(); ++i) {
+        if (binds[i].typeId() == QMetaType::Int)
+            q.bind(i + 1, binds[i].toInt());
+        else
+            q.bindText(i + 1, binds[i].toString());
+    }
+    out.reserve(qBound(1, f.limit, 10000));
+    while (q.step() == SQLITE_ROW)
+        out.append({q.text(0), q.bytes(1)});
     return out;
 }
-
 QList<Grant> Store::grants(const GrantFilter& f) const
 {
     QString sql = QStringLiteral("SELECT json FROM grants WHERE 1=1");
