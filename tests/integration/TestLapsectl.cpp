@@ -141,6 +141,27 @@ private slots:
         verifyOneLineFailure(run(QString(), {"status", id}, untrusted), 5, "not trusted");
     }
 
+    // The same numbers from the broker and offline from its store (the rollups are in the store itself).
+    void metricsFromTheBrokerAndOfflineAgree()
+    {
+        const Run remote = run(QStringLiteral("carol"), {"metrics", "--json"});
+        QCOMPARE(remote.exitCode, 0);
+        const QJsonObject online = remote.json();
+        QCOMPARE(online["elevation_frequency"].toObject()["grants"].toInt(), 2); // prod-k8s and s3-exports, above
+        const Run local = run(QString(), {"metrics", "--data", m_broker->dataDir(), "--directory", m_broker->directoryFile(), "--json"},
+            QProcessEnvironment::systemEnvironment());
+        QCOMPARE(local.exitCode, 0);
+        const QJsonObject offline = local.json();
+        for (const char* metric : {"elevation_frequency", "grant_width", "revocation", "duration", "completeness"})
+            QCOMPARE(offline[QLatin1String(metric)], online[QLatin1String(metric)]);
+        const Run filtered = run(QStringLiteral("alice"), {"metrics", "--target", "prod-k8s", "--kind", "human", "--json"});
+        QCOMPARE(filtered.exitCode, 0); // alice approves, so she may read insights
+        QCOMPARE(filtered.json()["window"].toObject()["target"].toString(), QStringLiteral("prod-k8s"));
+        QCOMPARE(filtered.json()["elevation_frequency"].toObject()["grants"].toInt(), 1);
+        verifyOneLineFailure(run(QStringLiteral("carol"), {"metrics", "--from", "yesterday"}), 4, "ISO 8601");
+        verifyOneLineFailure(run(QStringLiteral("dave"), {"metrics"}), 3, ""); // a requester only
+    }
+
     void verifyOfflineNamesTheBrokenEvent()
     {
         m_broker->stop();
