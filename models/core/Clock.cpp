@@ -51,25 +51,11 @@ QString Clock::toIso(qint64 ms)
     const qint64 inDay = ms % 86'400'000;
     const int h = int(inDay / 3'600'000), mi = int(inDay / 60'000 % 60), se = int(inDay / 1000 % 60),
               milli = int(inDay % 1000);
-    char16_t out[24] = {};
-    auto put = [&out](int at, int value, int digits) {
-        for (int i = digits - 1; i >= 0; --i, value /= 10)
-            out[at + i] = char16_t(u'0' + value % 10);
-    };
-    put(0, y, 4);
-    out[4] = u'-';
-    put(5, mo, 2);
-    out[7] = u'-';
-    put(8, d, 2);
-    out[10] = u'T';
-    put(11, h, 2);
-    out[13] = u':';
-    put(14, mi, 2);
-    out[16] = u':';
-    put(17, se, 2);
-    out[19] = u'.';
-    put(20, milli, 3);
-    out[23] = u'Z';
+    char16_t out[] = u"0000-00-00T00:00:00.000Z";
+    // Each field's digits written right to left into its place in the pattern.
+    for (const auto& [end, value] : {std::pair {4, y}, {7, mo}, {10, d}, {13, h}, {16, mi}, {19, se}, {23, milli}})
+        for (int i = end - 1, v = value; v > 0; --i, v /= 10)
+            out[i] = char16_t(u'0' + v % 10);
     return QString(reinterpret_cast<const QChar*>(out), 24);
 }
 

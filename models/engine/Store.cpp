@@ -408,10 +408,10 @@ void Store::rollback()
 }
 
 Result<Event> Store::append(const QString& type, const QString& actor, const QString& subject,
-    const QJsonObject& body, qint64 tsMs, const QByteArray* compactBody)
+    const QJsonObject& body, qint64 tsMs)
 {
     Q_ASSERT(m_inTx);
-    Event e = chained(type, actor, subject, compactBody ? *compactBody : compact(body), tsMs);
+    Event e = chained(type, actor, subject, compact(body), tsMs);
     if (const Status s = insertEvent(e); !s)
         return s.error();
     if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)

@@ -72,9 +72,8 @@ public:
     Status commit();
     void rollback();
     // Appends an event inside the open transaction and advances the chain head.
-    // compactBody: body already serialised (compact JSON), when the caller did that work elsewhere.
     Result<Event> append(const QString& type, const QString& actor, const QString& subject,
-        const QJsonObject& body, qint64 tsMs, const QByteArray* compactBody = nullptr);
+        const QJsonObject& body, qint64 tsMs);
     // Appends a batch in order inside the open transaction, bodies already serialised (compact JSON); the
     // rollups take the batch on a second thread while the events are chained and written on this one.
     Result<QList<Event>> appendMany(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,

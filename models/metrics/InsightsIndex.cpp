@@ -228,7 +228,6 @@ InsightsIndex::Grant InsightsIndex::Grant::fromState(const QString& id, const QB
         g.excess = excess;
     g.ttlSeconds = ttl;
     g.window = window;
-    g.approvedCount = int(g.approved.size());
     return g;
 }
 
@@ -345,8 +344,7 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
         g.principal = b[QLatin1String("principal")].toString();
         g.target = b[QLatin1String("target")].toString();
         g.approved = stringSet(b[QLatin1String("privileges")]);
-        g.approvedCount = int(g.approved.size());
-        QStringList sorted(g.approved.cbegin(), g.approved.cend());
+            QStringList sorted(g.approved.cbegin(), g.approved.cend());
         sorted.sort();
         g.privileges = sorted.join(QLatin1Char(' '));
         g.startMs = iso(b[QLatin1String("starts_at")]);

@@ -79,7 +79,7 @@ private:
     struct Grant {
         QString id, principal, target, privileges; // privileges: the approved set, sorted, space-separated
         qint64 startMs = 0, expiresMs = 0, endedMs = 0, revokedAtMs = 0, revokeEffectMs = 0;
-        int ttlSeconds = 0, approvedCount = 0, window = 0;
+        int ttlSeconds = 0, window = 0;
         std::optional<int> excess; // approved beyond the declared minimum
         bool narrowed = false, breakGlass = false, recordComplete = false, usageReported = false;
         QString endedAs;
