@@ -118,6 +118,25 @@ int readLimit(const QUrlQuery& q, int def, int max, bool* ok)
     return v;
 }
 
+// GET /v1/requests' query: status, after, limit.
+Result<RequestFilter> requestFilter(const QUrlQuery& query)
+{
+    RequestFilter f;
+    bool ok = true;
+    f.limit = readLimit(query, 100, 1000, &ok);
+    if (!ok)
+        return malformed(QStringLiteral("limit must be 1..1000"));
+    const QString status = query.queryItemValue(QStringLiteral("status"));
+    if (!status.isEmpty()) {
+        RequestStatus st;
+        if (!requestStatusFromName(status, &st))
+            return malformed(QStringLiteral("unknown status '%1'").arg(status));
+        f.status = st;
+    }
+    f.afterId = query.queryItemValue(QStringLiteral("after"));
+    return f;
+}
+
 ApiResponse page(const QJsonArray& items, const QString& lastId, int limit)
 {
     return ApiResponse::json(200,
@@ -243,6 +262,16 @@ ApiResponse ApiService::handleAs(const Principal& actor, const ApiRequest& req)
     return route(actor, req);
 }
 
+Result<QList<AccessRequest>> ApiService::listRequestsAs(
+    const Principal& actor, const QUrlQuery& query, int* limit)
+{
+    const auto f = requestFilter(query);
+    if (!f)
+        return f.error();
+    *limit = f->limit;
+    return m_engine.requests(actor, *f);
+}
+
 QJsonObject ApiService::eventsPage(const QList<Event>& events, qint64 lastSeq)
 {
     QJsonArray items;
@@ -344,23 +373,14 @@ ApiResponse ApiService::route(const Principal& actor, const ApiRequest& req)
             return ApiResponse::json(201, out);
         }
         if (get) {
-            RequestFilter f;
-            f.limit = readLimit(req.query, 100, 1000, &ok);
-            if (!ok)
-                return ApiResponse::error(malformed(QStringLiteral("limit must be 1..1000")));
-            const QString status = req.query.queryItemValue(QStringLiteral("status"));
-            if (!status.isEmpty()) {
-                RequestStatus st;
-                if (!requestStatusFromName(status, &st))
-                    return ApiResponse::error(malformed(QStringLiteral("unknown status '%1'").arg(status)));
-                f.status = st;
-            }
-            f.afterId = req.query.queryItemValue(QStringLiteral("after"));
+            const auto f = requestFilter(req.query);
+            if (!f)
+                return ApiResponse::error(f.error());
             // The stored JSON is the API's form already: the page is written around it, not re-encoded.
-            auto list = m_engine.requestsJson(actor, f);
+            auto list = m_engine.requestsJson(actor, *f);
             if (!list)
                 return ApiResponse::error(list.error());
-            return rawPage(list.value(), f.limit);
+            return rawPage(list.value(), f->limit);
         }
     }
     if (path == QLatin1String("/v1/grants") && get) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/Error.h"
+#include "domain/AccessRequest.h"
 #include "domain/Event.h"
 
 #include <QByteArray>
@@ -53,6 +54,9 @@ public:
     ApiResponse handle(const ApiRequest& req);
     // For an already-authenticated caller (the console's own identity in embedded mode).
     ApiResponse handleAs(const Principal& actor, const ApiRequest& req);
+    // GET /v1/requests as typed requests rather than JSON, for an authenticated caller in-process: the same
+    // query, checks and rows as handleAs gives. *limit: the page size the query asked for.
+    Result<QList<AccessRequest>> listRequestsAs(const Principal& actor, const QUrlQuery& query, int* limit);
     // What any thread may answer without the engine: an introspection the engine answered active and that is
     // still active by the snapshot. nullopt: ask handle() on the engine's thread, which decides everything
     // else.

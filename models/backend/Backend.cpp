@@ -1,6 +1,8 @@
 // The typed API v1 calls, written once for every backend.
 #include "Backend.h"
 
+#include "engine/Store.h" // requestFromJson
+
 #include <QJsonArray>
 
 namespace lapse
@@ -15,7 +17,7 @@ void Backend::directory(ApiCallback done)
     call("GET", QStringLiteral("/v1/directory"), {}, {}, std::move(done));
 }
 
-void Backend::listRequests(const QString& status, const QString& after, int limit, ApiCallback done)
+QUrlQuery Backend::requestListQuery(const QString& status, const QString& after, int limit)
 {
     QUrlQuery q;
     if (!status.isEmpty())
@@ -23,7 +25,29 @@ void Backend::listRequests(const QString& status, const QString& after, int limi
     if (!after.isEmpty())
         q.addQueryItem(QStringLiteral("after"), after);
     q.addQueryItem(QStringLiteral("limit"), QString::number(limit));
-    call("GET", QStringLiteral("/v1/requests"), {}, q, std::move(done));
+    return q;
+}
+
+void Backend::listRequests(const QString& status, const QString& after, int limit, ApiCallback done)
+{
+    call("GET", QStringLiteral("/v1/requests"), {}, requestListQuery(status, after, limit), std::move(done));
+}
+
+void Backend::requestPage(const QString& status, const QString& after, int limit, RequestPageCallback done)
+{
+    listRequests(status, after, limit, [done = std::move(done)](const ApiResult& r) {
+        if (!r) {
+            done(r.error());
+            return;
+        }
+        RequestPage page;
+        const QJsonArray items = r->value(QLatin1String("items")).toArray();
+        page.items.reserve(items.size());
+        for (const auto& v : items)
+            page.items << requestFromJson(v.toObject());
+        page.nextAfter = r->value(QLatin1String("next_after")).toString();
+        done(std::move(page));
+    });
 }
 
 void Backend::getRequest(const QString& id, ApiCallback done)

@@ -20,6 +20,7 @@ public:
 
     void call(const QByteArray& method, const QString& path, const QJsonObject& body, const QUrlQuery& query,
         ApiCallback done) override;
+    void requestPage(const QString& status, const QString& after, int limit, RequestPageCallback done) override;
     void follow(qint64 afterSeq) override;
     void stop() override;
     ConnectionState state() const override
@@ -31,6 +32,7 @@ public:
     Engine& engine() { return m_engine; }
 
 private:
+    const Principal* actor(Error* error) const;
     void onEngineEvents(const QList<lapse::Event>& events);
     Engine& m_engine;
     ApiService m_api;

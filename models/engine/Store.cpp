@@ -668,43 +668,126 @@ std::optional<Session> Store::session(const QString& id) const
     return std::nullopt;
 }
 
-QList<AccessRequest> Store::requests(const RequestFilter& f) const
+namespace
 {
-    QList<AccessRequest> out;
-    for (const auto& [id, json] : requestsJson(f))
-        out << requestFromJson(QJsonDocument::fromJson(json).object());
-    return out;
-}
-
-QList<std::pair<QString, QByteArray>> Store::requestsJson(const RequestFilter& f) const
+// The WHERE ... ORDER BY ... LIMIT of a request listing, and its values in order.
+QString requestListTail(const RequestFilter& f, QVariantList* binds)
 {
-    QString sql = QStringLiteral("SELECT id, json FROM requests WHERE 1=1");
-    QVariantList binds;
+    QString sql = QStringLiteral(" FROM requests WHERE 1=1");
     if (f.status) {
         sql += QStringLiteral(" AND status = ?");
-        binds << requestStatusName(*f.status);
+        *binds << requestStatusName(*f.status);
     }
     if (!f.requester.isEmpty()) {
         sql += QStringLiteral(" AND requester = ?");
-        binds << f.requester;
+        *binds << f.requester;
     }
     if (!f.afterId.isEmpty()) {
         sql += QStringLiteral(" AND id > ?");
-        binds << f.afterId;
+        *binds << f.afterId;
     }
     sql += QStringLiteral(" ORDER BY id LIMIT ?");
-    binds << qBound(1, f.limit, 10000);
-    // Through the C API: the console's queue load reads 100k of these rows.
-    QList<std::pair<QString, QByteArray>> out;
-    SqlStatement q(sqliteHandle(connection()), sql.toUtf8().constData());
-    if (!q.isValid())
-        return out;
+    *binds << qBound(1, f.limit, 10000);
+    return sql;
+}
+
+void bindAll(SqlStatement& q, const QVariantList& binds)
+{
     for (int i = 0; i < binds.size(); ++i) {
         if (binds[i].typeId() == QMetaType::Int)
             q.bind(i + 1, binds[i].toInt());
         else
             q.bindText(i + 1, binds[i].toString());
     }
+}
+
+// Column values that repeat from row to row (requesters, targets, tasks, privilege sets), decoded once per
+// listing: a lookup by the raw bytes costs less than a conversion, and the rows share one copy.
+class RepeatedValues
+{
+public:
+    const QString& text(const SqlStatement& q, int col)
+    {
+        int size = 0;
+        const char* data = q.data(col, &size);
+        const QByteArray raw = QByteArray::fromRawData(data ? data : "", size);
+        auto it = m_texts.constFind(raw);
+        if (it == m_texts.cend())
+            it = m_texts.insert(QByteArray(raw.constData(), raw.size()), QString::fromUtf8(raw));
+        return *it;
+    }
+    // Privilege names are directory ids, which hold no spaces (see Directory::validate).
+    const QStringList& privileges(const SqlStatement& q, int col)
+    {
+        int size = 0;
+        const char* data = q.data(col, &size);
+        const QByteArray raw = QByteArray::fromRawData(data ? data : "", size);
+        auto it = m_lists.constFind(raw);
+        if (it == m_lists.cend()) {
+            const QString joined = QString::fromUtf8(raw);
+            it = m_lists.insert(QByteArray(raw.constData(), raw.size()),
+                joined.isEmpty() ? QStringList() : joined.split(QLatin1Char(' ')));
+        }
+        return *it;
+    }
+
+private:
+    QHash<QByteArray, QString> m_texts;
+    QHash<QByteArray, QStringList> m_lists;
+};
+} // namespace
+
+QList<AccessRequest> Store::requests(const RequestFilter& f) const
+{
+    // A pending request without approvals is all in its columns: only decided requests and those with partial
+    // approvals (a few) are decoded from their JSON. The console's queue load reads 100k of these.
+    QVariantList binds;
+    const QString sql = QStringLiteral("SELECT id, requester, target, created, expires, ttl, privileges, "
+                                       "min_privileges, task, reason, ticket, break_glass, approvals_required, "
+                                       "CASE WHEN status <> 'pending' OR approvals > 0 THEN json END, excess")
+        + requestListTail(f, &binds);
+    QList<AccessRequest> out;
+    SqlStatement q(sqliteHandle(connection()), sql.toUtf8().constData());
+    if (!q.isValid())
+        return out;
+    bindAll(q, binds);
+    out.reserve(qBound(1, f.limit, 10000));
+    RepeatedValues repeated;
+    while (q.step() == SQLITE_ROW) {
+        if (!q.isNull(13)) {
+            out << requestFromJson(QJsonDocument::fromJson(q.bytes(13)).object());
+            continue;
+        }
+        AccessRequest& r = out.emplace_back();
+        r.id = q.text(0);
+        r.requester = repeated.text(q, 1);
+        r.target = repeated.text(q, 2);
+        r.createdMs = q.int64(3);
+        r.expiresMs = q.int64(4);
+        r.ttlSeconds = int(q.int64(5));
+        r.privileges = repeated.privileges(q, 6);
+        // A declared minimum has an excess, even an empty one (whose joined column is NULL).
+        if (!q.isNull(14))
+            r.minPrivileges = repeated.privileges(q, 7);
+        r.task = repeated.text(q, 8);
+        r.reason = q.text(9);
+        r.ticket = q.text(10);
+        r.breakGlass = q.int64(11) != 0;
+        r.approvalsRequired = int(q.int64(12));
+    }
+    return out;
+}
+
+QList<std::pair<QString, QByteArray>> Store::requestsJson(const RequestFilter& f) const
+{
+    QVariantList binds;
+    const QString sql = QStringLiteral("SELECT id, json") + requestListTail(f, &binds);
+    // Through the C API: list pages read a thousand of these rows at a time.
+    QList<std::pair<QString, QByteArray>> out;
+    SqlStatement q(sqliteHandle(connection()), sql.toUtf8().constData());
+    if (!q.isValid())
+        return out;
+    bindAll(q, binds);
     out.reserve(qBound(1, f.limit, 10000));
     while (q.step() == SQLITE_ROW)
         out.append({q.text(0), q.bytes(1)});

@@ -5,6 +5,7 @@
 #include "TimeFormat.h"
 #include "backend/Backend.h"
 #include "core/Clock.h"
+#include "engine/Store.h" // requestFromJson
 
 #include <QCollator>
 #include <QColor>
@@ -23,11 +24,6 @@ namespace lapse
 
 namespace
 {
-
-QString str(const QJsonObject& o, const char* key)
-{
-    return o.value(QLatin1String(key)).toString();
-}
 
 constexpr size_t kPagesInFlight = 4;
 
@@ -172,37 +168,34 @@ public:
     // keys: the free-text collation keys too; a load leaves them to a later pass (see finishLoad).
     std::unique_ptr<Row> make(const QJsonObject& json, bool keys = true)
     {
+        return make(requestFromJson(json), keys);
+    }
+
+    std::unique_ptr<Row> make(const AccessRequest& request, bool keys = true)
+    {
         auto r = std::make_unique<Row>();
-        r->id = str(json, "id");
-        r->requester = intern(str(json, "requester"));
-        r->target = intern(str(json, "target"));
-        const QJsonArray privileges = json.value(QLatin1String("privileges")).toArray();
-        QStringList requested;
-        requested.reserve(privileges.size());
-        for (const auto& p : privileges)
-            requested << p.toString();
-        r->privileges = intern(requested.join(QLatin1String(", ")));
-        r->width = int(requested.size());
-        const QJsonValue minValue = json.value(QLatin1String("min_privileges"));
-        if (minValue.isArray()) {
-            QStringList minimum;
-            for (const auto& p : minValue.toArray())
-                minimum << p.toString();
-            r->minPrivileges = intern(minimum.join(QLatin1String(", ")));
+        r->id = request.id;
+        r->requester = intern(request.requester);
+        r->target = intern(request.target);
+        r->privileges = intern(request.privileges.join(QLatin1String(", ")));
+        r->width = int(request.privileges.size());
+        if (request.minPrivileges) {
+            r->minPrivileges = intern(request.minPrivileges->join(QLatin1String(", ")));
             r->hasMinimum = true;
             r->excess = 0;
-            for (const auto& p : std::as_const(requested))
-                r->excess += minimum.contains(p) ? 0 : 1;
+            for (const auto& p : request.privileges)
+                r->excess += request.minPrivileges->contains(p) ? 0 : 1;
         }
-        r->task = intern(str(json, "task"));
-        r->reason = str(json, "reason");
-        r->ticket = str(json, "ticket");
-        r->ttl = json.value(QLatin1String("ttl_seconds")).toInt();
-        r->breakGlass = json.value(QLatin1String("break_glass")).toBool();
-        r->createdMs = timefmt::parseIso(json.value(QLatin1String("created_at")).toString());
-        r->expiresMs = timefmt::parseIso(json.value(QLatin1String("expires_at")).toString());
-        r->approvals = json.value(QLatin1String("approvals")).toArray();
-        r->approvalsRequired = json.value(QLatin1String("approvals_required")).toInt(1);
+        r->task = intern(request.task);
+        r->reason = request.reason;
+        r->ticket = request.ticket;
+        r->ttl = request.ttlSeconds;
+        r->breakGlass = request.breakGlass;
+        r->createdMs = request.createdMs;
+        r->expiresMs = request.expiresMs;
+        for (const auto& a : request.approvals)
+            r->approvals.append(a.toJson());
+        r->approvalsRequired = request.approvalsRequired;
         if (keys) {
             r->reasonKey = m_collator.sortKey(r->reason);
             r->ticketKey = m_collator.sortKey(r->ticket);
@@ -650,8 +643,8 @@ void RequestQueueModel::reload()
 void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
 {
     QPointer<RequestQueueModel> self(this);
-    m_backend->listRequests(
-        QStringLiteral("pending"), after, m_pageSize, [self, generation](const ApiResult& r) {
+    m_backend->requestPage(
+        QStringLiteral("pending"), after, m_pageSize, [self, generation](const Result<RequestPage>& r) {
             if (!self || generation != self->m_generation)
                 return; // gone, or a newer reload took over
             if (!r) {
@@ -664,9 +657,8 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
                 emit self->loadFailed(tr("Could not load the queue: %1").arg(r.error().message));
                 return;
             }
-            const QJsonObject page = r.value();
-            const QJsonArray items = page.value(QLatin1String("items")).toArray();
-            const QJsonValue next = page.value(QLatin1String("next_after"));
+            const QList<AccessRequest> items = r->items;
+            const QString next = r->nextAfter;
             // Rows are decoded on a worker while this thread asks for the next page: the load takes about as
             // long as the pages alone.
             Page p;
@@ -676,10 +668,9 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
                 RowMaker maker(principals);
                 out->rows.reserve(size_t(items.size()));
                 out->ends.reserve(size_t(items.size()));
-                for (const auto& v : items) {
-                    const QJsonObject request = v.toObject();
+                for (const AccessRequest& request : items) {
                     // The server filtered by status; a row not pending here would be a server bug, not shown.
-                    if (request.value(QLatin1String("status")).toString() != QLatin1String("pending"))
+                    if (request.status != RequestStatus::Pending)
                         continue;
                     out->rows.push_back(maker.make(request, false));
                     QByteArray& text = out->rows.back()->haystack;
@@ -693,8 +684,8 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
             // parsed pages pile up (waiting on a page not yet started decodes it here).
             for (size_t i = 0; i + kPagesInFlight < self->m_pages.size(); ++i)
                 self->m_pages[i].done.waitForFinished();
-            if (next.isString() && !next.toString().isEmpty() && !items.isEmpty())
-                self->fetchPage(next.toString(), generation);
+            if (!next.isEmpty() && !items.isEmpty())
+                self->fetchPage(next, generation);
             else
                 self->finishLoad();
         });

@@ -165,10 +165,25 @@ void benchQueue(const Directory& directory, const QString& dataDir, int requests
 
     QElapsedTimer t;
     {
-        // What the API alone costs: every page of pending requests through the backend, nothing kept.
+        // What the pages alone cost: every page of pending requests through the backend, nothing kept. The
+        // queue reads typed pages; the JSON pages are what lapsectl and a remote console read.
         t.start();
         QString after;
-        int pages = 0;
+        for (;;) {
+            QEventLoop loop;
+            QString next;
+            backend.requestPage(QStringLiteral("pending"), after, 1000, [&](const Result<RequestPage>& r) {
+                next = r ? r->nextAfter : QString();
+                loop.quit();
+            });
+            loop.exec();
+            if (next.isEmpty())
+                break;
+            after = next;
+        }
+        report("queue_api_pages_ms", ms(t), "ms");
+        t.start();
+        after.clear();
         for (;;) {
             QEventLoop loop;
             QJsonValue next;
@@ -177,12 +192,11 @@ void benchQueue(const Directory& directory, const QString& dataDir, int requests
                 loop.quit();
             });
             loop.exec();
-            ++pages;
             if (!next.isString())
                 break;
             after = next.toString();
         }
-        report("queue_api_pages_ms", ms(t), "ms");
+        report("queue_api_json_pages_ms", ms(t), "ms");
     }
     t.start();
     model.reload();
@@ -457,6 +471,10 @@ int main(int argc, char** argv)
         return 1;
     }
     QTemporaryDir dir;
+    if (!qEnvironmentVariableIsEmpty("BENCH_KEEP")) { // the stores stay, to look at afterwards
+        dir.setAutoRemove(false);
+        note(dir.path());
+    }
     if (queue > 0)
         benchQueue(directory.value(), dir.path() + QStringLiteral("/queue"), queue, feedSeconds);
     if (auditEvents > 0)

@@ -28,6 +28,28 @@ ApiResult callSync(Backend& b, const QByteArray& method, const QString& path, co
     QTest::qWaitFor([&done] { return done; }, 30000);
     return out;
 }
+Result<RequestPage> pageSync(Backend& b, const QString& status, const QString& after, int limit)
+{
+    Result<RequestPage> out = makeError(ErrorCode::Internal, QStringLiteral("no answer"));
+    bool done = false;
+    b.requestPage(status, after, limit, [&](const Result<RequestPage>& r) {
+        out = r;
+        done = true;
+    });
+    QTest::qWaitFor([&done] { return done; }, 30000);
+    return out;
+}
+ApiResult listSync(Backend& b, const QString& status, const QString& after, int limit)
+{
+    ApiResult out = makeError(ErrorCode::Internal, QStringLiteral("no answer"));
+    bool done = false;
+    b.listRequests(status, after, limit, [&](const ApiResult& r) {
+        out = r;
+        done = true;
+    });
+    QTest::qWaitFor([&done] { return done; }, 30000);
+    return out;
+}
 QJsonObject ask(int ttl = 600)
 {
     return QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}}, {"task", "inspect"},
@@ -121,6 +143,60 @@ private slots:
         QCOMPARE(carol.state(), Backend::ConnectionState::Live);
         carol.stop();
         QObject::disconnect(&carol, &Backend::eventsReceived, this, nullptr);
+    }
+
+    void requestPages_data() { contract_data(); }
+
+    // The queue's typed pages (read from the store in-process, decoded from JSON remotely) hold what the JSON
+    // pages hold, follow the same cursor and refuse the same bad queries.
+    void requestPages()
+    {
+        QFETCH(QString, world);
+        Backend& alice = backend(world, QStringLiteral("alice"));
+        Backend& bob = backend(world, QStringLiteral("bob"));
+        Backend& carol = backend(world, QStringLiteral("carol"));
+        QJsonObject narrow = ask();
+        narrow[QStringLiteral("privileges")] = QJsonArray {"view", "exec"};
+        narrow[QStringLiteral("min_privileges")] = QJsonArray {"view"};
+        for (const QJsonObject& body : {ask(), narrow, ask(300)})
+            QVERIFY(callSync(alice, "POST", QStringLiteral("/v1/requests"), body).ok());
+        QJsonObject quorum {{"target", "customer-pii"}, {"privileges", QJsonArray {"read-masked"}},
+            {"task", "one of two approvals"}, {"reason", "contract test"}, {"ticket", "CHG-7"}, {"ttl_seconds", 600}};
+        const ApiResult pii = callSync(alice, "POST", QStringLiteral("/v1/requests"), quorum);
+        QVERIFY2(pii.ok(), pii.ok() ? "" : qPrintable(pii.error().message));
+        QVERIFY(callSync(bob, "POST", QStringLiteral("/v1/requests/%1/approve").arg(pii->value("id").toString())).ok());
+
+        for (Backend* reader : {&carol, &alice}) {
+            QString after;
+            int pages = 0, rows = 0;
+            for (;;) {
+                const Result<RequestPage> typed = pageSync(*reader, QStringLiteral("pending"), after, 2);
+                const ApiResult json = listSync(*reader, QStringLiteral("pending"), after, 2);
+                QVERIFY(typed.ok() && json.ok());
+                const QJsonArray items = json->value(QStringLiteral("items")).toArray();
+                QCOMPARE(typed->items.size(), items.size());
+                for (int i = 0; i < items.size(); ++i) {
+                    QCOMPARE(typed->items[i].toJson(), items[i].toObject());
+                    QCOMPARE(typed->items[i].status, RequestStatus::Pending);
+                    if (reader == &alice)
+                        QCOMPARE(typed->items[i].requester, QStringLiteral("alice"));
+                }
+                QCOMPARE(typed->nextAfter, json->value(QStringLiteral("next_after")).toString());
+                ++pages;
+                rows += int(items.size());
+                if (typed->nextAfter.isEmpty())
+                    break;
+                after = typed->nextAfter;
+            }
+            QVERIFY(rows >= 4);
+            QVERIFY(pages >= 2);
+        }
+        const Result<RequestPage> tooMany = pageSync(carol, QStringLiteral("pending"), QString(), 1001);
+        QCOMPARE(tooMany.error().code, ErrorCode::Malformed);
+        QVERIFY2(tooMany.error().message.contains(QStringLiteral("limit")), qPrintable(tooMany.error().message));
+        const Result<RequestPage> unknown = pageSync(carol, QStringLiteral("pondering"), QString(), 10);
+        QCOMPARE(unknown.error().code, ErrorCode::Malformed);
+        QVERIFY2(unknown.error().message.contains(QStringLiteral("pondering")), qPrintable(unknown.error().message));
     }
 
     void untrustedCertificateIsRefused()

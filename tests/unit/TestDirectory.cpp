@@ -46,6 +46,12 @@ private slots:
         QTest::newRow("zero ttl") << (fixtures::directory9()) << "positive";
         QTest::newRow("break-glass cap over max") << (fixtures::directory10()) << "break_glass";
         QTest::newRow("bad id") << (fixtures::directory11()) << "not a valid id";
+        QTest::newRow("privilege with a space")
+            << QByteArray(R"({"targets":[{"id":"t","privileges":["read all"],"max_ttl_seconds":60}]})")
+            << "privilege 'read all' is not a valid name";
+        QTest::newRow("empty privilege")
+            << QByteArray(R"({"targets":[{"id":"t","privileges":[""],"max_ttl_seconds":60}]})")
+            << "is not a valid name";
     }
     void rejectsBadFiles()
     {

@@ -954,6 +954,89 @@ private slots:
         QVERIFY(mine->isEmpty());
     }
 
+    // Pending requests without approvals are read from their columns, the rest from their JSON: every kind
+    // must come back as stored, page by page, under the same read rule.
+    void requestListingsReadBackWhatWasStored()
+    {
+        RequestInput narrow = EngineFixture::input(QStringLiteral("billing-db"));
+        narrow.privileges = QStringList {"read", "write"};
+        narrow.minPrivileges = QStringList {"read"};
+        narrow.ticket = QString();
+        RequestInput emptyMinimum = EngineFixture::input(QStringLiteral("billing-db"));
+        emptyMinimum.minPrivileges = QStringList {};
+        emptyMinimum.reason = QStringLiteral("é ü 漢字 and a \"quote\"");
+        QStringList ids;
+        for (const auto& [who, in] : {std::pair {QStringLiteral("alice"), narrow},
+                 std::pair {QStringLiteral("svc-ci"), emptyMinimum},
+                 std::pair {QStringLiteral("agent-7"), EngineFixture::input(QStringLiteral("prod-k8s"))},
+                 std::pair {QStringLiteral("alice"), EngineFixture::input(QStringLiteral("prod-k8s"))},
+                 std::pair {QStringLiteral("dave"), EngineFixture::input(QStringLiteral("billing-db"))},
+                 std::pair {QStringLiteral("alice"), EngineFixture::input(QStringLiteral("billing-db"))}}) {
+            auto d = f().submit(who, in);
+            LAPSE_VERIFY_OK(d);
+            ids << d->request.id;
+        }
+        LAPSE_VERIFY_OK(f().approve(QStringLiteral("carol"), ids[2])); // one of a quorum of two: still pending
+        LAPSE_VERIFY_OK(f().grantFor(QStringLiteral("alice"), QStringLiteral("billing-db")));
+        LAPSE_VERIFY_OK(eng().deny(who("carol"), ids[4], QStringLiteral("not this week")));
+        ids << eng().requests(who("aud"), RequestFilter {}).value().last().id;
+        auto breakGlass = EngineFixture::input(QStringLiteral("vault"));
+        breakGlass.breakGlass = true;
+        breakGlass.ttlSeconds = 300;
+        LAPSE_VERIFY_OK(f().submit(QStringLiteral("alice"), breakGlass));
+
+        const auto stored = [&](const AccessRequest& r) { return eng().store().request(r.id)->toJson(); };
+        for (const std::optional<RequestStatus>& status :
+            {std::optional<RequestStatus>(), std::optional(RequestStatus::Pending),
+                std::optional(RequestStatus::Approved), std::optional(RequestStatus::Denied)}) {
+            RequestFilter all;
+            all.status = status;
+            all.limit = 1000;
+            const QList<AccessRequest> whole = eng().requests(who("aud"), all).value();
+            QVERIFY(!whole.isEmpty());
+            // Two at a time, each page after the last id of the one before: the same rows, in id order.
+            QList<AccessRequest> paged;
+            RequestFilter f2 = all;
+            f2.limit = 2;
+            for (;;) {
+                const QList<AccessRequest> page = eng().requests(who("aud"), f2).value();
+                paged += page;
+                if (page.size() < 2)
+                    break;
+                f2.afterId = page.last().id;
+            }
+            QCOMPARE(paged.size(), whole.size());
+            for (int i = 0; i < whole.size(); ++i) {
+                QCOMPARE(whole[i].toJson(), stored(whole[i]));
+                QCOMPARE(paged[i].toJson(), stored(whole[i]));
+                if (status)
+                    QCOMPARE(whole[i].status, *status);
+                if (i)
+                    QVERIFY(whole[i - 1].id < whole[i].id);
+            }
+        }
+        RequestFilter pending;
+        pending.status = RequestStatus::Pending;
+        const QList<AccessRequest> queue = eng().requests(who("aud"), pending).value();
+        const auto find = [&](const QString& id) {
+            return *std::find_if(queue.cbegin(), queue.cend(), [&](const AccessRequest& r) { return r.id == id; });
+        };
+        QCOMPARE(find(ids[0]).minPrivileges, std::optional(QStringList {"read"}));
+        QCOMPARE(find(ids[0]).privileges, (QStringList {"read", "write"}));
+        QCOMPARE(find(ids[1]).minPrivileges, std::optional(QStringList {}));
+        QCOMPARE(find(ids[1]).reason, emptyMinimum.reason);
+        QVERIFY(!find(ids[3]).minPrivileges);
+        QCOMPARE(find(ids[2]).approvals.size(), 1);
+        QCOMPARE(find(ids[2]).approvals[0].approver, QStringLiteral("carol"));
+        // The requester reads only its own.
+        QStringList mine;
+        const QList<AccessRequest> alices = eng().requests(who("alice"), RequestFilter {}).value();
+        for (const auto& r : alices)
+            mine << r.requester;
+        QVERIFY(!mine.isEmpty());
+        QCOMPARE(mine.count(QStringLiteral("alice")), mine.size());
+    }
+
     // ------------------------------------------------------------ API keys
 
     void apiKeysAuthenticateAndAreNeverStored()
