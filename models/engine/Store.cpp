@@ -491,6 +491,64 @@ Status Store::appendVerbatim(const Event& e)
     return Ok {};
 }
 
+Status Store::appendVerbatimMany(const QList<Event>& events, qint64* breakSeq)
+{
+    Q_ASSERT(m_inTx);
+    *breakSeq = 0;
+    if (events.isEmpty())
+        return Ok {};
+    // In sequence from the head, or nothing is written.
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        if (events[i].seq != m_headSeq + 1 + i) {
+            *breakSeq = m_headSeq + 1 + i;
+            return makeError(ErrorCode::Conflict,
+                QStringLiteral("event %1 does not follow the head %2").arg(events[i].seq).arg(m_headSeq + i));
+        }
+    }
+    // Each hash over the previous event's claimed hash: together they check the whole run, so they are
+    // computed beside the writes, and any mismatch undoes the run.
+    const QByteArray head = m_headHash;
+    QFuture<qint64> hashing = QtConcurrent::run([&events, head]() -> qint64 {
+        const QByteArray* prev = &head;
+        char out[64];
+        for (const Event& e : events) {
+            const QByteArray type = e.type.toUtf8(), actor = e.actor.toUtf8(), subject = e.subject.toUtf8();
+            EventChain::hashInto({prev->constData(), int(prev->size())}, e.seq, e.tsMs,
+                {type.constData(), int(type.size())}, {actor.constData(), int(actor.size())},
+                {subject.constData(), int(subject.size())}, {e.body.constData(), int(e.body.size())}, out);
+            if (e.hash.size() != 64 || memcmp(out, e.hash.constData(), 64) != 0)
+                return e.seq;
+            prev = &e.hash;
+        }
+        return 0;
+    });
+    QFuture<Status> indexing = QtConcurrent::run([this, &events]() -> Status {
+        for (const Event& e : events) {
+            if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type,
+                    InsightsIndex::reads(e.type) ? e.bodyJson() : QJsonObject());
+                !s)
+                return s;
+        }
+        return Ok {};
+    });
+    Status written = Ok {};
+    for (qsizetype i = 0; i < events.size() && written; ++i)
+        written = insertEvent(events[i]);
+    const qint64 broken = hashing.result();
+    const Status indexed = indexing.result();
+    if (broken) {
+        *breakSeq = broken;
+        return makeError(ErrorCode::Conflict, QStringLiteral("event %1 does not chain onto the head").arg(broken));
+    }
+    if (!written)
+        return written;
+    if (!indexed)
+        return indexed;
+    m_headSeq = events.last().seq;
+    m_headHash = events.last().hash;
+    return Ok {};
+}
+
 Status Store::insertEvent(const Event& e)
 {
     sqlite3* h = writer();

@@ -81,6 +81,11 @@ public:
     // Appends an event exactly as another log holds it (a mirror's copy): it must be the next in sequence and
     // chain onto the head; its body and hash are kept byte for byte.
     Status appendVerbatim(const Event& e);
+    // The same for a run of events, which must follow the head in sequence. Their hashes are checked on a
+    // second thread while they are written, and the rollups take them on a third: a mirror's catch-up. On a
+    // break nothing of the run may be committed (the caller rolls back); *breakSeq names the first event
+    // that does not chain (0 for any other error).
+    Status appendVerbatimMany(const QList<Event>& events, qint64* breakSeq);
     Status putRequest(const AccessRequest& r);
     Status putGrant(const Grant& g);
     Status putSession(const Session& s);

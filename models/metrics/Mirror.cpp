@@ -46,35 +46,53 @@ void Mirror::stop()
         m_source->stop();
 }
 
+Status Mirror::write(const QList<Event>& events, qint64* breakSeq)
+{
+    // Through the store's writer path, so the insight rollups follow the copy in the same transaction.
+    if (const Status b = m_store->begin(); !b)
+        return b;
+    if (const Status a = m_store->appendVerbatimMany(events, breakSeq); !a) {
+        m_store->rollback();
+        return a;
+    }
+    return m_store->commit();
+}
+
 Status Mirror::append(const QList<Event>& events)
 {
     if (!m_verifier.ok())
         return makeError(ErrorCode::Conflict, QStringLiteral("the mirror stopped at a chain break"));
-    // Verify the whole page before writing any of it; keep what verified before a break.
+    // The sequence is checked here (a gap or a reordering ends the run); each hash is checked by the store as
+    // it writes, and a mismatch undoes the write. What chained before a break is kept.
     QList<Event> good;
     ChainVerifier probe = m_verifier;
     for (const Event& e : events) {
         if (e.seq < probe.nextSeq())
             continue; // already mirrored (a resumed stream may repeat the anchor)
-        if (!probe.add(e))
+        if (!probe.addPrehashed(e.seq, e.hash, e.hash))
             break;
         good << e;
     }
     if (!good.isEmpty()) {
-        // Through the store's writer path, so the insight rollups follow the copy in the same transaction.
-        if (const Status b = m_store->begin(); !b)
-            return b;
-        for (const Event& e : std::as_const(good)) {
-            if (const Status a = m_store->appendVerbatim(e); !a) {
-                m_store->rollback();
-                return makeError(ErrorCode::Internal, QStringLiteral("mirror write: %1").arg(a.error().message));
-            }
+        qint64 breakSeq = 0;
+        const Status w = write(good, &breakSeq);
+        if (!w && !breakSeq)
+            return makeError(ErrorCode::Internal, QStringLiteral("mirror write: %1").arg(w.error().message));
+        if (!w) {
+            const QList<Event> before = good.mid(0, qsizetype(breakSeq - good.first().seq));
+            qint64 again = 0;
+            if (!before.isEmpty())
+                if (const Status k = write(before, &again); !k)
+                    return makeError(ErrorCode::Internal, QStringLiteral("mirror write: %1").arg(k.error().message));
+            probe = m_verifier;
+            for (const Event& e : before)
+                probe.addPrehashed(e.seq, e.hash, e.hash);
+            probe.addPrehashed(breakSeq, good[before.size()].hash, QByteArray()); // the break, as found
+            good = before;
         }
-        if (const Status c = m_store->commit(); !c)
-            return makeError(ErrorCode::Internal, QStringLiteral("mirror commit: %1").arg(c.error().message));
     }
-    // Written (or nothing to write): the probe, which verified exactly what was written, is the new state —
-    // including a break it found, after which nothing more is written.
+    // The probe now holds exactly what was written, including a break it found, after which nothing more is
+    // written.
     m_verifier = probe;
     if (!good.isEmpty())
         emit advanced(lastSeq());

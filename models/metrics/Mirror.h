@@ -30,7 +30,7 @@ public:
     qint64 lastSeq() const { return m_verifier.nextSeq() - 1; }
     QString file() const { return m_file; }
     bool broken() const { return !m_verifier.ok(); }
-    // Appends a page: verified against the chain first, then written in one transaction.
+    // Appends a page in one transaction, verified against the chain as it is written.
     Status append(const QList<Event>& events);
 
 signals:
@@ -39,6 +39,8 @@ signals:
 
 private:
     Mirror() = default;
+    Status write(const QList<Event>& events, qint64* breakSeq); // one transaction
+
     QString m_file;
     std::unique_ptr<Store> m_store;
     Backend* m_source = nullptr;

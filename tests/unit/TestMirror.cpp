@@ -103,6 +103,59 @@ private slots:
         QCOMPARE(rows(mirror.value()->file()).size(), 4);
     }
 
+    // A page whose hashes are checked as it is written: the break undoes the write and what came before it
+    // is written again, so the copy still verifies; a missing event and a first-event forgery too.
+    void aBreakAnywhereKeepsExactlyThePrefix_data()
+    {
+        QTest::addColumn<int>("at");
+        QTest::addColumn<bool>("gap");
+        QTest::newRow("first event forged") << 0 << false;
+        QTest::newRow("middle forged") << 7 << false;
+        QTest::newRow("last forged") << -1 << false;
+        QTest::newRow("an event missing") << 5 << true;
+    }
+    void aBreakAnywhereKeepsExactlyThePrefix()
+    {
+        QFETCH(int, at);
+        QFETCH(bool, gap);
+        EngineFixture f;
+        QVERIFY(f.ok());
+        activity(f, 4);
+        QList<Event> events = f.engine().store().events(0, 1000);
+        QVERIFY(events.size() > 10);
+        if (at < 0)
+            at = int(events.size()) - 1;
+        const qint64 breakSeq = events[at].seq;
+        if (gap)
+            events.removeAt(at);
+        else
+            events[at].hash = EventChain::hash(events[at].hash, events[at]); // a well-formed but wrong hash
+        QTemporaryDir dir;
+        auto mirror = Mirror::open(dir.filePath(QStringLiteral("m.db")), nullptr);
+        QVERIFY(mirror.ok());
+        QSignalSpy broken(mirror.value().get(), &Mirror::chainBroken);
+        // Two pages: the first is whole, the break is in the second (or the first, for event 1).
+        const int split = at > 2 ? 2 : 0;
+        if (split)
+            QVERIFY(mirror.value()->append(events.mid(0, split)).ok());
+        QVERIFY(!mirror.value()->append(events.mid(split)).ok());
+        QCOMPARE(broken.count(), 1);
+        QCOMPARE(broken.first().first().toLongLong(), breakSeq);
+        QVERIFY2(broken.first().at(1).toString().contains(gap ? QStringLiteral("missing") : QStringLiteral("hash")),
+            qPrintable(broken.first().at(1).toString()));
+        QCOMPARE(mirror.value()->lastSeq(), breakSeq - 1);
+        QVERIFY(mirror.value()->broken());
+        const auto copy = rows(mirror.value()->file());
+        QCOMPARE(copy.size(), at);
+        for (int i = 0; i < copy.size(); ++i)
+            QCOMPARE(copy.at(i).second, events.at(i).hash);
+        mirror.value().reset();
+        // What was kept is a whole chain, and a mirror opened on it resumes after it.
+        auto reopened = Mirror::open(dir.filePath(QStringLiteral("m.db")), nullptr);
+        QVERIFY2(reopened.ok(), reopened.ok() ? "" : qPrintable(reopened.error().message));
+        QCOMPARE(reopened.value()->lastSeq(), breakSeq - 1);
+    }
+
     void refusesToContinueATamperedCopy()
     {
         EngineFixture f;
