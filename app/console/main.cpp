@@ -6,6 +6,7 @@
 #include "metrics/Mirror.h"
 #include "itemmodels/AuditLogModel.h"
 #include "HttpFrontend.h"
+#include "KeyDialog.h"
 #include "ActiveWidget.h"
 #include "MainWindow.h"
 #include "backend/EmbeddedBackend.h"
@@ -116,7 +117,7 @@ int main(int argc, char** argv)
         {"listen", "Also serve the API on this loopback address (plain HTTP), or 'none'.", "HOST:PORT",
             "127.0.0.1:8443"},
         {"url", "Connect to a remote lapse-broker instead of the embedded engine.", "URL"},
-        {"key-file", "File holding the API key for --url.", "FILE"},
+        {"key-file", "File holding the API key for --url (else LAPSE_KEY, else a prompt).", "FILE"},
         {"ca", "CA certificate (PEM) to verify the broker with.", "FILE"},
         {"lang", "Language of the interface (de, en); default: the system locale.", "LANG"},
     });
@@ -144,7 +145,8 @@ int main(int argc, char** argv)
     std::unique_ptr<Mirror> mirror;
     QString demoProblem, serving, auditFile, mirrorProblem;
     if (p.isSet("url")) {
-        // Remote: a broker over verified TLS. The key comes from a file or LAPSE_KEY, never from the settings.
+        // Remote: a broker over verified TLS. The key comes from a file, LAPSE_KEY or a prompt, never from the
+        // settings.
         const QUrl url(p.value("url"));
         if (!url.isValid() || url.scheme() != QLatin1String("https"))
             return fail(QObject::tr("--url must be an https:// address of a lapse-broker"));
@@ -155,8 +157,10 @@ int main(int argc, char** argv)
                 return fail(QObject::tr("cannot read the key file %1").arg(p.value("key-file")));
             key = f.readAll().trimmed();
         }
+        if (key.isEmpty() && !p.isSet("key-file"))
+            key = KeyDialog::ask(url.toString(QUrl::RemoveUserInfo)); // once, kept in memory only
         if (key.isEmpty())
-            return fail(QObject::tr("remote mode needs an API key: --key-file FILE or LAPSE_KEY"));
+            return fail(QObject::tr("remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt"));
         backendOwner = std::make_unique<RemoteBackend>(url, key, p.value("ca"));
         // A local, chain-verified copy of the broker's event log feeds the audit log (a backend of its own).
         const QString mirrors = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("mirrors"));

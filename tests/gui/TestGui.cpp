@@ -6,6 +6,7 @@
 #include "AuditLogWidget.h"
 #include "ConfirmDialog.h"
 #include "EngineFixture.h"
+#include "KeyDialog.h"
 #include "MainWindow.h"
 #include "QueueWidget.h"
 #include "SwitchableBackend.h"
@@ -435,6 +436,41 @@ void TestGui::auditLogSearchAndChain()
     QTRY_COMPARE(audit->table()->model()->rowCount(), 1);
     audit->verify();
     QTRY_VERIFY2(audit->chainText().contains(QStringLiteral("intact")), qPrintable(audit->chainText()));
+}
+
+void TestGui::keyPromptMasksAndNeedsAKey()
+{
+    KeyDialog dialog(QStringLiteral("https://broker.example:8443"));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    auto* field = dialog.findChild<QLineEdit*>();
+    QVERIFY(field);
+    QCOMPARE(field->echoMode(), QLineEdit::Password); // nobody reads it over a shoulder
+    QPushButton* connectButton = nullptr;
+    for (auto* b : dialog.findChildren<QPushButton*>())
+        if (b->text().contains(QStringLiteral("Connect")))
+            connectButton = b;
+    QVERIFY(connectButton);
+    QVERIFY(!connectButton->isEnabled());
+    QTest::keyClicks(field, QStringLiteral("   "));
+    QVERIFY(!connectButton->isEnabled()); // blanks are no key
+    QTest::keyClick(field, Qt::Key_Return);
+    QVERIFY(dialog.isVisible());
+    field->clear();
+    QTest::keyClicks(field, QStringLiteral(" lapse_s3cret "));
+    QVERIFY(connectButton->isEnabled());
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    QTest::keyClick(field, Qt::Key_Return);
+    QCOMPARE(accepted.count(), 1);
+    QCOMPARE(dialog.key(), QByteArray("lapse_s3cret"));
+
+    KeyDialog cancelled(QStringLiteral("https://broker.example:8443"));
+    cancelled.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&cancelled));
+    QSignalSpy rejected(&cancelled, &QDialog::rejected);
+    QTest::keyClicks(cancelled.findChild<QLineEdit*>(), QStringLiteral("lapse_x"));
+    QTest::keyClick(cancelled.findChild<QLineEdit*>(), Qt::Key_Escape);
+    QCOMPARE(rejected.count(), 1);
 }
 
 QTEST_MAIN(TestGui)

@@ -26,6 +26,7 @@ private slots:
     void lockout();
     void backendAwayAndBack();
     void auditLogSearchAndChain();
+    void keyPromptMasksAndNeedsAKey();
 
 private:
     QString submit(const QString& requester, const QStringList& privileges,
