@@ -99,8 +99,9 @@ void HttpFrontend::serve(const ApiRequest& req, Reply reply, std::function<bool(
     }
     const int wait = req.query.queryItemValue(QStringLiteral("wait")).toInt();
     ApiResponse resp = m_api.handle(req);
+    // Nothing after `after` yet (the page is empty), in either format, without reading the page back.
     if (req.method == "GET" && req.path == QLatin1String("/v1/events") && wait > 0 && resp.status == 200
-        && resp.jsonBody()["items"].toArray().isEmpty()) {
+        && m_engine.store().lastSeq() <= req.query.queryItemValue(QStringLiteral("after")).toLongLong()) {
         // Long-poll: park until an event after `after` is durable, or the wait runs out.
         auto who = m_api.authenticate(req.authorization);
         auto w = std::make_shared<Waiter>();

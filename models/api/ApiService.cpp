@@ -1,5 +1,6 @@
 // Routing, input validation and JSON shaping for API v1. Decisions stay in Engine/Policy.
 #include "ApiService.h"
+#include "EventPages.h"
 #include "metrics/Metrics.h"
 
 #include "core/Clock.h"
@@ -272,14 +273,6 @@ Result<QList<AccessRequest>> ApiService::listRequestsAs(
     return m_engine.requests(actor, *f);
 }
 
-QJsonObject ApiService::eventsPage(const QList<Event>& events, qint64 lastSeq)
-{
-    QJsonArray items;
-    for (const auto& e : events)
-        items.append(e.toJson());
-    return QJsonObject {{"items", items}, {"last_seq", lastSeq},
-        {"next_after", events.isEmpty() ? QJsonValue() : QJsonValue(events.last().seq)}};
-}
 
 QByteArray ApiService::prometheusMetrics() const
 {
@@ -476,10 +469,19 @@ ApiResponse ApiService::route(const Principal& actor, const ApiRequest& req)
         const int limit = readLimit(req.query, 1000, 10000, &ok);
         if (!ok)
             return ApiResponse::error(malformed(QStringLiteral("limit must be 1..10000")));
+        const QString format = req.query.queryItemValue(QStringLiteral("format"));
+        if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("cbor"))
+            return ApiResponse::error(malformed(QStringLiteral("format must be json or cbor")));
         auto list = m_engine.events(actor, after, limit);
         if (!list)
             return ApiResponse::error(list.error());
-        return ApiResponse::json(200, eventsPage(list.value(), m_engine.store().lastSeq()));
+        if (format == QLatin1String("cbor")) {
+            ApiResponse r;
+            r.body = eventPageCbor(list.value(), m_engine.store().lastSeq());
+            r.contentType = "application/cbor";
+            return r;
+        }
+        return ApiResponse::json(200, eventPageJson(list.value(), m_engine.store().lastSeq()));
     }
     if (path == QLatin1String("/v1/insights") && get) {
         if (const Status s = Policy::requireAnyRole(actor, {Role::Approver, Role::Responder, Role::Auditor, Role::Admin},

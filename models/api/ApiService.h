@@ -65,7 +65,6 @@ public:
     // The caller behind an Authorization header, or the error to answer with.
     Result<const Principal*> authenticate(const QByteArray& authorization);
 
-    static QJsonObject eventsPage(const QList<Event>& events, qint64 lastSeq);
     QByteArray prometheusMetrics() const;
 
 private:

@@ -34,6 +34,7 @@ RemoteBackend::~RemoteBackend()
     m_following = false;
     if (m_poll)
         m_poll->abort();
+    dropPrefetch();
 }
 
 QNetworkReply* RemoteBackend::send(
@@ -73,6 +74,18 @@ ApiResult RemoteBackend::resultOf(QNetworkReply* reply)
     if (status >= 300)
         return makeError(ErrorCode::Unavailable, tr("the broker answered a redirect (HTTP %1); use its final URL").arg(status));
     return json;
+}
+
+Result<EventPage> RemoteBackend::pageOf(QNetworkReply* reply)
+{
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 200
+        && reply->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(QLatin1String("application/cbor")))
+        return eventPageFromCbor(reply->readAll());
+    const ApiResult r = resultOf(reply);
+    if (!r)
+        return r.error();
+    return eventPageFromJson(r.value());
 }
 
 bool RemoteBackend::plainHttpRefused() const
@@ -137,7 +150,28 @@ void RemoteBackend::stop()
     m_retry.stop();
     if (m_poll)
         m_poll->abort();
+    dropPrefetch();
     setState(ConnectionState::Offline);
+}
+
+QNetworkReply* RemoteBackend::requestPage(qint64 after)
+{
+    // The same fields as JSON without escaping every body into a string and parsing it back.
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("after"), QString::number(after));
+    q.addQueryItem(QStringLiteral("limit"), QString::number(m_catchUpPage));
+    q.addQueryItem(QStringLiteral("format"), QStringLiteral("cbor"));
+    return send("GET", QStringLiteral("/v1/events"), q, {}, m_timeoutMs);
+}
+
+void RemoteBackend::dropPrefetch()
+{
+    if (m_prefetch) {
+        m_prefetch->abort();
+        m_prefetch->deleteLater();
+    }
+    m_prefetch.clear();
+    m_prefetchAfter = -1;
 }
 
 void RemoteBackend::poll()
@@ -150,27 +184,50 @@ void RemoteBackend::poll()
         setState(ConnectionState::Offline);
         return;
     }
-    QUrlQuery q;
+    // Long-poll only once caught up and live; while catching up, the largest pages come back to back.
+    const bool live = m_state == ConnectionState::Live;
     if (m_lastHash.isEmpty()) {
         // Resuming from a sequence number without its hash: fetch that event first to anchor the chain.
+        dropPrefetch();
+        QUrlQuery q;
         q.addQueryItem(QStringLiteral("after"), QString::number(m_lastSeq - 1));
         q.addQueryItem(QStringLiteral("limit"), QStringLiteral("1"));
-    } else {
+        m_poll = send("GET", QStringLiteral("/v1/events"), q, {}, m_timeoutMs);
+    } else if (live) {
+        dropPrefetch();
+        QUrlQuery q;
         q.addQueryItem(QStringLiteral("after"), QString::number(m_lastSeq));
-        // Long-poll only once caught up and live; while catching up, the largest pages come back to back.
-        const bool live = m_state == ConnectionState::Live;
-        q.addQueryItem(QStringLiteral("limit"), live ? QStringLiteral("1000") : QStringLiteral("10000"));
-        if (live)
-            q.addQueryItem(QStringLiteral("wait"), QString::number(m_waitSeconds));
+        q.addQueryItem(QStringLiteral("limit"), QStringLiteral("1000"));
+        q.addQueryItem(QStringLiteral("wait"), QString::number(m_waitSeconds));
+        m_poll = send("GET", QStringLiteral("/v1/events"), q, {}, m_timeoutMs + m_waitSeconds * 1000);
+    } else {
+        if (m_prefetch && m_prefetchAfter == m_lastSeq) {
+            m_poll = m_prefetch; // asked for while the last page was on its way
+            m_prefetch.clear();
+            m_prefetchAfter = -1;
+        } else {
+            dropPrefetch();
+            m_poll = requestPage(m_lastSeq);
+        }
+        m_prefetchAfter = m_lastSeq + m_catchUpPage;
+        m_prefetch = requestPage(m_prefetchAfter);
     }
-    m_poll = send("GET", QStringLiteral("/v1/events"), q, {}, m_timeoutMs + m_waitSeconds * 1000);
-    connect(m_poll, &QNetworkReply::finished, this, [this, reply = m_poll.data()] {
-        reply->deleteLater();
-        m_poll.clear();
-        if (!m_following)
-            return;
-        onPage(resultOf(reply));
-    });
+    QNetworkReply* reply = m_poll.data();
+    if (reply->isFinished())
+        QMetaObject::invokeMethod(this, [this, reply] { onPollFinished(reply); }, Qt::QueuedConnection);
+    else
+        connect(reply, &QNetworkReply::finished, this, [this, reply] { onPollFinished(reply); });
+}
+
+void RemoteBackend::onPollFinished(QNetworkReply* reply)
+{
+    if (m_poll.data() != reply)
+        return; // aborted by stop(), or already handled
+    reply->deleteLater();
+    m_poll.clear();
+    if (!m_following)
+        return;
+    onPage(pageOf(reply));
 }
 
 void RemoteBackend::retryLater(const QString& why)
@@ -181,7 +238,7 @@ void RemoteBackend::retryLater(const QString& why)
     m_backoffMs = qMin(m_backoffMs * 2, kMaxBackoffMs);
 }
 
-void RemoteBackend::onPage(const ApiResult& page)
+void RemoteBackend::onPage(const Result<EventPage>& page)
 {
     if (!page) {
         m_reachable = page.error().code != ErrorCode::Unavailable;
@@ -197,9 +254,9 @@ void RemoteBackend::onPage(const ApiResult& page)
     }
     m_reachable = true;
     m_backoffMs = 500;
-    const QJsonArray items = page.value()[QLatin1String("items")].toArray();
+    const QList<Event>& items = page->items;
     if (m_lastHash.isEmpty()) {
-        const Event anchor = items.isEmpty() ? Event {} : Event::fromJson(items.first().toObject());
+        const Event anchor = items.isEmpty() ? Event {} : items.first();
         if (anchor.seq != m_lastSeq) {
             emit problem(tr("the broker has no event %1 to resume from; its log is shorter than this console's").arg(m_lastSeq));
             m_following = false;
@@ -213,8 +270,7 @@ void RemoteBackend::onPage(const ApiResult& page)
     QList<Event> fresh;
     fresh.reserve(items.size());
     ChainVerifier verifier(m_lastSeq + 1, m_lastHash);
-    for (const auto& v : items) {
-        const Event e = Event::fromJson(v.toObject());
+    for (const Event& e : items) {
         if (!verifier.add(e)) {
             // Deliver what verified, then stop loudly: nothing after a break is ever shown as trusted.
             if (!fresh.isEmpty()) {
@@ -233,7 +289,7 @@ void RemoteBackend::onPage(const ApiResult& page)
         m_lastSeq = fresh.last().seq;
         m_lastHash = fresh.last().hash;
     }
-    const bool caughtUp = page.value()[QLatin1String("last_seq")].toInteger() <= m_lastSeq;
+    const bool caughtUp = page->lastSeq <= m_lastSeq;
     if (caughtUp)
         setState(ConnectionState::Live);
     // The next page is asked for before this one is handed on: the broker reads it while we write this one.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "Backend.h"
+#include "api/EventPages.h"
 
 #include <QNetworkAccessManager>
 #include <QPointer>
@@ -33,6 +34,8 @@ public:
 
     void setRequestTimeoutMs(int ms) { m_timeoutMs = ms; }
     void setLongPollSeconds(int s) { m_waitSeconds = s; }
+    // Events per page while catching up (1..10000, the API's limit); smaller pages only serve tests.
+    void setCatchUpPageSize(int n) { m_catchUpPage = qBound(1, n, 10000); }
     int retryDelayMs() const { return m_backoffMs; }
 
 private:
@@ -41,7 +44,11 @@ private:
     static ApiResult resultOf(QNetworkReply* reply);
     bool plainHttpRefused() const;
     void poll();
-    void onPage(const ApiResult& page);
+    void onPollFinished(QNetworkReply* reply);
+    QNetworkReply* requestPage(qint64 after); // a catch-up page: the largest, in CBOR
+    void dropPrefetch();
+    static Result<EventPage> pageOf(QNetworkReply* reply); // JSON or CBOR, as the broker answered
+    void onPage(const Result<EventPage>& page);
     void setState(ConnectionState s);
     void retryLater(const QString& why);
 
@@ -54,10 +61,15 @@ private:
     qint64 m_lastSeq = 0;
     QByteArray m_lastHash; // hash of event m_lastSeq; empty until known
     QPointer<QNetworkReply> m_poll;
+    // While catching up, the page after the one in flight is already asked for (a log's sequence numbers have
+    // no holes): the broker reads it while this side writes.
+    QPointer<QNetworkReply> m_prefetch;
+    qint64 m_prefetchAfter = -1;
     QTimer m_retry;
     int m_backoffMs = 500;
     int m_timeoutMs = 15000;
     int m_waitSeconds = 25;
+    int m_catchUpPage = 10000;
     bool m_reachable = true; // false after a transport failure, until a call succeeds again
 };
 

@@ -199,6 +199,63 @@ private slots:
         QVERIFY2(unknown.error().message.contains(QStringLiteral("pondering")), qPrintable(unknown.error().message));
     }
 
+    // Catching up takes many pages, each asked for while the one before is on its way; from the start and
+    // resumed from the middle, every event arrives once, in order, chained.
+    void catchUpOverManyPages()
+    {
+        Backend& alice = backend(QStringLiteral("remote"), QStringLiteral("alice"));
+        for (int i = 0; i < 25; ++i)
+            QVERIFY(callSync(alice, "POST", QStringLiteral("/v1/requests"), ask(300 + i)).ok());
+        Backend& carol = backend(QStringLiteral("remote"), QStringLiteral("carol"));
+        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))->value(QStringLiteral("last_seq")).toInteger();
+        QVERIFY(last > 30);
+        const QJsonArray all = [&] {
+            QJsonArray out;
+            for (qint64 after = 0; after < last;) {
+                ApiResult r = makeError(ErrorCode::Internal, QStringLiteral("no answer"));
+                bool done = false;
+                carol.events(after, 10000, [&](const ApiResult& answer) {
+                    r = answer;
+                    done = true;
+                });
+                if (!QTest::qWaitFor([&done] { return done; }, 30000) || !r)
+                    break;
+                const QJsonArray page = r->value(QStringLiteral("items")).toArray();
+                if (page.isEmpty())
+                    break;
+                for (const auto& v : page)
+                    out.append(v);
+                after = page.last().toObject().value(QStringLiteral("seq")).toInteger();
+            }
+            return out;
+        }();
+        QCOMPARE(qint64(all.size()), last);
+        QString error;
+        const QByteArray auditor = m_broker->createKey(QStringLiteral("erin"), &error); // while it runs
+        QVERIFY2(!auditor.isEmpty(), qPrintable(error));
+        for (const qint64 from : {qint64(0), qint64(13)}) {
+            RemoteBackend follower(m_broker->url(), auditor, m_broker->caFile());
+            follower.setCatchUpPageSize(7);
+            QList<Event> seen;
+            connect(&follower, &Backend::eventsReceived, this, [&seen](const QList<Event>& page) { seen += page; });
+            QSignalSpy problems(&follower, &Backend::problem);
+            follower.follow(from);
+            QTRY_VERIFY_WITH_TIMEOUT(follower.lastSeq() >= last, 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(follower.state(), Backend::ConnectionState::Live, 10000);
+            QVERIFY2(problems.isEmpty(), problems.isEmpty() ? "" : qPrintable(problems.first().first().toString()));
+            QCOMPARE(qint64(seen.size()), follower.lastSeq() - from);
+            for (int i = 0; i < seen.size(); ++i) {
+                QCOMPARE(seen[i].seq, from + 1 + i);
+                if (seen[i].seq <= last) {
+                    const Event json = Event::fromJson(all[int(seen[i].seq - 1)].toObject());
+                    QCOMPARE(seen[i].hash, json.hash);
+                    QCOMPARE(seen[i].body, json.body);
+                }
+            }
+            follower.stop();
+        }
+    }
+
     void untrustedCertificateIsRefused()
     {
         RemoteBackend stranger(m_broker->url(), "lapse_whatever", QString());

@@ -1,6 +1,7 @@
 // The broker over real HTTPS: the whole lifecycle, credentials as a resource server sees them, and every
 // error status — after each rejected call, nothing in the store has changed.
 #include "BrokerProcess.h"
+#include "api/EventPages.h"
 #include "HttpClient.h"
 
 #include "core/Clock.h"
@@ -131,6 +132,7 @@ private slots:
         QTest::newRow("400 malformed JSON") << "alice" << QByteArray("POST") << "/v1/requests" << QByteArray("{\"target\":") << json << 400 << "malformed";
         QTest::newRow("400 JSON not an object") << "alice" << QByteArray("POST") << "/v1/requests" << QByteArray("[1,2]") << json << 400 << "malformed";
         QTest::newRow("400 bad limit") << "carol" << QByteArray("GET") << "/v1/requests?limit=0" << QByteArray() << json << 400 << "malformed";
+        QTest::newRow("400 unknown event format") << "erin" << QByteArray("GET") << "/v1/events?format=xml" << QByteArray() << json << 400 << "malformed";
         QTest::newRow("400 introspect as JSON") << "api-gw" << QByteArray("POST") << "/v1/introspect" << QByteArray("{\"token\":\"x\"}") << json << 400 << "malformed";
         QTest::newRow("401 no key") << "" << QByteArray("GET") << "/v1/requests" << QByteArray() << json << 401 << "unauthenticated";
         QTest::newRow("401 unknown key") << "bogus" << QByteArray("GET") << "/v1/me" << QByteArray() << json << 401 << "unauthenticated";
@@ -342,6 +344,24 @@ private slots:
         const HttpReply empty = m_http->get(QStringLiteral("/v1/events?after=%1&wait=1").arg(last + 1000), key("erin"));
         QCOMPARE(empty.status, 200);
         QVERIFY(empty.json()["items"].toArray().isEmpty());
+
+        // The CBOR form: the same events, bodies byte for byte, and the same long-poll.
+        const HttpReply cbor = m_http->get(QStringLiteral("/v1/events?after=0&limit=5&format=cbor"), key("erin"));
+        QCOMPARE(cbor.status, 200);
+        const auto page = lapse::eventPageFromCbor(cbor.body);
+        QVERIFY2(page.ok(), page.ok() ? "" : qPrintable(page.error().message));
+        QCOMPARE(page->items.size(), 5);
+        QVERIFY(page->lastSeq >= last);
+        for (int i = 0; i < 5; ++i) {
+            const lapse::Event fromJson = lapse::Event::fromJson(a[i].toObject());
+            QCOMPARE(page->items[i].seq, fromJson.seq);
+            QCOMPARE(page->items[i].body, fromJson.body);
+            QCOMPARE(page->items[i].hash, fromJson.hash);
+            QCOMPARE(page->items[i].type, fromJson.type);
+        }
+        const HttpReply emptyCbor = m_http->get(QStringLiteral("/v1/events?after=%1&wait=1&format=cbor").arg(last + 1000), key("erin"));
+        QCOMPARE(emptyCbor.status, 200);
+        QVERIFY(lapse::eventPageFromCbor(emptyCbor.body)->items.isEmpty());
     }
 };
 
