@@ -72,25 +72,24 @@ Error malformedPage(const QString& why)
     return makeError(ErrorCode::Malformed, QStringLiteral("malformed CBOR event page: %1").arg(why));
 }
 
-// The next value as a whole string (the reader hands strings over in chunks); false if it is not one.
-bool readText(QCborStreamReader& r, QString* out)
+// The next value whole (the reader hands strings over in chunks).
+template <typename T>
+bool readWhole(QCborStreamReader& r, T* out, QCborStreamReader::StringResult<T> (QCborStreamReader::*read)())
 {
-    if (!r.isString())
-        return false;
     out->clear();
-    for (auto chunk = r.readString(); chunk.status == QCborStreamReader::Ok; chunk = r.readString())
+    for (auto chunk = (r.*read)(); chunk.status == QCborStreamReader::Ok; chunk = (r.*read)())
         *out += chunk.data;
     return r.lastError() == QCborError::NoError;
 }
 
+bool readText(QCborStreamReader& r, QString* out)
+{
+    return r.isString() && readWhole(r, out, &QCborStreamReader::readString);
+}
+
 bool readBytes(QCborStreamReader& r, QByteArray* out)
 {
-    if (!r.isByteArray())
-        return false;
-    out->clear();
-    for (auto chunk = r.readByteArray(); chunk.status == QCborStreamReader::Ok; chunk = r.readByteArray())
-        *out += chunk.data;
-    return r.lastError() == QCborError::NoError;
+    return r.isByteArray() && readWhole(r, out, &QCborStreamReader::readByteArray);
 }
 
 bool readInteger(QCborStreamReader& r, qint64* out)
