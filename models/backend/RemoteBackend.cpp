@@ -150,6 +150,10 @@ void RemoteBackend::stop()
     m_retry.stop();
     if (m_poll)
         m_poll->abort();
+    if (m_poll) { // it had finished already and waits to be handled: it never will be now
+        m_poll->deleteLater();
+        m_poll.clear();
+    }
     dropPrefetch();
     setState(ConnectionState::Offline);
 }
