@@ -3,7 +3,7 @@
 #include "Demo.h"
 #include "demo/DemoWorkload.h"
 #include "backend/RemoteBackend.h"
-#include "metrics/Mirror.h"
+#include "metrics/MirrorThread.h"
 #include "itemmodels/AuditLogModel.h"
 #include "HttpFrontend.h"
 #include "KeyDialog.h"
@@ -141,8 +141,7 @@ int main(int argc, char** argv)
     std::unique_ptr<Backend> backendOwner;
     std::unique_ptr<HttpFrontend> http;
     std::unique_ptr<DemoWorkload> demo;
-    std::unique_ptr<Backend> mirrorSource;
-    std::unique_ptr<Mirror> mirror;
+    std::unique_ptr<MirrorThread> mirror;
     QString demoProblem, serving, auditFile, mirrorProblem;
     if (p.isSet("url")) {
         // Remote: a broker over verified TLS. The key comes from a file, LAPSE_KEY or a prompt, never from the
@@ -165,8 +164,9 @@ int main(int argc, char** argv)
         // A local, chain-verified copy of the broker's event log feeds the audit log (a backend of its own).
         const QString mirrors = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("mirrors"));
         QDir().mkpath(mirrors);
-        mirrorSource = std::make_unique<RemoteBackend>(url, key, p.value("ca"));
-        auto m = Mirror::open(QDir(mirrors).filePath(QStringLiteral("%1_%2.db").arg(url.host()).arg(url.port(443))), mirrorSource.get());
+        // On a thread of its own, with a backend of its own: catching up never stalls the window.
+        auto m = MirrorThread::open(QDir(mirrors).filePath(QStringLiteral("%1_%2.db").arg(url.host()).arg(url.port(443))),
+            [url, key, ca = p.value("ca")] { return std::make_unique<RemoteBackend>(url, key, ca); });
         if (m) {
             mirror = std::move(m).value();
             auditFile = mirror->file();
@@ -220,10 +220,10 @@ int main(int argc, char** argv)
     window.show();
     window.start();
     if (mirror) {
-        QObject::connect(mirror.get(), &Mirror::chainBroken, &window, [&window](qint64 seq, const QString& why) {
+        QObject::connect(mirror.get(), &MirrorThread::chainBroken, &window, [&window](qint64 seq, const QString& why) {
             window.statusBar()->showMessage(QObject::tr("Audit mirror stopped: the broker's chain breaks at event %1: %2").arg(seq).arg(why));
         });
-        QObject::connect(mirror.get(), &Mirror::advanced, &window, [&window] {
+        QObject::connect(mirror.get(), &MirrorThread::advanced, &window, [&window] {
             if (window.auditModel())
                 window.auditModel()->refresh();
         });

@@ -6,6 +6,8 @@
 #include "backend/RemoteBackend.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
+#include "metrics/Mirror.h"
+#include "metrics/MirrorThread.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -264,6 +266,59 @@ private slots:
             }
             follower.stop();
         }
+    }
+
+    // The console's mirror runs on a thread of its own: its signals reach this thread, it catches up and
+    // resumes as the mirror does, and a mirror that cannot open says why.
+    void mirrorOnItsOwnThread()
+    {
+        QString error;
+        const QByteArray auditor = m_broker->createKey(QStringLiteral("erin"), &error);
+        QVERIFY2(!auditor.isEmpty(), qPrintable(error));
+        Backend& carol = backend(QStringLiteral("remote"), QStringLiteral("carol"));
+        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))->value(QStringLiteral("last_seq")).toInteger();
+        QVERIFY(last > 0);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("mirror.db"));
+        QThread* sourceThread = nullptr;
+        const auto source = [&] {
+            sourceThread = QThread::currentThread();
+            auto b = std::make_unique<RemoteBackend>(m_broker->url(), auditor, m_broker->caFile());
+            b->setCatchUpPageSize(5);
+            return std::unique_ptr<Backend>(std::move(b));
+        };
+        {
+            auto mirror = MirrorThread::open(file, source);
+            QVERIFY2(mirror.ok(), mirror.ok() ? "" : qPrintable(mirror.error().message));
+            QVERIFY(sourceThread && sourceThread != QThread::currentThread());
+            QVERIFY(mirror.value()->runsOn(sourceThread));
+            QList<QThread*> deliveredOn;
+            connect(mirror.value().get(), &MirrorThread::advanced, this,
+                [&deliveredOn] { deliveredOn << QThread::currentThread(); });
+            mirror.value()->start();
+            QTRY_VERIFY_WITH_TIMEOUT(mirror.value()->lastSeq() >= last, 30000);
+            QTRY_VERIFY(!deliveredOn.isEmpty());
+            QCOMPARE(deliveredOn.count(QThread::currentThread()), deliveredOn.size());
+        }
+        // Closed on its thread; opened again here it verifies and holds every event up to where it stopped.
+        qint64 kept = 0;
+        {
+            auto again = Mirror::open(file, nullptr);
+            QVERIFY2(again.ok(), again.ok() ? "" : qPrintable(again.error().message));
+            kept = again.value()->lastSeq();
+            QVERIFY(kept >= last);
+        }
+        QVERIFY(callSync(backend(QStringLiteral("remote"), QStringLiteral("alice")), "POST", QStringLiteral("/v1/requests"), ask()).ok());
+        {
+            auto resumed = MirrorThread::open(file, source);
+            QVERIFY(resumed.ok());
+            QCOMPARE(resumed.value()->lastSeq(), kept);
+            resumed.value()->start();
+            QTRY_VERIFY_WITH_TIMEOUT(resumed.value()->lastSeq() > kept, 30000);
+        }
+        auto nowhere = MirrorThread::open(QStringLiteral("/proc/lapse-no-such-dir/mirror.db"), source);
+        QVERIFY(!nowhere.ok());
+        QVERIFY2(nowhere.error().message.contains(QStringLiteral("lapse-no-such-dir")), qPrintable(nowhere.error().message));
     }
 
     void untrustedCertificateIsRefused()
