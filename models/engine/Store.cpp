@@ -472,25 +472,6 @@ Result<QList<Event>> Store::appendMany(const QList<std::tuple<QString, QString, 
     return out;
 }
 
-Status Store::appendVerbatim(const Event& e)
-{
-    Q_ASSERT(m_inTx);
-    if (e.seq != m_headSeq + 1)
-        return makeError(ErrorCode::Conflict,
-            QStringLiteral("event %1 does not follow the head %2").arg(e.seq).arg(m_headSeq));
-    if (EventChain::hash(m_headHash, e) != e.hash)
-        return makeError(ErrorCode::Conflict, QStringLiteral("event %1 does not chain onto the head").arg(e.seq));
-    if (const Status s = insertEvent(e); !s)
-        return s;
-    if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type,
-            InsightsIndex::reads(e.type) ? e.bodyJson() : QJsonObject());
-        !s)
-        return s;
-    m_headSeq = e.seq;
-    m_headHash = e.hash;
-    return Ok {};
-}
-
 Status Store::appendVerbatimMany(const QList<Event>& events, qint64* breakSeq)
 {
     Q_ASSERT(m_inTx);

@@ -78,13 +78,11 @@ public:
     // rollups take the batch on a second thread while the events are chained and written on this one.
     Result<QList<Event>> appendMany(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,
         const QList<QByteArray>& compactBodies, qint64 tsMs);
-    // Appends an event exactly as another log holds it (a mirror's copy): it must be the next in sequence and
-    // chain onto the head; its body and hash are kept byte for byte.
-    Status appendVerbatim(const Event& e);
-    // The same for a run of events, which must follow the head in sequence. Their hashes are checked on a
-    // second thread while they are written, and the rollups take them on a third: a mirror's catch-up. On a
-    // break nothing of the run may be committed (the caller rolls back); *breakSeq names the first event
-    // that does not chain (0 for any other error).
+    // Appends events exactly as another log holds them (a mirror's copy): they must follow the head in
+    // sequence and chain onto it; bodies and hashes are kept byte for byte. The hashes are checked on a second
+    // thread while the events are written, and the rollups take them on a third. On a break nothing of the
+    // run may be committed (the caller rolls back); *breakSeq names the first event that does not chain (0
+    // for any other error).
     Status appendVerbatimMany(const QList<Event>& events, qint64* breakSeq);
     Status putRequest(const AccessRequest& r);
     Status putGrant(const Grant& g);
