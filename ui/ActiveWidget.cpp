@@ -98,7 +98,8 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     setUpTable(m_grantsTable);
     static const int grantWidths[] = {140, 80, 120, 200, 90, 140, 140, 90, 70};
     for (int c = 0; c < int(std::size(grantWidths)) && c < m_grants->columnCount(); ++c)
-        m_grantsTable->setColumnWidth(c, qMax(grantWidths[c], m_grantsTable->horizontalHeader()->sectionSizeHint(c)));
+        m_grantsTable->setColumnWidth(
+            c, qMax(grantWidths[c], m_grantsTable->horizontalHeader()->sectionSizeHint(c)));
 
     m_sessionsProxy = new SessionsProxy(this);
     m_sessionsProxy->setSourceModel(m_sessions);
@@ -109,7 +110,8 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     setUpTable(m_sessionsTable);
     static const int sessionWidths[] = {230, 120, 120, 130, 170, 150, 150, 90};
     for (int c = 0; c < int(std::size(sessionWidths)) && c < m_sessions->columnCount(); ++c)
-        m_sessionsTable->setColumnWidth(c, qMax(sessionWidths[c], m_sessionsTable->horizontalHeader()->sectionSizeHint(c)));
+        m_sessionsTable->setColumnWidth(
+            c, qMax(sessionWidths[c], m_sessionsTable->horizontalHeader()->sectionSizeHint(c)));
 
     auto* grantsBox = new QWidget(this);
     auto* grantsLayout = new QVBoxLayout(grantsBox);
@@ -124,8 +126,9 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     auto* sessionsHeader = new QHBoxLayout;
     auto* all = new QPushButton(tr("Show &all sessions"), sessionsBox);
     all->setObjectName(QStringLiteral("allSessionsButton"));
-    all->setToolTip(tr("Clear the grant selection: list the sessions of every grant, including lingering ones "
-                       "whose grant already ended"));
+    all->setToolTip(
+        tr("Clear the grant selection: list the sessions of every grant, including lingering ones "
+           "whose grant already ended"));
     connect(all, &QPushButton::clicked, this, [this] {
         m_grantsTable->selectionModel()->clear();
         m_grantsTable->setCurrentIndex({});
@@ -154,7 +157,8 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
         const QString grant = selectedGrantId();
         m_sessionsProxy->setFilterFixedString(grant);
         m_sessionsTitle->setText(grant.isEmpty()
-                ? tr("Sessions of every grant — lingering ones (open after their grant ended) are highlighted")
+                ? tr(
+                    "Sessions of every grant — lingering ones (open after their grant ended) are highlighted")
                 : tr("Sessions of grant %1 — lingering ones are highlighted").arg(grant));
         updateActions();
     });
@@ -185,7 +189,10 @@ QString ActiveWidget::selectedSessionId() const
 QString ActiveWidget::selectedPrincipal() const
 {
     if (m_grantsTable->currentIndex().isValid())
-        return m_grantsTable->currentIndex().data(GrantsModel::JsonRole).toJsonObject()["principal"].toString();
+        return m_grantsTable->currentIndex()
+            .data(GrantsModel::JsonRole)
+            .toJsonObject()["principal"]
+            .toString();
     if (m_sessionsTable->currentIndex().isValid())
         return m_sessionsTable->currentIndex()
             .data(SessionsModel::JsonRole)
@@ -275,17 +282,18 @@ void ActiveWidget::revokeSelected()
     updateActions();
     m_tracker->clear();
     showEffect(tr("Revoking %1…").arg(grant), false);
-    m_backend->revoke(grant, *reason, [this, grant, guard = QPointer<ActiveWidget>(this)](const ApiResult& r) {
-        if (!guard)
-            return;
-        m_busy = false;
-        updateActions();
-        if (!r) {
-            showProblem(tr("Revoke failed: %1").arg(r.error().message));
-            return;
-        }
-        m_tracker->trackRevoke(grant, r.value());
-    });
+    m_backend->revoke(
+        grant, *reason, [this, grant, guard = QPointer<ActiveWidget>(this)](const ApiResult& r) {
+            if (!guard)
+                return;
+            m_busy = false;
+            updateActions();
+            if (!r) {
+                showProblem(tr("Revoke failed: %1").arg(r.error().message));
+                return;
+            }
+            m_tracker->trackRevoke(grant, r.value());
+        });
 }
 
 void ActiveWidget::terminateSelected()
@@ -324,7 +332,8 @@ void ActiveWidget::lockOutSelected()
     if (principal.isEmpty() || refuseWhenStale())
         return;
     const auto reason = ConfirmDialog::ask(this, tr("Lock out identity"),
-        tr("Lock out %1? Every grant it holds is revoked, its sessions are ordered closed, its pending requests "
+        tr("Lock out %1? Every grant it holds is revoked, its sessions are ordered closed, its pending "
+           "requests "
            "are denied and new ones refused until it is unlocked.")
             .arg(principal),
         tr("Lock out"));

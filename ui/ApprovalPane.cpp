@@ -50,7 +50,8 @@ ApprovalPane::ApprovalPane(Backend* backend, QWidget* parent)
     m_lastDecision = new QLabel(this);
     m_lastDecision->setObjectName(QStringLiteral("lastDecision"));
     m_lastDecision->setWordWrap(true);
-    m_lastDecision->setStyleSheet(QStringLiteral("QLabel { color: #1b5e20; background: #e8f5e9; padding: 4px; }"));
+    m_lastDecision->setStyleSheet(
+        QStringLiteral("QLabel { color: #1b5e20; background: #e8f5e9; padding: 4px; }"));
     m_lastDecision->setVisible(false);
     outer->addWidget(m_lastDecision);
 
@@ -334,9 +335,8 @@ void ApprovalPane::updateWidth()
     for (const auto& p : checked)
         if (!minimum.contains(p))
             ++excess;
-    m_width->setText(excess == 0
-            ? tr("Checked: %1, none beyond the minimum").arg(checked.size())
-            : tr("%1 checked, %2 beyond the minimum").arg(checked.size()).arg(excess));
+    m_width->setText(excess == 0 ? tr("Checked: %1, none beyond the minimum").arg(checked.size())
+                                 : tr("%1 checked, %2 beyond the minimum").arg(checked.size()).arg(excess));
 }
 
 QStringList ApprovalPane::checkedPrivileges() const
@@ -369,7 +369,8 @@ void ApprovalPane::loadContext()
             lines << (c["last_grant_used"].toBool()
                     ? tr("Last grant (%1) was used: a session was opened with it")
                           .arg(Format::isoToLocal(g["starts_at"].toString()))
-                    : tr("Last grant (%1) was never used").arg(Format::isoToLocal(g["starts_at"].toString())));
+                    : tr("Last grant (%1) was never used")
+                          .arg(Format::isoToLocal(g["starts_at"].toString())));
         } else {
             lines << tr("No earlier grant on this target");
         }
@@ -380,7 +381,8 @@ void ApprovalPane::loadContext()
             QStringList held;
             for (const auto& v : active) {
                 const QJsonObject g = v.toObject();
-                held << tr("%1 [%2]").arg(g["target"].toString(), toList(g["privileges"]).join(QStringLiteral(", ")));
+                held << tr("%1 [%2]").arg(
+                    g["target"].toString(), toList(g["privileges"]).join(QStringLiteral(", ")));
             }
             lines << tr("Holds now: %1").arg(held.join(QStringLiteral("; ")));
         }
@@ -414,8 +416,8 @@ QString ApprovalPane::plainError(const Error& e) const
 void ApprovalPane::showMessage(const QString& text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? QStringLiteral("color: #b00020; font-weight: bold;")
-                                   : QStringLiteral("color: #1b5e20;"));
+    m_message->setStyleSheet(
+        error ? QStringLiteral("color: #b00020; font-weight: bold;") : QStringLiteral("color: #1b5e20;"));
 }
 
 QString ApprovalPane::message() const
@@ -516,11 +518,12 @@ void ApprovalPane::approve()
                 showMessage(text, false);
                 showDecision(text);
             } else {
-                const QString text = tr("Your approval of %1 is recorded: %2 of %3 approvals; the request stays "
-                                        "pending until another approver agrees.")
-                                         .arg(id)
-                                         .arg(out["approvals"].toInt())
-                                         .arg(out["approvals_required"].toInt());
+                const QString text
+                    = tr("Your approval of %1 is recorded: %2 of %3 approvals; the request stays "
+                         "pending until another approver agrees.")
+                          .arg(id)
+                          .arg(out["approvals"].toInt())
+                          .arg(out["approvals_required"].toInt());
                 showMessage(text, false);
                 showDecision(text);
             }
@@ -560,8 +563,9 @@ void ApprovalPane::deny()
             showMessage(plainError(r.error()), true);
             return;
         }
-        const QString text = tr("Denied %1 → %2: %3")
-                                 .arg(r->value("requester").toString(), r->value("target").toString(), reason);
+        const QString text
+            = tr("Denied %1 → %2: %3")
+                  .arg(r->value("requester").toString(), r->value("target").toString(), reason);
         showMessage(text, false);
         showDecision(text);
         emit decided(id, false);

@@ -78,16 +78,17 @@ AuditLogWidget::AuditLogWidget(Backend* backend, AuditLogModel* model, QWidget* 
         updateCount();
     });
     connect(m_verify, &QPushButton::clicked, this, &AuditLogWidget::verify);
-    connect(m_model, &AuditLogModel::chainVerified, this, [this](bool ok, qint64 seq, const QString& message) {
-        m_verify->setEnabled(true);
-        if (ok) {
-            m_chain->setText(tr("Chain verified: intact through event %1").arg(seq));
-            m_chain->setStyleSheet(QStringLiteral("color: #1b5e20; font-weight: bold;"));
-        } else {
-            m_chain->setText(tr("Chain BROKEN at event %1: %2").arg(seq).arg(message));
-            m_chain->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
-        }
-    });
+    connect(
+        m_model, &AuditLogModel::chainVerified, this, [this](bool ok, qint64 seq, const QString& message) {
+            m_verify->setEnabled(true);
+            if (ok) {
+                m_chain->setText(tr("Chain verified: intact through event %1").arg(seq));
+                m_chain->setStyleSheet(QStringLiteral("color: #1b5e20; font-weight: bold;"));
+            } else {
+                m_chain->setText(tr("Chain BROKEN at event %1: %2").arg(seq).arg(message));
+                m_chain->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
+            }
+        });
     updateCount();
     // Check the chain once on open; the button re-checks on demand.
     QTimer::singleShot(0, this, &AuditLogWidget::verify);

@@ -25,8 +25,8 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace lapse
 {
@@ -41,7 +41,8 @@ QStringList strings(const QJsonValue& v)
     return out;
 }
 
-QChart* barChart(const QStringList& categories, const QList<QPair<QString, QList<double>>>& sets, bool horizontal)
+QChart* barChart(
+    const QStringList& categories, const QList<QPair<QString, QList<double>>>& sets, bool horizontal)
 {
     auto* chart = new QChart;
     QAbstractBarSeries* series = horizontal ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
@@ -74,7 +75,9 @@ QChart* barChart(const QStringList& categories, const QList<QPair<QString, QList
 } // namespace
 
 InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* parent)
-    : QWidget(parent), m_backend(backend), m_source(new InsightsSource(backend, storeFile, this))
+    : QWidget(parent)
+    , m_backend(backend)
+    , m_source(new InsightsSource(backend, storeFile, this))
 {
     m_period = new QComboBox;
     m_period->addItem(tr("Last 7 days"), 7);
@@ -86,9 +89,9 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
     m_target->addItem(tr("All targets"), QString());
     m_kind = new QComboBox;
     m_kind->addItem(tr("All kinds"), QString());
-    for (const auto& [label, kind] : {std::pair {QT_TR_NOOP("Humans"), "human"}, std::pair {QT_TR_NOOP("Services"), "service"},
-             std::pair {QT_TR_NOOP("Workloads"), "workload"}, std::pair {QT_TR_NOOP("Pipelines"), "pipeline"},
-             std::pair {QT_TR_NOOP("Agents"), "agent"}})
+    for (const auto& [label, kind] : {std::pair {QT_TR_NOOP("Humans"), "human"},
+             std::pair {QT_TR_NOOP("Services"), "service"}, std::pair {QT_TR_NOOP("Workloads"), "workload"},
+             std::pair {QT_TR_NOOP("Pipelines"), "pipeline"}, std::pair {QT_TR_NOOP("Agents"), "agent"}})
         m_kind->addItem(tr(label), QString::fromLatin1(kind));
     auto* refreshButton = new QPushButton(tr("&Refresh"));
     m_status = new QLabel;
@@ -108,31 +111,39 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
 
     auto* grid = new QGridLayout;
     grid->addWidget(chartBox(QStringLiteral("grants_per_day"), tr("Elevations per day")), 0, 0);
-    grid->addWidget(chartBox(QStringLiteral("by_identity"), tr("Grants by identity (click a bar for its grants)")), 0, 1);
+    grid->addWidget(
+        chartBox(QStringLiteral("by_identity"), tr("Grants by identity (click a bar for its grants)")), 0, 1);
     grid->addWidget(chartBox(QStringLiteral("width"), tr("Grant width")), 0, 2);
-    grid->addWidget(chartBox(QStringLiteral("lingering"), tr("Lingering sessions and post-expiry uses per day")), 1, 0);
-    grid->addWidget(chartBox(QStringLiteral("revocation"), tr("Revocation: time until sessions confirmed closed")), 1, 1);
+    grid->addWidget(
+        chartBox(QStringLiteral("lingering"), tr("Lingering sessions and post-expiry uses per day")), 1, 0);
+    grid->addWidget(
+        chartBox(QStringLiteral("revocation"), tr("Revocation: time until sessions confirmed closed")), 1, 1);
     grid->addWidget(chartBox(QStringLiteral("endings"), tr("How grants ended")), 1, 2);
     auto* charts = new QWidget;
     charts->setLayout(grid);
 
     m_repeated = new QTableWidget(0, 4);
-    m_repeated->setHorizontalHeaderLabels({tr("Identity"), tr("Target"), tr("Privileges"), tr("Times in 7 days")});
+    m_repeated->setHorizontalHeaderLabels(
+        {tr("Identity"), tr("Target"), tr("Privileges"), tr("Times in 7 days")});
     m_repeated->horizontalHeader()->setStretchLastSection(true);
     m_repeated->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_repeated->setSelectionBehavior(QAbstractItemView::SelectRows);
     connect(m_repeated, &QTableWidget::cellDoubleClicked, this,
         [this](int row, int) { drillIntoIdentity(m_repeated->item(row, 0)->text()); });
     m_drill = new QTableWidget(0, 6);
-    m_drill->setHorizontalHeaderLabels({tr("Grant"), tr("Identity"), tr("Target"), tr("Privileges"), tr("Started"), tr("Status")});
+    m_drill->setHorizontalHeaderLabels(
+        {tr("Grant"), tr("Identity"), tr("Target"), tr("Privileges"), tr("Started"), tr("Status")});
     m_drill->horizontalHeader()->setStretchLastSection(true);
     m_drill->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_drillTitle = new QLabel(tr("Click a bar in “Grants by identity”, or double-click a candidate, to list the grants behind it."));
+    m_drillTitle = new QLabel(tr(
+        "Click a bar in “Grants by identity”, or double-click a candidate, to list the grants behind it."));
 
     auto* lower = new QWidget;
     auto* lowerLayout = new QGridLayout(lower);
     lowerLayout->setContentsMargins(0, 0, 0, 0);
-    auto* candidatesTitle = new QLabel(tr("Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better"));
+    auto* candidatesTitle
+        = new QLabel(tr("Redesign candidates: the same identity, privileges and target again and again — a "
+                        "narrow standing entitlement or a workload identity may serve better"));
     candidatesTitle->setWordWrap(true); // long in some languages: wrap rather than widen the window
     m_drillTitle->setWordWrap(true);
     lowerLayout->addWidget(candidatesTitle, 0, 0);
@@ -160,7 +171,8 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
                 return;
             const QSignalBlocker block(m_target);
             for (const auto& t : r.value()[QLatin1String("targets")].toArray())
-                m_target->addItem(t.toObject()[QLatin1String("id")].toString(), t.toObject()[QLatin1String("id")].toString());
+                m_target->addItem(t.toObject()[QLatin1String("id")].toString(),
+                    t.toObject()[QLatin1String("id")].toString());
         });
 }
 
@@ -175,12 +187,14 @@ QWidget* InsightsView::chartBox(const QString& name, const QString& title)
     png->setToolTip(tr("Save this chart as a PNG image"));
     csvButton->setToolTip(tr("Save the numbers behind this chart as CSV"));
     connect(png, &QPushButton::clicked, this, [this, name] {
-        const QString file = QFileDialog::getSaveFileName(this, tr("Save chart"), name + QStringLiteral(".png"), tr("PNG images (*.png)"));
+        const QString file = QFileDialog::getSaveFileName(
+            this, tr("Save chart"), name + QStringLiteral(".png"), tr("PNG images (*.png)"));
         if (!file.isEmpty() && !exportPng(name, file))
             m_status->setText(tr("Could not write %1").arg(file));
     });
     connect(csvButton, &QPushButton::clicked, this, [this, name] {
-        const QString file = QFileDialog::getSaveFileName(this, tr("Save data"), name + QStringLiteral(".csv"), tr("CSV files (*.csv)"));
+        const QString file = QFileDialog::getSaveFileName(
+            this, tr("Save data"), name + QStringLiteral(".csv"), tr("CSV files (*.csv)"));
         if (!file.isEmpty() && !exportCsv(name, file))
             m_status->setText(tr("Could not write %1").arg(file));
     });
@@ -241,15 +255,16 @@ void InsightsView::display(const QJsonObject& m)
 {
     const QJsonObject ef = m[QLatin1String("elevation_frequency")].toObject();
     const QJsonObject co = m[QLatin1String("completeness")].toObject();
-    m_summary->setText(tr("%1 grants · %2 repeated-elevation candidates · %3 privileges beyond declared minimums · "
-                          "%4 lingering sessions · %5 post-expiry uses · %6 of %7 records complete")
-                           .arg(ef[QLatin1String("grants")].toInt())
-                           .arg(ef[QLatin1String("repeated")].toArray().size())
-                           .arg(m[QLatin1String("grant_width")].toObject()[QLatin1String("excess_privileges")].toInt())
-                           .arg(m[QLatin1String("lingering_sessions")].toObject()[QLatin1String("count")].toInt())
-                           .arg(m[QLatin1String("lingering_sessions")].toObject()[QLatin1String("post_expiry_uses")].toInt())
-                           .arg(co[QLatin1String("complete")].toInt())
-                           .arg(co[QLatin1String("grants")].toInt()));
+    m_summary->setText(
+        tr("%1 grants · %2 repeated-elevation candidates · %3 privileges beyond declared minimums · "
+           "%4 lingering sessions · %5 post-expiry uses · %6 of %7 records complete")
+            .arg(ef[QLatin1String("grants")].toInt())
+            .arg(ef[QLatin1String("repeated")].toArray().size())
+            .arg(m[QLatin1String("grant_width")].toObject()[QLatin1String("excess_privileges")].toInt())
+            .arg(m[QLatin1String("lingering_sessions")].toObject()[QLatin1String("count")].toInt())
+            .arg(m[QLatin1String("lingering_sessions")].toObject()[QLatin1String("post_expiry_uses")].toInt())
+            .arg(co[QLatin1String("complete")].toInt())
+            .arg(co[QLatin1String("grants")].toInt()));
     showGrantsPerDay(m[QLatin1String("series")].toArray());
     showByIdentity(ef[QLatin1String("by_identity")].toArray());
     showWidth(m[QLatin1String("grant_width")].toObject());
@@ -263,7 +278,8 @@ void InsightsView::display(const QJsonObject& m)
         const QJsonObject r = rep.at(i).toObject();
         m_repeated->setItem(i, 0, new QTableWidgetItem(r[QLatin1String("identity")].toString()));
         m_repeated->setItem(i, 1, new QTableWidgetItem(r[QLatin1String("target")].toString()));
-        m_repeated->setItem(i, 2, new QTableWidgetItem(strings(r[QLatin1String("privileges")]).join(QStringLiteral(", "))));
+        m_repeated->setItem(
+            i, 2, new QTableWidgetItem(strings(r[QLatin1String("privileges")]).join(QStringLiteral(", "))));
         auto* count = new QTableWidgetItem;
         count->setData(Qt::DisplayRole, r[QLatin1String("count")].toInt());
         m_repeated->setItem(i, 3, count);
@@ -281,16 +297,21 @@ void InsightsView::showGrantsPerDay(const QJsonArray& series)
         days << d[QLatin1String("day")].toString().mid(5);
         grants << d[QLatin1String("grants")].toInt();
         glass << d[QLatin1String("break_glass")].toInt();
-        csv += QStringLiteral("%1,%2,%3\n").arg(d[QLatin1String("day")].toString()).arg(d[QLatin1String("grants")].toInt()).arg(d[QLatin1String("break_glass")].toInt());
+        csv += QStringLiteral("%1,%2,%3\n")
+                   .arg(d[QLatin1String("day")].toString())
+                   .arg(d[QLatin1String("grants")].toInt())
+                   .arg(d[QLatin1String("break_glass")].toInt());
     }
-    setChart(QStringLiteral("grants_per_day"), barChart(days, {{tr("grants"), grants}, {tr("break-glass"), glass}}, false), csv);
+    setChart(QStringLiteral("grants_per_day"),
+        barChart(days, {{tr("grants"), grants}, {tr("break-glass"), glass}}, false), csv);
 }
 
 void InsightsView::showByIdentity(const QJsonArray& identities)
 {
     QList<QPair<QString, int>> rows;
     for (const auto& v : identities)
-        rows << qMakePair(v.toObject()[QLatin1String("identity")].toString(), v.toObject()[QLatin1String("grants")].toInt());
+        rows << qMakePair(v.toObject()[QLatin1String("identity")].toString(),
+            v.toObject()[QLatin1String("grants")].toInt());
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     rows = rows.mid(0, 12); // the top twelve stay readable
     std::reverse(rows.begin(), rows.end()); // horizontal bars draw bottom-up
@@ -314,10 +335,13 @@ void InsightsView::showByIdentity(const QJsonArray& identities)
 void InsightsView::showWidth(const QJsonObject& w)
 {
     const QStringList cats {tr("beyond minimum"), tr("narrowed grants"), tr("never used")};
-    const QList<double> values {double(w[QLatin1String("excess_privileges")].toInt()), double(w[QLatin1String("narrowed")].toInt()),
-        double(w[QLatin1String("unused_privileges")].toInt())};
-    const QString csv = QStringLiteral("measure,value\nexcess_privileges,%1\nnarrowed,%2\nunused_privileges,%3\n")
-                            .arg(values[0]).arg(values[1]).arg(values[2]);
+    const QList<double> values {double(w[QLatin1String("excess_privileges")].toInt()),
+        double(w[QLatin1String("narrowed")].toInt()), double(w[QLatin1String("unused_privileges")].toInt())};
+    const QString csv
+        = QStringLiteral("measure,value\nexcess_privileges,%1\nnarrowed,%2\nunused_privileges,%3\n")
+              .arg(values[0])
+              .arg(values[1])
+              .arg(values[2]);
     setChart(QStringLiteral("width"), barChart(cats, {{tr("count"), values}}, false), csv);
 }
 
@@ -331,16 +355,23 @@ void InsightsView::showLingering(const QJsonArray& series, const QJsonObject&)
         days << d[QLatin1String("day")].toString().mid(5);
         lingering << d[QLatin1String("lingering")].toInt();
         uses << d[QLatin1String("post_expiry_uses")].toInt();
-        csv += QStringLiteral("%1,%2,%3\n").arg(d[QLatin1String("day")].toString()).arg(d[QLatin1String("lingering")].toInt()).arg(d[QLatin1String("post_expiry_uses")].toInt());
+        csv += QStringLiteral("%1,%2,%3\n")
+                   .arg(d[QLatin1String("day")].toString())
+                   .arg(d[QLatin1String("lingering")].toInt())
+                   .arg(d[QLatin1String("post_expiry_uses")].toInt());
     }
-    setChart(QStringLiteral("lingering"), barChart(days, {{tr("lingering sessions"), lingering}, {tr("post-expiry uses"), uses}}, false), csv);
+    setChart(QStringLiteral("lingering"),
+        barChart(days, {{tr("lingering sessions"), lingering}, {tr("post-expiry uses"), uses}}, false), csv);
 }
 
 void InsightsView::showRevocation(const QJsonObject& r)
 {
-    const double p50 = r[QLatin1String("p50_ms")].toDouble() / 1000.0, p99 = r[QLatin1String("p99_ms")].toDouble() / 1000.0;
-    const QString csv = QStringLiteral("measure,seconds\nintrospection_refusing,0\np50,%1\np99,%2\n").arg(p50).arg(p99);
-    QChart* chart = barChart({tr("introspection refusing"), tr("p50"), tr("p99")}, {{tr("seconds"), {0.0, p50, p99}}}, false);
+    const double p50 = r[QLatin1String("p50_ms")].toDouble() / 1000.0,
+                 p99 = r[QLatin1String("p99_ms")].toDouble() / 1000.0;
+    const QString csv
+        = QStringLiteral("measure,seconds\nintrospection_refusing,0\np50,%1\np99,%2\n").arg(p50).arg(p99);
+    QChart* chart = barChart(
+        {tr("introspection refusing"), tr("p50"), tr("p99")}, {{tr("seconds"), {0.0, p50, p99}}}, false);
     chart->setTitle(tr("%1 revocations, %2 with sessions still unconfirmed")
                         .arg(r[QLatin1String("count")].toInt())
                         .arg(r[QLatin1String("sessions_unconfirmed")].toInt()));
@@ -350,8 +381,8 @@ void InsightsView::showRevocation(const QJsonObject& r)
 void InsightsView::showEndings(const QJsonObject& d, const QJsonObject& completeness)
 {
     auto* pie = new QPieSeries;
-    const int completed = d[QLatin1String("completed")].toInt(), expired = d[QLatin1String("expired")].toInt(),
-              revoked = d[QLatin1String("revoked")].toInt();
+    const int completed = d[QLatin1String("completed")].toInt(),
+              expired = d[QLatin1String("expired")].toInt(), revoked = d[QLatin1String("revoked")].toInt();
     pie->append(tr("completed %1").arg(completed), completed);
     pie->append(tr("expired %1").arg(expired), expired);
     pie->append(tr("revoked %1").arg(revoked), revoked);
@@ -365,7 +396,10 @@ void InsightsView::showEndings(const QJsonObject& d, const QJsonObject& complete
                         .arg(completeness[QLatin1String("complete")].toInt())
                         .arg(completeness[QLatin1String("grants")].toInt()));
     chart->setMargins(QMargins(4, 4, 4, 4));
-    const QString csv = QStringLiteral("ended_by,grants\ncompleted,%1\nexpired,%2\nrevoked,%3\n").arg(completed).arg(expired).arg(revoked);
+    const QString csv = QStringLiteral("ended_by,grants\ncompleted,%1\nexpired,%2\nrevoked,%3\n")
+                            .arg(completed)
+                            .arg(expired)
+                            .arg(revoked);
     setChart(QStringLiteral("endings"), chart, csv);
 }
 
@@ -377,27 +411,30 @@ void InsightsView::drillIntoIdentity(const QString& identity)
     q.addQueryItem(QStringLiteral("principal"), identity);
     q.addQueryItem(QStringLiteral("limit"), QStringLiteral("1000"));
     m_drillTitle->setText(tr("Grants of %1").arg(identity));
-    m_backend->call("GET", QStringLiteral("/v1/grants"), {}, q, [this, identity, guard = QPointer<InsightsView>(this)](const ApiResult& r) {
-        if (!guard)
-            return;
-        if (!r) {
-            m_drillTitle->setText(tr("Could not list the grants of %1: %2").arg(identity, r.error().message));
-            return;
-        }
-        const QJsonArray items = r.value()[QLatin1String("items")].toArray();
-        m_drill->setRowCount(int(items.size()));
-        for (int i = 0; i < items.size(); ++i) {
-            const QJsonObject g = items.at(i).toObject();
-            m_drill->setItem(i, 0, new QTableWidgetItem(g[QLatin1String("id")].toString()));
-            m_drill->setItem(i, 1, new QTableWidgetItem(g[QLatin1String("principal")].toString()));
-            m_drill->setItem(i, 2, new QTableWidgetItem(g[QLatin1String("target")].toString()));
-            m_drill->setItem(i, 3, new QTableWidgetItem(strings(g[QLatin1String("privileges")]).join(QStringLiteral(", "))));
-            m_drill->setItem(i, 4, new QTableWidgetItem(g[QLatin1String("starts_at")].toString()));
-            m_drill->setItem(i, 5, new QTableWidgetItem(g[QLatin1String("status")].toString()));
-        }
-        m_drillTitle->setText(tr("Grants of %1: %2").arg(identity).arg(items.size()));
-        emit drilledDown(identity);
-    });
+    m_backend->call("GET", QStringLiteral("/v1/grants"), {}, q,
+        [this, identity, guard = QPointer<InsightsView>(this)](const ApiResult& r) {
+            if (!guard)
+                return;
+            if (!r) {
+                m_drillTitle->setText(
+                    tr("Could not list the grants of %1: %2").arg(identity, r.error().message));
+                return;
+            }
+            const QJsonArray items = r.value()[QLatin1String("items")].toArray();
+            m_drill->setRowCount(int(items.size()));
+            for (int i = 0; i < items.size(); ++i) {
+                const QJsonObject g = items.at(i).toObject();
+                m_drill->setItem(i, 0, new QTableWidgetItem(g[QLatin1String("id")].toString()));
+                m_drill->setItem(i, 1, new QTableWidgetItem(g[QLatin1String("principal")].toString()));
+                m_drill->setItem(i, 2, new QTableWidgetItem(g[QLatin1String("target")].toString()));
+                m_drill->setItem(i, 3,
+                    new QTableWidgetItem(strings(g[QLatin1String("privileges")]).join(QStringLiteral(", "))));
+                m_drill->setItem(i, 4, new QTableWidgetItem(g[QLatin1String("starts_at")].toString()));
+                m_drill->setItem(i, 5, new QTableWidgetItem(g[QLatin1String("status")].toString()));
+            }
+            m_drillTitle->setText(tr("Grants of %1: %2").arg(identity).arg(items.size()));
+            emit drilledDown(identity);
+        });
 }
 
 bool InsightsView::exportPng(const QString& name, const QString& file) const

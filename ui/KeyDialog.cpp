@@ -16,9 +16,8 @@ KeyDialog::KeyDialog(const QString& broker, QWidget* parent)
 {
     setWindowTitle(tr("API key"));
     auto* layout = new QVBoxLayout(this);
-    auto* label = new QLabel(tr("Enter the API key for %1. It is kept for this session only and never saved.")
-                                 .arg(broker),
-        this);
+    auto* label = new QLabel(
+        tr("Enter the API key for %1. It is kept for this session only and never saved.").arg(broker), this);
     label->setWordWrap(true);
     label->setMinimumWidth(420);
     layout->addWidget(label);

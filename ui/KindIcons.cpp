@@ -21,8 +21,10 @@ QIcon kindIcon(const QString& kind)
         icon = QIcon(path);
     } else if (!kind.isEmpty()) {
         static const QHash<QString, QColor> colours {{QStringLiteral("human"), QColor(0x1e, 0x6f, 0xd9)},
-            {QStringLiteral("service"), QColor(0x6a, 0x4c, 0x93)}, {QStringLiteral("workload"), QColor(0x2e, 0x8b, 0x57)},
-            {QStringLiteral("agent"), QColor(0xd9, 0x6c, 0x1e)}, {QStringLiteral("pipeline"), QColor(0x55, 0x60, 0x6e)}};
+            {QStringLiteral("service"), QColor(0x6a, 0x4c, 0x93)},
+            {QStringLiteral("workload"), QColor(0x2e, 0x8b, 0x57)},
+            {QStringLiteral("agent"), QColor(0xd9, 0x6c, 0x1e)},
+            {QStringLiteral("pipeline"), QColor(0x55, 0x60, 0x6e)}};
         QPixmap pm(32, 32);
         pm.fill(Qt::transparent);
         QPainter p(&pm);

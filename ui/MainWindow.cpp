@@ -64,7 +64,8 @@ MainWindow::MainWindow(
         m_audit = new AuditLogWidget(backend, m_auditModel, m_tabs);
         m_tabs->addTab(m_audit, tr("Audit &log"));
     } else {
-        auto* none = new QLabel(tr("The audit log needs a local copy of the event log; none is open."), m_tabs);
+        auto* none
+            = new QLabel(tr("The audit log needs a local copy of the event log; none is open."), m_tabs);
         none->setAlignment(Qt::AlignCenter);
         m_tabs->addTab(none, tr("Audit &log"));
     }
@@ -126,9 +127,9 @@ void MainWindow::start()
                     out << v.toString();
                 return out;
             }();
-            m_identity->setText(tr("acting as %1 (%2) · %3")
-                                    .arg(r->value("id").toString(), roles.join(QStringLiteral(", ")),
-                                        m_backend->describe()));
+            m_identity->setText(
+                tr("acting as %1 (%2) · %3")
+                    .arg(r->value("id").toString(), roles.join(QStringLiteral(", ")), m_backend->describe()));
         }
     });
     m_backend->directory([this, guard = QPointer<MainWindow>(this)](const ApiResult& r) {
@@ -211,23 +212,26 @@ void MainWindow::onStateChanged(Backend::ConnectionState state)
         m_connection->setText(tr("Connecting…"));
         m_connection->setStyleSheet(QStringLiteral("color: #8a5a00; font-weight: bold;"));
         if (m_everLive)
-            setStale(true, tr("Connecting to the broker. What you see may be out of date; decisions are "
-                              "disabled until the connection is live."));
+            setStale(true,
+                tr("Connecting to the broker. What you see may be out of date; decisions are "
+                   "disabled until the connection is live."));
         break;
     case Backend::ConnectionState::Reconnecting:
         m_connection->setText(tr("Reconnecting…"));
         m_connection->setStyleSheet(QStringLiteral("color: #8a5a00; font-weight: bold;"));
-        setStale(true, tr("Connection to the broker lost — reconnecting. Everything shown is as of event %1 "
-                          "and may be out of date; decisions are disabled and never queued.")
-                           .arg(m_backend->lastSeq()));
+        setStale(true,
+            tr("Connection to the broker lost — reconnecting. Everything shown is as of event %1 "
+               "and may be out of date; decisions are disabled and never queued.")
+                .arg(m_backend->lastSeq()));
         break;
     case Backend::ConnectionState::Offline:
         m_connection->setText(tr("Offline"));
         m_connection->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
         if (m_started)
-            setStale(true, tr("Offline — the broker cannot be reached. Everything shown is as of event %1 and "
-                              "may be out of date; decisions are disabled and never queued.")
-                               .arg(m_backend->lastSeq()));
+            setStale(true,
+                tr("Offline — the broker cannot be reached. Everything shown is as of event %1 and "
+                   "may be out of date; decisions are disabled and never queued.")
+                    .arg(m_backend->lastSeq()));
         break;
     }
 }

@@ -88,7 +88,8 @@ QueueWidget::QueueWidget(Backend* backend, RequestQueueModel* model, QWidget* pa
     m_table->setIconSize(QSize(16, 16));
     static const int widths[] = {140, 70, 70, 100, 140, 60, 190, 220, 80, 60, 70, 80};
     for (int c = 0; c < int(std::size(widths)) && c < m_model->columnCount(); ++c)
-        m_table->setColumnWidth(c, qMax(widths[c], m_table->horizontalHeader()->sectionSizeHint(c))); // fits a translated header
+        m_table->setColumnWidth(
+            c, qMax(widths[c], m_table->horizontalHeader()->sectionSizeHint(c))); // fits a translated header
 
     m_pane = new ApprovalPane(backend, this);
     m_splitter = new QSplitter(Qt::Horizontal, this);
@@ -265,8 +266,9 @@ void QueueWidget::refreshPaneFromModel()
     }
     if (shown == m_decidedHere)
         return; // our own decision; the pane already says what happened
-    m_pane->markGone(tr("This request left the queue: it was decided elsewhere (another approver, the policy) "
-                        "or expired unreviewed."));
+    m_pane->markGone(
+        tr("This request left the queue: it was decided elsewhere (another approver, the policy) "
+           "or expired unreviewed."));
 }
 
 void QueueWidget::updateCount()

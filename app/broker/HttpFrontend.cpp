@@ -8,14 +8,16 @@
 #include "engine/Engine.h"
 
 #include <QHttpServerRequest>
+#include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QUrlQuery>
-#include <QHttpServerResponder>
 
-namespace lapse {
+namespace lapse
+{
 
-namespace {
+namespace
+{
 QByteArray methodName(QHttpServerRequest::Method m)
 {
     switch (m) {
@@ -48,7 +50,9 @@ ApiRequest HttpFrontend::toApiRequest(const QHttpServerRequest& request)
 }
 
 HttpFrontend::HttpFrontend(Engine& engine, QObject* parent)
-    : QAbstractHttpServer(parent), m_engine(engine), m_api(engine)
+    : QAbstractHttpServer(parent)
+    , m_engine(engine)
+    , m_api(engine)
 {
     connect(&m_engine, &Engine::eventsAppended, this, [this] { serviceWaiters(false); });
     m_waitTimer.setInterval(250);

@@ -13,11 +13,13 @@
 #include <functional>
 #include <memory>
 
-namespace lapse {
+namespace lapse
+{
 
 class Engine;
 
-class HttpFrontend final : public QAbstractHttpServer {
+class HttpFrontend final : public QAbstractHttpServer
+{
     Q_OBJECT
 public:
     explicit HttpFrontend(Engine& engine, QObject* parent = nullptr);

@@ -11,18 +11,19 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QHostAddress>
+#include <QSocketNotifier>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QTcpServer>
 #include <QThread>
-#include <QSocketNotifier>
 #include <csignal>
-#include <unistd.h>
 #include <cstdio>
+#include <unistd.h>
 
 using namespace lapse;
 
-namespace {
+namespace
+{
 int fail(const QString& message)
 {
     std::fprintf(stderr, "lapse-broker: %s\n", qPrintable(message));
@@ -67,22 +68,21 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("lapse-broker"));
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Lapse grant broker.\n  lapse-broker --data DIR --directory FILE --listen HOST:PORT --tls-cert PEM --tls-key PEM\n"
-        "  lapse-broker keys create --data DIR --directory FILE --principal ID\n"
-        "  lapse-broker keys rotate --data DIR --directory FILE"));
+    p.setApplicationDescription(
+        QStringLiteral("Lapse grant broker.\n  lapse-broker --data DIR --directory FILE --listen HOST:PORT "
+                       "--tls-cert PEM --tls-key PEM\n"
+                       "  lapse-broker keys create --data DIR --directory FILE --principal ID\n"
+                       "  lapse-broker keys rotate --data DIR --directory FILE"));
     p.addHelpOption();
     p.addOptions({{"data", "State directory (SQLite store, signing keys).", "DIR"},
-                  {"directory", "Directory file (principals and targets, JSON).", "FILE"},
-                  {"listen", "Address and port to serve on.", "HOST:PORT", "127.0.0.1:8443"},
-                  {"tls-cert", "TLS certificate chain (PEM).", "PEM"},
-                  {"tls-key", "TLS private key (PEM).", "PEM"},
-                  {"insecure-http", "Serve plain HTTP (loopback addresses only)."},
-                  // One core stays the engine's: its thread runs every write and every forwarded request.
-                  {"workers", "HTTP threads (default: one per core but one; 0: serve on the engine's thread).", "N",
-                   QString::number(qMax(1, QThread::idealThreadCount() - 1))},
-                  {"principal", "Principal for 'keys create'.", "ID"},
-                  {"label", "Label for 'keys create'.", "TEXT"}});
+        {"directory", "Directory file (principals and targets, JSON).", "FILE"},
+        {"listen", "Address and port to serve on.", "HOST:PORT", "127.0.0.1:8443"},
+        {"tls-cert", "TLS certificate chain (PEM).", "PEM"}, {"tls-key", "TLS private key (PEM).", "PEM"},
+        {"insecure-http", "Serve plain HTTP (loopback addresses only)."},
+        // One core stays the engine's: its thread runs every write and every forwarded request.
+        {"workers", "HTTP threads (default: one per core but one; 0: serve on the engine's thread).", "N",
+            QString::number(qMax(1, QThread::idealThreadCount() - 1))},
+        {"principal", "Principal for 'keys create'.", "ID"}, {"label", "Label for 'keys create'.", "TEXT"}});
     p.addPositionalArgument("command", "serve (default), or 'keys create' / 'keys rotate'.");
     p.process(app);
     const QStringList args = p.positionalArguments();
@@ -95,8 +95,8 @@ int main(int argc, char** argv)
             auto key = engine.value()->createApiKey(p.value("principal"), p.value("label"));
             if (!key)
                 return fail(key.error().message);
-            std::printf("API key for %s (shown once, stored only as a hash):\n%s\n", qPrintable(p.value("principal")),
-                        key.value().constData());
+            std::printf("API key for %s (shown once, stored only as a hash):\n%s\n",
+                qPrintable(p.value("principal")), key.value().constData());
             return 0;
         }
         if (args.value(1) == QLatin1String("rotate")) {
@@ -105,7 +105,8 @@ int main(int argc, char** argv)
             admin.roles = unsigned(Role::Admin);
             if (const Status s = engine.value()->rotateSigningKey(admin); !s)
                 return fail(s.error().message);
-            std::printf("signing key rotated; current kid %s\n", qPrintable(engine.value()->keys().currentKid()));
+            std::printf(
+                "signing key rotated; current kid %s\n", qPrintable(engine.value()->keys().currentKid()));
             return 0;
         }
         return fail(QStringLiteral("unknown keys command '%1' (create, rotate)").arg(args.value(1)));
@@ -131,7 +132,8 @@ int main(int argc, char** argv)
     QSslKey key;
     if (!insecure) {
         if (!p.isSet("tls-cert") || !p.isSet("tls-key"))
-            return fail(QStringLiteral("--tls-cert and --tls-key are required (or --insecure-http on loopback)"));
+            return fail(
+                QStringLiteral("--tls-cert and --tls-key are required (or --insecure-http on loopback)"));
         const auto certs = QSslCertificate::fromPath(p.value("tls-cert"), QSsl::Pem);
         if (certs.isEmpty())
             return fail(QStringLiteral("cannot read a PEM certificate from %1").arg(p.value("tls-cert")));
@@ -174,7 +176,8 @@ int main(int argc, char** argv)
     if (!bound)
         return fail(QStringLiteral("cannot listen on %1").arg(listen));
     std::printf("lapse-broker listening on %s://%s:%u (events at seq %lld)\n", insecure ? "http" : "https",
-                qPrintable(address.toString()), unsigned(bound), static_cast<long long>(engine.value()->store().lastSeq()));
+        qPrintable(address.toString()), unsigned(bound),
+        static_cast<long long>(engine.value()->store().lastSeq()));
     std::fflush(stdout);
     // SIGTERM/SIGINT: the handler only writes a byte to a pipe (async-signal-safe); the event loop reads it
     // and quits, so in-flight writes finish and the store closes cleanly.
@@ -187,7 +190,8 @@ int main(int argc, char** argv)
         (void)::read(signalPipe[0], &c, 1);
         QCoreApplication::quit();
     });
-    struct sigaction sa {};
+    struct sigaction sa {
+    };
     sa.sa_handler = [](int) {
         const char c = 1;
         (void)::write(signalPipe[1], &c, 1);
@@ -198,6 +202,7 @@ int main(int argc, char** argv)
     sigaction(SIGINT, &sa, nullptr);
     const int rc = app.exec();
     threaded.reset(); // the threads stop before the frontend and the engine they forward to
-    std::printf("lapse-broker stopped at event %lld\n", static_cast<long long>(engine.value()->store().lastSeq()));
+    std::printf(
+        "lapse-broker stopped at event %lld\n", static_cast<long long>(engine.value()->store().lastSeq()));
     return rc;
 }

@@ -12,7 +12,8 @@ std::unique_ptr<DemoWorkload> seedDemo(Engine& engine, QString* message)
     for (const char* id : {"bob", "carol", "ci-deploy", "agent-7", "api-gw", "k8s-admission", "bastion"})
         if (!engine.directory().principal(QString::fromLatin1(id))) {
             if (message)
-                *message = QObject::tr("the demo needs the example directory (resources/directory.example.json)");
+                *message
+                    = QObject::tr("the demo needs the example directory (resources/directory.example.json)");
             return nullptr;
         }
     auto workload = std::make_unique<DemoWorkload>(engine);

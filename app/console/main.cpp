@@ -1,17 +1,17 @@
 // lapse: the console for approvers, incident responders and auditors.
+#include "ActiveWidget.h"
 #include "ConsoleSettings.h"
 #include "Demo.h"
-#include "demo/DemoWorkload.h"
-#include "backend/RemoteBackend.h"
-#include "metrics/MirrorThread.h"
-#include "itemmodels/AuditLogModel.h"
 #include "HttpFrontend.h"
 #include "KeyDialog.h"
-#include "ActiveWidget.h"
 #include "MainWindow.h"
 #include "backend/EmbeddedBackend.h"
+#include "backend/RemoteBackend.h"
+#include "demo/DemoWorkload.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
+#include "itemmodels/AuditLogModel.h"
+#include "metrics/MirrorThread.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -61,7 +61,8 @@ Result<QString> directoryFile(const QString& given, const QString& dataDir)
     if (QFile::exists(path))
         return path;
     if (!QDir().mkpath(dataDir))
-        return makeError(ErrorCode::Internal, QObject::tr("cannot create the data directory %1").arg(dataDir));
+        return makeError(
+            ErrorCode::Internal, QObject::tr("cannot create the data directory %1").arg(dataDir));
     if (!QFile::copy(QStringLiteral(":/defaults/directory.example.json"), path))
         return makeError(ErrorCode::Internal, QObject::tr("cannot write %1").arg(path));
     QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
@@ -88,8 +89,9 @@ Result<ListenAddress> parseListen(const QString& listen)
     // The embedded console serves plain HTTP; that is only acceptable on loopback.
     if (!out.address.isLoopback())
         return makeError(ErrorCode::Invalid,
-            QObject::tr("--listen must be a loopback address: the console serves plain HTTP (use lapse-broker "
-                        "for a TLS endpoint)"));
+            QObject::tr(
+                "--listen must be a loopback address: the console serves plain HTTP (use lapse-broker "
+                "for a TLS endpoint)"));
     return out;
 }
 
@@ -108,8 +110,9 @@ int main(int argc, char** argv)
     p.addHelpOption();
     p.addOptions({
         {"data", "State directory of the embedded engine (default: the user's data directory).", "DIR"},
-        {"directory", "Directory file (principals and targets); default: DIR/directory.json, created from "
-                      "the example on first run.",
+        {"directory",
+            "Directory file (principals and targets); default: DIR/directory.json, created from "
+            "the example on first run.",
             "FILE"},
         {"as", "The identity the console acts as (separation of duties applies to it).", "PRINCIPAL",
             "console"},
@@ -121,20 +124,20 @@ int main(int argc, char** argv)
         {"ca", "CA certificate (PEM) to verify the broker with.", "FILE"},
         {"lang", "Language of the interface (de, en); default: the system locale.", "LANG"},
     });
-    QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save a screenshot and quit."),
-        QStringLiteral("FILE"));
+    QCommandLineOption screenshot(
+        QStringLiteral("screenshot"), QStringLiteral("Save a screenshot and quit."), QStringLiteral("FILE"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show."), QStringLiteral("NAME"));
     tab.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption delay(QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds before the shot."),
-        QStringLiteral("MS"), QStringLiteral("6000"));
+    QCommandLineOption delay(QStringLiteral("screenshot-delay"),
+        QStringLiteral("Milliseconds before the shot."), QStringLiteral("MS"), QStringLiteral("6000"));
     delay.setFlags(QCommandLineOption::HiddenFromHelp);
     p.addOptions({screenshot, tab, delay});
     p.process(app);
 
     ConsoleSettings settings;
-    const QString lang = p.isSet("lang") ? p.value("lang")
-                                         : settings.value(ConsoleSettings::Key::Language).toString();
+    const QString lang
+        = p.isSet("lang") ? p.value("lang") : settings.value(ConsoleSettings::Key::Language).toString();
     installTranslations(app, lang);
 
     std::unique_ptr<Engine> ownedEngine;
@@ -144,8 +147,8 @@ int main(int argc, char** argv)
     std::unique_ptr<MirrorThread> mirror;
     QString demoProblem, serving, auditFile, mirrorProblem;
     if (p.isSet("url")) {
-        // Remote: a broker over verified TLS. The key comes from a file, LAPSE_KEY or a prompt, never from the
-        // settings.
+        // Remote: a broker over verified TLS. The key comes from a file, LAPSE_KEY or a prompt, never from
+        // the settings.
         const QUrl url(p.value("url"));
         if (!url.isValid() || url.scheme() != QLatin1String("https"))
             return fail(QObject::tr("--url must be an https:// address of a lapse-broker"));
@@ -159,13 +162,16 @@ int main(int argc, char** argv)
         if (key.isEmpty() && !p.isSet("key-file"))
             key = KeyDialog::ask(url.toString(QUrl::RemoveUserInfo)); // once, kept in memory only
         if (key.isEmpty())
-            return fail(QObject::tr("remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt"));
+            return fail(
+                QObject::tr("remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt"));
         backendOwner = std::make_unique<RemoteBackend>(url, key, p.value("ca"));
         // A local, chain-verified copy of the broker's event log feeds the audit log (a backend of its own).
-        const QString mirrors = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("mirrors"));
+        const QString mirrors = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                                    .filePath(QStringLiteral("mirrors"));
         QDir().mkpath(mirrors);
         // On a thread of its own, with a backend of its own: catching up never stalls the window.
-        auto m = MirrorThread::open(QDir(mirrors).filePath(QStringLiteral("%1_%2.db").arg(url.host()).arg(url.port(443))),
+        auto m = MirrorThread::open(
+            QDir(mirrors).filePath(QStringLiteral("%1_%2.db").arg(url.host()).arg(url.port(443))),
             [url, key, ca = p.value("ca")] { return std::make_unique<RemoteBackend>(url, key, ca); });
         if (m) {
             mirror = std::move(m).value();
@@ -220,9 +226,13 @@ int main(int argc, char** argv)
     window.show();
     window.start();
     if (mirror) {
-        QObject::connect(mirror.get(), &MirrorThread::chainBroken, &window, [&window](qint64 seq, const QString& why) {
-            window.statusBar()->showMessage(QObject::tr("Audit mirror stopped: the broker's chain breaks at event %1: %2").arg(seq).arg(why));
-        });
+        QObject::connect(
+            mirror.get(), &MirrorThread::chainBroken, &window, [&window](qint64 seq, const QString& why) {
+                window.statusBar()->showMessage(
+                    QObject::tr("Audit mirror stopped: the broker's chain breaks at event %1: %2")
+                        .arg(seq)
+                        .arg(why));
+            });
         QObject::connect(mirror.get(), &MirrorThread::advanced, &window, [&window] {
             if (window.auditModel())
                 window.auditModel()->refresh();

@@ -80,10 +80,14 @@ QString joined(const QJsonValue& v)
 
 QString requestLine(const QJsonObject& r)
 {
-    QString line = QStringLiteral("%1 %2 %3 on %4 [%5] ttl %6s").arg(r["id"].toString(), r["status"].toString(),
-        r["requester"].toString(), r["target"].toString(), joined(r["privileges"]), QString::number(r["ttl_seconds"].toInt()));
+    QString line
+        = QStringLiteral("%1 %2 %3 on %4 [%5] ttl %6s")
+              .arg(r["id"].toString(), r["status"].toString(), r["requester"].toString(),
+                  r["target"].toString(), joined(r["privileges"]), QString::number(r["ttl_seconds"].toInt()));
     if (r["status"].toString() == QLatin1String("pending"))
-        line += QStringLiteral(" (%1/%2 approvals)").arg(r["approvals"].toArray().size()).arg(r["approvals_required"].toInt());
+        line += QStringLiteral(" (%1/%2 approvals)")
+                    .arg(r["approvals"].toArray().size())
+                    .arg(r["approvals_required"].toInt());
     if (r.contains("grant_id"))
         line += QStringLiteral(" grant %1").arg(r["grant_id"].toString());
     if (r["break_glass"].toBool())
@@ -93,16 +97,18 @@ QString requestLine(const QJsonObject& r)
 
 QString grantLine(const QJsonObject& g)
 {
-    return QStringLiteral("%1 %2 %3 on %4 [%5] %6 .. %7%8").arg(g["id"].toString(), g["status"].toString(),
-        g["principal"].toString(), g["target"].toString(), joined(g["privileges"]), g["starts_at"].toString(),
-        g["ended_at"].isNull() ? g["expires_at"].toString() : g["ended_at"].toString(),
-        g["break_glass"].toBool() ? QStringLiteral(" BREAK-GLASS") : QString());
+    return QStringLiteral("%1 %2 %3 on %4 [%5] %6 .. %7%8")
+        .arg(g["id"].toString(), g["status"].toString(), g["principal"].toString(), g["target"].toString(),
+            joined(g["privileges"]), g["starts_at"].toString(),
+            g["ended_at"].isNull() ? g["expires_at"].toString() : g["ended_at"].toString(),
+            g["break_glass"].toBool() ? QStringLiteral(" BREAK-GLASS") : QString());
 }
 
 QString eventLine(const QJsonObject& e)
 {
-    return QStringLiteral("%1 %2 %3 %4 %5").arg(QString::number(e["seq"].toInteger()), e["ts"].toString(),
-        e["type"].toString(), e["actor"].toString(), e["subject"].toString());
+    return QStringLiteral("%1 %2 %3 %4 %5")
+        .arg(QString::number(e["seq"].toInteger()), e["ts"].toString(), e["type"].toString(),
+            e["actor"].toString(), e["subject"].toString());
 }
 
 int show(Context& c, const QJsonObject& o, const QString& text)
@@ -125,9 +131,11 @@ QJsonObject waitForDecision(Context& c, const QString& id, int timeoutSeconds)
         if (r["status"].toString() != QLatin1String("pending"))
             return r;
         if (deadline.hasExpired())
-            throw CommandError {{Other, QStringLiteral("request %1 still pending after %2 s").arg(id).arg(timeoutSeconds)}};
+            throw CommandError {
+                {Other, QStringLiteral("request %1 still pending after %2 s").arg(id).arg(timeoutSeconds)}};
         QEventLoop loop;
-        QTimer::singleShot(qMin<qint64>(delayMs, qMax<qint64>(1, deadline.remainingTime())), &loop, &QEventLoop::quit);
+        QTimer::singleShot(
+            qMin<qint64>(delayMs, qMax<qint64>(1, deadline.remainingTime())), &loop, &QEventLoop::quit);
         loop.exec();
         delayMs = qMin(delayMs * 2, 2000);
     }
@@ -136,8 +144,9 @@ QJsonObject waitForDecision(Context& c, const QString& id, int timeoutSeconds)
 int cmdRequest(Context& c)
 {
     const auto& o = c.options;
-    QJsonObject body {{"target", o.value("target")}, {"privileges", QJsonArray::fromStringList(list(o.value("privileges")))},
-        {"task", o.value("task")}, {"reason", o.value("reason")}};
+    QJsonObject body {{"target", o.value("target")},
+        {"privileges", QJsonArray::fromStringList(list(o.value("privileges")))}, {"task", o.value("task")},
+        {"reason", o.value("reason")}};
     if (o.isSet("min-privileges"))
         body["min_privileges"] = QJsonArray::fromStringList(list(o.value("min-privileges")));
     if (o.isSet("ticket"))
@@ -158,14 +167,18 @@ int cmdRequest(Context& c)
     if (r["status"].toString() != QLatin1String("approved")) {
         if (c.json)
             printJson(r);
-        throw CommandError {{Rejected, QStringLiteral("request %1 %2%3").arg(r["id"].toString(), r["status"].toString(),
-                                              r.contains("deny_reason") ? QStringLiteral(": ") + r["deny_reason"].toString() : QString())}};
+        throw CommandError {{Rejected,
+            QStringLiteral("request %1 %2%3")
+                .arg(r["id"].toString(), r["status"].toString(),
+                    r.contains("deny_reason") ? QStringLiteral(": ") + r["deny_reason"].toString()
+                                              : QString())}};
     }
     if (!r.contains("credential"))
         r = get(c, QStringLiteral("/v1/requests/") + r["id"].toString());
     const QJsonObject cred = r["credential"].toObject();
     if (cred["token"].toString().isEmpty())
-        throw CommandError {{Other, QStringLiteral("request %1 approved but no credential was returned").arg(r["id"].toString())}};
+        throw CommandError {{Other,
+            QStringLiteral("request %1 approved but no credential was returned").arg(r["id"].toString())}};
     if (c.json)
         printJson(r);
     else
@@ -185,7 +198,8 @@ int cmdStatus(Context& c)
     const QJsonObject r = get(c, QStringLiteral("/v1/requests/") + id);
     QString text = requestLine(r);
     if (r.contains("credential"))
-        text += QStringLiteral("\ncredential expires %1").arg(r["credential"].toObject()["expires_at"].toString());
+        text += QStringLiteral("\ncredential expires %1")
+                    .arg(r["credential"].toObject()["expires_at"].toString());
     return show(c, r, text);
 }
 
@@ -195,8 +209,10 @@ int cmdList(Context& c)
     QUrlQuery q;
     if (c.options.isSet("status"))
         q.addQueryItem(QStringLiteral("status"), c.options.value("status"));
-    q.addQueryItem(QStringLiteral("limit"), c.options.isSet("limit") ? c.options.value("limit") : QStringLiteral("100"));
-    const QJsonObject page = get(c, grants ? QStringLiteral("/v1/grants") : QStringLiteral("/v1/requests"), q);
+    q.addQueryItem(
+        QStringLiteral("limit"), c.options.isSet("limit") ? c.options.value("limit") : QStringLiteral("100"));
+    const QJsonObject page
+        = get(c, grants ? QStringLiteral("/v1/grants") : QStringLiteral("/v1/requests"), q);
     if (c.json) {
         printJson(page);
         return Ok;
@@ -219,20 +235,25 @@ int cmdApprove(Context& c)
     const QJsonObject r = postJson(c, QStringLiteral("/v1/requests/%1/approve").arg(id), body);
     if (r.contains("grant"))
         return show(c, r, QStringLiteral("approved: ") + grantLine(r["grant"].toObject()));
-    return show(c, r, QStringLiteral("approval recorded: %1 of %2").arg(r["approvals"].toInt()).arg(r["approvals_required"].toInt()));
+    return show(c, r,
+        QStringLiteral("approval recorded: %1 of %2")
+            .arg(r["approvals"].toInt())
+            .arg(r["approvals_required"].toInt()));
 }
 
 int cmdDeny(Context& c)
 {
     const QString id = need(c, 0, "request ID");
-    const QJsonObject r = postJson(c, QStringLiteral("/v1/requests/%1/deny").arg(id), QJsonObject {{"reason", c.options.value("reason")}});
+    const QJsonObject r = postJson(c, QStringLiteral("/v1/requests/%1/deny").arg(id),
+        QJsonObject {{"reason", c.options.value("reason")}});
     return show(c, r, requestLine(r));
 }
 
 int cmdRevoke(Context& c)
 {
     const QString id = need(c, 0, "grant ID");
-    const QJsonObject g = postJson(c, QStringLiteral("/v1/grants/%1/revoke").arg(id), QJsonObject {{"reason", c.options.value("reason")}});
+    const QJsonObject g = postJson(c, QStringLiteral("/v1/grants/%1/revoke").arg(id),
+        QJsonObject {{"reason", c.options.value("reason")}});
     return show(c, g, grantLine(g));
 }
 
@@ -246,19 +267,23 @@ int cmdComplete(Context& c)
 int cmdLockout(Context& c)
 {
     const QString who = need(c, 0, "principal ID");
-    const QJsonObject r = postJson(c, QStringLiteral("/v1/principals/%1/lockout").arg(who), QJsonObject {{"reason", c.options.value("reason")}});
-    return show(c, r, QStringLiteral("%1 locked out at %2: %3 grants revoked, %4 sessions ordered closed, %5 requests denied")
-                          .arg(who, r["locked_at"].toString())
-                          .arg(r["revoked_grants"].toArray().size())
-                          .arg(r["terminated_sessions"].toArray().size())
-                          .arg(r["denied_requests"].toArray().size()));
+    const QJsonObject r = postJson(c, QStringLiteral("/v1/principals/%1/lockout").arg(who),
+        QJsonObject {{"reason", c.options.value("reason")}});
+    return show(c, r,
+        QStringLiteral(
+            "%1 locked out at %2: %3 grants revoked, %4 sessions ordered closed, %5 requests denied")
+            .arg(who, r["locked_at"].toString())
+            .arg(r["revoked_grants"].toArray().size())
+            .arg(r["terminated_sessions"].toArray().size())
+            .arg(r["denied_requests"].toArray().size()));
 }
 
 int cmdUnlock(Context& c)
 {
     const QString who = need(c, 0, "principal ID");
     const QJsonObject r = postJson(c, QStringLiteral("/v1/principals/%1/unlock").arg(who), {});
-    return show(c, r, QStringLiteral("%1 unlocked; credentials issued before the lockout stay invalid").arg(who));
+    return show(
+        c, r, QStringLiteral("%1 unlocked; credentials issued before the lockout stay invalid").arg(who));
 }
 
 int cmdEvents(Context& c)
@@ -299,11 +324,13 @@ int cmdVerify(Context& c)
     qint64 breakSeq = -1;
     Result<qint64> checked = makeError(ErrorCode::Internal, QString());
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("lapsectl-verify"));
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("lapsectl-verify"));
         db.setDatabaseName(file);
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
         if (!db.open())
-            throw CommandError {{Other, QStringLiteral("cannot open %1: %2").arg(file, db.lastError().text())}};
+            throw CommandError {
+                {Other, QStringLiteral("cannot open %1: %2").arg(file, db.lastError().text())}};
         checked = Store::verifyChain(db, &reason, &breakSeq);
         db.close();
     }
@@ -333,20 +360,33 @@ int cmdMetrics(Context& c)
                       ls = m["lingering_sessions"].toObject(), rv = m["revocation"].toObject(),
                       du = m["duration"].toObject(), co = m["completeness"].toObject();
     out(QStringLiteral("grants: %1 by %2 identities; repeated elevations: %3")
-            .arg(ef["grants"].toInt()).arg(ef["by_identity"].toArray().size()).arg(ef["repeated"].toArray().size()));
+            .arg(ef["grants"].toInt())
+            .arg(ef["by_identity"].toArray().size())
+            .arg(ef["repeated"].toArray().size()));
     for (const auto& v : ef["repeated"].toArray()) {
         const QJsonObject r = v.toObject();
-        out(QStringLiteral("  %1 on %2 [%3] x%4").arg(r["identity"].toString(), r["target"].toString(), joined(r["privileges"]))
+        out(QStringLiteral("  %1 on %2 [%3] x%4")
+                .arg(r["identity"].toString(), r["target"].toString(), joined(r["privileges"]))
                 .arg(r["count"].toInt()));
     }
-    out(QStringLiteral("width: %1 privileges beyond declared minimums, %2 grants narrowed, %3 approved privileges never used")
-            .arg(gw["excess_privileges"].toInt()).arg(gw["narrowed"].toInt()).arg(gw["unused_privileges"].toInt()));
+    out(QStringLiteral("width: %1 privileges beyond declared minimums, %2 grants narrowed, %3 approved "
+                       "privileges never used")
+            .arg(gw["excess_privileges"].toInt())
+            .arg(gw["narrowed"].toInt())
+            .arg(gw["unused_privileges"].toInt()));
     out(QStringLiteral("lingering: %1 sessions, %2 s in all; %3 post-expiry uses")
-            .arg(ls["count"].toInt()).arg(ls["total_seconds"].toDouble(), 0, 'f', 1).arg(ls["post_expiry_uses"].toInt()));
+            .arg(ls["count"].toInt())
+            .arg(ls["total_seconds"].toDouble(), 0, 'f', 1)
+            .arg(ls["post_expiry_uses"].toInt()));
     out(QStringLiteral("revocation: %1, sessions confirmed closed p50 %2 ms, p99 %3 ms")
-            .arg(rv["count"].toInt()).arg(rv["p50_ms"].toDouble()).arg(rv["p99_ms"].toDouble()));
+            .arg(rv["count"].toInt())
+            .arg(rv["p50_ms"].toDouble())
+            .arg(rv["p99_ms"].toDouble()));
     out(QStringLiteral("duration: %1 ended (%2 completed, %3 expired, %4 revoked), %5 break-glass")
-            .arg(du["ended"].toInt()).arg(du["completed"].toInt()).arg(du["expired"].toInt()).arg(du["revoked"].toInt())
+            .arg(du["ended"].toInt())
+            .arg(du["completed"].toInt())
+            .arg(du["expired"].toInt())
+            .arg(du["revoked"].toInt())
             .arg(du["break_glass"].toInt()));
     out(QStringLiteral("complete records: %1 of %2").arg(co["complete"].toInt()).arg(co["grants"].toInt()));
     return Ok;
@@ -373,18 +413,31 @@ Failure failureOf(const ApiResponse& r)
 const QMap<QString, Command>& commands()
 {
     static const QMap<QString, Command> table {
-        {QStringLiteral("request"), {QStringLiteral("request --target T --privileges a,b --task X --reason Y [--ticket Z] [--ttl S] [--min-privileges a] [--break-glass] [--wait [--timeout S]]"), true, cmdRequest}},
-        {QStringLiteral("status"), {QStringLiteral("status ID                 a request (req_...) or grant (grt_...)"), true, cmdStatus}},
+        {QStringLiteral("request"),
+            {QStringLiteral("request --target T --privileges a,b --task X --reason Y [--ticket Z] [--ttl S] "
+                            "[--min-privileges a] [--break-glass] [--wait [--timeout S]]"),
+                true, cmdRequest}},
+        {QStringLiteral("status"),
+            {QStringLiteral("status ID                 a request (req_...) or grant (grt_...)"), true,
+                cmdStatus}},
         {QStringLiteral("list"), {QStringLiteral("list [grants] [--status S] [--limit N]"), true, cmdList}},
-        {QStringLiteral("approve"), {QStringLiteral("approve ID [--privileges a] [--ttl S] [--comment C]"), true, cmdApprove}},
+        {QStringLiteral("approve"),
+            {QStringLiteral("approve ID [--privileges a] [--ttl S] [--comment C]"), true, cmdApprove}},
         {QStringLiteral("deny"), {QStringLiteral("deny ID --reason R"), true, cmdDeny}},
         {QStringLiteral("revoke"), {QStringLiteral("revoke GRANT --reason R"), true, cmdRevoke}},
-        {QStringLiteral("complete"), {QStringLiteral("complete GRANT            the task is done: end the grant now"), true, cmdComplete}},
+        {QStringLiteral("complete"),
+            {QStringLiteral("complete GRANT            the task is done: end the grant now"), true,
+                cmdComplete}},
         {QStringLiteral("lockout"), {QStringLiteral("lockout PRINCIPAL --reason R"), true, cmdLockout}},
         {QStringLiteral("unlock"), {QStringLiteral("unlock PRINCIPAL"), true, cmdUnlock}},
-        {QStringLiteral("events"), {QStringLiteral("events [--after SEQ] [--limit N] [--follow]"), true, cmdEvents}},
-        {QStringLiteral("metrics"), {QStringLiteral("metrics [--from ISO] [--to ISO] [--target T] [--kind K] [--repeat N]"), true, cmdMetrics}},
-        {QStringLiteral("verify"), {QStringLiteral("verify --data DIR         walk the whole hash chain offline"), false, cmdVerify}},
+        {QStringLiteral("events"),
+            {QStringLiteral("events [--after SEQ] [--limit N] [--follow]"), true, cmdEvents}},
+        {QStringLiteral("metrics"),
+            {QStringLiteral("metrics [--from ISO] [--to ISO] [--target T] [--kind K] [--repeat N]"), true,
+                cmdMetrics}},
+        {QStringLiteral("verify"),
+            {QStringLiteral("verify --data DIR         walk the whole hash chain offline"), false,
+                cmdVerify}},
     };
     return table;
 }

@@ -30,8 +30,8 @@ ApiResponse HttpTransport::call(const QByteArray& method, const QString& path, c
 {
     std::optional<ApiResult> result;
     QEventLoop loop;
-    m_backend->call(method, path, body.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(body).object(), query,
-        [&](const ApiResult& r) {
+    m_backend->call(method, path, body.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(body).object(),
+        query, [&](const ApiResult& r) {
             result = r;
             loop.quit();
         });
@@ -40,15 +40,19 @@ ApiResponse HttpTransport::call(const QByteArray& method, const QString& path, c
     return result->ok() ? ApiResponse::json(200, result->value()) : ApiResponse::error(result->error());
 }
 
-Result<std::unique_ptr<StoreTransport>> StoreTransport::open(const QString& dataDir, const QString& directoryFile)
+Result<std::unique_ptr<StoreTransport>> StoreTransport::open(
+    const QString& dataDir, const QString& directoryFile)
 {
     if (!QFileInfo::exists(QDir(dataDir).filePath(QStringLiteral("lapse.db"))))
-        return makeError(ErrorCode::NotFound, QStringLiteral("no store at %1 (lapse.db missing)").arg(dataDir));
-    const QString dirFile = directoryFile.isEmpty() ? QDir(dataDir).filePath(QStringLiteral("directory.json")) : directoryFile;
+        return makeError(
+            ErrorCode::NotFound, QStringLiteral("no store at %1 (lapse.db missing)").arg(dataDir));
+    const QString dirFile
+        = directoryFile.isEmpty() ? QDir(dataDir).filePath(QStringLiteral("directory.json")) : directoryFile;
     auto directory = Directory::load(dirFile);
     if (!directory)
         return makeError(directory.error().code,
-            QStringLiteral("%1 (give the broker's directory with --directory FILE)").arg(directory.error().message));
+            QStringLiteral("%1 (give the broker's directory with --directory FILE)")
+                .arg(directory.error().message));
     EngineConfig cfg;
     cfg.dataDir = dataDir;
     cfg.directory = std::move(directory).value();
@@ -73,7 +77,8 @@ ApiResponse StoreTransport::call(const QByteArray& method, const QString& path, 
 {
     if (method != "GET")
         return ApiResponse::error(makeError(ErrorCode::Forbidden,
-            QStringLiteral("--data reads a store; decisions go through a broker (--url) so its caches and sessions see them")));
+            QStringLiteral("--data reads a store; decisions go through a broker (--url) so its caches and "
+                           "sessions see them")));
     ApiRequest req;
     req.method = method;
     req.path = path;

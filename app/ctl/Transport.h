@@ -5,7 +5,6 @@
 
 #include <QUrl>
 
-
 #include <memory>
 
 namespace lapse

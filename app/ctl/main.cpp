@@ -15,9 +15,11 @@ int main(int argc, char** argv)
     QString help = QStringLiteral("Lapse command line.\n\nCommands:\n");
     for (const auto& c : commands())
         help += QStringLiteral("  ") + c.synopsis + QLatin1Char('\n');
-    help += QStringLiteral("\nA broker: --url URL --key KEY (or LAPSE_URL, LAPSE_KEY, LAPSE_CA). A store, read-only: --data DIR.\n"
-                           "Exit codes: 0 ok, 1 other failure, 2 usage, 3 unauthenticated/forbidden, 4 rejected "
-                           "(malformed, not found, conflict, invalid), 5 broker unavailable.");
+    help += QStringLiteral(
+        "\nA broker: --url URL --key KEY (or LAPSE_URL, LAPSE_KEY, LAPSE_CA). A store, read-only: --data "
+        "DIR.\n"
+        "Exit codes: 0 ok, 1 other failure, 2 usage, 3 unauthenticated/forbidden, 4 rejected "
+        "(malformed, not found, conflict, invalid), 5 broker unavailable.");
     QCommandLineParser p;
     p.setApplicationDescription(help);
     p.addHelpOption();
@@ -84,7 +86,8 @@ int main(int argc, char** argv)
             transport = std::move(t).value();
         } else {
             if (url.isEmpty()) {
-                std::fprintf(stderr, "lapsectl: no broker: give --url URL (or LAPSE_URL), or --data DIR to read a store\n");
+                std::fprintf(stderr,
+                    "lapsectl: no broker: give --url URL (or LAPSE_URL), or --data DIR to read a store\n");
                 return Usage;
             }
             QByteArray key = p.isSet("key") ? p.value("key").toLatin1() : qgetenv("LAPSE_KEY");
@@ -97,12 +100,14 @@ int main(int argc, char** argv)
                 key = f.readAll().trimmed();
             }
             const QUrl base(url);
-            if (!base.isValid() || (base.scheme() != QLatin1String("https") && base.scheme() != QLatin1String("http"))) {
+            if (!base.isValid()
+                || (base.scheme() != QLatin1String("https") && base.scheme() != QLatin1String("http"))) {
                 std::fprintf(stderr, "lapsectl: --url must be https://HOST:PORT\n");
                 return Usage;
             }
             const QString ca = p.isSet("ca") ? p.value("ca") : qEnvironmentVariable("LAPSE_CA");
-            transport = std::make_unique<HttpTransport>(base, key, ca, p.value("http-timeout").toInt() * 1000);
+            transport
+                = std::make_unique<HttpTransport>(base, key, ca, p.value("http-timeout").toInt() * 1000);
         }
     }
     Context c {transport.get(), p, positional.mid(1), p.isSet("json")};

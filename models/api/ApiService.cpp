@@ -273,7 +273,6 @@ Result<QList<AccessRequest>> ApiService::listRequestsAs(
     return m_engine.requests(actor, *f);
 }
 
-
 QByteArray ApiService::prometheusMetrics() const
 {
     const EngineCounters& c = m_engine.counters();
@@ -484,14 +483,16 @@ ApiResponse ApiService::route(const Principal& actor, const ApiRequest& req)
         return ApiResponse::json(200, eventPageJson(list.value(), m_engine.store().lastSeq()));
     }
     if (path == QLatin1String("/v1/insights") && get) {
-        if (const Status s = Policy::requireAnyRole(actor, {Role::Approver, Role::Responder, Role::Auditor, Role::Admin},
+        if (const Status s
+            = Policy::requireAnyRole(actor, {Role::Approver, Role::Responder, Role::Auditor, Role::Admin},
                 m_engine.isLockedOut(actor.id));
             !s)
             return ApiResponse::error(s.error());
         auto mq = metricsQueryFrom(req.query);
         if (!mq)
             return ApiResponse::error(mq.error());
-        auto m = computeMetrics(m_engine.store().connection(), m_engine.directory(), mq.value(), Clock::now());
+        auto m
+            = computeMetrics(m_engine.store().connection(), m_engine.directory(), mq.value(), Clock::now());
         if (!m)
             return ApiResponse::error(m.error());
         return ApiResponse::json(200, m.value());

@@ -135,8 +135,9 @@ Result<EventPage> eventPageFromCbor(const QByteArray& cbor)
             while (r.hasNext()) {
                 Event e;
                 if (!readEvent(r, &e))
-                    return malformedPage(QStringLiteral("item %1 is not [seq, ts_ms, type, actor, subject, body, hash]")
-                                             .arg(out.items.size()));
+                    return malformedPage(
+                        QStringLiteral("item %1 is not [seq, ts_ms, type, actor, subject, body, hash]")
+                            .arg(out.items.size()));
                 out.items << std::move(e);
             }
             if (!r.leaveContainer())

@@ -1,6 +1,6 @@
-// Pages of the event log as the API serves them. JSON is the contract; CBOR (GET /v1/events?format=cbor) holds
-// the same fields without text escaping, for a mirror catching up on a long log: the body travels as the
-// exact bytes that were hashed.
+// Pages of the event log as the API serves them. JSON is the contract; CBOR (GET /v1/events?format=cbor)
+// holds the same fields without text escaping, for a mirror catching up on a long log: the body travels as
+// the exact bytes that were hashed.
 #pragma once
 
 #include "core/Error.h"

@@ -57,7 +57,8 @@ public:
     static QUrlQuery requestListQuery(const QString& status, const QString& after, int limit);
     // The same page decoded into requests. Through listRequests by default; the embedded backend reads its
     // store directly, without writing and parsing the page's JSON (its queue load reads 100k requests).
-    virtual void requestPage(const QString& status, const QString& after, int limit, RequestPageCallback done);
+    virtual void requestPage(
+        const QString& status, const QString& after, int limit, RequestPageCallback done);
     void getRequest(const QString& id, ApiCallback done);
     void requestContext(const QString& id, ApiCallback done);
     void approve(const QString& id, const std::optional<QStringList>& privileges,

@@ -20,7 +20,8 @@ public:
 
     void call(const QByteArray& method, const QString& path, const QJsonObject& body, const QUrlQuery& query,
         ApiCallback done) override;
-    void requestPage(const QString& status, const QString& after, int limit, RequestPageCallback done) override;
+    void requestPage(
+        const QString& status, const QString& after, int limit, RequestPageCallback done) override;
     void follow(qint64 afterSeq) override;
     void stop() override;
     ConnectionState state() const override

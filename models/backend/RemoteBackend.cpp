@@ -16,13 +16,18 @@ namespace
 constexpr int kMaxBackoffMs = 30000;
 } // namespace
 
-RemoteBackend::RemoteBackend(const QUrl& base, const QByteArray& apiKey, const QString& caFile, QObject* parent)
-    : Backend(parent), m_base(base), m_apiKey(apiKey), m_ssl(QSslConfiguration::defaultConfiguration())
+RemoteBackend::RemoteBackend(
+    const QUrl& base, const QByteArray& apiKey, const QString& caFile, QObject* parent)
+    : Backend(parent)
+    , m_base(base)
+    , m_apiKey(apiKey)
+    , m_ssl(QSslConfiguration::defaultConfiguration())
 {
     if (!caFile.isEmpty()) {
         const auto cas = QSslCertificate::fromPath(caFile);
         if (cas.isEmpty())
-            QTimer::singleShot(0, this, [this, caFile] { emit problem(tr("no PEM certificate in %1").arg(caFile)); });
+            QTimer::singleShot(
+                0, this, [this, caFile] { emit problem(tr("no PEM certificate in %1").arg(caFile)); });
         m_ssl.addCaCertificates(cas);
     }
     m_retry.setSingleShot(true);
@@ -37,8 +42,8 @@ RemoteBackend::~RemoteBackend()
     dropPrefetch();
 }
 
-QNetworkReply* RemoteBackend::send(
-    const QByteArray& method, const QString& path, const QUrlQuery& query, const QByteArray& body, int timeoutMs)
+QNetworkReply* RemoteBackend::send(const QByteArray& method, const QString& path, const QUrlQuery& query,
+    const QByteArray& body, int timeoutMs)
 {
     QUrl url = m_base;
     url.setPath(path);
@@ -68,11 +73,13 @@ ApiResult RemoteBackend::resultOf(QNetworkReply* reply)
     const QJsonObject json = QJsonDocument::fromJson(reply->readAll()).object();
     if (status >= 400) {
         const QJsonObject err = json[QLatin1String("error")].toObject();
-        return makeError(Error::codeFromName(err[QLatin1String("code")].toString()).value_or(Error::codeFromHttpStatus(status)),
+        return makeError(Error::codeFromName(err[QLatin1String("code")].toString())
+                             .value_or(Error::codeFromHttpStatus(status)),
             err[QLatin1String("message")].toString(tr("HTTP %1").arg(status)));
     }
     if (status >= 300)
-        return makeError(ErrorCode::Unavailable, tr("the broker answered a redirect (HTTP %1); use its final URL").arg(status));
+        return makeError(ErrorCode::Unavailable,
+            tr("the broker answered a redirect (HTTP %1); use its final URL").arg(status));
     return json;
 }
 
@@ -80,7 +87,9 @@ Result<EventPage> RemoteBackend::pageOf(QNetworkReply* reply)
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 200
-        && reply->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(QLatin1String("application/cbor")))
+        && reply->header(QNetworkRequest::ContentTypeHeader)
+               .toString()
+               .startsWith(QLatin1String("application/cbor")))
         return eventPageFromCbor(reply->readAll());
     const ApiResult r = resultOf(reply);
     if (!r)
@@ -93,16 +102,18 @@ bool RemoteBackend::plainHttpRefused() const
     // The key travels in every request: plain HTTP only where it cannot leave the machine.
     if (m_base.scheme() == QLatin1String("https"))
         return false;
-    const QHostAddress host(m_base.host() == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : m_base.host());
+    const QHostAddress host(
+        m_base.host() == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : m_base.host());
     return m_base.scheme() != QLatin1String("http") || host.isNull() || !host.isLoopback();
 }
 
-void RemoteBackend::call(
-    const QByteArray& method, const QString& path, const QJsonObject& body, const QUrlQuery& query, ApiCallback done)
+void RemoteBackend::call(const QByteArray& method, const QString& path, const QJsonObject& body,
+    const QUrlQuery& query, ApiCallback done)
 {
     if (plainHttpRefused()) {
         QTimer::singleShot(0, this, [done = std::move(done), url = m_base.toString()] {
-            done(makeError(ErrorCode::Invalid, tr("refusing %1: use https://, plain http only to a loopback address").arg(url)));
+            done(makeError(ErrorCode::Invalid,
+                tr("refusing %1: use https://, plain http only to a loopback address").arg(url)));
         });
         return;
     }
@@ -114,7 +125,9 @@ void RemoteBackend::call(
         return;
     }
     QNetworkReply* reply = send(method, path, query,
-        body.isEmpty() && method != "POST" ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact), m_timeoutMs);
+        body.isEmpty() && method != "POST" ? QByteArray()
+                                           : QJsonDocument(body).toJson(QJsonDocument::Compact),
+        m_timeoutMs);
     connect(reply, &QNetworkReply::finished, this, [this, reply, done = std::move(done)] {
         reply->deleteLater();
         const ApiResult r = resultOf(reply);
@@ -183,7 +196,8 @@ void RemoteBackend::poll()
     if (!m_following || m_poll)
         return;
     if (plainHttpRefused()) {
-        emit problem(tr("refusing %1: use https://, plain http only to a loopback address").arg(m_base.toString()));
+        emit problem(
+            tr("refusing %1: use https://, plain http only to a loopback address").arg(m_base.toString()));
         m_following = false;
         setState(ConnectionState::Offline);
         return;
@@ -218,7 +232,8 @@ void RemoteBackend::poll()
     }
     QNetworkReply* reply = m_poll.data();
     if (reply->isFinished())
-        QMetaObject::invokeMethod(this, [this, reply] { onPollFinished(reply); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, reply] { onPollFinished(reply); }, Qt::QueuedConnection);
     else
         connect(reply, &QNetworkReply::finished, this, [this, reply] { onPollFinished(reply); });
 }
@@ -262,7 +277,9 @@ void RemoteBackend::onPage(const Result<EventPage>& page)
     if (m_lastHash.isEmpty()) {
         const Event anchor = items.isEmpty() ? Event {} : items.first();
         if (anchor.seq != m_lastSeq) {
-            emit problem(tr("the broker has no event %1 to resume from; its log is shorter than this console's").arg(m_lastSeq));
+            emit problem(
+                tr("the broker has no event %1 to resume from; its log is shorter than this console's")
+                    .arg(m_lastSeq));
             m_following = false;
             setState(ConnectionState::Offline);
             return;
@@ -282,7 +299,9 @@ void RemoteBackend::onPage(const Result<EventPage>& page)
                 m_lastHash = fresh.last().hash;
                 emit eventsReceived(fresh);
             }
-            emit problem(tr("the broker's event log breaks at event %1: %2").arg(verifier.breakSeq()).arg(verifier.breakReason()));
+            emit problem(tr("the broker's event log breaks at event %1: %2")
+                             .arg(verifier.breakSeq())
+                             .arg(verifier.breakReason()));
             m_following = false;
             setState(ConnectionState::Offline);
             return;

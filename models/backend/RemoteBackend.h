@@ -21,7 +21,8 @@ class RemoteBackend final : public Backend
     Q_OBJECT
 public:
     // caFile: extra CA certificates (PEM) to trust; empty: the system's. A bad file is reported by problem().
-    RemoteBackend(const QUrl& base, const QByteArray& apiKey, const QString& caFile, QObject* parent = nullptr);
+    RemoteBackend(
+        const QUrl& base, const QByteArray& apiKey, const QString& caFile, QObject* parent = nullptr);
     ~RemoteBackend() override;
 
     void call(const QByteArray& method, const QString& path, const QJsonObject& body, const QUrlQuery& query,
@@ -39,8 +40,8 @@ public:
     int retryDelayMs() const { return m_backoffMs; }
 
 private:
-    QNetworkReply* send(const QByteArray& method, const QString& path, const QUrlQuery& query, const QByteArray& body,
-        int timeoutMs);
+    QNetworkReply* send(const QByteArray& method, const QString& path, const QUrlQuery& query,
+        const QByteArray& body, int timeoutMs);
     static ApiResult resultOf(QNetworkReply* reply);
     bool plainHttpRefused() const;
     void poll();

@@ -209,7 +209,8 @@ void EffectTracker::render()
                   .arg(m_subject, at)
                   .arg(m_grantsExpected)
                   .arg(sessions)
-            : tr("%1 locked out at %2 — waiting for the broker to confirm its grants ended…").arg(m_subject, at);
+            : tr("%1 locked out at %2 — waiting for the broker to confirm its grants ended…")
+                  .arg(m_subject, at);
         if (m_requestsDenied > 0)
             m_text += QLatin1Char(' ') + tr("(pending requests denied: %1)").arg(m_requestsDenied);
         break;

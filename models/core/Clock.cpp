@@ -53,7 +53,8 @@ QString Clock::toIso(qint64 ms)
               milli = int(inDay % 1000);
     char16_t out[] = u"0000-00-00T00:00:00.000Z";
     // Each field's digits written right to left into its place in the pattern.
-    for (const auto& [end, value] : {std::pair {4, y}, {7, mo}, {10, d}, {13, h}, {16, mi}, {19, se}, {23, milli}})
+    for (const auto& [end, value] :
+        {std::pair {4, y}, {7, mo}, {10, d}, {13, h}, {16, mi}, {19, se}, {23, milli}})
         for (int i = end - 1, v = value; v > 0; --i, v /= 10)
             out[i] = char16_t(u'0' + v % 10);
     return QString(reinterpret_cast<const QChar*>(out), 24);

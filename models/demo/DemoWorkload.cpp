@@ -24,7 +24,8 @@ struct DemoWorkload::Ask {
 
 namespace
 {
-const QStringList kApprovers {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("grace")};
+const QStringList kApprovers {
+    QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("grace")};
 } // namespace
 
 static const QList<DemoWorkload::Ask>& asks()
@@ -32,8 +33,10 @@ static const QList<DemoWorkload::Ask>& asks()
     using A = DemoWorkload::Ask;
     static const QList<A> list {
         // Repeated elevations: the same identity, privileges and target again and again.
-        A {"ci-deploy", "ci-runners", {"deploy"}, {"deploy"}, "Release shop", "Scheduled release train", "", 1200, 9},
-        A {"ci-deploy", "prod-k8s", {"view", "edit"}, {"edit"}, "Roll out shop deployment", "Release train", "", 1800, 7},
+        A {"ci-deploy", "ci-runners", {"deploy"}, {"deploy"}, "Release shop", "Scheduled release train", "",
+            1200, 9},
+        A {"ci-deploy", "prod-k8s", {"view", "edit"}, {"edit"}, "Roll out shop deployment", "Release train",
+            "", 1800, 7},
         A {"svc-billing", "billing-db", {"read", "write"}, {"read", "write"}, "Nightly invoice batch",
             "Batch writes invoice rows", "FIN-2291", 3600, 7},
         A {"wl-etl", "s3-exports", {"list", "get", "put", "delete"}, {"list", "get", "put"},
@@ -41,21 +44,23 @@ static const QList<DemoWorkload::Ask>& asks()
         // Narrow and broad asks from people.
         A {"dave", "orders-db", {"read", "write"}, {"read"}, "Reconcile refunds for October",
             "Finance asked for a refund reconciliation", "", 1800, 3},
-        A {"dave", "kafka-admin", {"describe"}, {}, "Check topic retention", "Disk alert on broker 3", "", 900, 2},
-        A {"alice", "prod-ssh", {"login", "sudo"}, {"login"}, "Inspect disk usage on web-3", "Disk 92% on web-3", "", 1800, 3},
+        A {"dave", "kafka-admin", {"describe"}, {}, "Check topic retention", "Disk alert on broker 3", "",
+            900, 2},
+        A {"alice", "prod-ssh", {"login", "sudo"}, {"login"}, "Inspect disk usage on web-3",
+            "Disk 92% on web-3", "", 1800, 3},
         A {"alice", "prod-k8s", {"view", "exec", "edit", "cluster-admin"}, {"view", "exec"}, "Debug ingress",
             "502s on checkout", "", 3600, 2},
         A {"grace", "billing-db", {"read", "ddl"}, {"ddl"}, "Add index on invoices(customer_id)",
             "Slow query report from last night", "DBA-118", 1800, 2},
         A {"frank", "dns-zone", {"read", "write"}, {"write"}, "Point status.example.org to the new page",
             "Status page migration", "", 900, 2},
-        A {"bob", "vault-admin", {"read", "policy-admin"}, {"read"}, "Rotate the CI policy", "Quarterly rotation",
-            "SEC-501", 900, 1},
+        A {"bob", "vault-admin", {"read", "policy-admin"}, {"read"}, "Rotate the CI policy",
+            "Quarterly rotation", "SEC-501", 900, 1},
         A {"bob", "customer-pii", {"read-masked"}, {"read-masked"}, "Answer a data subject request",
             "DSR-4412 due Friday", "PII-80", 1200, 1},
         // Non-human identities beyond the repeat elevators.
-        A {"ci-migrate", "billing-db", {"read", "write", "ddl"}, {"ddl"}, "Apply migration", "Release schema change",
-            "FIN-2310", 1200, 2},
+        A {"ci-migrate", "billing-db", {"read", "write", "ddl"}, {"ddl"}, "Apply migration",
+            "Release schema change", "FIN-2310", 1200, 2},
         A {"svc-reports", "customer-pii", {"read-masked", "read"}, {"read-masked"}, "Monthly churn report",
             "Report for the board", "PII-77", 1800, 2},
         A {"wl-payments", "payments-api", {"refunds:read", "refunds:write"}, {"refunds:read"},
@@ -71,7 +76,9 @@ static const QList<DemoWorkload::Ask>& asks()
 }
 
 DemoWorkload::DemoWorkload(Engine& engine, quint32 seed, QObject* parent)
-    : QObject(parent), m_engine(engine), m_rng(seed)
+    : QObject(parent)
+    , m_engine(engine)
+    , m_rng(seed)
 {
     connect(&m_timer, &QTimer::timeout, this, &DemoWorkload::tick);
 }
@@ -143,7 +150,8 @@ void DemoWorkload::decide(bool seeding)
     if (!pending)
         return fail(QStringLiteral("list pending: %1").arg(pending.error().message));
     QList<AccessRequest> list = pending.value();
-    std::sort(list.begin(), list.end(), [](const AccessRequest& a, const AccessRequest& b) { return a.createdMs < b.createdMs; });
+    std::sort(list.begin(), list.end(),
+        [](const AccessRequest& a, const AccessRequest& b) { return a.createdMs < b.createdMs; });
     // Live, the simulated approvers leave a steady queue for the console; seeding, they decide everything.
     int excess = seeding ? int(list.size()) : int(list.size()) - m_queueTarget;
     for (const AccessRequest& r : std::as_const(list)) {
@@ -159,7 +167,8 @@ void DemoWorkload::decide(bool seeding)
             for (const QString& a : std::as_const(approvers)) {
                 if (a == r.requester)
                     continue;
-                if (m_engine.deny(*who(a), r.id, QStringLiteral("too broad for the task; ask for the minimum")))
+                if (m_engine.deny(
+                        *who(a), r.id, QStringLiteral("too broad for the task; ask for the minimum")))
                     ++m_stats.denials;
                 break;
             }
@@ -226,7 +235,8 @@ void DemoWorkload::followGrants(bool seeding)
             // Most sessions close inside the window; some stay open past expiry (lingering).
             if (chance(0.18)) {
                 g.lingers = true;
-                g.sessionEndMs = g.expiresMs + (seeding ? qint64(60'000 + pick(1'800'000)) : qint64(20'000 + pick(90'000)));
+                g.sessionEndMs = g.expiresMs
+                    + (seeding ? qint64(60'000 + pick(1'800'000)) : qint64(20'000 + pick(90'000)));
                 ++m_stats.lingering;
             } else {
                 g.sessionEndMs = t + qint64(double(ttl) * (0.2 + 0.6 * m_rng.generateDouble()));
@@ -238,7 +248,8 @@ void DemoWorkload::followGrants(bool seeding)
             auto grant = m_engine.grant(*who(QStringLiteral("carol")), g.grantId);
             QStringList used;
             if (grant)
-                used = grant->privileges.mid(0, qMax(1, int(grant->privileges.size()) - (chance(0.3) ? 1 : 0)));
+                used = grant->privileges.mid(
+                    0, qMax(1, int(grant->privileges.size()) - (chance(0.3) ? 1 : 0)));
             if (m_engine.endSession(*rs, g.sessionId, used))
                 ++m_stats.sessionsEnded;
             g.sessionEnded = true;
@@ -290,7 +301,8 @@ void DemoWorkload::step(bool seeding)
     if (chance(seeding ? 0.05 : 0.03)) {
         for (Tracked& g : m_tracked)
             if (!g.ended && !g.token.isEmpty()) {
-                if (m_engine.revoke(*who(QStringLiteral("carol")), g.grantId, QStringLiteral("task scope changed; access no longer needed"))) {
+                if (m_engine.revoke(*who(QStringLiteral("carol")), g.grantId,
+                        QStringLiteral("task scope changed; access no longer needed"))) {
                     ++m_stats.revocations;
                     g.ended = true;
                     m_deadTokens << g.token;
@@ -301,7 +313,9 @@ void DemoWorkload::step(bool seeding)
     // A credential presented again after its grant ended: recorded as a post-expiry use.
     if (!m_deadTokens.isEmpty() && chance(0.25)) {
         const QByteArray token = m_deadTokens.takeAt(pick(int(m_deadTokens.size())));
-        const QJsonObject claims = QJsonDocument::fromJson(QByteArray::fromBase64(token.split('.').value(1), QByteArray::Base64UrlEncoding)).object();
+        const QJsonObject claims = QJsonDocument::fromJson(
+            QByteArray::fromBase64(token.split('.').value(1), QByteArray::Base64UrlEncoding))
+                                       .object();
         const Principal* rs = who(serverFor(claims.value(QStringLiteral("aud")).toString()));
         if (rs && m_engine.introspect(*rs, token))
             ++m_stats.postExpiryUses;
@@ -310,7 +324,8 @@ void DemoWorkload::step(bool seeding)
         m_deadTokens.erase(m_deadTokens.begin(), m_deadTokens.begin() + 25);
     // A rare incident: the triage agent is locked out, then unlocked an hour (or a minute, live) later.
     if (m_lockedOut.isEmpty() && chance(seeding ? 0.004 : 0.004)) {
-        if (m_engine.lockout(*who(QStringLiteral("bob")), QStringLiteral("agent-triage"), QStringLiteral("agent issued unexpected writes"))) {
+        if (m_engine.lockout(*who(QStringLiteral("bob")), QStringLiteral("agent-triage"),
+                QStringLiteral("agent issued unexpected writes"))) {
             ++m_stats.lockouts;
             m_lockedOut = QStringLiteral("agent-triage");
             m_unlockAtMs = now() + (seeding ? 3'600'000 : 60'000);
@@ -339,8 +354,8 @@ void DemoWorkload::seedHistory(int days)
     while (clock.nowMs() < end) {
         if (clock.nowMs() >= nextStep) {
             step(true);
-            // Asks every 15-45 minutes, every 2-6 in the last 90 minutes, so the present has grants in flight,
-            // open sessions and some lingering ones.
+            // Asks every 15-45 minutes, every 2-6 in the last 90 minutes, so the present has grants in
+            // flight, open sessions and some lingering ones.
             const bool recent = end - clock.nowMs() < 90 * 60'000;
             nextStep = clock.nowMs() + qint64(recent ? 2 + pick(4) : 15 + pick(30)) * 60'000;
         } else {

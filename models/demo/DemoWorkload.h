@@ -23,7 +23,8 @@ public:
     struct Stats {
         int requests = 0, approvals = 0, denials = 0, breakGlass = 0, sessions = 0, sessionsEnded = 0,
             lingering = 0, postExpiryUses = 0, completions = 0, revocations = 0, lockouts = 0;
-        int failures = 0; // engine calls that failed unexpectedly (policy refusals that are tried on purpose excluded)
+        int failures
+            = 0; // engine calls that failed unexpectedly (policy refusals that are tried on purpose excluded)
         QStringList failureMessages;
     };
 
@@ -46,7 +47,8 @@ private:
         QString requestId, grantId, principal, target, server, sessionId;
         QByteArray token;
         qint64 expiresMs = 0, sessionEndMs = 0;
-        bool sessionOpened = false, sessionEnded = false, ended = false, completeEarly = false, lingers = false;
+        bool sessionOpened = false, sessionEnded = false, ended = false, completeEarly = false,
+             lingers = false;
     };
     void step(bool seeding);
     void submit(const Ask& a, bool breakGlass);

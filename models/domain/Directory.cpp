@@ -129,7 +129,8 @@ Status Directory::validate() const
         // Names only: the store keeps privilege sets as space-separated words.
         for (const auto& privilege : t.privileges)
             if (!isValidId(privilege))
-                return bad(QStringLiteral("target %1: privilege '%2' is not a valid name").arg(t.id, privilege));
+                return bad(
+                    QStringLiteral("target %1: privilege '%2' is not a valid name").arg(t.id, privilege));
         if (t.maxTtlSeconds <= 0 || t.approvalsRequired < 1 || t.pendingTimeoutSeconds <= 0)
             return bad(
                 QStringLiteral("target %1: max_ttl_seconds, approvals_required and pending_timeout_seconds "

@@ -39,8 +39,9 @@ void EventChain::hashInto(
     thread_local std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256(
         EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
     char head[96];
-    const int headLen = std::snprintf(head, sizeof head, "%lld\n%lld\n%d,%d,%d,%d\n", static_cast<long long>(seq),
-        static_cast<long long>(tsMs), type.size, actor.size, subject.size, body.size);
+    const int headLen
+        = std::snprintf(head, sizeof head, "%lld\n%lld\n%d,%d,%d,%d\n", static_cast<long long>(seq),
+            static_cast<long long>(tsMs), type.size, actor.size, subject.size, body.size);
     unsigned char md[32];
     unsigned int len = 0;
     if (!ctx || !sha256 || headLen <= 0 || EVP_DigestInit_ex(ctx.get(), sha256.get(), nullptr) != 1

@@ -255,7 +255,8 @@ Result<std::unique_ptr<Store>> Store::open(const QString& path)
             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr)
         != SQLITE_OK)
         return makeError(ErrorCode::Internal,
-            QStringLiteral("cannot open %1 for the insight rollups: %2").arg(s->m_path, sqliteMessage(s->m_insightsReader)));
+            QStringLiteral("cannot open %1 for the insight rollups: %2")
+                .arg(s->m_path, sqliteMessage(s->m_insightsReader)));
     sqlite3_busy_timeout(s->m_insightsReader, 10000);
     if (const Status b = s->backfillInsights(); !b)
         return b.error();
@@ -268,8 +269,8 @@ sqlite3* Store::writer()
     if (h != m_writer) {
         // First use, or the writer path moved to another thread's connection: statements follow it.
         m_writer = h;
-        // 32 MiB of page cache for the writer alone: the event indexes' hot pages stay in memory while batches
-        // go in; readers keep SQLite's default.
+        // 32 MiB of page cache for the writer alone: the event indexes' hot pages stay in memory while
+        // batches go in; readers keep SQLite's default.
         if (h)
             sqlite3_exec(h, "PRAGMA cache_size=-32768", nullptr, nullptr, nullptr);
         m_insertEvent->finalize();
@@ -282,7 +283,8 @@ Status Store::backfillInsights()
 {
     sqlite3* h = writer();
     if (!h)
-        return makeError(ErrorCode::Internal, QStringLiteral("store %1 is not an SQLite database").arg(m_path));
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("store %1 is not an SQLite database").arg(m_path));
     while (InsightsIndex::indexedSeq(h) < m_headSeq) {
         if (const Status b = begin(); !b)
             return b;
@@ -295,8 +297,9 @@ Status Store::backfillInsights()
             const char* body = rows.data(3, &n);
             const QString type = rows.text(2);
             const Status a = m_insights->add(m_insightsReader, rows.int64(0), rows.int64(1), type,
-                InsightsIndex::reads(type) ? QJsonDocument::fromJson(QByteArray::fromRawData(body, n)).object()
-                                           : QJsonObject());
+                InsightsIndex::reads(type)
+                    ? QJsonDocument::fromJson(QByteArray::fromRawData(body, n)).object()
+                    : QJsonObject());
             if (!a) {
                 rollback();
                 return a;
@@ -305,7 +308,8 @@ Status Store::backfillInsights()
         rows.finalize();
         if (rc != SQLITE_DONE) {
             rollback();
-            return makeError(ErrorCode::Internal, QStringLiteral("insight backfill: %1").arg(sqliteMessage(h)));
+            return makeError(
+                ErrorCode::Internal, QStringLiteral("insight backfill: %1").arg(sqliteMessage(h)));
         }
         if (const Status c = commit(); !c)
             return c;
@@ -407,8 +411,8 @@ void Store::rollback()
     m_insights->invalidate();
 }
 
-Result<Event> Store::append(const QString& type, const QString& actor, const QString& subject,
-    const QJsonObject& body, qint64 tsMs)
+Result<Event> Store::append(
+    const QString& type, const QString& actor, const QString& subject, const QJsonObject& body, qint64 tsMs)
 {
     Q_ASSERT(m_inTx);
     Event e = chained(type, actor, subject, compact(body), tsMs);
@@ -421,8 +425,8 @@ Result<Event> Store::append(const QString& type, const QString& actor, const QSt
     return e;
 }
 
-Event Store::chained(const QString& type, const QString& actor, const QString& subject, const QByteArray& body,
-    qint64 tsMs) const
+Event Store::chained(const QString& type, const QString& actor, const QString& subject,
+    const QByteArray& body, qint64 tsMs) const
 {
     Event e;
     e.seq = m_headSeq + 1;
@@ -435,7 +439,8 @@ Event Store::chained(const QString& type, const QString& actor, const QString& s
     return e;
 }
 
-Result<QList<Event>> Store::appendMany(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,
+Result<QList<Event>> Store::appendMany(
+    const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,
     const QList<QByteArray>& compactBodies, qint64 tsMs)
 {
     Q_ASSERT(m_inTx && compactBodies.size() == events.size());
@@ -519,7 +524,8 @@ Status Store::appendVerbatimMany(const QList<Event>& events, qint64* breakSeq)
     const Status indexed = indexing.result();
     if (broken) {
         *breakSeq = broken;
-        return makeError(ErrorCode::Conflict, QStringLiteral("event %1 does not chain onto the head").arg(broken));
+        return makeError(
+            ErrorCode::Conflict, QStringLiteral("event %1 does not chain onto the head").arg(broken));
     }
     if (!written)
         return written;
@@ -536,7 +542,8 @@ Status Store::insertEvent(const Event& e)
     if (!m_insertEvent->isValid()
         && !m_insertEvent->prepare(
             h, "INSERT INTO events(seq, ts, type, actor, subject, body, hash) VALUES(?,?,?,?,?,?,?)"))
-        return makeError(ErrorCode::Internal, QStringLiteral("store: event append failed: %1").arg(sqliteMessage(h)));
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("store: event append failed: %1").arg(sqliteMessage(h)));
     SqlStatement& q = *m_insertEvent;
     q.bind(1, e.seq).bind(2, e.tsMs).bindText(3, e.type).bindText(4, e.actor).bindText(5, e.subject);
     q.bindBlob(6, e.body).bindBlob(7, e.hash);
@@ -781,9 +788,10 @@ QList<AccessRequest> Store::requests(const RequestFilter& f) const
     // A pending request without approvals is all in its columns: only decided requests and those with partial
     // approvals (a few) are decoded from their JSON. The console's queue load reads 100k of these.
     QVariantList binds;
-    const QString sql = QStringLiteral("SELECT id, requester, target, created, expires, ttl, privileges, "
-                                       "min_privileges, task, reason, ticket, break_glass, approvals_required, "
-                                       "CASE WHEN status <> 'pending' OR approvals > 0 THEN json END, excess")
+    const QString sql
+        = QStringLiteral("SELECT id, requester, target, created, expires, ttl, privileges, "
+                         "min_privileges, task, reason, ticket, break_glass, approvals_required, "
+                         "CASE WHEN status <> 'pending' OR approvals > 0 THEN json END, excess")
         + requestListTail(f, &binds);
     QList<AccessRequest> out;
     SqlStatement q(sqliteHandle(connection()), sql.toUtf8().constData());
@@ -943,7 +951,8 @@ QList<Event> Store::events(qint64 afterSeq, int limit) const
     // Event pages feed mirrors and the stream at tens of thousands a second: read without QVariant.
     QList<Event> out;
     sqlite3* h = sqliteHandle(connection());
-    SqlStatement q(h, "SELECT seq, ts, type, actor, subject, body, hash FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
+    SqlStatement q(
+        h, "SELECT seq, ts, type, actor, subject, body, hash FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
     if (!q.isValid())
         return out;
     q.bind(1, afterSeq).bind(2, qint64(qBound(1, limit, 100000)));
@@ -981,7 +990,8 @@ Result<qint64> Store::verifyChain(
     // exactly as a sequential walk would.
     sqlite3* h = sqliteHandle(db);
     if (!h)
-        return makeError(ErrorCode::Internal, QStringLiteral("store: chain read failed: not an open SQLite database"));
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("store: chain read failed: not an open SQLite database"));
     struct Row {
         qint64 seq, ts;
         int type, actor, subject, body, hash; // offsets into the batch buffer, each field's length after it
@@ -996,7 +1006,8 @@ Result<qint64> Store::verifyChain(
     constexpr size_t kBatch = 8192;
     SqlStatement q(h, "SELECT seq, ts, type, actor, subject, body, hash FROM events ORDER BY seq");
     if (!q.isValid())
-        return makeError(ErrorCode::Internal, QStringLiteral("store: chain read failed: %1").arg(sqliteMessage(h)));
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("store: chain read failed: %1").arg(sqliteMessage(h)));
     int rc = SQLITE_ROW;
     auto readBatch = [&](Batch& b) {
         b.rows.clear();
@@ -1031,8 +1042,9 @@ Result<qint64> Store::verifyChain(
                     ? EventChain::Field {prev.constData(), int(prev.size())}
                     : EventChain::Field {base + b->rows[i - 1].hash, b->rows[i - 1].hashLen};
                 char computed[64];
-                EventChain::hashInto(before, r.seq, r.ts, {base + r.type, r.typeLen}, {base + r.actor, r.actorLen},
-                    {base + r.subject, r.subjectLen}, {base + r.body, r.bodyLen}, computed);
+                EventChain::hashInto(before, r.seq, r.ts, {base + r.type, r.typeLen},
+                    {base + r.actor, r.actorLen}, {base + r.subject, r.subjectLen},
+                    {base + r.body, r.bodyLen}, computed);
                 r.match = r.hashLen == 64 && std::memcmp(computed, base + r.hash, 64) == 0;
             }
         };
@@ -1051,7 +1063,8 @@ Result<qint64> Store::verifyChain(
         hashing.waitForFinished();
         for (const Row& r : current.rows) {
             if (!v.addPrehashed(r.seq, QByteArray(current.bytes.data() + r.hash, r.hashLen),
-                    r.match ? QByteArray::fromRawData(current.bytes.data() + r.hash, r.hashLen) : QByteArray()))
+                    r.match ? QByteArray::fromRawData(current.bytes.data() + r.hash, r.hashLen)
+                            : QByteArray()))
                 break;
             if (progress && (r.seq % 100000) == 0)
                 progress(r.seq);
@@ -1060,7 +1073,8 @@ Result<qint64> Store::verifyChain(
         std::swap(current, next);
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return makeError(ErrorCode::Internal, QStringLiteral("store: chain read failed: %1").arg(sqliteMessage(h)));
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("store: chain read failed: %1").arg(sqliteMessage(h)));
     if (breakReason)
         *breakReason = v.breakReason();
     if (breakSeq)

@@ -79,10 +79,10 @@ public:
     Result<QList<Event>> appendMany(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,
         const QList<QByteArray>& compactBodies, qint64 tsMs);
     // Appends events exactly as another log holds them (a mirror's copy): they must follow the head in
-    // sequence and chain onto it; bodies and hashes are kept byte for byte. The hashes are checked on a second
-    // thread while the events are written, and the rollups take them on a third. On a break nothing of the
-    // run may be committed (the caller rolls back); *breakSeq names the first event that does not chain (0
-    // for any other error).
+    // sequence and chain onto it; bodies and hashes are kept byte for byte. The hashes are checked on a
+    // second thread while the events are written, and the rollups take them on a third. On a break nothing of
+    // the run may be committed (the caller rolls back); *breakSeq names the first event that does not chain
+    // (0 for any other error).
     Status appendVerbatimMany(const QList<Event>& events, qint64* breakSeq);
     Status putRequest(const AccessRequest& r);
     Status putGrant(const Grant& g);

@@ -4,9 +4,9 @@
 #include "core/Clock.h"
 #include "engine/Sqlite.h"
 
-#include <QJsonArray>
 #include <QDataStream>
 #include <QIODevice>
+#include <QJsonArray>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -44,21 +44,27 @@ const char* const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS insight_grants(id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL,"
     " principal TEXT NOT NULL, target TEXT NOT NULL, privileges TEXT NOT NULL, revoke_effect_ms INTEGER,"
     " lingering_open INTEGER NOT NULL, state BLOB NOT NULL,"
-    " grants INTEGER NOT NULL, break_glass INTEGER NOT NULL, with_minimum INTEGER NOT NULL, excess INTEGER NOT NULL,"
-    " narrowed INTEGER NOT NULL, with_usage INTEGER NOT NULL, unused INTEGER NOT NULL, ended INTEGER NOT NULL,"
+    " grants INTEGER NOT NULL, break_glass INTEGER NOT NULL, with_minimum INTEGER NOT NULL, excess INTEGER "
+    "NOT NULL,"
+    " narrowed INTEGER NOT NULL, with_usage INTEGER NOT NULL, unused INTEGER NOT NULL, ended INTEGER NOT "
+    "NULL,"
     " ttl_s INTEGER NOT NULL, used_ms INTEGER NOT NULL, completed INTEGER NOT NULL, expired INTEGER NOT NULL,"
     " revoked INTEGER NOT NULL, record_complete INTEGER NOT NULL, lingering INTEGER NOT NULL,"
     " lingering_ms INTEGER NOT NULL, uses INTEGER NOT NULL, revocations INTEGER NOT NULL,"
     " unconfirmed INTEGER NOT NULL, max_window INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS insight_grants_start ON insight_grants(start_ms)",
     // Revocation percentiles and the sessions lingering now read only these few rows.
-    "CREATE INDEX IF NOT EXISTS insight_grants_revoked ON insight_grants(start_ms, target, principal, revoke_effect_ms)"
+    "CREATE INDEX IF NOT EXISTS insight_grants_revoked ON insight_grants(start_ms, target, principal, "
+    "revoke_effect_ms)"
     " WHERE revocations > 0",
-    "CREATE INDEX IF NOT EXISTS insight_grants_lingering ON insight_grants(start_ms) WHERE lingering_open > 0",
+    "CREATE INDEX IF NOT EXISTS insight_grants_lingering ON insight_grants(start_ms) WHERE lingering_open > "
+    "0",
     "CREATE TABLE IF NOT EXISTS insight_rollup(hour INTEGER NOT NULL, principal TEXT NOT NULL,"
     " target TEXT NOT NULL, privileges TEXT NOT NULL,"
-    " grants INTEGER NOT NULL, break_glass INTEGER NOT NULL, with_minimum INTEGER NOT NULL, excess INTEGER NOT NULL,"
-    " narrowed INTEGER NOT NULL, with_usage INTEGER NOT NULL, unused INTEGER NOT NULL, ended INTEGER NOT NULL,"
+    " grants INTEGER NOT NULL, break_glass INTEGER NOT NULL, with_minimum INTEGER NOT NULL, excess INTEGER "
+    "NOT NULL,"
+    " narrowed INTEGER NOT NULL, with_usage INTEGER NOT NULL, unused INTEGER NOT NULL, ended INTEGER NOT "
+    "NULL,"
     " ttl_s INTEGER NOT NULL, used_ms INTEGER NOT NULL, completed INTEGER NOT NULL, expired INTEGER NOT NULL,"
     " revoked INTEGER NOT NULL, record_complete INTEGER NOT NULL, lingering INTEGER NOT NULL,"
     " lingering_ms INTEGER NOT NULL, uses INTEGER NOT NULL, revocations INTEGER NOT NULL,"
@@ -97,7 +103,8 @@ QString groupKey(const QString& principal, const QString& target, const QString&
 
 Error sqlFailure(const char* what, sqlite3* db)
 {
-    return makeError(ErrorCode::Internal, QStringLiteral("insights: %1 failed: %2").arg(QLatin1String(what), sqliteMessage(db)));
+    return makeError(ErrorCode::Internal,
+        QStringLiteral("insights: %1 failed: %2").arg(QLatin1String(what), sqliteMessage(db)));
 }
 } // namespace
 
@@ -142,8 +149,8 @@ QString InsightsIndex::contributionColumns(const QString& aggregate)
         return columnList();
     QStringList c;
     for (int i = 0; i < kColumnCount; ++i)
-        c << QStringLiteral("%1(%2)").arg(i == kColumnCount - 1 ? QStringLiteral("MAX") : aggregate,
-            QLatin1String(kColumns[i]));
+        c << QStringLiteral("%1(%2)").arg(
+            i == kColumnCount - 1 ? QStringLiteral("MAX") : aggregate, QLatin1String(kColumns[i]));
     return c.join(QLatin1Char(','));
 }
 
@@ -195,8 +202,8 @@ QByteArray InsightsIndex::Grant::state() const
     QDataStream s(&out, QIODevice::WriteOnly);
     s.setVersion(QDataStream::Qt_6_4);
     s << quint8(1) << approved << bool(excess) << qint32(excess.value_or(0)) << narrowed << breakGlass
-      << recordComplete << usageReported << used << qint32(ttlSeconds) << startMs << expiresMs << endedMs << endedAs
-      << revokedAtMs << revokeEffectMs << qint32(window) << lingering << lingeringMs << uses
+      << recordComplete << usageReported << used << qint32(ttlSeconds) << startMs << expiresMs << endedMs
+      << endedAs << revokedAtMs << revokeEffectMs << qint32(window) << lingering << lingeringMs << uses
       << quint32(open.size());
     for (auto it = open.cbegin(); it != open.cend(); ++it)
         s << it.key() << it->openedMs << it->atRevoke;
@@ -215,8 +222,8 @@ InsightsIndex::Grant InsightsIndex::Grant::fromState(const QString& id, const QB
     qint32 excess = 0, ttl = 0, window = 0;
     quint32 openCount = 0;
     s >> version >> g.approved >> hasExcess >> excess >> g.narrowed >> g.breakGlass >> g.recordComplete
-        >> g.usageReported >> g.used >> ttl >> g.startMs >> g.expiresMs >> g.endedMs >> g.endedAs >> g.revokedAtMs
-        >> g.revokeEffectMs >> window >> g.lingering >> g.lingeringMs >> g.uses >> openCount;
+        >> g.usageReported >> g.used >> ttl >> g.startMs >> g.expiresMs >> g.endedMs >> g.endedAs
+        >> g.revokedAtMs >> g.revokeEffectMs >> window >> g.lingering >> g.lingeringMs >> g.uses >> openCount;
     for (quint32 i = 0; i < openCount && s.status() == QDataStream::Ok; ++i) {
         QString sid;
         Session x;
@@ -260,11 +267,13 @@ Status InsightsIndex::ensureLoaded(sqlite3* db)
         return Ok {};
     if (!m_readGrant)
         m_readGrant = std::make_unique<SqlStatement>();
-    if (!m_readGrant->prepare(db, "SELECT principal, target, privileges, state FROM insight_grants WHERE id = ?"))
+    if (!m_readGrant->prepare(
+            db, "SELECT principal, target, privileges, state FROM insight_grants WHERE id = ?"))
         return sqlFailure("prepare", db);
     // The starts of the last window's grants, per group, so each new grant's repeat count is one lookup.
-    SqlStatement recent(db, "SELECT principal, target, privileges, start_ms FROM insight_grants"
-                            " WHERE start_ms > (SELECT MAX(start_ms) FROM insight_grants) - ? ORDER BY start_ms");
+    SqlStatement recent(db,
+        "SELECT principal, target, privileges, start_ms FROM insight_grants"
+        " WHERE start_ms > (SELECT MAX(start_ms) FROM insight_grants) - ? ORDER BY start_ms");
     recent.bind(1, kDefaultWindowMs);
     int rc;
     while ((rc = recent.step()) == SQLITE_ROW)
@@ -315,7 +324,8 @@ void InsightsIndex::change(Grant& g, const std::function<void(Grant&)>& edit)
 {
     const GrantContribution before = g.contribution();
     edit(g);
-    m_delta[RollupKey {g.startMs / kHourMs, g.principal, g.target, g.privileges}] += g.contribution() - before;
+    m_delta[RollupKey {g.startMs / kHourMs, g.principal, g.target, g.privileges}]
+        += g.contribution() - before;
     g.dirty = true;
 }
 
@@ -344,7 +354,7 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
         g.principal = b[QLatin1String("principal")].toString();
         g.target = b[QLatin1String("target")].toString();
         g.approved = stringSet(b[QLatin1String("privileges")]);
-            QStringList sorted(g.approved.cbegin(), g.approved.cend());
+        QStringList sorted(g.approved.cbegin(), g.approved.cend());
         sorted.sort();
         g.privileges = sorted.join(QLatin1Char(' '));
         g.startMs = iso(b[QLatin1String("starts_at")]);
@@ -397,7 +407,9 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
         if (!g)
             return error;
         const QString sid = b[QLatin1String("id")].toString();
-        change(*g, [&](Grant& x) { x.open.insert(sid, Session {iso(b[QLatin1String("opened_at")]), false}); });
+        change(*g, [&](Grant& x) {
+            x.open.insert(sid, Session {iso(b[QLatin1String("opened_at")]), false});
+        });
         return Ok {};
     }
     if (type == QLatin1String("session.ended")) {
@@ -450,23 +462,26 @@ Status InsightsIndex::prepareWrites(sqlite3* db)
     QString params;
     for (int i = 0; i < kColumnCount; ++i)
         params += QStringLiteral(",?");
-    const QByteArray writeGrant = QStringLiteral("INSERT OR REPLACE INTO insight_grants(id, start_ms, principal, target,"
-                                                 " privileges, revoke_effect_ms, lingering_open, state, %1)"
-                                                 " VALUES(?,?,?,?,?,?,?,?%2)")
-                                      .arg(cols, params)
-                                      .toUtf8();
+    const QByteArray writeGrant
+        = QStringLiteral("INSERT OR REPLACE INTO insight_grants(id, start_ms, principal, target,"
+                         " privileges, revoke_effect_ms, lingering_open, state, %1)"
+                         " VALUES(?,?,?,?,?,?,?,?%2)")
+              .arg(cols, params)
+              .toUtf8();
     QStringList sets;
     for (int i = 0; i < kColumnCount; ++i) {
         const QString c = QLatin1String(kColumns[i]);
         sets << (i == kColumnCount - 1 ? QStringLiteral("%1 = MAX(%1, excluded.%1)").arg(c)
                                        : QStringLiteral("%1 = %1 + excluded.%1").arg(c));
     }
-    const QByteArray writeRollup = QStringLiteral("INSERT INTO insight_rollup(hour, principal, target, privileges, %1)"
-                                                  " VALUES(?,?,?,?%2) ON CONFLICT(hour, principal, target, privileges)"
-                                                  " DO UPDATE SET %3")
-                                       .arg(cols, params, sets.join(QLatin1Char(',')))
-                                       .toUtf8();
-    if (!m_writeGrant->prepare(db, writeGrant.constData()) || !m_writeRollup->prepare(db, writeRollup.constData())
+    const QByteArray writeRollup
+        = QStringLiteral("INSERT INTO insight_rollup(hour, principal, target, privileges, %1)"
+                         " VALUES(?,?,?,?%2) ON CONFLICT(hour, principal, target, privileges)"
+                         " DO UPDATE SET %3")
+              .arg(cols, params, sets.join(QLatin1Char(',')))
+              .toUtf8();
+    if (!m_writeGrant->prepare(db, writeGrant.constData())
+        || !m_writeRollup->prepare(db, writeRollup.constData())
         || !m_writeSeq->prepare(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('insights_seq', ?)"))
         return sqlFailure("prepare", db);
 
@@ -493,7 +508,11 @@ Status InsightsIndex::flush(sqlite3* db)
         const GrantContribution c = g.contribution();
         const bool unconfirmed = c.unconfirmed > 0;
         SqlStatement& w = *m_writeGrant;
-        w.bindText(1, g.id).bind(2, g.startMs).bindText(3, g.principal).bindText(4, g.target).bindText(5, g.privileges);
+        w.bindText(1, g.id)
+            .bind(2, g.startMs)
+            .bindText(3, g.principal)
+            .bindText(4, g.target)
+            .bindText(5, g.privileges);
         w.bindOptional(6, g.revokeEffectMs, g.revokedAtMs && !unconfirmed);
         w.bind(7, g.endedMs ? qint64(g.open.size()) : qint64(0));
         w.bindBlob(8, g.state());
@@ -506,7 +525,10 @@ Status InsightsIndex::flush(sqlite3* db)
     }
     for (auto it = m_delta.cbegin(); it != m_delta.cend(); ++it) {
         SqlStatement& w = *m_writeRollup;
-        w.bind(1, it.key().hour).bindText(2, it.key().principal).bindText(3, it.key().target).bindText(4, it.key().privileges);
+        w.bind(1, it.key().hour)
+            .bindText(2, it.key().principal)
+            .bindText(3, it.key().target)
+            .bindText(4, it.key().privileges);
         const qint64* f = fields(*it);
         for (int i = 0; i < kColumnCount; ++i)
             w.bind(5 + i, f[i]);

@@ -98,7 +98,8 @@ private:
         QString principal, target, privileges;
         bool operator==(const RollupKey& o) const
         {
-            return hour == o.hour && principal == o.principal && target == o.target && privileges == o.privileges;
+            return hour == o.hour && principal == o.principal && target == o.target
+                && privileges == o.privileges;
         }
     };
     friend size_t qHash(const RollupKey& k, size_t seed);

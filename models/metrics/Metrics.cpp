@@ -87,7 +87,8 @@ Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items)
         bool ok = false;
         *field = Clock::fromIso(v, &ok);
         if (!ok)
-            return makeError(ErrorCode::Malformed, QStringLiteral("%1 must be an ISO 8601 UTC time").arg(QLatin1String(key)));
+            return makeError(ErrorCode::Malformed,
+                QStringLiteral("%1 must be an ISO 8601 UTC time").arg(QLatin1String(key)));
     }
     mq.target = items.queryItemValue(QStringLiteral("target"));
     mq.kind = items.queryItemValue(QStringLiteral("kind"));
@@ -100,21 +101,24 @@ Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items)
     return mq;
 }
 
-Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs)
+Result<QJsonObject> computeMetrics(
+    QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs)
 {
     sqlite3* h = sqliteHandle(db);
     if (!h)
         return makeError(ErrorCode::Internal, QStringLiteral("metrics: not an open SQLite store"));
     {
-        // The rollups commit with the events they follow; behind the log means a store this build never opened.
+        // The rollups commit with the events they follow; behind the log means a store this build never
+        // opened.
         SqlStatement last(h, "SELECT COALESCE(MAX(seq), 0) FROM events");
         if (last.step() != SQLITE_ROW)
             return failure(QStringLiteral("reading the log"), h);
         const qint64 logSeq = last.int64(0);
         if (InsightsIndex::indexedSeq(h) < logSeq)
             return makeError(ErrorCode::Conflict,
-                QStringLiteral("metrics: the insight rollups end at event %1 but the log at %2; open the store with "
-                               "lapse-broker or lapsectl once to bring them up to date")
+                QStringLiteral(
+                    "metrics: the insight rollups end at event %1 but the log at %2; open the store with "
+                    "lapse-broker or lapsectl once to bring them up to date")
                     .arg(InsightsIndex::indexedSeq(h))
                     .arg(logSeq));
     }
@@ -144,10 +148,11 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
     const QString targetClause = targeted ? QStringLiteral(" AND target = ?3") : QString();
     if (hFrom < hTo) {
         SqlStatement rollup;
-        const QByteArray sql = QStringLiteral("SELECT hour / 24, principal, target, privileges, %1 FROM insight_rollup"
-                                              " WHERE hour >= ?1 AND hour < ?2%2 GROUP BY 1, 2, 3, 4")
-                                   .arg(InsightsIndex::contributionColumns(QStringLiteral("SUM")), targetClause)
-                                   .toUtf8();
+        const QByteArray sql
+            = QStringLiteral("SELECT hour / 24, principal, target, privileges, %1 FROM insight_rollup"
+                             " WHERE hour >= ?1 AND hour < ?2%2 GROUP BY 1, 2, 3, 4")
+                  .arg(InsightsIndex::contributionColumns(QStringLiteral("SUM")), targetClause)
+                  .toUtf8();
         if (!rollup.prepare(h, sql.constData()))
             return failure(QStringLiteral("query"), h);
         rollup.bind(1, hFrom).bind(2, hTo);
@@ -156,17 +161,18 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
         if (const Status s = addRows(rollup); !s)
             return s.error();
     }
-    const QByteArray factSql = QStringLiteral("SELECT start_ms / %1, principal, target, privileges, %2 FROM insight_grants"
-                                              " WHERE start_ms >= ?1 AND start_ms < ?2%3")
-                                   .arg(kDayMs)
-                                   .arg(cols, targetClause)
-                                   .toUtf8();
+    const QByteArray factSql
+        = QStringLiteral("SELECT start_ms / %1, principal, target, privileges, %2 FROM insight_grants"
+                         " WHERE start_ms >= ?1 AND start_ms < ?2%3")
+              .arg(kDayMs)
+              .arg(cols, targetClause)
+              .toUtf8();
     SqlStatement facts;
     if (!facts.prepare(h, factSql.constData()))
         return failure(QStringLiteral("query"), h);
-    const std::pair<qint64, qint64> edges[] = {
-        hFrom < hTo ? std::pair {from, std::min(to, hFrom * H)} : std::pair {from, to},
-        hFrom < hTo ? std::pair {std::max(from, hTo * H), to} : std::pair {qint64(0), qint64(0)}};
+    const std::pair<qint64, qint64> edges[]
+        = {hFrom < hTo ? std::pair {from, std::min(to, hFrom * H)} : std::pair {from, to},
+            hFrom < hTo ? std::pair {std::max(from, hTo * H), to} : std::pair {qint64(0), qint64(0)}};
     for (const auto& [a, b] : edges) {
         if (a >= b)
             continue;
@@ -187,10 +193,11 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
     double lingeringOpenSeconds = 0;
     QJsonArray lingeringNow;
     {
-        const QByteArray sql = QStringLiteral("SELECT id, principal, target, state FROM insight_grants"
-                                              " WHERE lingering_open > 0 AND start_ms >= ?1 AND start_ms < ?2%1")
-                                   .arg(targetClause)
-                                   .toUtf8();
+        const QByteArray sql
+            = QStringLiteral("SELECT id, principal, target, state FROM insight_grants"
+                             " WHERE lingering_open > 0 AND start_ms >= ?1 AND start_ms < ?2%1")
+                  .arg(targetClause)
+                  .toUtf8();
         SqlStatement open(h, sql.constData());
         open.bind(1, from).bind(2, to);
         if (targeted)
@@ -202,7 +209,8 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
                 continue;
             int n = 0;
             const char* p = open.data(3, &n);
-            const InsightsIndex::OpenSessions state = InsightsIndex::openSessions(QByteArray::fromRawData(p, n));
+            const InsightsIndex::OpenSessions state
+                = InsightsIndex::openSessions(QByteArray::fromRawData(p, n));
             if (nowMs <= state.endedMs)
                 continue;
             const double seconds = double(nowMs - state.endedMs) / 1000.0;
@@ -266,11 +274,12 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
     if (q.repeatWindowMs != InsightsIndex::kDefaultWindowMs) {
         // Another window than the one kept at ingest: counted from the grants' start times.
         repeats.clear();
-        const QByteArray sql = QStringLiteral("SELECT principal, target, privileges, start_ms FROM insight_grants"
-                                              " WHERE start_ms >= ?1 AND start_ms < ?2%1"
-                                              " ORDER BY principal, target, privileges, start_ms")
-                                   .arg(targetClause)
-                                   .toUtf8();
+        const QByteArray sql
+            = QStringLiteral("SELECT principal, target, privileges, start_ms FROM insight_grants"
+                             " WHERE start_ms >= ?1 AND start_ms < ?2%1"
+                             " ORDER BY principal, target, privileges, start_ms")
+                  .arg(targetClause)
+                  .toUtf8();
         SqlStatement starts(h, sql.constData());
         starts.bind(1, std::max<qint64>(0, from - q.repeatWindowMs)).bind(2, to);
         if (targeted)
@@ -311,33 +320,43 @@ Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, 
     for (const auto& [key, count] : repeats)
         if (count >= q.repeatThreshold)
             repeated.append(QJsonObject {{"identity", std::get<0>(key)}, {"target", std::get<1>(key)},
-                {"privileges", QJsonArray::fromStringList(std::get<2>(key).split(QLatin1Char(' '), Qt::SkipEmptyParts))},
+                {"privileges",
+                    QJsonArray::fromStringList(std::get<2>(key).split(QLatin1Char(' '), Qt::SkipEmptyParts))},
                 {"count", count}});
     QJsonArray series;
     for (const auto& [day, d] : days)
-        series.append(QJsonObject {{"day", QDate(1970, 1, 1).addDays(day).toString(Qt::ISODate)}, {"grants", d.grants},
-            {"lingering", d.lingering}, {"post_expiry_uses", d.uses}, {"break_glass", d.breakGlass}});
+        series.append(
+            QJsonObject {{"day", QDate(1970, 1, 1).addDays(day).toString(Qt::ISODate)}, {"grants", d.grants},
+                {"lingering", d.lingering}, {"post_expiry_uses", d.uses}, {"break_glass", d.breakGlass}});
 
     return QJsonObject {
-        {"window", QJsonObject {{"from", q.fromMs > 0 ? QJsonValue(Clock::toIso(q.fromMs)) : QJsonValue()},
-                       {"to", q.toMs < std::numeric_limits<qint64>::max() ? QJsonValue(Clock::toIso(q.toMs)) : QJsonValue()},
-                       {"target", q.target.isEmpty() ? QJsonValue() : QJsonValue(q.target)},
-                       {"kind", q.kind.isEmpty() ? QJsonValue() : QJsonValue(q.kind)}}},
-        {"elevation_frequency", QJsonObject {{"grants", total.grants}, {"by_identity", identities}, {"repeated", repeated},
-                                    {"repeat_threshold", q.repeatThreshold},
-                                    {"repeat_window_days", double(q.repeatWindowMs) / double(kDayMs)}}},
-        {"grant_width", QJsonObject {{"grants", total.grants}, {"with_minimum", total.withMinimum},
-                            {"excess_privileges", total.excess}, {"narrowed", total.narrowed},
-                            {"with_usage", total.withUsage}, {"unused_privileges", total.unused}}},
-        {"lingering_sessions", QJsonObject {{"count", total.lingering + lingeringOpen},
-                                   {"total_seconds", double(total.lingeringMs) / 1000.0 + lingeringOpenSeconds},
-                                   {"post_expiry_uses", total.uses}, {"open_now", lingeringNow}}},
-        {"revocation", QJsonObject {{"count", revocations}, {"introspection_refusing_ms", 0},
-                           {"p50_ms", percentile(toClosed, 0.50)}, {"p99_ms", percentile(toClosed, 0.99)},
-                           {"sessions_unconfirmed", unconfirmed}}},
-        {"duration", QJsonObject {{"ended", total.ended}, {"approved_ttl_seconds", double(total.ttlSeconds)},
-                         {"used_seconds", double(total.usedMs) / 1000.0}, {"completed", total.completed},
-                         {"expired", total.expired}, {"revoked", total.revoked}, {"break_glass", total.breakGlass}}},
+        {"window",
+            QJsonObject {{"from", q.fromMs > 0 ? QJsonValue(Clock::toIso(q.fromMs)) : QJsonValue()},
+                {"to",
+                    q.toMs < std::numeric_limits<qint64>::max() ? QJsonValue(Clock::toIso(q.toMs))
+                                                                : QJsonValue()},
+                {"target", q.target.isEmpty() ? QJsonValue() : QJsonValue(q.target)},
+                {"kind", q.kind.isEmpty() ? QJsonValue() : QJsonValue(q.kind)}}},
+        {"elevation_frequency",
+            QJsonObject {{"grants", total.grants}, {"by_identity", identities}, {"repeated", repeated},
+                {"repeat_threshold", q.repeatThreshold},
+                {"repeat_window_days", double(q.repeatWindowMs) / double(kDayMs)}}},
+        {"grant_width",
+            QJsonObject {{"grants", total.grants}, {"with_minimum", total.withMinimum},
+                {"excess_privileges", total.excess}, {"narrowed", total.narrowed},
+                {"with_usage", total.withUsage}, {"unused_privileges", total.unused}}},
+        {"lingering_sessions",
+            QJsonObject {{"count", total.lingering + lingeringOpen},
+                {"total_seconds", double(total.lingeringMs) / 1000.0 + lingeringOpenSeconds},
+                {"post_expiry_uses", total.uses}, {"open_now", lingeringNow}}},
+        {"revocation",
+            QJsonObject {{"count", revocations}, {"introspection_refusing_ms", 0},
+                {"p50_ms", percentile(toClosed, 0.50)}, {"p99_ms", percentile(toClosed, 0.99)},
+                {"sessions_unconfirmed", unconfirmed}}},
+        {"duration",
+            QJsonObject {{"ended", total.ended}, {"approved_ttl_seconds", double(total.ttlSeconds)},
+                {"used_seconds", double(total.usedMs) / 1000.0}, {"completed", total.completed},
+                {"expired", total.expired}, {"revoked", total.revoked}, {"break_glass", total.breakGlass}}},
         {"completeness", QJsonObject {{"grants", total.grants}, {"complete", complete}}},
         {"series", series},
     };

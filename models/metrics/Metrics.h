@@ -29,6 +29,7 @@ struct MetricsQuery {
 Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items);
 
 // Computes every metric from db's insight rollups (see InsightsIndex); nowMs bounds sessions still open.
-Result<QJsonObject> computeMetrics(QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs);
+Result<QJsonObject> computeMetrics(
+    QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs);
 
 } // namespace lapse

@@ -3,7 +3,6 @@
 #include "backend/Backend.h"
 #include "engine/Store.h"
 
-
 namespace lapse
 {
 
@@ -22,8 +21,10 @@ Result<std::unique_ptr<Mirror>> Mirror::open(const QString& file, Backend* sourc
     qint64 breakSeq = 0;
     const auto verified = Store::verifyChain(m->m_store->connection(), &reason, &breakSeq);
     if (!verified)
-        return makeError(ErrorCode::Conflict, QStringLiteral("the mirror %1 is broken at event %2: %3").arg(file).arg(breakSeq).arg(reason));
-    m->m_verifier = ChainVerifier(m->m_store->lastSeq() + 1, m->m_store->lastSeq() ? m->m_store->headHash() : EventChain::genesisHash());
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("the mirror %1 is broken at event %2: %3").arg(file).arg(breakSeq).arg(reason));
+    m->m_verifier = ChainVerifier(m->m_store->lastSeq() + 1,
+        m->m_store->lastSeq() ? m->m_store->headHash() : EventChain::genesisHash());
     if (source)
         connect(source, &Backend::eventsReceived, m.get(), [mirror = m.get()](const QList<Event>& events) {
             if (const Status s = mirror->append(events); !s)
@@ -83,7 +84,8 @@ Status Mirror::append(const QList<Event>& events)
             qint64 again = 0;
             if (!before.isEmpty())
                 if (const Status k = write(before, &again); !k)
-                    return makeError(ErrorCode::Internal, QStringLiteral("mirror write: %1").arg(k.error().message));
+                    return makeError(
+                        ErrorCode::Internal, QStringLiteral("mirror write: %1").arg(k.error().message));
             probe = m_verifier;
             for (const Event& e : before)
                 probe.addPrehashed(e.seq, e.hash, e.hash);
@@ -99,7 +101,9 @@ Status Mirror::append(const QList<Event>& events)
     if (!probe.ok()) {
         emit chainBroken(probe.breakSeq(), probe.breakReason());
         return makeError(ErrorCode::Conflict,
-            QStringLiteral("mirror stopped: chain broken at event %1: %2").arg(probe.breakSeq()).arg(probe.breakReason()));
+            QStringLiteral("mirror stopped: chain broken at event %1: %2")
+                .arg(probe.breakSeq())
+                .arg(probe.breakReason()));
     }
     return Ok {};
 }

@@ -22,7 +22,8 @@ class Mirror : public QObject
 public:
     // file: the mirror's SQLite file (created with the store's schema). source: where events come from; the
     // mirror calls source->follow() itself, so give it a backend of its own.
-    static Result<std::unique_ptr<Mirror>> open(const QString& file, Backend* source, QObject* parent = nullptr);
+    static Result<std::unique_ptr<Mirror>> open(
+        const QString& file, Backend* source, QObject* parent = nullptr);
     ~Mirror() override;
 
     void start(); // follow the source from the mirror's last event on

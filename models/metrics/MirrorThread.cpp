@@ -30,7 +30,8 @@ Result<std::unique_ptr<MirrorThread>> MirrorThread::open(
         self->m_mirror = std::move(m).value();
         self->m_lastSeq = self->m_mirror->lastSeq();
         // Queued to this object's thread; the count is kept here for lastSeq() from any thread.
-        connect(self->m_mirror.get(), &Mirror::advanced, self->m_mirror.get(),
+        connect(
+            self->m_mirror.get(), &Mirror::advanced, self->m_mirror.get(),
             [self](qint64 seq) { self->m_lastSeq = seq; }, Qt::DirectConnection);
         connect(self->m_mirror.get(), &Mirror::advanced, self, &MirrorThread::advanced);
         connect(self->m_mirror.get(), &Mirror::chainBroken, self, &MirrorThread::chainBroken);

@@ -20,11 +20,14 @@ struct SyntheticHistory {
     double ingestSeconds = 0; // time inside appendBatch only, not building the bodies
 };
 
-// Appends `total` events through engine.appendBatch in batches of 5,000. Returns false (and says why) on error.
+// Appends `total` events through engine.appendBatch in batches of 5,000. Returns false (and says why) on
+// error.
 inline bool writeSyntheticHistory(Engine& engine, qint64 total, SyntheticHistory* out)
 {
-    const QStringList who {"ci-deploy", "svc-billing", "alice", "dave", "agent-7", "wl-etl", "agent-triage", "bob"};
-    const QStringList targets {"prod-k8s", "billing-db", "ci-runners", "s3-exports", "orders-db", "kafka-admin"};
+    const QStringList who {
+        "ci-deploy", "svc-billing", "alice", "dave", "agent-7", "wl-etl", "agent-triage", "bob"};
+    const QStringList targets {
+        "prod-k8s", "billing-db", "ci-runners", "s3-exports", "orders-db", "kafka-admin"};
     const qint64 grantsTotal = total / 5 + 1;
     out->startMs = Clock::now() - grantsTotal * 2'000;
     QList<std::tuple<QString, QString, QString, QJsonObject>> batch;
@@ -38,8 +41,9 @@ inline bool writeSyntheticHistory(Engine& engine, qint64 total, SyntheticHistory
         const bool narrowed = grants % 3 == 0;
         QJsonObject g {{"id", id}, {"principal", p}, {"target", target},
             {"privileges", narrowed ? QJsonArray {"read"} : QJsonArray {"read", "write"}},
-            {"requested_privileges", QJsonArray {"read", "write", "ddl"}}, {"min_privileges", QJsonArray {"read"}},
-            {"ttl_seconds", 900}, {"approvers", QJsonArray {"carol"}}, {"policy", "approval"}, {"break_glass", false},
+            {"requested_privileges", QJsonArray {"read", "write", "ddl"}},
+            {"min_privileges", QJsonArray {"read"}}, {"ttl_seconds", 900},
+            {"approvers", QJsonArray {"carol"}}, {"policy", "approval"}, {"break_glass", false},
             {"task", "nightly batch"}, {"reason", "scheduled"}, {"starts_at", Clock::toIso(s)},
             {"expires_at", Clock::toIso(s + 900'000)}, {"status", "active"}};
         batch.append({QStringLiteral("grant.activated"), QStringLiteral("carol"), id, g});
@@ -54,7 +58,8 @@ inline bool writeSyntheticHistory(Engine& engine, qint64 total, SyntheticHistory
         const bool lingers = grants % 7 == 0;
         batch.append({QStringLiteral("session.ended"), QStringLiteral("api-gw"), sid,
             QJsonObject {{"id", sid}, {"grant_id", id}, {"opened_at", Clock::toIso(s + 1000)},
-                {"ended_at", Clock::toIso(endMs + (lingers ? 60'000 : 2'000))}, {"privileges_used", QJsonArray {"read"}}}});
+                {"ended_at", Clock::toIso(endMs + (lingers ? 60'000 : 2'000))},
+                {"privileges_used", QJsonArray {"read"}}}});
         batch.append({QStringLiteral("credential.used_after_end"), QStringLiteral("api-gw"), id,
             QJsonObject {{"grant_id", id}, {"principal", p}, {"target", target}}});
         written += 5;

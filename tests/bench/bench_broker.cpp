@@ -95,7 +95,9 @@ LoadResult load(quint16 port, qint64 serverPid, const QString& caFile, const QBy
                     return;
                 const int cl = raw->buffer.indexOf("Content-Length:");
                 const int clEnd = raw->buffer.indexOf("\r\n", cl);
-                const int length = cl >= 0 && cl < headerEnd ? raw->buffer.mid(cl + 15, clEnd - cl - 15).trimmed().toInt() : 0;
+                const int length = cl >= 0 && cl < headerEnd
+                    ? raw->buffer.mid(cl + 15, clEnd - cl - 15).trimmed().toInt()
+                    : 0;
                 if (raw->buffer.size() < headerEnd + 4 + length)
                     return;
                 if (!raw->buffer.startsWith("HTTP/1.1 200"))
@@ -188,8 +190,8 @@ QByteArray introspectRequest(const QByteArray& key, const QByteArray& token)
     form.addQueryItem(QStringLiteral("token"), QString::fromLatin1(token));
     const QByteArray body = form.toString(QUrl::FullyEncoded).toLatin1();
     return "POST /v1/introspect HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
-        + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + QByteArray::number(body.size())
-        + "\r\n\r\n" + body;
+        + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
 } // namespace
@@ -221,12 +223,17 @@ int main(int argc, char** argv)
     HttpClient http(broker.url(), broker.caFile());
     auto grantToken = [&](int ttl) -> std::pair<QString, QByteArray> {
         const auto r = http.post(QStringLiteral("/v1/requests"), alice,
-            QJsonObject {{"target", "payments-api"}, {"privileges", QJsonArray {"refunds:read"}}, {"task", "bench"},
-                {"reason", "benchmark"}, {"ttl_seconds", ttl}});
+            QJsonObject {{"target", "payments-api"}, {"privileges", QJsonArray {"refunds:read"}},
+                {"task", "bench"}, {"reason", "benchmark"}, {"ttl_seconds", ttl}});
         const QString id = r.json()["id"].toString();
         const auto a = http.post(QStringLiteral("/v1/requests/%1/approve").arg(id), carol, {});
         const QString grant = a.json()["grant"].toObject()["id"].toString();
-        return {grant, http.get(QStringLiteral("/v1/requests/") + id, alice).json()["credential"].toObject()["token"].toString().toLatin1()};
+        return {grant,
+            http.get(QStringLiteral("/v1/requests/") + id, alice)
+                .json()["credential"]
+                .toObject()["token"]
+                .toString()
+                .toLatin1()};
     };
 
     // 1. Introspection throughput, broker and baseline.
@@ -273,8 +280,8 @@ int main(int argc, char** argv)
     std::vector<double> approveMs;
     for (int i = 0; i < approvals; ++i) {
         const auto r = http.post(QStringLiteral("/v1/requests"), alice,
-            QJsonObject {{"target", "payments-api"}, {"privileges", QJsonArray {"refunds:read"}}, {"task", "bench"},
-                {"reason", "benchmark"}, {"ttl_seconds", 600}});
+            QJsonObject {{"target", "payments-api"}, {"privileges", QJsonArray {"refunds:read"}},
+                {"task", "bench"}, {"reason", "benchmark"}, {"ttl_seconds", 600}});
         const QString id = r.json()["id"].toString();
         QElapsedTimer t;
         t.start();

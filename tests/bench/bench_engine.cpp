@@ -46,13 +46,15 @@ int main(int argc, char** argv)
     }
 
     // A body the size of a real request event.
-    QJsonObject body {{"id", "req_0mwsl3ysa36ddf114d7dbb4d0000"}, {"requester", "svc-billing"}, {"target", "billing-db"},
-        {"privileges", QJsonArray {"read", "write"}}, {"min_privileges", QJsonArray {"read"}},
-        {"task", "Nightly invoice batch"}, {"reason", "Batch needs to write invoice rows"}, {"ticket", "FIN-2231"},
-        {"ttl_seconds", 1800}, {"status", "pending"}, {"approvals", QJsonArray {}}, {"approvals_required", 1}};
+    QJsonObject body {{"id", "req_0mwsl3ysa36ddf114d7dbb4d0000"}, {"requester", "svc-billing"},
+        {"target", "billing-db"}, {"privileges", QJsonArray {"read", "write"}},
+        {"min_privileges", QJsonArray {"read"}}, {"task", "Nightly invoice batch"},
+        {"reason", "Batch needs to write invoice rows"}, {"ticket", "FIN-2231"}, {"ttl_seconds", 1800},
+        {"status", "pending"}, {"approvals", QJsonArray {}}, {"approvals_required", 1}};
     QList<std::tuple<QString, QString, QString, QJsonObject>> events;
     for (int i = 0; i < batch; ++i)
-        events.append({QStringLiteral("request.created"), QStringLiteral("svc-billing"), QStringLiteral("req_%1").arg(i), body});
+        events.append({QStringLiteral("request.created"), QStringLiteral("svc-billing"),
+            QStringLiteral("req_%1").arg(i), body});
 
     QElapsedTimer t;
     t.start();

@@ -1,11 +1,11 @@
 // Insights benchmark: ingest through the engine's normal write path (events, chain and rollups in one durable
 // transaction per batch), then the metrics queries over what was written.
 // Usage: bench_insights [--events N] [--keep DIR]
+#include "SyntheticHistory.h"
 #include "core/Clock.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
 #include "metrics/Metrics.h"
-#include "SyntheticHistory.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -26,7 +26,8 @@ int main(int argc, char** argv)
 
     QTemporaryDir brokerData, mirrorDir;
     {
-        auto directory = Directory::load(BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json")));
+        auto directory
+            = Directory::load(BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json")));
         if (!directory) {
             std::fprintf(stderr, "%s\n", qPrintable(directory.error().message));
             return 1;

@@ -150,7 +150,8 @@ void TestGui::approveWithKeyboardAlone()
 
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
     QTRY_COMPARE(int(m_fx->engine().store().request(selected)->status), int(RequestStatus::Approved));
-    QTRY_VERIFY2(pane(m_window.get())->lastDecision().startsWith(QStringLiteral("Approved alice → billing-db")),
+    QTRY_VERIFY2(
+        pane(m_window.get())->lastDecision().startsWith(QStringLiteral("Approved alice → billing-db")),
         qPrintable(pane(m_window.get())->lastDecision()));
     // The decided request leaves the queue; the selection moved on to the other one.
     QTRY_COMPARE(m_window->queue()->proxy()->rowCount(), 1);
@@ -261,11 +262,13 @@ void TestGui::paneFollowsTheSelectionWhileTheQueueMoves()
     auto agree = [this] {
         auto* table = m_window->queue()->table();
         const QModelIndexList selected = table->selectionModel()->selectedRows();
-        const QString highlighted = selected.size() == 1 ? selected.first().data(RequestQueueModel::IdRole).toString() : QString();
+        const QString highlighted
+            = selected.size() == 1 ? selected.first().data(RequestQueueModel::IdRole).toString() : QString();
         if (highlighted == m_window->queue()->currentId() && highlighted == pane(m_window.get())->currentId())
             return true;
         qWarning() << "highlighted" << highlighted << "current" << m_window->queue()->currentId() << "pane"
-                   << pane(m_window.get())->currentId() << "selected rows" << selected.size() << "row" << table->currentIndex().row();
+                   << pane(m_window.get())->currentId() << "selected rows" << selected.size() << "row"
+                   << table->currentIndex().row();
         return false;
     };
     QVERIFY(agree());
@@ -324,7 +327,8 @@ void TestGui::terminateSession()
     const QString id = submit(QStringLiteral("alice"), {"read"});
     auto d = m_fx->approve(QStringLiteral("bob"), id);
     QVERIFY(d && d->grant);
-    auto session = m_fx->engine().openSession(m_fx->who(QStringLiteral("api-gw")), m_fx->token(*d->grant), {});
+    auto session
+        = m_fx->engine().openSession(m_fx->who(QStringLiteral("api-gw")), m_fx->token(*d->grant), {});
     QVERIFY(session);
     m_window->showTab(QStringLiteral("active"));
     auto* active = m_window->active();
@@ -382,7 +386,8 @@ void TestGui::backendAwayAndBack()
     m_backend->setOnline(false);
     QTRY_VERIFY(m_window->isStale());
     QVERIFY(m_window->connectionText().contains(QStringLiteral("Reconnecting")));
-    QVERIFY2(m_window->bannerText().contains(QStringLiteral("out of date")), qPrintable(m_window->bannerText()));
+    QVERIFY2(
+        m_window->bannerText().contains(QStringLiteral("out of date")), qPrintable(m_window->bannerText()));
     QVERIFY(!approve->isEnabled());
     QVERIFY(!m_window->active()->findChild<QPushButton*>(QStringLiteral("revokeButton"))->isEnabled());
 

@@ -29,8 +29,8 @@ private slots:
     void keyPromptMasksAndNeedsAKey();
 
 private:
-    QString submit(const QString& requester, const QStringList& privileges,
-        const QStringList& minimum = {}, int ttlSeconds = 1800);
+    QString submit(const QString& requester, const QStringList& privileges, const QStringList& minimum = {},
+        int ttlSeconds = 1800);
     bool selectInQueue(const QString& id);
 
     std::unique_ptr<lapse::test::EngineFixture> m_fx;

@@ -55,7 +55,8 @@ private slots:
         view.refresh();
         QVERIFY(loaded.wait());
         QCOMPARE(view.metrics()["elevation_frequency"].toObject()["grants"].toInt(), 2);
-        QCOMPARE(view.metrics()["elevation_frequency"], metricsOf(f.engine().store().connection(), f)["elevation_frequency"]);
+        QCOMPARE(view.metrics()["elevation_frequency"],
+            metricsOf(f.engine().store().connection(), f)["elevation_frequency"]);
 
         // The broker goes away; the mirror still has what it had, plus one more grant it received before.
         QVERIFY(f.grantFor(QStringLiteral("agent-7"), QStringLiteral("billing-db")).ok());
@@ -85,7 +86,8 @@ private slots:
         const Principal& gw = f.who(QStringLiteral("api-gw"));
         auto session = f.engine().openSession(gw, f.token(grants.at(0)), {});
         QVERIFY(session.ok());
-        QVERIFY(f.engine().revoke(f.who(QStringLiteral("carol")), grants.at(0).id, QStringLiteral("done")).ok());
+        QVERIFY(
+            f.engine().revoke(f.who(QStringLiteral("carol")), grants.at(0).id, QStringLiteral("done")).ok());
         f.clock().advance(4'000);
         QVERIFY(f.engine().endSession(gw, session->id, {QStringLiteral("read")}).ok());
 
@@ -101,7 +103,8 @@ private slots:
         // The same numbers as the metrics implementation (the view asks for the last 30 days).
         MetricsQuery q;
         q.fromMs = f.now() - 30LL * 86'400'000;
-        const auto expected = computeMetrics(f.engine().store().connection(), f.engine().directory(), q, f.now());
+        const auto expected
+            = computeMetrics(f.engine().store().connection(), f.engine().directory(), q, f.now());
         QVERIFY(expected.ok());
         QCOMPARE(view.metrics()["elevation_frequency"], expected->value("elevation_frequency"));
         QCOMPARE(view.metrics()["revocation"], expected->value("revocation"));
@@ -110,7 +113,8 @@ private slots:
         QVERIFY(view.csv(QStringLiteral("revocation")).contains(QStringLiteral("p99,4\n")));
         QVERIFY(view.csv(QStringLiteral("endings")).contains(QStringLiteral("revoked,1\n")));
         const QString lingeringCsv = view.csv(QStringLiteral("lingering"));
-        QVERIFY2(lingeringCsv.contains(QStringLiteral(",1,0\n")), qPrintable(lingeringCsv)); // one lingering session today
+        QVERIFY2(lingeringCsv.contains(QStringLiteral(",1,0\n")),
+            qPrintable(lingeringCsv)); // one lingering session today
 
         // Export: a PNG that is an image, and the CSV as shown.
         QTemporaryDir out;

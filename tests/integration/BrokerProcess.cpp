@@ -10,9 +10,13 @@
 namespace lapse::testing
 {
 
-BrokerProcess::BrokerProcess() : BrokerProcess(Options {}) { }
+BrokerProcess::BrokerProcess()
+    : BrokerProcess(Options {})
+{
+}
 
-BrokerProcess::BrokerProcess(Options options) : m_options(std::move(options))
+BrokerProcess::BrokerProcess(Options options)
+    : m_options(std::move(options))
 {
     m_tmp = std::make_unique<QTemporaryDir>();
     m_dataDir = m_options.dataDir.isEmpty() ? m_tmp->filePath(QStringLiteral("data")) : m_options.dataDir;
@@ -56,11 +60,13 @@ bool BrokerProcess::makeCertificate(const QString& certFile, const QString& keyF
         {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
             QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
             QStringLiteral("-keyout"), keyFile, QStringLiteral("-out"), certFile, QStringLiteral("-days"),
-            QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
-            QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost")});
-    if (!openssl.waitForFinished(30000) || openssl.exitStatus() != QProcess::NormalExit || openssl.exitCode() != 0) {
+            QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+            QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost")});
+    if (!openssl.waitForFinished(30000) || openssl.exitStatus() != QProcess::NormalExit
+        || openssl.exitCode() != 0) {
         if (error)
-            *error = QStringLiteral("openssl req failed: %1").arg(QString::fromLocal8Bit(openssl.readAllStandardError()));
+            *error = QStringLiteral("openssl req failed: %1")
+                         .arg(QString::fromLocal8Bit(openssl.readAllStandardError()));
         return false;
     }
     return true;
@@ -81,8 +87,8 @@ bool BrokerProcess::start(QString* error)
     for (int attempt = 0; attempt < 5; ++attempt) {
         if (m_port == 0 || attempt > 0)
             m_port = freeLoopbackPort();
-        QStringList args {QStringLiteral("--data"), m_dataDir, QStringLiteral("--directory"), m_options.directoryFile,
-            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port)};
+        QStringList args {QStringLiteral("--data"), m_dataDir, QStringLiteral("--directory"),
+            m_options.directoryFile, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port)};
         if (m_options.tls)
             args << QStringLiteral("--tls-cert") << m_certFile << QStringLiteral("--tls-key") << m_keyFile;
         else
@@ -97,10 +103,12 @@ bool BrokerProcess::start(QString* error)
         m_output.clear();
         m_process->start(binary(QStringLiteral("lapse-broker")), args);
         if (!m_process->waitForStarted(10000))
-            return fail(QStringLiteral("cannot start %1: %2").arg(binary(QStringLiteral("lapse-broker")), m_process->errorString()));
+            return fail(QStringLiteral("cannot start %1: %2")
+                            .arg(binary(QStringLiteral("lapse-broker")), m_process->errorString()));
         // The broker prints one line once it listens, or exits with a reason.
         QDeadlineTimer deadline(20000);
-        while (!m_output.contains("listening on") && m_process->state() == QProcess::Running && !deadline.hasExpired()) {
+        while (!m_output.contains("listening on") && m_process->state() == QProcess::Running
+            && !deadline.hasExpired()) {
             m_process->waitForReadyRead(100);
             m_output += m_process->readAll();
         }
@@ -109,7 +117,8 @@ bool BrokerProcess::start(QString* error)
         m_process->waitForFinished(2000);
         m_output += m_process->readAll();
         if (!m_output.contains("cannot listen"))
-            return fail(QStringLiteral("lapse-broker did not start: %1").arg(QString::fromLocal8Bit(m_output)));
+            return fail(
+                QStringLiteral("lapse-broker did not start: %1").arg(QString::fromLocal8Bit(m_output)));
     }
     return fail(QStringLiteral("no free port: %1").arg(QString::fromLocal8Bit(m_output)));
 }
@@ -145,7 +154,8 @@ QByteArray BrokerProcess::createKey(const QString& principal, QString* error)
     QProcess p;
     p.start(binary(QStringLiteral("lapse-broker")),
         {QStringLiteral("keys"), QStringLiteral("create"), QStringLiteral("--data"), m_dataDir,
-            QStringLiteral("--directory"), m_options.directoryFile, QStringLiteral("--principal"), principal});
+            QStringLiteral("--directory"), m_options.directoryFile, QStringLiteral("--principal"),
+            principal});
     if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
         if (error)
             *error = QString::fromLocal8Bit(p.readAllStandardError());
@@ -157,7 +167,9 @@ QByteArray BrokerProcess::createKey(const QString& principal, QString* error)
 
 QUrl BrokerProcess::url() const
 {
-    return QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(m_options.tls ? QStringLiteral("https") : QStringLiteral("http")).arg(m_port));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2")
+                    .arg(m_options.tls ? QStringLiteral("https") : QStringLiteral("http"))
+                    .arg(m_port));
 }
 
 } // namespace lapse::testing

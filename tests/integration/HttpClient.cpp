@@ -21,7 +21,11 @@ QString HttpReply::errorCode() const
     return json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
 }
 
-HttpClient::HttpClient(const QUrl& base, const QString& caFile) : m_base(base), m_caFile(caFile) { }
+HttpClient::HttpClient(const QUrl& base, const QString& caFile)
+    : m_base(base)
+    , m_caFile(caFile)
+{
+}
 
 HttpReply HttpClient::send(const QByteArray& method, const QString& pathAndQuery, const QByteArray& key,
     const QByteArray& body, const QByteArray& contentType)

@@ -23,7 +23,10 @@ public:
     HttpClient(const QUrl& base, const QString& caFile);
     HttpReply send(const QByteArray& method, const QString& pathAndQuery, const QByteArray& key,
         const QByteArray& body = {}, const QByteArray& contentType = "application/json");
-    HttpReply get(const QString& pathAndQuery, const QByteArray& key) { return send("GET", pathAndQuery, key); }
+    HttpReply get(const QString& pathAndQuery, const QByteArray& key)
+    {
+        return send("GET", pathAndQuery, key);
+    }
     HttpReply post(const QString& path, const QByteArray& key, const QJsonObject& body);
     HttpReply introspect(const QByteArray& key, const QByteArray& token);
 

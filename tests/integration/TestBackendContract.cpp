@@ -69,12 +69,16 @@ class TestBackendContract : public QObject
     std::unique_ptr<BrokerProcess> m_broker;
     QHash<QString, std::shared_ptr<Backend>> m_backends; // "embedded/alice", "remote/carol", ...
 
-    Backend& backend(const QString& world, const QString& who) { return *m_backends.value(world + QLatin1Char('/') + who); }
+    Backend& backend(const QString& world, const QString& who)
+    {
+        return *m_backends.value(world + QLatin1Char('/') + who);
+    }
 
 private slots:
     void initTestCase()
     {
-        auto directory = Directory::load(BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json")));
+        auto directory
+            = Directory::load(BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json")));
         QVERIFY(directory.ok());
         EngineConfig cfg;
         cfg.dataDir = m_dir.path();
@@ -94,7 +98,8 @@ private slots:
             m_backends.insert(QStringLiteral("embedded/") + QLatin1String(who),
                 std::make_shared<EmbeddedBackend>(*m_engine, QLatin1String(who)));
             m_backends.insert(QStringLiteral("remote/") + QLatin1String(who),
-                std::make_shared<RemoteBackend>(m_broker->url(), keys.value(QLatin1String(who)), m_broker->caFile()));
+                std::make_shared<RemoteBackend>(
+                    m_broker->url(), keys.value(QLatin1String(who)), m_broker->caFile()));
         }
     }
 
@@ -110,11 +115,13 @@ private slots:
         QFETCH(QString, world);
         Backend& alice = backend(world, QStringLiteral("alice"));
         Backend& carol = backend(world, QStringLiteral("carol"));
-        QCOMPARE(callSync(alice, "GET", QStringLiteral("/v1/me"))->value(QStringLiteral("id")).toString(), QStringLiteral("alice"));
+        QCOMPARE(callSync(alice, "GET", QStringLiteral("/v1/me"))->value(QStringLiteral("id")).toString(),
+            QStringLiteral("alice"));
 
         // Follow the log from the start while things happen.
         QList<Event> seen;
-        QObject::connect(&carol, &Backend::eventsReceived, this, [&seen](const QList<Event>& page) { seen += page; });
+        QObject::connect(
+            &carol, &Backend::eventsReceived, this, [&seen](const QList<Event>& page) { seen += page; });
         carol.follow(0);
 
         const ApiResult created = callSync(alice, "POST", QStringLiteral("/v1/requests"), ask());
@@ -132,12 +139,18 @@ private slots:
         QVERIFY(approved->contains(QStringLiteral("grant")));
         const ApiResult twice = callSync(carol, "POST", QStringLiteral("/v1/requests/%1/approve").arg(id));
         QCOMPARE(twice.error().code, ErrorCode::Conflict);
-        QCOMPARE(callSync(carol, "POST", QStringLiteral("/v1/requests/req_nope/approve")).error().code, ErrorCode::NotFound);
-        const QString grant = approved->value(QStringLiteral("grant")).toObject().value(QStringLiteral("id")).toString();
-        QVERIFY(callSync(carol, "POST", QStringLiteral("/v1/grants/%1/revoke").arg(grant), QJsonObject {{"reason", "done"}}).ok());
+        QCOMPARE(callSync(carol, "POST", QStringLiteral("/v1/requests/req_nope/approve")).error().code,
+            ErrorCode::NotFound);
+        const QString grant
+            = approved->value(QStringLiteral("grant")).toObject().value(QStringLiteral("id")).toString();
+        QVERIFY(callSync(carol, "POST", QStringLiteral("/v1/grants/%1/revoke").arg(grant),
+            QJsonObject {{"reason", "done"}})
+                    .ok());
 
         // Every event exactly once, in order, up to the last one.
-        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))->value(QStringLiteral("last_seq")).toInteger();
+        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))
+                                ->value(QStringLiteral("last_seq"))
+                                .toInteger();
         QTRY_VERIFY_WITH_TIMEOUT(!seen.isEmpty() && seen.last().seq == last, 20000);
         for (int i = 0; i < seen.size(); ++i)
             QCOMPARE(seen.at(i).seq, qint64(i + 1));
@@ -163,10 +176,13 @@ private slots:
         for (const QJsonObject& body : {ask(), narrow, ask(300)})
             QVERIFY(callSync(alice, "POST", QStringLiteral("/v1/requests"), body).ok());
         QJsonObject quorum {{"target", "customer-pii"}, {"privileges", QJsonArray {"read-masked"}},
-            {"task", "one of two approvals"}, {"reason", "contract test"}, {"ticket", "CHG-7"}, {"ttl_seconds", 600}};
+            {"task", "one of two approvals"}, {"reason", "contract test"}, {"ticket", "CHG-7"},
+            {"ttl_seconds", 600}};
         const ApiResult pii = callSync(alice, "POST", QStringLiteral("/v1/requests"), quorum);
         QVERIFY2(pii.ok(), pii.ok() ? "" : qPrintable(pii.error().message));
-        QVERIFY(callSync(bob, "POST", QStringLiteral("/v1/requests/%1/approve").arg(pii->value("id").toString())).ok());
+        QVERIFY(
+            callSync(bob, "POST", QStringLiteral("/v1/requests/%1/approve").arg(pii->value("id").toString()))
+                .ok());
 
         for (Backend* reader : {&carol, &alice}) {
             QString after;
@@ -195,10 +211,12 @@ private slots:
         }
         const Result<RequestPage> tooMany = pageSync(carol, QStringLiteral("pending"), QString(), 1001);
         QCOMPARE(tooMany.error().code, ErrorCode::Malformed);
-        QVERIFY2(tooMany.error().message.contains(QStringLiteral("limit")), qPrintable(tooMany.error().message));
+        QVERIFY2(
+            tooMany.error().message.contains(QStringLiteral("limit")), qPrintable(tooMany.error().message));
         const Result<RequestPage> unknown = pageSync(carol, QStringLiteral("pondering"), QString(), 10);
         QCOMPARE(unknown.error().code, ErrorCode::Malformed);
-        QVERIFY2(unknown.error().message.contains(QStringLiteral("pondering")), qPrintable(unknown.error().message));
+        QVERIFY2(unknown.error().message.contains(QStringLiteral("pondering")),
+            qPrintable(unknown.error().message));
     }
 
     // Catching up takes many pages, each asked for while the one before is on its way; from the start and
@@ -209,7 +227,9 @@ private slots:
         for (int i = 0; i < 30; ++i)
             QVERIFY(callSync(alice, "POST", QStringLiteral("/v1/requests"), ask(300 + i)).ok());
         Backend& carol = backend(QStringLiteral("remote"), QStringLiteral("carol"));
-        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))->value(QStringLiteral("last_seq")).toInteger();
+        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))
+                                ->value(QStringLiteral("last_seq"))
+                                .toInteger();
         QVERIFY(last >= 30); // pages of 7: several, whatever ran before
         const QJsonArray all = [&] {
             QJsonArray out;
@@ -253,7 +273,8 @@ private slots:
             follower.follow(qMax(from, qint64(0)));
             QTRY_VERIFY_WITH_TIMEOUT(follower.lastSeq() >= last, 30000);
             QTRY_COMPARE_WITH_TIMEOUT(follower.state(), Backend::ConnectionState::Live, 10000);
-            QVERIFY2(problems.isEmpty(), problems.isEmpty() ? "" : qPrintable(problems.first().first().toString()));
+            QVERIFY2(problems.isEmpty(),
+                problems.isEmpty() ? "" : qPrintable(problems.first().first().toString()));
             const qint64 start = qMax(from, qint64(0));
             QCOMPARE(qint64(seen.size()), follower.lastSeq() - start);
             for (int i = 0; i < seen.size(); ++i) {
@@ -276,7 +297,9 @@ private slots:
         const QByteArray auditor = m_broker->createKey(QStringLiteral("erin"), &error);
         QVERIFY2(!auditor.isEmpty(), qPrintable(error));
         Backend& carol = backend(QStringLiteral("remote"), QStringLiteral("carol"));
-        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))->value(QStringLiteral("last_seq")).toInteger();
+        const qint64 last = callSync(carol, "GET", QStringLiteral("/v1/events"))
+                                ->value(QStringLiteral("last_seq"))
+                                .toInteger();
         QVERIFY(last > 0);
         QTemporaryDir dir;
         const QString file = dir.filePath(QStringLiteral("mirror.db"));
@@ -308,7 +331,9 @@ private slots:
             kept = again.value()->lastSeq();
             QVERIFY(kept >= last);
         }
-        QVERIFY(callSync(backend(QStringLiteral("remote"), QStringLiteral("alice")), "POST", QStringLiteral("/v1/requests"), ask()).ok());
+        QVERIFY(callSync(backend(QStringLiteral("remote"), QStringLiteral("alice")), "POST",
+            QStringLiteral("/v1/requests"), ask())
+                    .ok());
         {
             auto resumed = MirrorThread::open(file, source);
             QVERIFY(resumed.ok());
@@ -318,7 +343,8 @@ private slots:
         }
         auto nowhere = MirrorThread::open(QStringLiteral("/proc/lapse-no-such-dir/mirror.db"), source);
         QVERIFY(!nowhere.ok());
-        QVERIFY2(nowhere.error().message.contains(QStringLiteral("lapse-no-such-dir")), qPrintable(nowhere.error().message));
+        QVERIFY2(nowhere.error().message.contains(QStringLiteral("lapse-no-such-dir")),
+            qPrintable(nowhere.error().message));
     }
 
     void untrustedCertificateIsRefused()
@@ -336,8 +362,11 @@ private slots:
         const ApiResult r = callSync(outside, "GET", QStringLiteral("/v1/me"));
         QCOMPARE(r.error().code, ErrorCode::Invalid);
         QVERIFY(r.error().message.contains(QStringLiteral("https")));
-        RemoteBackend loopback(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(BrokerProcess::freeLoopbackPort())), "lapse_key", QString());
-        QCOMPARE(callSync(loopback, "GET", QStringLiteral("/v1/me")).error().code, ErrorCode::Unavailable); // allowed, nobody there
+        RemoteBackend loopback(
+            QUrl(QStringLiteral("http://127.0.0.1:%1").arg(BrokerProcess::freeLoopbackPort())), "lapse_key",
+            QString());
+        QCOMPARE(callSync(loopback, "GET", QStringLiteral("/v1/me")).error().code,
+            ErrorCode::Unavailable); // allowed, nobody there
     }
 
     void brokerGoesAwayAndComesBack()
@@ -345,7 +374,8 @@ private slots:
         auto& bob = static_cast<RemoteBackend&>(backend(QStringLiteral("remote"), QStringLiteral("bob")));
         bob.setLongPollSeconds(1);
         QList<Event> seen;
-        QObject::connect(&bob, &Backend::eventsReceived, this, [&seen](const QList<Event>& page) { seen += page; });
+        QObject::connect(
+            &bob, &Backend::eventsReceived, this, [&seen](const QList<Event>& page) { seen += page; });
         QSignalSpy states(&bob, &Backend::stateChanged);
         bob.follow(0);
         QTRY_COMPARE_WITH_TIMEOUT(bob.state(), Backend::ConnectionState::Live, 20000);
@@ -354,7 +384,8 @@ private slots:
         m_broker->kill9();
         QTRY_COMPARE_WITH_TIMEOUT(bob.state(), Backend::ConnectionState::Reconnecting, 20000);
         // A decision while the broker is down fails at once; nothing is queued.
-        const ApiResult refused = callSync(bob, "POST", QStringLiteral("/v1/requests/req_x/deny"), QJsonObject {{"reason", "x"}});
+        const ApiResult refused
+            = callSync(bob, "POST", QStringLiteral("/v1/requests/req_x/deny"), QJsonObject {{"reason", "x"}});
         QCOMPARE(refused.error().code, ErrorCode::Unavailable);
 
         // Events appended while the console cannot see them.
@@ -362,7 +393,8 @@ private slots:
         QVERIFY2(!m_broker->createKey(QStringLiteral("dave"), &error).isEmpty(), qPrintable(error));
         QVERIFY2(!m_broker->createKey(QStringLiteral("erin"), &error).isEmpty(), qPrintable(error));
         QVERIFY2(m_broker->start(&error), qPrintable(error));
-        QTRY_VERIFY_WITH_TIMEOUT(bob.state() == Backend::ConnectionState::Live && bob.lastSeq() == before + 2, 40000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            bob.state() == Backend::ConnectionState::Live && bob.lastSeq() == before + 2, 40000);
         for (int i = 0; i < seen.size(); ++i)
             QCOMPARE(seen.at(i).seq, qint64(i + 1)); // no gap, no duplicate across the outage
         QCOMPARE(seen.last().type, QStringLiteral("apikey.created"));

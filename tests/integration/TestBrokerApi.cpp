@@ -1,8 +1,8 @@
 // The broker over real HTTPS: the whole lifecycle, credentials as a resource server sees them, and every
 // error status — after each rejected call, nothing in the store has changed.
 #include "BrokerProcess.h"
-#include "api/EventPages.h"
 #include "HttpClient.h"
+#include "api/EventPages.h"
 
 #include "core/Clock.h"
 #include "engine/KeyRing.h"
@@ -29,7 +29,8 @@ QByteArray b64(const QByteArray& raw)
 }
 QJsonObject jwtPart(const QByteArray& token, int part)
 {
-    return QJsonDocument::fromJson(QByteArray::fromBase64(token.split('.').value(part), QByteArray::Base64UrlEncoding))
+    return QJsonDocument::fromJson(
+        QByteArray::fromBase64(token.split('.').value(part), QByteArray::Base64UrlEncoding))
         .object();
 }
 } // namespace
@@ -92,7 +93,8 @@ private slots:
     {
         m_broker = std::make_unique<BrokerProcess>();
         QString error;
-        for (const char* who : {"alice", "bob", "carol", "dave", "erin", "api-gw", "k8s-admission", "agent-7", "console"}) {
+        for (const char* who :
+            {"alice", "bob", "carol", "dave", "erin", "api-gw", "k8s-admission", "agent-7", "console"}) {
             m_keys.insert(QString::fromLatin1(who), m_broker->createKey(QString::fromLatin1(who), &error));
             QVERIFY2(!m_keys.value(QString::fromLatin1(who)).isEmpty(), qPrintable(error));
         }
@@ -103,14 +105,15 @@ private slots:
         // revoked grant.
         m_ids["pending"] = newRequest(QStringLiteral("alice"), billingRead());
         m_ids["agentreq"] = newRequest(QStringLiteral("agent-7"),
-            QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}}, {"task", "restart stuck pod"},
-                {"reason", "alert 5521"}, {"ttl_seconds", 300}});
+            QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}},
+                {"task", "restart stuck pod"}, {"reason", "alert 5521"}, {"ttl_seconds", 300}});
         m_ids["approved"] = newRequest(QStringLiteral("alice"), billingRead());
-        const HttpReply a = m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(m_ids["approved"]), key("carol"), {});
+        const HttpReply a = m_http->post(
+            QStringLiteral("/v1/requests/%1/approve").arg(m_ids["approved"]), key("carol"), {});
         QCOMPARE(a.status, 200);
         m_ids["grant"] = a.json()["grant"].toObject()["id"].toString();
-        const HttpReply rv = m_http->post(QStringLiteral("/v1/grants/%1/revoke").arg(m_ids["grant"]), key("carol"),
-            QJsonObject {{"reason", "done early"}});
+        const HttpReply rv = m_http->post(QStringLiteral("/v1/grants/%1/revoke").arg(m_ids["grant"]),
+            key("carol"), QJsonObject {{"reason", "done early"}});
         QCOMPARE(rv.status, 200);
         for (const auto& id : std::as_const(m_ids))
             QVERIFY(!id.isEmpty());
@@ -129,48 +132,88 @@ private slots:
         auto body = [](const QJsonObject& o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); };
         QJsonObject r = billingRead();
 
-        QTest::newRow("400 malformed JSON") << "alice" << QByteArray("POST") << "/v1/requests" << QByteArray("{\"target\":") << json << 400 << "malformed";
-        QTest::newRow("400 JSON not an object") << "alice" << QByteArray("POST") << "/v1/requests" << QByteArray("[1,2]") << json << 400 << "malformed";
-        QTest::newRow("400 bad limit") << "carol" << QByteArray("GET") << "/v1/requests?limit=0" << QByteArray() << json << 400 << "malformed";
-        QTest::newRow("400 unknown event format") << "erin" << QByteArray("GET") << "/v1/events?format=xml" << QByteArray() << json << 400 << "malformed";
-        QTest::newRow("400 introspect as JSON") << "api-gw" << QByteArray("POST") << "/v1/introspect" << QByteArray("{\"token\":\"x\"}") << json << 400 << "malformed";
-        QTest::newRow("401 no key") << "" << QByteArray("GET") << "/v1/requests" << QByteArray() << json << 401 << "unauthenticated";
-        QTest::newRow("401 unknown key") << "bogus" << QByteArray("GET") << "/v1/me" << QByteArray() << json << 401 << "unauthenticated";
-        QTest::newRow("403 requester approves") << "dave" << QByteArray("POST") << "/v1/requests/{pending}/approve" << QByteArray("{}") << json << 403 << "forbidden";
-        QTest::newRow("403 self-approval") << "alice" << QByteArray("POST") << "/v1/requests/{pending}/approve" << QByteArray("{}") << json << 403 << "forbidden";
-        QTest::newRow("403 owner approves own agent") << "bob" << QByteArray("POST") << "/v1/requests/{agentreq}/approve" << QByteArray("{}") << json << 403 << "forbidden";
-        QTest::newRow("403 resource server requests") << "api-gw" << QByteArray("POST") << "/v1/requests" << body(r) << json << 403 << "forbidden";
-        QTest::newRow("403 auditor revokes") << "erin" << QByteArray("POST") << "/v1/grants/{grant}/revoke" << body({{"reason", "x"}}) << json << 403 << "forbidden";
-        QTest::newRow("403 requester introspects") << "alice" << QByteArray("POST") << "/v1/introspect" << QByteArray("token=abc") << QByteArray("application/x-www-form-urlencoded") << 403 << "forbidden";
-        QTest::newRow("403 requester locks out") << "dave" << QByteArray("POST") << "/v1/principals/alice/lockout" << body({{"reason", "x"}}) << json << 403 << "forbidden";
-        QTest::newRow("404 unknown request") << "carol" << QByteArray("POST") << "/v1/requests/req_nope/approve" << QByteArray("{}") << json << 404 << "not_found";
-        QTest::newRow("404 unknown grant") << "carol" << QByteArray("POST") << "/v1/grants/grt_nope/revoke" << body({{"reason", "x"}}) << json << 404 << "not_found";
-        QTest::newRow("404 unknown principal") << "carol" << QByteArray("POST") << "/v1/principals/nobody/lockout" << body({{"reason", "x"}}) << json << 404 << "not_found";
-        QTest::newRow("404 unknown route") << "carol" << QByteArray("GET") << "/v1/nothing" << QByteArray() << json << 404 << "not_found";
-        QTest::newRow("409 approve twice") << "bob" << QByteArray("POST") << "/v1/requests/{approved}/approve" << QByteArray("{}") << json << 409 << "conflict";
-        QTest::newRow("409 revoke revoked") << "carol" << QByteArray("POST") << "/v1/grants/{grant}/revoke" << body({{"reason", "again"}}) << json << 409 << "conflict";
-        QTest::newRow("413 oversize body") << "alice" << QByteArray("POST") << "/v1/requests" << QByteArray(70 * 1024, 'x') << json << 413 << "too_large";
-        QTest::newRow("422 widening") << "carol" << QByteArray("POST") << "/v1/requests/{pending}/approve" << body({{"privileges", QJsonArray {"read", "write"}}}) << json << 422 << "invalid";
-        QTest::newRow("422 lengthening") << "carol" << QByteArray("POST") << "/v1/requests/{pending}/approve" << body({{"ttl_seconds", 601}}) << json << 422 << "invalid";
+        QTest::newRow("400 malformed JSON") << "alice" << QByteArray("POST") << "/v1/requests"
+                                            << QByteArray("{\"target\":") << json << 400 << "malformed";
+        QTest::newRow("400 JSON not an object") << "alice" << QByteArray("POST") << "/v1/requests"
+                                                << QByteArray("[1,2]") << json << 400 << "malformed";
+        QTest::newRow("400 bad limit") << "carol" << QByteArray("GET") << "/v1/requests?limit=0"
+                                       << QByteArray() << json << 400 << "malformed";
+        QTest::newRow("400 unknown event format") << "erin" << QByteArray("GET") << "/v1/events?format=xml"
+                                                  << QByteArray() << json << 400 << "malformed";
+        QTest::newRow("400 introspect as JSON")
+            << "api-gw" << QByteArray("POST") << "/v1/introspect" << QByteArray("{\"token\":\"x\"}") << json
+            << 400 << "malformed";
+        QTest::newRow("401 no key") << "" << QByteArray("GET") << "/v1/requests" << QByteArray() << json
+                                    << 401 << "unauthenticated";
+        QTest::newRow("401 unknown key")
+            << "bogus" << QByteArray("GET") << "/v1/me" << QByteArray() << json << 401 << "unauthenticated";
+        QTest::newRow("403 requester approves")
+            << "dave" << QByteArray("POST") << "/v1/requests/{pending}/approve" << QByteArray("{}") << json
+            << 403 << "forbidden";
+        QTest::newRow("403 self-approval")
+            << "alice" << QByteArray("POST") << "/v1/requests/{pending}/approve" << QByteArray("{}") << json
+            << 403 << "forbidden";
+        QTest::newRow("403 owner approves own agent")
+            << "bob" << QByteArray("POST") << "/v1/requests/{agentreq}/approve" << QByteArray("{}") << json
+            << 403 << "forbidden";
+        QTest::newRow("403 resource server requests")
+            << "api-gw" << QByteArray("POST") << "/v1/requests" << body(r) << json << 403 << "forbidden";
+        QTest::newRow("403 auditor revokes") << "erin" << QByteArray("POST") << "/v1/grants/{grant}/revoke"
+                                             << body({{"reason", "x"}}) << json << 403 << "forbidden";
+        QTest::newRow("403 requester introspects")
+            << "alice" << QByteArray("POST") << "/v1/introspect" << QByteArray("token=abc")
+            << QByteArray("application/x-www-form-urlencoded") << 403 << "forbidden";
+        QTest::newRow("403 requester locks out")
+            << "dave" << QByteArray("POST") << "/v1/principals/alice/lockout" << body({{"reason", "x"}})
+            << json << 403 << "forbidden";
+        QTest::newRow("404 unknown request")
+            << "carol" << QByteArray("POST") << "/v1/requests/req_nope/approve" << QByteArray("{}") << json
+            << 404 << "not_found";
+        QTest::newRow("404 unknown grant") << "carol" << QByteArray("POST") << "/v1/grants/grt_nope/revoke"
+                                           << body({{"reason", "x"}}) << json << 404 << "not_found";
+        QTest::newRow("404 unknown principal")
+            << "carol" << QByteArray("POST") << "/v1/principals/nobody/lockout" << body({{"reason", "x"}})
+            << json << 404 << "not_found";
+        QTest::newRow("404 unknown route")
+            << "carol" << QByteArray("GET") << "/v1/nothing" << QByteArray() << json << 404 << "not_found";
+        QTest::newRow("409 approve twice") << "bob" << QByteArray("POST") << "/v1/requests/{approved}/approve"
+                                           << QByteArray("{}") << json << 409 << "conflict";
+        QTest::newRow("409 revoke revoked") << "carol" << QByteArray("POST") << "/v1/grants/{grant}/revoke"
+                                            << body({{"reason", "again"}}) << json << 409 << "conflict";
+        QTest::newRow("413 oversize body") << "alice" << QByteArray("POST") << "/v1/requests"
+                                           << QByteArray(70 * 1024, 'x') << json << 413 << "too_large";
+        QTest::newRow("422 widening")
+            << "carol" << QByteArray("POST") << "/v1/requests/{pending}/approve"
+            << body({{"privileges", QJsonArray {"read", "write"}}}) << json << 422 << "invalid";
+        QTest::newRow("422 lengthening") << "carol" << QByteArray("POST") << "/v1/requests/{pending}/approve"
+                                         << body({{"ttl_seconds", 601}}) << json << 422 << "invalid";
         QJsonObject overCap = r;
         overCap["ttl_seconds"] = 3601;
-        QTest::newRow("422 TTL over cap") << "alice" << QByteArray("POST") << "/v1/requests" << body(overCap) << json << 422 << "invalid";
+        QTest::newRow("422 TTL over cap")
+            << "alice" << QByteArray("POST") << "/v1/requests" << body(overCap) << json << 422 << "invalid";
         QJsonObject noReason = r;
         noReason.remove("reason");
-        QTest::newRow("422 missing reason") << "alice" << QByteArray("POST") << "/v1/requests" << body(noReason) << json << 422 << "invalid";
+        QTest::newRow("422 missing reason")
+            << "alice" << QByteArray("POST") << "/v1/requests" << body(noReason) << json << 422 << "invalid";
         QJsonObject noTicket = r;
         noTicket.remove("ticket");
-        QTest::newRow("422 missing ticket") << "alice" << QByteArray("POST") << "/v1/requests" << body(noTicket) << json << 422 << "invalid";
+        QTest::newRow("422 missing ticket")
+            << "alice" << QByteArray("POST") << "/v1/requests" << body(noTicket) << json << 422 << "invalid";
         QJsonObject wrongType = r;
         wrongType["ttl_seconds"] = "ten";
-        QTest::newRow("422 wrong type") << "alice" << QByteArray("POST") << "/v1/requests" << body(wrongType) << json << 422 << "invalid";
+        QTest::newRow("422 wrong type")
+            << "alice" << QByteArray("POST") << "/v1/requests" << body(wrongType) << json << 422 << "invalid";
         QJsonObject foreignPrivilege = r;
         foreignPrivilege["privileges"] = QJsonArray {"root"};
-        QTest::newRow("422 unknown privilege") << "alice" << QByteArray("POST") << "/v1/requests" << body(foreignPrivilege) << json << 422 << "invalid";
+        QTest::newRow("422 unknown privilege") << "alice" << QByteArray("POST") << "/v1/requests"
+                                               << body(foreignPrivilege) << json << 422 << "invalid";
         QJsonObject glass = r;
         glass["break_glass"] = true;
-        QTest::newRow("422 break-glass not allowed") << "alice" << QByteArray("POST") << "/v1/requests" << body(glass) << json << 422 << "invalid";
-        QTest::newRow("422 deny without reason") << "carol" << QByteArray("POST") << "/v1/requests/{pending}/deny" << QByteArray("{}") << json << 422 << "invalid";
+        QTest::newRow("422 break-glass not allowed")
+            << "alice" << QByteArray("POST") << "/v1/requests" << body(glass) << json << 422 << "invalid";
+        QTest::newRow("422 deny without reason")
+            << "carol" << QByteArray("POST") << "/v1/requests/{pending}/deny" << QByteArray("{}") << json
+            << 422 << "invalid";
     }
 
     void errorsChangeNothing()
@@ -204,9 +247,12 @@ private slots:
                 {"ticket", "INC-12"}, {"ttl_seconds", 900}});
         QVERIFY(!id.isEmpty());
         // No credential before approval; the approver narrows and shortens.
-        QVERIFY(!m_http->get(QStringLiteral("/v1/requests/") + id, key("alice")).json().contains("credential"));
-        const HttpReply approved = m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(id), key("carol"),
-            QJsonObject {{"privileges", QJsonArray {"read"}}, {"ttl_seconds", 300}, {"comment", "read is enough"}});
+        QVERIFY(
+            !m_http->get(QStringLiteral("/v1/requests/") + id, key("alice")).json().contains("credential"));
+        const HttpReply approved
+            = m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(id), key("carol"),
+                QJsonObject {{"privileges", QJsonArray {"read"}}, {"ttl_seconds", 300},
+                    {"comment", "read is enough"}});
         QCOMPARE(approved.status, 200);
         const QJsonObject grant = approved.json()["grant"].toObject();
         QCOMPARE(grant["privileges"].toArray(), QJsonArray {"read"});
@@ -215,7 +261,8 @@ private slots:
         const QByteArray token = mine.json()["credential"].toObject()["token"].toString().toLatin1();
         QVERIFY(!token.isEmpty());
         // Only the requester reads its credential.
-        QVERIFY(!m_http->get(QStringLiteral("/v1/requests/") + id, key("carol")).json().contains("credential"));
+        QVERIFY(
+            !m_http->get(QStringLiteral("/v1/requests/") + id, key("carol")).json().contains("credential"));
 
         const QJsonObject header = jwtPart(token, 0), claims = jwtPart(token, 1);
         QCOMPARE(header["alg"].toString(), QStringLiteral("EdDSA"));
@@ -224,7 +271,8 @@ private slots:
         QCOMPARE(claims["scope"].toString(), QStringLiteral("read"));
         QCOMPARE(claims["jti"].toString(), grant["id"].toString());
         QCOMPARE(claims["exp"].toInteger() - claims["nbf"].toInteger(), 300);
-        const QJsonArray jwks = m_http->get(QStringLiteral("/.well-known/jwks.json"), {}).json()["keys"].toArray();
+        const QJsonArray jwks
+            = m_http->get(QStringLiteral("/.well-known/jwks.json"), {}).json()["keys"].toArray();
         bool kidPublished = false;
         for (const auto& k : jwks)
             kidPublished |= k.toObject()["kid"].toString() == header["kid"].toString();
@@ -237,17 +285,21 @@ private slots:
         QCOMPARE(active.json()["scope"].toString(), QStringLiteral("read"));
         // A resource server that does not serve billing-db learns nothing.
         QCOMPARE(m_http->introspect(key("k8s-admission"), token).json()["active"].toBool(true), false);
-        const HttpReply session = m_http->post(QStringLiteral("/v1/sessions"), key("api-gw"), QJsonObject {{"token", QString::fromLatin1(token)}});
+        const HttpReply session = m_http->post(QStringLiteral("/v1/sessions"), key("api-gw"),
+            QJsonObject {{"token", QString::fromLatin1(token)}});
         QCOMPARE(session.status, 201);
         const QString sessionId = session.json()["id"].toString();
 
         // Revoke: the very next introspection refuses, and the session is ordered closed and lingers.
-        QCOMPARE(m_http->post(QStringLiteral("/v1/grants/%1/revoke").arg(grant["id"].toString()), key("bob"),
-                     QJsonObject {{"reason", "suspicious query volume"}})
+        QCOMPARE(m_http
+                     ->post(QStringLiteral("/v1/grants/%1/revoke").arg(grant["id"].toString()), key("bob"),
+                         QJsonObject {{"reason", "suspicious query volume"}})
                      .status,
             200);
         QCOMPARE(m_http->introspect(key("api-gw"), token).json()["active"].toBool(true), false);
-        const QJsonArray lingering = m_http->get(QStringLiteral("/v1/sessions?state=lingering"), key("carol")).json()["items"].toArray();
+        const QJsonArray lingering = m_http->get(QStringLiteral("/v1/sessions?state=lingering"), key("carol"))
+                                         .json()["items"]
+                                         .toArray();
         bool found = false;
         for (const auto& s : lingering)
             if (s.toObject()["id"].toString() == sessionId) {
@@ -255,12 +307,15 @@ private slots:
                 QVERIFY(!s.toObject()["terminate_requested_at"].isNull());
             }
         QVERIFY(found);
-        const HttpReply ended = m_http->post(QStringLiteral("/v1/sessions/%1/end").arg(sessionId), key("api-gw"), QJsonObject {{"privileges_used", QJsonArray {"read"}}});
+        const HttpReply ended = m_http->post(QStringLiteral("/v1/sessions/%1/end").arg(sessionId),
+            key("api-gw"), QJsonObject {{"privileges_used", QJsonArray {"read"}}});
         QCOMPARE(ended.status, 200);
         QCOMPARE(ended.json()["state"].toString(), QStringLiteral("ended"));
 
         // The introspection after the end was recorded as a post-expiry use attempt.
-        const QJsonArray events = m_http->get(QStringLiteral("/v1/events?after=0&limit=10000"), key("erin")).json()["items"].toArray();
+        const QJsonArray events = m_http->get(QStringLiteral("/v1/events?after=0&limit=10000"), key("erin"))
+                                      .json()["items"]
+                                      .toArray();
         bool usedAfterEnd = false;
         for (const auto& e : events)
             usedAfterEnd |= e.toObject()["type"].toString() == QLatin1String("credential.used_after_end")
@@ -271,14 +326,20 @@ private slots:
     void forgedCredentialsAreInactive()
     {
         const QString id = newRequest(QStringLiteral("alice"), billingRead(300));
-        QCOMPARE(m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(id), key("carol"), {}).status, 200);
-        const QByteArray token = m_http->get(QStringLiteral("/v1/requests/") + id, key("alice")).json()["credential"].toObject()["token"].toString().toLatin1();
+        QCOMPARE(
+            m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(id), key("carol"), {}).status, 200);
+        const QByteArray token = m_http->get(QStringLiteral("/v1/requests/") + id, key("alice"))
+                                     .json()["credential"]
+                                     .toObject()["token"]
+                                     .toString()
+                                     .toLatin1();
         QCOMPARE(m_http->introspect(key("api-gw"), token).json()["active"].toBool(), true);
         const QList<QByteArray> parts = token.split('.');
 
         QJsonObject wider = jwtPart(token, 1);
         wider["scope"] = QStringLiteral("read write ddl");
-        const QByteArray tampered = parts[0] + '.' + b64(QJsonDocument(wider).toJson(QJsonDocument::Compact)) + '.' + parts[2];
+        const QByteArray tampered
+            = parts[0] + '.' + b64(QJsonDocument(wider).toJson(QJsonDocument::Compact)) + '.' + parts[2];
         const QByteArray algNone = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + '.' + parts[1] + '.';
         const QByteArray hs256 = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + '.' + parts[1] + '.' + parts[2];
         QTemporaryDir otherDir;
@@ -286,11 +347,17 @@ private slots:
         QVERIFY(other.ok());
         const QByteArray foreign = other.value()->sign(jwtPart(token, 1));
         const QByteArray garbage = token + "x";
-        for (const QByteArray& forged : {tampered, algNone, hs256, foreign, garbage, QByteArray("not.a.jwt"), QByteArray(4000, 'a')}) {
+        for (const QByteArray& forged :
+            {tampered, algNone, hs256, foreign, garbage, QByteArray("not.a.jwt"), QByteArray(4000, 'a')}) {
             const HttpReply r = m_http->introspect(key("api-gw"), forged);
             QCOMPARE(r.status, 200);
             QCOMPARE(r.json()["active"].toBool(true), false);
-            QCOMPARE(m_http->post(QStringLiteral("/v1/sessions"), key("api-gw"), QJsonObject {{"token", QString::fromLatin1(forged)}}).status / 100, 4);
+            QCOMPARE(
+                m_http->post(QStringLiteral("/v1/sessions"), key("api-gw"),
+                          QJsonObject {{"token", QString::fromLatin1(forged)}})
+                        .status
+                    / 100,
+                4);
         }
         // The genuine token is still active: the forgeries did not disturb it.
         QCOMPARE(m_http->introspect(key("api-gw"), token).json()["active"].toBool(), true);
@@ -299,8 +366,13 @@ private slots:
     void expiredCredentialIsInactive()
     {
         const QString id = newRequest(QStringLiteral("alice"), billingRead(1));
-        QCOMPARE(m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(id), key("carol"), {}).status, 200);
-        const QByteArray token = m_http->get(QStringLiteral("/v1/requests/") + id, key("alice")).json()["credential"].toObject()["token"].toString().toLatin1();
+        QCOMPARE(
+            m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(id), key("carol"), {}).status, 200);
+        const QByteArray token = m_http->get(QStringLiteral("/v1/requests/") + id, key("alice"))
+                                     .json()["credential"]
+                                     .toObject()["token"]
+                                     .toString()
+                                     .toLatin1();
         const qint64 exp = jwtPart(token, 1)["exp"].toInteger() * 1000;
         // Wait for the clock, not for a guess: poll until the expiry instant has passed, then ask once.
         QTRY_VERIFY_WITH_TIMEOUT(lapse::Clock::now() >= exp + 5, 5000);
@@ -310,18 +382,29 @@ private slots:
     void lockoutRevokesEverything()
     {
         const QString id = newRequest(QStringLiteral("dave"),
-            QJsonObject {{"target", "s3-exports"}, {"privileges", QJsonArray {"get"}}, {"task", "pull report"},
-                {"reason", "monthly close"}, {"ttl_seconds", 600}});
-        QCOMPARE(m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(id), key("carol"), {}).status, 200);
-        const QByteArray token = m_http->get(QStringLiteral("/v1/requests/") + id, key("dave")).json()["credential"].toObject()["token"].toString().toLatin1();
-        QCOMPARE(m_http->post(QStringLiteral("/v1/sessions"), key("api-gw"), QJsonObject {{"token", QString::fromLatin1(token)}}).status, 201);
-        const HttpReply out = m_http->post(QStringLiteral("/v1/principals/dave/lockout"), key("bob"), QJsonObject {{"reason", "credential leak"}});
+            QJsonObject {{"target", "s3-exports"}, {"privileges", QJsonArray {"get"}},
+                {"task", "pull report"}, {"reason", "monthly close"}, {"ttl_seconds", 600}});
+        QCOMPARE(
+            m_http->post(QStringLiteral("/v1/requests/%1/approve").arg(id), key("carol"), {}).status, 200);
+        const QByteArray token = m_http->get(QStringLiteral("/v1/requests/") + id, key("dave"))
+                                     .json()["credential"]
+                                     .toObject()["token"]
+                                     .toString()
+                                     .toLatin1();
+        QCOMPARE(m_http
+                     ->post(QStringLiteral("/v1/sessions"), key("api-gw"),
+                         QJsonObject {{"token", QString::fromLatin1(token)}})
+                     .status,
+            201);
+        const HttpReply out = m_http->post(QStringLiteral("/v1/principals/dave/lockout"), key("bob"),
+            QJsonObject {{"reason", "credential leak"}});
         QCOMPARE(out.status, 200);
         QCOMPARE(out.json()["revoked_grants"].toArray().size(), 1);
         QCOMPARE(out.json()["terminated_sessions"].toArray().size(), 1);
         QCOMPARE(m_http->introspect(key("api-gw"), token).json()["active"].toBool(true), false);
         const HttpReply refused = m_http->post(QStringLiteral("/v1/requests"), key("dave"),
-            QJsonObject {{"target", "s3-exports"}, {"privileges", QJsonArray {"get"}}, {"task", "again"}, {"reason", "again"}, {"ttl_seconds", 60}});
+            QJsonObject {{"target", "s3-exports"}, {"privileges", QJsonArray {"get"}}, {"task", "again"},
+                {"reason", "again"}, {"ttl_seconds", 60}});
         QCOMPARE(refused.status, 403);
         QCOMPARE(m_http->post(QStringLiteral("/v1/principals/dave/unlock"), key("bob"), {}).status, 200);
         // Unlocking does not bring back what was issued before the lockout.
@@ -330,23 +413,28 @@ private slots:
 
     void eventsAreContiguousAndResumable()
     {
-        const QJsonObject first = m_http->get(QStringLiteral("/v1/events?after=0&limit=5"), key("erin")).json();
+        const QJsonObject first
+            = m_http->get(QStringLiteral("/v1/events?after=0&limit=5"), key("erin")).json();
         const QJsonArray a = first["items"].toArray();
         QCOMPARE(a.size(), 5);
         const qint64 next = first["next_after"].toInteger();
         QCOMPARE(next, 5);
-        const QJsonArray b = m_http->get(QStringLiteral("/v1/events?after=%1&limit=5").arg(next), key("erin")).json()["items"].toArray();
+        const QJsonArray b = m_http->get(QStringLiteral("/v1/events?after=%1&limit=5").arg(next), key("erin"))
+                                 .json()["items"]
+                                 .toArray();
         QCOMPARE(b.first().toObject()["seq"].toInteger(), 6);
         for (const auto& e : b)
             QCOMPARE(e.toObject()["hash"].toString().size(), 64);
         // Long-poll: a wait with nothing new returns empty after the wait, not an error.
         const qint64 last = first["last_seq"].toInteger();
-        const HttpReply empty = m_http->get(QStringLiteral("/v1/events?after=%1&wait=1").arg(last + 1000), key("erin"));
+        const HttpReply empty
+            = m_http->get(QStringLiteral("/v1/events?after=%1&wait=1").arg(last + 1000), key("erin"));
         QCOMPARE(empty.status, 200);
         QVERIFY(empty.json()["items"].toArray().isEmpty());
 
         // The CBOR form: the same events, bodies byte for byte, and the same long-poll.
-        const HttpReply cbor = m_http->get(QStringLiteral("/v1/events?after=0&limit=5&format=cbor"), key("erin"));
+        const HttpReply cbor
+            = m_http->get(QStringLiteral("/v1/events?after=0&limit=5&format=cbor"), key("erin"));
         QCOMPARE(cbor.status, 200);
         const auto page = lapse::eventPageFromCbor(cbor.body);
         QVERIFY2(page.ok(), page.ok() ? "" : qPrintable(page.error().message));
@@ -359,7 +447,8 @@ private slots:
             QCOMPARE(page->items[i].hash, fromJson.hash);
             QCOMPARE(page->items[i].type, fromJson.type);
         }
-        const HttpReply emptyCbor = m_http->get(QStringLiteral("/v1/events?after=%1&wait=1&format=cbor").arg(last + 1000), key("erin"));
+        const HttpReply emptyCbor = m_http->get(
+            QStringLiteral("/v1/events?after=%1&wait=1&format=cbor").arg(last + 1000), key("erin"));
         QCOMPARE(emptyCbor.status, 200);
         QVERIFY(lapse::eventPageFromCbor(emptyCbor.body)->items.isEmpty());
     }

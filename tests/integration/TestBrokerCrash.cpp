@@ -42,14 +42,15 @@ private slots:
             for (int i = 0; i < kRequests; ++i) {
                 const auto r = http.post(QStringLiteral("/v1/requests"), alice,
                     QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}},
-                        {"task", QStringLiteral("round %1 check %2").arg(round).arg(i)}, {"reason", "crash test"},
-                        {"ttl_seconds", 3600}});
+                        {"task", QStringLiteral("round %1 check %2").arg(round).arg(i)},
+                        {"reason", "crash test"}, {"ttl_seconds", 3600}});
                 QCOMPARE(r.status, 201);
                 pending << r.json()["id"].toString();
                 requested << pending.last();
             }
 
-            // Approvals kInFlight at a time; kill -9 once a third of them are acknowledged, others mid-flight.
+            // Approvals kInFlight at a time; kill -9 once a third of them are acknowledged, others
+            // mid-flight.
             QNetworkAccessManager nam;
             QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
             ssl.setCaCertificates(QSslCertificate::fromPath(broker.caFile()));
@@ -58,7 +59,8 @@ private slots:
             std::function<void()> launch = [&] {
                 while (!killed && inFlight < kInFlight && next < pending.size()) {
                     const QString id = pending.at(next++);
-                    QNetworkRequest req(broker.url().resolved(QUrl(QStringLiteral("/v1/requests/%1/approve").arg(id))));
+                    QNetworkRequest req(
+                        broker.url().resolved(QUrl(QStringLiteral("/v1/requests/%1/approve").arg(id))));
                     req.setSslConfiguration(ssl);
                     req.setRawHeader("Authorization", "Bearer " + carol);
                     req.setRawHeader("Content-Type", "application/json");
@@ -94,7 +96,8 @@ private slots:
                 QCOMPARE(r.json()["status"].toString(), QStringLiteral("approved"));
                 const QString grant = r.json()["grant_id"].toString();
                 QVERIFY(!grant.isEmpty());
-                QCOMPARE(http.get(QStringLiteral("/v1/grants/") + grant, carol).json()["status"].toString(), QStringLiteral("active"));
+                QCOMPARE(http.get(QStringLiteral("/v1/grants/") + grant, carol).json()["status"].toString(),
+                    QStringLiteral("active"));
             }
         }
         broker.stop();
@@ -109,8 +112,9 @@ private slots:
         // No half-written decision: every approved request has a grant row and an activation event, and
         // every grant row has its event.
         QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM requests r WHERE r.status='approved' AND NOT EXISTS"
-                                      " (SELECT 1 FROM grants g WHERE g.request_id = r.id)")));
+        QVERIFY(
+            q.exec(QStringLiteral("SELECT count(*) FROM requests r WHERE r.status='approved' AND NOT EXISTS"
+                                  " (SELECT 1 FROM grants g WHERE g.request_id = r.id)")));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toInt(), 0);
         QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM grants g WHERE NOT EXISTS (SELECT 1 FROM events e"
@@ -122,8 +126,8 @@ private slots:
         QVERIFY(q.value(0).toInt() >= acknowledged.size());
         q.finish();
         db.close();
-        qInfo("%d requests, %lld acknowledged approvals, chain of %lld events verified", int(requested.size()),
-            qint64(acknowledged.size()), verified.value());
+        qInfo("%d requests, %lld acknowledged approvals, chain of %lld events verified",
+            int(requested.size()), qint64(acknowledged.size()), verified.value());
     }
 };
 

@@ -78,7 +78,8 @@ private slots:
         for (int i = 0; i < 25; ++i)
             QCOMPARE(http.post(QStringLiteral("/v1/requests"), m_alice,
                              QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}},
-                                 {"task", QStringLiteral("look %1").arg(i)}, {"reason", "stream test"}, {"ttl_seconds", 60}})
+                                 {"task", QStringLiteral("look %1").arg(i)}, {"reason", "stream test"},
+                                 {"ttl_seconds", 60}})
                          .status,
                 201);
         QTRY_COMPARE_WITH_TIMEOUT(client.events.size(), 28, 10000);
@@ -97,7 +98,8 @@ private slots:
         QTest::addColumn<QByteArray>("key");
         QTest::newRow("no key") << QStringLiteral("/v1/stream?after=0") << QByteArray();
         QTest::newRow("unknown key") << QStringLiteral("/v1/stream?after=0") << QByteArray("lapse_nope");
-        QTest::newRow("requester without a reading role") << QStringLiteral("/v1/stream?after=0") << QByteArray("dave");
+        QTest::newRow("requester without a reading role")
+            << QStringLiteral("/v1/stream?after=0") << QByteArray("dave");
         QTest::newRow("wrong path") << QStringLiteral("/v1/other") << QByteArray("erin");
         QTest::newRow("bad after") << QStringLiteral("/v1/stream?after=x") << QByteArray("erin");
     }

@@ -6,11 +6,11 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlDatabase>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QSqlDatabase>
 #include <QSslConfiguration>
 #include <QtTest>
 
@@ -52,16 +52,19 @@ private slots:
     void healthOverTrustedTls()
     {
         QNetworkAccessManager nam;
-        std::unique_ptr<QNetworkReply> reply(get(nam, m_broker->url().resolved(QUrl(QStringLiteral("/healthz"))), true));
+        std::unique_ptr<QNetworkReply> reply(
+            get(nam, m_broker->url().resolved(QUrl(QStringLiteral("/healthz"))), true));
         QCOMPARE(reply->error(), QNetworkReply::NoError);
-        QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("status")).toString(),
+        QCOMPARE(
+            QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("status")).toString(),
             QStringLiteral("ok"));
     }
 
     void untrustedCertificateIsRefused()
     {
         QNetworkAccessManager nam;
-        std::unique_ptr<QNetworkReply> reply(get(nam, m_broker->url().resolved(QUrl(QStringLiteral("/healthz"))), false));
+        std::unique_ptr<QNetworkReply> reply(
+            get(nam, m_broker->url().resolved(QUrl(QStringLiteral("/healthz"))), false));
         QCOMPARE(reply->error(), QNetworkReply::SslHandshakeFailedError);
     }
 
@@ -72,9 +75,11 @@ private slots:
         const QByteArray bob = m_broker->createKey(QStringLiteral("bob"), &error);
         QVERIFY2(!bob.isEmpty(), qPrintable(error));
         QNetworkAccessManager nam;
-        std::unique_ptr<QNetworkReply> me(get(nam, m_broker->url().resolved(QUrl(QStringLiteral("/v1/me"))), true, bob));
+        std::unique_ptr<QNetworkReply> me(
+            get(nam, m_broker->url().resolved(QUrl(QStringLiteral("/v1/me"))), true, bob));
         QCOMPARE(me->error(), QNetworkReply::NoError);
-        QCOMPARE(QJsonDocument::fromJson(me->readAll()).object().value(QStringLiteral("id")).toString(), QStringLiteral("bob"));
+        QCOMPARE(QJsonDocument::fromJson(me->readAll()).object().value(QStringLiteral("id")).toString(),
+            QStringLiteral("bob"));
         // Now the running broker writes: its append must follow the other process's event.
         QNetworkRequest post(m_broker->url().resolved(QUrl(QStringLiteral("/v1/requests"))));
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
@@ -83,14 +88,15 @@ private slots:
         post.setRawHeader("Authorization", "Bearer " + m_aliceKey);
         post.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
         std::unique_ptr<QNetworkReply> created(nam.post(post,
-            QJsonDocument(QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}}, {"task", "check pods"},
-                              {"reason", "INC-7 triage"}, {"ttl_seconds", 600}})
+            QJsonDocument(QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}},
+                              {"task", "check pods"}, {"reason", "INC-7 triage"}, {"ttl_seconds", 600}})
                 .toJson()));
         QSignalSpy done(created.get(), &QNetworkReply::finished);
         QVERIFY(done.wait(15000));
         QCOMPARE(created->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 201);
         m_broker->stop();
-        // SIGTERM ends the event loop cleanly (the handler only signals it), so the broker says where it stopped.
+        // SIGTERM ends the event loop cleanly (the handler only signals it), so the broker says where it
+        // stopped.
         QVERIFY2(m_broker->output().contains("stopped at event"), m_broker->output().constData());
         // The chain verifies offline after both processes wrote, with both events on it.
         auto store = lapse::Store::open(QDir(m_broker->dataDir()).filePath(QStringLiteral("lapse.db")));

@@ -32,7 +32,8 @@ class TestLapsectl : public QObject
         e.insert(QStringLiteral("LAPSE_KEY"), QString::fromLatin1(m_keys.value(who)));
         return e;
     }
-    Run run(const QString& who, const QStringList& args, std::optional<QProcessEnvironment> environment = std::nullopt)
+    Run run(const QString& who, const QStringList& args,
+        std::optional<QProcessEnvironment> environment = std::nullopt)
     {
         QProcess p;
         p.setProcessEnvironment(environment ? *environment : env(who));
@@ -55,8 +56,9 @@ class TestLapsectl : public QObject
     }
     QString newRequest(const QString& who)
     {
-        const Run r = run(who, {"request", "--target", "prod-k8s", "--privileges", "view,exec", "--min-privileges", "view",
-                                   "--task", "inspect crashloop", "--reason", "INC-9", "--ttl", "600", "--json"});
+        const Run r = run(who,
+            {"request", "--target", "prod-k8s", "--privileges", "view,exec", "--min-privileges", "view",
+                "--task", "inspect crashloop", "--reason", "INC-9", "--ttl", "600", "--json"});
         if (r.exitCode != 0)
             qWarning() << r.err;
         return r.json()["id"].toString();
@@ -78,13 +80,16 @@ private slots:
     {
         const QString id = newRequest(QStringLiteral("dave"));
         QVERIFY(id.startsWith(QLatin1String("req_")));
-        const Run approve = run(QStringLiteral("carol"), {"approve", id, "--privileges", "view", "--ttl", "300", "--comment", "view is enough"});
+        const Run approve = run(QStringLiteral("carol"),
+            {"approve", id, "--privileges", "view", "--ttl", "300", "--comment", "view is enough"});
         QCOMPARE(approve.exitCode, 0);
         QVERIFY(approve.out.startsWith("approved: grt_"));
         const Run status = run(QStringLiteral("dave"), {"status", id, "--json"});
         QCOMPARE(status.exitCode, 0);
         const QByteArray token = status.json()["credential"].toObject()["token"].toString().toLatin1();
-        const QJsonObject header = QJsonDocument::fromJson(QByteArray::fromBase64(token.split('.').first(), QByteArray::Base64UrlEncoding)).object();
+        const QJsonObject header = QJsonDocument::fromJson(
+            QByteArray::fromBase64(token.split('.').first(), QByteArray::Base64UrlEncoding))
+                                       .object();
         QCOMPARE(header["alg"].toString(), QStringLiteral("EdDSA"));
         // Another principal's view of the same request carries no credential.
         QVERIFY(!run(QStringLiteral("carol"), {"status", id, "--json"}).json().contains("credential"));
@@ -95,9 +100,11 @@ private slots:
         QProcess waiting;
         waiting.setProcessEnvironment(env(QStringLiteral("dave")));
         waiting.start(BrokerProcess::binary(QStringLiteral("lapsectl")),
-            {"request", "--target", "s3-exports", "--privileges", "get", "--task", "pull", "--reason", "month end", "--ttl", "120", "--wait", "--timeout", "60"});
+            {"request", "--target", "s3-exports", "--privileges", "get", "--task", "pull", "--reason",
+                "month end", "--ttl", "120", "--wait", "--timeout", "60"});
         QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT((err += waiting.readAllStandardError()).contains("waiting for a decision"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (err += waiting.readAllStandardError()).contains("waiting for a decision"), 20000);
         const QString id = QString::fromLatin1(err.left(err.indexOf(' ')));
         QVERIFY(id.startsWith(QLatin1String("req_")));
         QCOMPARE(waiting.state(), QProcess::Running); // still blocked: nobody has decided
@@ -114,9 +121,11 @@ private slots:
         QProcess waiting;
         waiting.setProcessEnvironment(env(QStringLiteral("dave")));
         waiting.start(BrokerProcess::binary(QStringLiteral("lapsectl")),
-            {"request", "--target", "s3-exports", "--privileges", "delete", "--task", "cleanup", "--reason", "old data", "--wait"});
+            {"request", "--target", "s3-exports", "--privileges", "delete", "--task", "cleanup", "--reason",
+                "old data", "--wait"});
         QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT((err += waiting.readAllStandardError()).contains("waiting for a decision"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (err += waiting.readAllStandardError()).contains("waiting for a decision"), 20000);
         const QString id = QString::fromLatin1(err.left(err.indexOf(' ')));
         QCOMPARE(run(QStringLiteral("carol"), {"deny", id, "--reason", "use a lifecycle rule"}).exitCode, 0);
         QVERIFY(waiting.waitForFinished(30000));
@@ -134,7 +143,8 @@ private slots:
         verifyOneLineFailure(run(QStringLiteral("nobody"), {"status", id}), 3, "API key");
         verifyOneLineFailure(run(QStringLiteral("carol"), {"frobnicate"}), 2, "unknown command");
         QProcessEnvironment down = env(QStringLiteral("carol"));
-        down.insert(QStringLiteral("LAPSE_URL"), QStringLiteral("https://127.0.0.1:%1").arg(BrokerProcess::freeLoopbackPort()));
+        down.insert(QStringLiteral("LAPSE_URL"),
+            QStringLiteral("https://127.0.0.1:%1").arg(BrokerProcess::freeLoopbackPort()));
         verifyOneLineFailure(run(QString(), {"status", id}, down), 5, "unreachable");
         QProcessEnvironment untrusted = env(QStringLiteral("carol"));
         untrusted.remove(QStringLiteral("LAPSE_CA"));
@@ -147,14 +157,18 @@ private slots:
         const Run remote = run(QStringLiteral("carol"), {"metrics", "--json"});
         QCOMPARE(remote.exitCode, 0);
         const QJsonObject online = remote.json();
-        QCOMPARE(online["elevation_frequency"].toObject()["grants"].toInt(), 2); // prod-k8s and s3-exports, above
-        const Run local = run(QString(), {"metrics", "--data", m_broker->dataDir(), "--directory", m_broker->directoryFile(), "--json"},
+        QCOMPARE(
+            online["elevation_frequency"].toObject()["grants"].toInt(), 2); // prod-k8s and s3-exports, above
+        const Run local = run(QString(),
+            {"metrics", "--data", m_broker->dataDir(), "--directory", m_broker->directoryFile(), "--json"},
             QProcessEnvironment::systemEnvironment());
         QCOMPARE(local.exitCode, 0);
         const QJsonObject offline = local.json();
-        for (const char* metric : {"elevation_frequency", "grant_width", "revocation", "duration", "completeness"})
+        for (const char* metric :
+            {"elevation_frequency", "grant_width", "revocation", "duration", "completeness"})
             QCOMPARE(offline[QLatin1String(metric)], online[QLatin1String(metric)]);
-        const Run filtered = run(QStringLiteral("alice"), {"metrics", "--target", "prod-k8s", "--kind", "human", "--json"});
+        const Run filtered
+            = run(QStringLiteral("alice"), {"metrics", "--target", "prod-k8s", "--kind", "human", "--json"});
         QCOMPARE(filtered.exitCode, 0); // alice approves, so she may read insights
         QCOMPARE(filtered.json()["window"].toObject()["target"].toString(), QStringLiteral("prod-k8s"));
         QCOMPARE(filtered.json()["elevation_frequency"].toObject()["grants"].toInt(), 1);
@@ -171,17 +185,23 @@ private slots:
         QVERIFY(intact.out.contains("chain intact"));
         // Reads on the store work offline; changes are refused there.
         QProcessEnvironment offline = QProcessEnvironment::systemEnvironment();
-        const Run listed = run(QString(), {"list", "--data", dir, "--directory", m_broker->directoryFile(), "--json"}, offline);
+        const Run listed = run(
+            QString(), {"list", "--data", dir, "--directory", m_broker->directoryFile(), "--json"}, offline);
         QCOMPARE(listed.exitCode, 0);
         QVERIFY(!listed.json()["items"].toArray().isEmpty());
-        verifyOneLineFailure(run(QString(), {"revoke", "grt_x", "--reason", "x", "--data", dir, "--directory", m_broker->directoryFile()}, offline), 3, "--data reads");
+        verifyOneLineFailure(
+            run(QString(),
+                {"revoke", "grt_x", "--reason", "x", "--data", dir, "--directory", m_broker->directoryFile()},
+                offline),
+            3, "--data reads");
 
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
             db.setDatabaseName(QDir(dir).filePath(QStringLiteral("lapse.db")));
             QVERIFY(db.open());
             QSqlQuery q(db);
-            QVERIFY(q.exec(QStringLiteral("UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'INC-9', 'INC-0') AS BLOB) WHERE seq = "
+            QVERIFY(q.exec(QStringLiteral("UPDATE events SET body = CAST(replace(CAST(body AS TEXT), "
+                                          "'INC-9', 'INC-0') AS BLOB) WHERE seq = "
                                           "(SELECT min(seq) FROM events WHERE type = 'request.created')")));
             QVERIFY(q.numRowsAffected() == 1);
             q.exec(QStringLiteral("SELECT min(seq) FROM events WHERE type = 'request.created'"));

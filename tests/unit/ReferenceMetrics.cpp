@@ -67,13 +67,15 @@ double percentile(std::vector<qint64> v, double p)
 
 } // namespace
 
-Result<QJsonObject> referenceMetrics(QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs)
+Result<QJsonObject> referenceMetrics(
+    QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs)
 {
     QSqlQuery rows(db);
     rows.setForwardOnly(true);
-    if (!rows.exec(QStringLiteral("SELECT ts, type, CAST(body AS TEXT) FROM events WHERE type IN ('grant.activated',"
-                                  " 'grant.completed', 'grant.revoked', 'grant.expired', 'session.opened',"
-                                  " 'session.ended', 'credential.used_after_end') ORDER BY seq")))
+    if (!rows.exec(
+            QStringLiteral("SELECT ts, type, CAST(body AS TEXT) FROM events WHERE type IN ('grant.activated',"
+                           " 'grant.completed', 'grant.revoked', 'grant.expired', 'session.opened',"
+                           " 'session.ended', 'credential.used_after_end') ORDER BY seq")))
         return makeError(ErrorCode::Internal, QStringLiteral("metrics: %1").arg(rows.lastError().text()));
 
     std::map<QString, GrantFact> grants; // by id, in id (= creation) order
@@ -82,7 +84,8 @@ Result<QJsonObject> referenceMetrics(QSqlDatabase db, const Directory& directory
         int grants = 0, lingering = 0, postExpiryUses = 0, breakGlass = 0;
     };
     std::map<QString, Day> days; // UTC date -> counts: pre-aggregated, a point per day for the charts
-    auto dayOf = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).date().toString(Qt::ISODate); };
+    auto dayOf
+        = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).date().toString(Qt::ISODate); };
     while (rows.next()) {
         const qint64 ts = rows.value(0).toLongLong();
         const QString type = rows.value(1).toString();
@@ -189,7 +192,8 @@ Result<QJsonObject> referenceMetrics(QSqlDatabase db, const Directory& directory
         }
         if (best >= q.repeatThreshold)
             repeated.append(QJsonObject {{"identity", std::get<0>(key)}, {"target", std::get<1>(key)},
-                {"privileges", QJsonArray::fromStringList(std::get<2>(key).split(QLatin1Char(' '), Qt::SkipEmptyParts))},
+                {"privileges",
+                    QJsonArray::fromStringList(std::get<2>(key).split(QLatin1Char(' '), Qt::SkipEmptyParts))},
                 {"count", best}});
     }
 
@@ -232,8 +236,9 @@ Result<QJsonObject> referenceMetrics(QSqlDatabase db, const Directory& directory
             ++days[dayOf(g->startsMs)].lingering;
             lingeringSeconds += double(end - g->endedMs) / 1000.0;
             if (!s.endedMs)
-                lingeringNow.append(QJsonObject {{"session", s.id}, {"grant", g->id}, {"identity", g->principal},
-                    {"target", g->target}, {"seconds", double(end - g->endedMs) / 1000.0}});
+                lingeringNow.append(
+                    QJsonObject {{"session", s.id}, {"grant", g->id}, {"identity", g->principal},
+                        {"target", g->target}, {"seconds", double(end - g->endedMs) / 1000.0}});
         }
     }
 
@@ -281,7 +286,8 @@ Result<QJsonObject> referenceMetrics(QSqlDatabase db, const Directory& directory
         const Principal* p = directory.principal(g->principal);
         const bool owner = p && (p->kind == PrincipalKind::Human || !p->owner.isEmpty());
         const bool decidedBy = !g->approvers.isEmpty() || g->policy == QLatin1String("break-glass");
-        if (!g->task.trimmed().isEmpty() && owner && decidedBy && !g->reason.trimmed().isEmpty() && g->expiresMs > 0)
+        if (!g->task.trimmed().isEmpty() && owner && decidedBy && !g->reason.trimmed().isEmpty()
+            && g->expiresMs > 0)
             ++complete;
     }
 
@@ -291,22 +297,31 @@ Result<QJsonObject> referenceMetrics(QSqlDatabase db, const Directory& directory
             {"post_expiry_uses", d.postExpiryUses}, {"break_glass", d.breakGlass}});
     const int n = int(scope.size());
     return QJsonObject {
-        {"window", QJsonObject {{"from", q.fromMs > 0 ? QJsonValue(Clock::toIso(q.fromMs)) : QJsonValue()},
-                       {"to", q.toMs < std::numeric_limits<qint64>::max() ? QJsonValue(Clock::toIso(q.toMs)) : QJsonValue()},
-                       {"target", q.target.isEmpty() ? QJsonValue() : QJsonValue(q.target)},
-                       {"kind", q.kind.isEmpty() ? QJsonValue() : QJsonValue(q.kind)}}},
-        {"elevation_frequency", QJsonObject {{"grants", n}, {"by_identity", identities}, {"repeated", repeated},
-                                    {"repeat_threshold", q.repeatThreshold},
-                                    {"repeat_window_days", double(q.repeatWindowMs) / 86'400'000.0}}},
-        {"grant_width", QJsonObject {{"grants", n}, {"with_minimum", withMinimum}, {"excess_privileges", excess},
-                            {"narrowed", narrowed}, {"with_usage", withUsage}, {"unused_privileges", unused}}},
-        {"lingering_sessions", QJsonObject {{"count", lingeringCount}, {"total_seconds", lingeringSeconds},
-                                   {"post_expiry_uses", postExpiryUses}, {"open_now", lingeringNow}}},
-        {"revocation", QJsonObject {{"count", revocations}, {"introspection_refusing_ms", 0},
-                           {"p50_ms", percentile(toClosed, 0.50)}, {"p99_ms", percentile(toClosed, 0.99)},
-                           {"sessions_unconfirmed", unconfirmed}}},
-        {"duration", QJsonObject {{"ended", ended}, {"approved_ttl_seconds", ttlTotal}, {"used_seconds", usedTotal},
-                         {"completed", completed}, {"expired", expired}, {"revoked", revoked}, {"break_glass", breakGlass}}},
+        {"window",
+            QJsonObject {{"from", q.fromMs > 0 ? QJsonValue(Clock::toIso(q.fromMs)) : QJsonValue()},
+                {"to",
+                    q.toMs < std::numeric_limits<qint64>::max() ? QJsonValue(Clock::toIso(q.toMs))
+                                                                : QJsonValue()},
+                {"target", q.target.isEmpty() ? QJsonValue() : QJsonValue(q.target)},
+                {"kind", q.kind.isEmpty() ? QJsonValue() : QJsonValue(q.kind)}}},
+        {"elevation_frequency",
+            QJsonObject {{"grants", n}, {"by_identity", identities}, {"repeated", repeated},
+                {"repeat_threshold", q.repeatThreshold},
+                {"repeat_window_days", double(q.repeatWindowMs) / 86'400'000.0}}},
+        {"grant_width",
+            QJsonObject {{"grants", n}, {"with_minimum", withMinimum}, {"excess_privileges", excess},
+                {"narrowed", narrowed}, {"with_usage", withUsage}, {"unused_privileges", unused}}},
+        {"lingering_sessions",
+            QJsonObject {{"count", lingeringCount}, {"total_seconds", lingeringSeconds},
+                {"post_expiry_uses", postExpiryUses}, {"open_now", lingeringNow}}},
+        {"revocation",
+            QJsonObject {{"count", revocations}, {"introspection_refusing_ms", 0},
+                {"p50_ms", percentile(toClosed, 0.50)}, {"p99_ms", percentile(toClosed, 0.99)},
+                {"sessions_unconfirmed", unconfirmed}}},
+        {"duration",
+            QJsonObject {{"ended", ended}, {"approved_ttl_seconds", ttlTotal}, {"used_seconds", usedTotal},
+                {"completed", completed}, {"expired", expired}, {"revoked", revoked},
+                {"break_glass", breakGlass}}},
         {"completeness", QJsonObject {{"grants", n}, {"complete", complete}}},
         {"series", series},
     };

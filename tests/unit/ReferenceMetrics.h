@@ -1,4 +1,5 @@
-// The metrics computed by replaying the whole event log: the oracle the rollup-based metrics are tested against.
+// The metrics computed by replaying the whole event log: the oracle the rollup-based metrics are tested
+// against.
 #pragma once
 
 #include "core/Error.h"

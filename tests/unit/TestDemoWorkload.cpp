@@ -28,7 +28,8 @@ private slots:
     void seededHistoryAndLiveTicks()
     {
         QTemporaryDir dir;
-        auto directory = Directory::load(QStringLiteral(LAPSE_SOURCE_DIR "/resources/directory.example.json"));
+        auto directory
+            = Directory::load(QStringLiteral(LAPSE_SOURCE_DIR "/resources/directory.example.json"));
         QVERIFY(directory.ok());
         EngineConfig cfg;
         cfg.dataDir = dir.path();
@@ -43,7 +44,8 @@ private slots:
         DemoWorkload demo(e, 7);
         demo.seedHistory(3);
         QCOMPARE(&Clock::instance(), static_cast<const Clock*>(&clock)); // the caller's clock is back
-        const int pendingAfterSeed = scalar(e, QStringLiteral("SELECT count(*) FROM requests WHERE status='pending'"));
+        const int pendingAfterSeed
+            = scalar(e, QStringLiteral("SELECT count(*) FROM requests WHERE status='pending'"));
         QVERIFY2(pendingAfterSeed >= 12, qPrintable(QString::number(pendingAfterSeed)));
 
         for (int i = 0; i < 200; ++i) {
@@ -64,16 +66,24 @@ private slots:
         QVERIFY(s.revocations > 0);
 
         // The store agrees with what the workload says it did.
-        QVERIFY(scalar(e, QStringLiteral("SELECT count(*) FROM events WHERE type='credential.used_after_end'")) > 0);
+        QVERIFY(
+            scalar(e, QStringLiteral("SELECT count(*) FROM events WHERE type='credential.used_after_end'"))
+            > 0);
         QVERIFY(scalar(e, QStringLiteral("SELECT count(*) FROM grants WHERE break_glass=1")) > 0);
         QVERIFY(scalar(e, QStringLiteral("SELECT count(*) FROM requests WHERE status='denied'")) > 0);
         // Repeated elevations: one pipeline got the same deploy grant on the same target many times.
-        QVERIFY(scalar(e, QStringLiteral("SELECT max(n) FROM (SELECT count(*) AS n FROM grants WHERE principal='ci-deploy'"
-                                         " AND target='ci-runners' GROUP BY principal, target)")) >= 5);
+        QVERIFY(scalar(e,
+                    QStringLiteral(
+                        "SELECT max(n) FROM (SELECT count(*) AS n FROM grants WHERE principal='ci-deploy'"
+                        " AND target='ci-runners' GROUP BY principal, target)"))
+            >= 5);
         // Sessions that stayed open after their grant ended.
-        QVERIFY(scalar(e, QStringLiteral("SELECT count(*) FROM events WHERE type='session.ended'"
-                                         " AND json_extract(CAST(body AS TEXT), '$.grant_ended_at') IS NOT NULL"
-                                         " AND json_extract(CAST(body AS TEXT), '$.ended_at') > json_extract(CAST(body AS TEXT), '$.grant_ended_at')")) > 0);
+        QVERIFY(scalar(e,
+                    QStringLiteral("SELECT count(*) FROM events WHERE type='session.ended'"
+                                   " AND json_extract(CAST(body AS TEXT), '$.grant_ended_at') IS NOT NULL"
+                                   " AND json_extract(CAST(body AS TEXT), '$.ended_at') > "
+                                   "json_extract(CAST(body AS TEXT), '$.grant_ended_at')"))
+            > 0);
         // The live queue is kept for the person at the console.
         QVERIFY(scalar(e, QStringLiteral("SELECT count(*) FROM requests WHERE status='pending'")) >= 12);
 

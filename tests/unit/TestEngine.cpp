@@ -966,17 +966,18 @@ private slots:
         emptyMinimum.minPrivileges = QStringList {};
         emptyMinimum.reason = QStringLiteral("é ü 漢字 and a \"quote\"");
         QStringList ids;
-        for (const auto& [who, in] : {std::pair {QStringLiteral("alice"), narrow},
-                 std::pair {QStringLiteral("svc-ci"), emptyMinimum},
-                 std::pair {QStringLiteral("agent-7"), EngineFixture::input(QStringLiteral("prod-k8s"))},
-                 std::pair {QStringLiteral("alice"), EngineFixture::input(QStringLiteral("prod-k8s"))},
-                 std::pair {QStringLiteral("dave"), EngineFixture::input(QStringLiteral("billing-db"))},
-                 std::pair {QStringLiteral("alice"), EngineFixture::input(QStringLiteral("billing-db"))}}) {
+        for (const auto& [who, in] :
+            {std::pair {QStringLiteral("alice"), narrow}, std::pair {QStringLiteral("svc-ci"), emptyMinimum},
+                std::pair {QStringLiteral("agent-7"), EngineFixture::input(QStringLiteral("prod-k8s"))},
+                std::pair {QStringLiteral("alice"), EngineFixture::input(QStringLiteral("prod-k8s"))},
+                std::pair {QStringLiteral("dave"), EngineFixture::input(QStringLiteral("billing-db"))},
+                std::pair {QStringLiteral("alice"), EngineFixture::input(QStringLiteral("billing-db"))}}) {
             auto d = f().submit(who, in);
             LAPSE_VERIFY_OK(d);
             ids << d->request.id;
         }
-        LAPSE_VERIFY_OK(f().approve(QStringLiteral("carol"), ids[2])); // one of a quorum of two: still pending
+        LAPSE_VERIFY_OK(
+            f().approve(QStringLiteral("carol"), ids[2])); // one of a quorum of two: still pending
         LAPSE_VERIFY_OK(f().grantFor(QStringLiteral("alice"), QStringLiteral("billing-db")));
         LAPSE_VERIFY_OK(eng().deny(who("carol"), ids[4], QStringLiteral("not this week")));
         ids << eng().requests(who("aud"), RequestFilter {}).value().last().id;
@@ -1019,7 +1020,8 @@ private slots:
         pending.status = RequestStatus::Pending;
         const QList<AccessRequest> queue = eng().requests(who("aud"), pending).value();
         const auto find = [&](const QString& id) {
-            return *std::find_if(queue.cbegin(), queue.cend(), [&](const AccessRequest& r) { return r.id == id; });
+            return *std::find_if(
+                queue.cbegin(), queue.cend(), [&](const AccessRequest& r) { return r.id == id; });
         };
         QCOMPARE(find(ids[0]).minPrivileges, std::optional(QStringList {"read"}));
         QCOMPARE(find(ids[0]).privileges, (QStringList {"read", "write"}));
@@ -1304,8 +1306,8 @@ private slots:
             return errorOf(f.engine().introspect(P(f, "alice"), s.token));
         }) << forbidden << "resource-server";
         QTest::newRow("open session: forged") << Call([=](EngineFixture& f, const Scenario& s) {
-            // One character changed in the middle of the signature: its last characters would not do, since an
-            // Ed25519 signature's final byte is nearly always small and they are often "AAA" already.
+            // One character changed in the middle of the signature: its last characters would not do, since
+            // an Ed25519 signature's final byte is nearly always small and they are often "AAA" already.
             QByteArray t = s.token;
             const qsizetype at = t.size() - 20;
             t[at] = t[at] == 'A' ? 'B' : 'A';

@@ -27,7 +27,8 @@ QList<Event> chainOf(int n, quint32 seed)
         e.actor = i % 2 ? QStringLiteral("alice") : QStringLiteral("agent-7");
         e.subject = QStringLiteral("grt_%1").arg(i);
         // Bodies with what JSON must escape and what it must not touch.
-        QJsonObject body {{"reason", QStringLiteral("\"quoted\" \\ back\\slash, tab\there, ümlaut, 漢字, emoji 🔑")},
+        QJsonObject body {
+            {"reason", QStringLiteral("\"quoted\" \\ back\\slash, tab\there, ümlaut, 漢字, emoji 🔑")},
             {"n", i}, {"empty", QString()}};
         if (i % 5 == 0)
             body = {};
@@ -95,13 +96,15 @@ private slots:
     {
         QTest::addColumn<QByteArray>("cbor");
         const QByteArray good = eventPageCbor(chainOf(3, 2), 3);
-        QCborArray shortItem {1, 2, QStringLiteral("t"), QStringLiteral("a"), QStringLiteral("s"), QByteArray("{}")};
-        QCborArray textBody {1, 2, QStringLiteral("t"), QStringLiteral("a"), QStringLiteral("s"), QStringLiteral("{}"),
-            QStringLiteral("h")};
-        QCborArray longItem {1, 2, QStringLiteral("t"), QStringLiteral("a"), QStringLiteral("s"), QByteArray("{}"),
-            QStringLiteral("h"), 8};
+        QCborArray shortItem {
+            1, 2, QStringLiteral("t"), QStringLiteral("a"), QStringLiteral("s"), QByteArray("{}")};
+        QCborArray textBody {1, 2, QStringLiteral("t"), QStringLiteral("a"), QStringLiteral("s"),
+            QStringLiteral("{}"), QStringLiteral("h")};
+        QCborArray longItem {1, 2, QStringLiteral("t"), QStringLiteral("a"), QStringLiteral("s"),
+            QByteArray("{}"), QStringLiteral("h"), 8};
         const auto page = [](const QCborValue& items) {
-            return QCborValue(QCborMap {{QStringLiteral("items"), items}, {QStringLiteral("last_seq"), 1}}).toCbor();
+            return QCborValue(QCborMap {{QStringLiteral("items"), items}, {QStringLiteral("last_seq"), 1}})
+                .toCbor();
         };
         QTest::newRow("empty") << QByteArray();
         QTest::newRow("not a map") << QCborValue(QCborArray {1, 2}).toCbor();
@@ -111,8 +114,10 @@ private slots:
         QTest::newRow("an item too long") << page(QCborArray {longItem});
         QTest::newRow("a body as text") << page(QCborArray {textBody});
         QTest::newRow("an item not an array") << page(QCborArray {QStringLiteral("event")});
-        QTest::newRow("last_seq as text")
-            << QCborValue(QCborMap {{QStringLiteral("items"), QCborArray {}}, {QStringLiteral("last_seq"), QStringLiteral("1")}}).toCbor();
+        QTest::newRow("last_seq as text") << QCborValue(
+            QCborMap {{QStringLiteral("items"), QCborArray {}},
+                {QStringLiteral("last_seq"),
+                    QStringLiteral("1")}}).toCbor();
         QTest::newRow("truncated") << good.left(good.size() - 5);
         QTest::newRow("trailing bytes") << good + QByteArray("\x01", 1);
         QTest::newRow("JSON, not CBOR") << QByteArray(R"({"items":[]})");
@@ -123,7 +128,8 @@ private slots:
         const auto page = eventPageFromCbor(cbor);
         QVERIFY(!page.ok());
         QCOMPARE(page.error().code, ErrorCode::Malformed);
-        QVERIFY2(page.error().message.contains(QStringLiteral("CBOR event page")), qPrintable(page.error().message));
+        QVERIFY2(page.error().message.contains(QStringLiteral("CBOR event page")),
+            qPrintable(page.error().message));
     }
 
     void aJsonPageWithoutItemsIsRefused()

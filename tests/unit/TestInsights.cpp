@@ -73,7 +73,8 @@ QString firstDifference(const QJsonValue& a, const QJsonValue& b, const QString&
         QStringList keys = x.keys() + y.keys();
         keys.removeDuplicates();
         for (const QString& k : keys)
-            if (const QString d = firstDifference(x.value(k), y.value(k), path + QLatin1Char('.') + k); !d.isEmpty())
+            if (const QString d = firstDifference(x.value(k), y.value(k), path + QLatin1Char('.') + k);
+                !d.isEmpty())
                 return d;
         return {};
     }
@@ -82,12 +83,16 @@ QString firstDifference(const QJsonValue& a, const QJsonValue& b, const QString&
         if (x.size() != y.size())
             return path + QStringLiteral(" (size %1 vs %2)").arg(x.size()).arg(y.size());
         for (qsizetype i = 0; i < x.size(); ++i)
-            if (const QString d = firstDifference(x.at(i), y.at(i), path + QStringLiteral("[%1]").arg(i)); !d.isEmpty())
+            if (const QString d = firstDifference(x.at(i), y.at(i), path + QStringLiteral("[%1]").arg(i));
+                !d.isEmpty())
                 return d;
         return {};
     }
-    return a == b ? QString() : path + QStringLiteral(": %1 vs %2").arg(QString::fromUtf8(QJsonDocument(QJsonArray {a}).toJson(QJsonDocument::Compact)),
-                                                  QString::fromUtf8(QJsonDocument(QJsonArray {b}).toJson(QJsonDocument::Compact)));
+    return a == b ? QString()
+                  : path
+            + QStringLiteral(": %1 vs %2")
+                  .arg(QString::fromUtf8(QJsonDocument(QJsonArray {a}).toJson(QJsonDocument::Compact)),
+                      QString::fromUtf8(QJsonDocument(QJsonArray {b}).toJson(QJsonDocument::Compact)));
 }
 
 } // namespace
@@ -143,7 +148,8 @@ class TestInsights : public QObject
                 ApproveInput a;
                 if (rng.bounded(3) == 0)
                     a.privileges = subset(in.privileges);
-                const QString approver = who == QLatin1String("agent-7") ? QStringLiteral("carol") : QStringLiteral("bob");
+                const QString approver
+                    = who == QLatin1String("agent-7") ? QStringLiteral("carol") : QStringLiteral("bob");
                 auto r = f->approve(approver, d->request.id, a);
                 QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
                 g = r->grant;
@@ -171,8 +177,9 @@ class TestInsights : public QObject
         {
             // Time moves by seconds to hours, so grants fall into many hours and days.
             const int jump = int(rng.bounded(10));
-            f->clock().advance(jump < 6 ? 1000 * qint64(rng.bounded(1, 120)) : jump < 9 ? 60'000 * qint64(rng.bounded(1, 90))
-                                                                                       : 3'600'000 * qint64(rng.bounded(1, 30)));
+            f->clock().advance(jump < 6 ? 1000 * qint64(rng.bounded(1, 120))
+                    : jump < 9          ? 60'000 * qint64(rng.bounded(1, 90))
+                                        : 3'600'000 * qint64(rng.bounded(1, 30)));
             const int r = int(rng.bounded(100));
             if (r < 30 || active.isEmpty()) {
                 newGrant();
@@ -203,7 +210,9 @@ class TestInsights : public QObject
                         active.removeAt(i);
                     }
             } else if (!endedTokens.isEmpty()) {
-                QCOMPARE(f->isActive(QStringLiteral("api-gw"), endedTokens.at(int(rng.bounded(endedTokens.size())))), false);
+                QCOMPARE(f->isActive(
+                             QStringLiteral("api-gw"), endedTokens.at(int(rng.bounded(endedTokens.size())))),
+                    false);
             }
         }
 
@@ -272,7 +281,8 @@ private slots:
             }
         }
         // The history is not trivial: every metric has something to count.
-        const QJsonObject m = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject m
+            = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
         QVERIFY(m["elevation_frequency"].toObject()["grants"].toInt() > 50);
         QVERIFY(m["grant_width"].toObject()["narrowed"].toInt() > 0);
         QVERIFY(m["grant_width"].toObject()["with_usage"].toInt() > 0);
@@ -310,14 +320,17 @@ private slots:
         for (int i = 0; i < 20; ++i)
             compareWithReference(copy, copy.randomQuery());
         // And the same grants were counted as in the original.
-        const QJsonObject a = computeMetrics(copy.e().store().connection(), copy.e().directory(), {}, w.f->now()).value();
-        const QJsonObject b = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject a
+            = computeMetrics(copy.e().store().connection(), copy.e().directory(), {}, w.f->now()).value();
+        const QJsonObject b
+            = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
         QCOMPARE(a["elevation_frequency"], b["elevation_frequency"]);
         QCOMPARE(a["grant_width"], b["grant_width"]);
         QCOMPARE(a["completeness"], b["completeness"]);
     }
 
-    // Grants in flight across a restart: their sessions, ends and late uses land on rollups read back from disk.
+    // Grants in flight across a restart: their sessions, ends and late uses land on rollups read back from
+    // disk.
     void survivesRestart()
     {
         World w(99);
@@ -346,10 +359,11 @@ private slots:
         QJsonObject ghost {{"id", "grt_ghost"}, {"principal", "alice"}, {"target", "billing-db"},
             {"privileges", QJsonArray {"read"}}, {"starts_at", Clock::toIso(w.f->now())},
             {"expires_at", Clock::toIso(w.f->now() + 60'000)}, {"ttl_seconds", 60}};
-        LAPSE_VERIFY_OK(store.append(QStringLiteral("grant.activated"), QStringLiteral("bob"), QStringLiteral("grt_ghost"), ghost, w.f->now()));
+        LAPSE_VERIFY_OK(store.append(QStringLiteral("grant.activated"), QStringLiteral("bob"),
+            QStringLiteral("grt_ghost"), ghost, w.f->now()));
         if (!g.id.isEmpty())
-            LAPSE_VERIFY_OK(store.append(QStringLiteral("credential.used_after_end"), QStringLiteral("api-gw"), g.id,
-                QJsonObject {{"grant_id", g.id}}, w.f->now()));
+            LAPSE_VERIFY_OK(store.append(QStringLiteral("credential.used_after_end"),
+                QStringLiteral("api-gw"), g.id, QJsonObject {{"grant_id", g.id}}, w.f->now()));
         store.rollback();
         for (int i = 0; i < 40; ++i)
             w.step();
@@ -366,7 +380,8 @@ private slots:
         QVERIFY(w.f->ok());
         for (int i = 0; i < 150; ++i)
             w.step();
-        const QJsonObject before = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject before
+            = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
         w.f->close();
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
@@ -379,14 +394,16 @@ private slots:
             auto stale = computeMetrics(db, w.f->engine().directory(), {}, w.f->now());
             QVERIFY(!stale.ok());
             QCOMPARE(stale.error().code, ErrorCode::Conflict);
-            QVERIFY2(stale.error().message.contains(QLatin1String("behind")) || stale.error().message.contains(QLatin1String("end at")),
+            QVERIFY2(stale.error().message.contains(QLatin1String("behind"))
+                    || stale.error().message.contains(QLatin1String("end at")),
                 qPrintable(stale.error().message));
             q.finish();
             db.close();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("raw"));
         QVERIFY(w.f->reopen());
-        const QJsonObject after = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject after
+            = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
         QCOMPARE(normalized(after), normalized(before));
         for (int i = 0; i < 10; ++i)
             compareWithReference(w, w.randomQuery());
@@ -405,8 +422,9 @@ private slots:
             QCOMPARE(QDateTime::fromString(iso, Qt::ISODateWithMs).toMSecsSinceEpoch(), ms);
         }
         bool ok = true;
-        for (const char* bad : {"2026-02-30T10:00:00.000Z", "2025-02-29T10:00:00.000Z", "2026-11-22T25:00:00.000Z",
-                 "2026-13-01T10:00:00.000Z", "2026-11-22T10:60:00.000Z", "2026-11-2xT10:00:00.000Z"}) {
+        for (const char* bad :
+            {"2026-02-30T10:00:00.000Z", "2025-02-29T10:00:00.000Z", "2026-11-22T25:00:00.000Z",
+                "2026-13-01T10:00:00.000Z", "2026-11-22T10:60:00.000Z", "2026-11-2xT10:00:00.000Z"}) {
             Clock::fromIso(QString::fromLatin1(bad), &ok);
             QVERIFY2(!ok, bad);
         }

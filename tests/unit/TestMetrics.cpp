@@ -21,7 +21,8 @@ class TestMetrics : public QObject
     EngineFixture& f() { return *m_f; }
     const Principal& gw() { return f().who(QStringLiteral("api-gw")); }
 
-    Grant grant(const QStringList& requested, const std::optional<QStringList>& minimum, const std::optional<QStringList>& approved)
+    Grant grant(const QStringList& requested, const std::optional<QStringList>& minimum,
+        const std::optional<QStringList>& approved)
     {
         RequestInput in = EngineFixture::input(QStringLiteral("billing-db"));
         in.privileges = requested;
@@ -65,7 +66,8 @@ private slots:
         QVERIFY(s2.ok());
         f().clock().advance(10'000);
         QVERIFY(e.revoke(f().who(QStringLiteral("carol")), g2.id, QStringLiteral("done early")).ok());
-        QCOMPARE(e.introspect(gw(), t2)->value(QStringLiteral("active")).toBool(true), false); // post-expiry use
+        QCOMPARE(
+            e.introspect(gw(), t2)->value(QStringLiteral("active")).toBool(true), false); // post-expiry use
         f().clock().advance(3'000);
         QVERIFY(e.endSession(gw(), s2->id, {"read", "write"}).ok());
         m_grants << g2;
@@ -89,10 +91,7 @@ private slots:
         m_grants << g4;
     }
 
-    void cleanup()
-    {
-        m_f.reset();
-    }
+    void cleanup() { m_f.reset(); }
 
     void wholeHistory()
     {
@@ -101,7 +100,8 @@ private slots:
         const QJsonObject m = metrics(q);
         const QJsonObject ef = m["elevation_frequency"].toObject();
         QCOMPARE(ef["grants"].toInt(), 4);
-        QCOMPARE(ef["by_identity"].toArray(), (QJsonArray {QJsonObject {{"identity", "alice"}, {"grants", 4}}}));
+        QCOMPARE(
+            ef["by_identity"].toArray(), (QJsonArray {QJsonObject {{"identity", "alice"}, {"grants", 4}}}));
         // alice on billing-db with exactly [read] three times (G1, G3, G4); [read, write] only once.
         QCOMPARE(ef["repeated"].toArray().size(), 1);
         const QJsonObject rep = ef["repeated"].toArray().first().toObject();
@@ -114,7 +114,8 @@ private slots:
         QCOMPARE(gw["with_minimum"].toInt(), 3); // G3 declared none
         QCOMPARE(gw["excess_privileges"].toInt(), 1); // G2's write
         QCOMPARE(gw["narrowed"].toInt(), 1); // G1
-        QCOMPARE(gw["with_usage"].toInt(), 2); // G1 and G2 reported what was used; G3's session reported nothing
+        QCOMPARE(
+            gw["with_usage"].toInt(), 2); // G1 and G2 reported what was used; G3's session reported nothing
         QCOMPARE(gw["unused_privileges"].toInt(), 0);
 
         const QJsonObject ls = m["lingering_sessions"].toObject();

@@ -141,7 +141,8 @@ private slots:
         QVERIFY(!mirror.value()->append(events.mid(split)).ok());
         QCOMPARE(broken.count(), 1);
         QCOMPARE(broken.first().first().toLongLong(), breakSeq);
-        QVERIFY2(broken.first().at(1).toString().contains(gap ? QStringLiteral("missing") : QStringLiteral("hash")),
+        QVERIFY2(broken.first().at(1).toString().contains(
+                     gap ? QStringLiteral("missing") : QStringLiteral("hash")),
             qPrintable(broken.first().at(1).toString()));
         QCOMPARE(mirror.value()->lastSeq(), breakSeq - 1);
         QVERIFY(mirror.value()->broken());

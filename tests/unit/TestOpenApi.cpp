@@ -56,8 +56,10 @@ class TestOpenApi : public QObject
         req.contentType = "application/json";
         const bool publicDoc = path == QLatin1String("/healthz") || path == QLatin1String("/metrics")
             || path.startsWith(QLatin1String("/.well-known"));
-        const ApiResponse r = publicDoc && method == QLatin1String("GET") ? api.handle(req) : api.handleAs(everyone, req);
-        return !(r.status == 404 && r.jsonBody()["error"].toObject()["message"].toString().startsWith(QLatin1String("no route")));
+        const ApiResponse r
+            = publicDoc && method == QLatin1String("GET") ? api.handle(req) : api.handleAs(everyone, req);
+        return !(r.status == 404
+            && r.jsonBody()["error"].toObject()["message"].toString().startsWith(QLatin1String("no route")));
     }
 
 private slots:
@@ -72,16 +74,21 @@ private slots:
         const QSet<QString> doc = documented();
         QVERIFY2(doc.size() > 20, "the document lists too few operations");
         for (const QString& op : doc)
-            QVERIFY2(routed(api, everyone, op), qPrintable(op + QStringLiteral(" is documented but not routed")));
+            QVERIFY2(
+                routed(api, everyone, op), qPrintable(op + QStringLiteral(" is documented but not routed")));
 
         // Every candidate operation the service answers must be documented.
-        QStringList candidates {QStringLiteral("/healthz"), QStringLiteral("/metrics"), QStringLiteral("/.well-known/jwks.json")};
-        for (const char* p : {"me", "directory", "lockouts", "requests", "grants", "sessions", "introspect", "events", "stream", "keys/rotate", "principals", "insights", "metrics", "audit", "keys"})
+        QStringList candidates {
+            QStringLiteral("/healthz"), QStringLiteral("/metrics"), QStringLiteral("/.well-known/jwks.json")};
+        for (const char* p : {"me", "directory", "lockouts", "requests", "grants", "sessions", "introspect",
+                 "events", "stream", "keys/rotate", "principals", "insights", "metrics", "audit", "keys"})
             candidates << QStringLiteral("/v1/") + QLatin1String(p);
         for (const char* kind : {"requests", "grants", "sessions", "principals"}) {
             candidates << QStringLiteral("/v1/%1/{id}").arg(QLatin1String(kind));
-            for (const char* action : {"context", "approve", "deny", "revoke", "complete", "review", "end", "terminate", "lockout", "unlock", "extend", "delete"})
-                candidates << QStringLiteral("/v1/%1/{id}/%2").arg(QLatin1String(kind), QLatin1String(action));
+            for (const char* action : {"context", "approve", "deny", "revoke", "complete", "review", "end",
+                     "terminate", "lockout", "unlock", "extend", "delete"})
+                candidates
+                    << QStringLiteral("/v1/%1/{id}/%2").arg(QLatin1String(kind), QLatin1String(action));
         }
         int served = 0;
         for (const QString& path : std::as_const(candidates))
@@ -91,7 +98,8 @@ private slots:
                     continue;
                 if (routed(api, everyone, op)) {
                     ++served;
-                    QVERIFY2(doc.contains(op), qPrintable(op + QStringLiteral(" is served but not documented")));
+                    QVERIFY2(
+                        doc.contains(op), qPrintable(op + QStringLiteral(" is served but not documented")));
                 }
             }
         QCOMPARE(served, int(doc.size()) - 1); // all but /v1/stream, checked over HTTP

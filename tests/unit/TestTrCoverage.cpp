@@ -1,5 +1,6 @@
 // No user-visible string in the console bypasses tr(): every literal handed to a widget's text setters or
-// constructors must be translated. The scanner is tested on fixtures first, then run over ui/ and app/console/.
+// constructors must be translated. The scanner is tested on fixtures first, then run over ui/ and
+// app/console/.
 #include <QDirIterator>
 #include <QFile>
 #include <QRegularExpression>
@@ -87,18 +88,22 @@ QStringList untranslated(QString code)
             if (!text.contains(QRegularExpression(QStringLiteral("[A-Za-z]{2,}"))))
                 continue; // punctuation, separators, "%1"
             const QString before = args.left(m.capturedStart()).trimmed();
-            static const QRegularExpression subscript(QStringLiteral("\\[\\s*((QLatin1String|QStringLiteral)\\s*\\()?$"));
-            if (subscript.match(before).hasMatch() || args.mid(m.capturedEnd()).trimmed().startsWith(QLatin1Char(']')))
+            static const QRegularExpression subscript(
+                QStringLiteral("\\[\\s*((QLatin1String|QStringLiteral)\\s*\\()?$"));
+            if (subscript.match(before).hasMatch()
+                || args.mid(m.capturedEnd()).trimmed().startsWith(QLatin1Char(']')))
                 continue; // a JSON key: request["task"], m[QLatin1String("grants")]
             static const QRegularExpression contextOpen(QStringLiteral("\\btranslate\\s*\\($"));
             if (contextOpen.match(before).hasMatch())
                 continue; // translate()'s context
             static const QRegularExpression translatedOpen(
-                QStringLiteral("(\\btr|\\btranslate\\s*\\(\\s*\"[^\"]*\"\\s*,|QT_TR_NOOP|QT_TRANSLATE_NOOP\\s*\\(\\s*\"[^\"]*\"\\s*,)\\s*\\(?$"));
+                QStringLiteral("(\\btr|\\btranslate\\s*\\(\\s*\"[^\"]*\"\\s*,|QT_TR_NOOP|QT_TRANSLATE_"
+                               "NOOP\\s*\\(\\s*\"[^\"]*\"\\s*,)\\s*\\(?$"));
             if (translatedOpen.match(before).hasMatch())
                 continue;
             // Object names, icon paths and property keys are not read by people.
-            static const QRegularExpression technical(QStringLiteral("(setObjectName|QIcon|fromTheme|property|value|contains)\\s*\\((QStringLiteral\\()?$"));
+            static const QRegularExpression technical(QStringLiteral(
+                "(setObjectName|QIcon|fromTheme|property|value|contains)\\s*\\((QStringLiteral\\()?$"));
             if (technical.match(before).hasMatch())
                 continue;
             found << call.captured(1) + QStringLiteral(": ") + text;
@@ -129,8 +134,10 @@ private slots:
         QTest::newRow("separator only") << "label->setText(parts.join(QStringLiteral(\" · \")));" << 0;
         QTest::newRow("placeholder only") << "label->setText(QStringLiteral(\"%1\").arg(n));" << 0;
         QTest::newRow("not visible") << "w->setObjectName(QStringLiteral(\"approveButton\"));" << 0;
-        QTest::newRow("latin1 key") << "l->setText(tr(\"%1 grants\").arg(m[QLatin1String(\"grants\")].toInt()));" << 0;
-        QTest::newRow("json key") << "l->setText(tr(\"Asked by %1\").arg(r.value(\"requester\").toString()));" << 0;
+        QTest::newRow("latin1 key")
+            << "l->setText(tr(\"%1 grants\").arg(m[QLatin1String(\"grants\")].toInt()));" << 0;
+        QTest::newRow("json key") << "l->setText(tr(\"Asked by %1\").arg(r.value(\"requester\").toString()));"
+                                  << 0;
         QTest::newRow("mixed") << "l->setText(tr(\"Ok\") + QStringLiteral(\" and more words\"));" << 1;
     }
 
@@ -147,8 +154,8 @@ private slots:
         QStringList problems;
         int files = 0;
         for (const char* dir : {"ui", "app/console"}) {
-            QDirIterator it(QStringLiteral(LAPSE_SOURCE_DIR "/") + QLatin1String(dir), {QStringLiteral("*.cpp"), QStringLiteral("*.h")},
-                QDir::Files, QDirIterator::Subdirectories);
+            QDirIterator it(QStringLiteral(LAPSE_SOURCE_DIR "/") + QLatin1String(dir),
+                {QStringLiteral("*.cpp"), QStringLiteral("*.h")}, QDir::Files, QDirIterator::Subdirectories);
             while (it.hasNext()) {
                 QFile f(it.next());
                 QVERIFY(f.open(QIODevice::ReadOnly));
@@ -170,7 +177,9 @@ private slots:
         const int messages = int(ts.count(QStringLiteral("<message")));
         QVERIFY(messages > 200);
         QCOMPARE(int(ts.count(QStringLiteral("type=\"unfinished\""))), 0);
-        QCOMPARE(int(ts.count(QStringLiteral("<translation></translation>"))) + int(ts.count(QStringLiteral("<translation />"))), 0);
+        QCOMPARE(int(ts.count(QStringLiteral("<translation></translation>")))
+                + int(ts.count(QStringLiteral("<translation />"))),
+            0);
         QCOMPARE(int(ts.count(QStringLiteral("<translation>"))), messages);
     }
 };
