@@ -3,7 +3,7 @@
 #include "Format.h"
 #include "backend/Backend.h"
 #include "core/Clock.h"
-#include "metrics/InsightsSource.h"
+#include "insights/InsightsSource.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>

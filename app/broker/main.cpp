@@ -1,7 +1,7 @@
 // lapse-broker: serve the grant engine over HTTPS, and manage its API keys and signing keys.
-#include "HttpFrontend.h"
-#include "HttpWorker.h"
-#include "ThreadedHttpListener.h"
+#include "http/HttpFrontend.h"
+#include "http/HttpWorker.h"
+#include "http/ThreadedHttpListener.h"
 
 #include "core/Clock.h"
 #include "domain/Directory.h"

@@ -2,7 +2,7 @@
 #include "ActiveWidget.h"
 #include "ConsoleSettings.h"
 #include "Demo.h"
-#include "HttpFrontend.h"
+#include "http/HttpFrontend.h"
 #include "KeyDialog.h"
 #include "MainWindow.h"
 #include "backend/EmbeddedBackend.h"
@@ -11,7 +11,7 @@
 #include "domain/Directory.h"
 #include "engine/Engine.h"
 #include "itemmodels/AuditLogModel.h"
-#include "metrics/MirrorThread.h"
+#include "backend/MirrorThread.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

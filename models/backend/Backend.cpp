@@ -1,7 +1,6 @@
 // The typed API v1 calls, written once for every backend.
 #include "Backend.h"
 
-#include "engine/Store.h" // requestFromJson
 
 #include <QJsonArray>
 
@@ -44,7 +43,7 @@ void Backend::requestPage(const QString& status, const QString& after, int limit
         const QJsonArray items = r->value(QLatin1String("items")).toArray();
         page.items.reserve(items.size());
         for (const auto& v : items)
-            page.items << requestFromJson(v.toObject());
+            page.items << AccessRequest::fromJson(v.toObject());
         page.nextAfter = r->value(QLatin1String("next_after")).toString();
         done(std::move(page));
     });

@@ -46,6 +46,7 @@ struct AccessRequest {
     int approvalsRequired = 1;
 
     QJsonObject toJson() const;
+    static AccessRequest fromJson(const QJsonObject& o); // the inverse of toJson
 };
 
 } // namespace lapse

@@ -71,6 +71,23 @@ QJsonValue isoOrNull(qint64 ms)
 {
     return ms ? QJsonValue(Clock::toIso(ms)) : QJsonValue(QJsonValue::Null);
 }
+QStringList strings(const QJsonValue& v)
+{
+    QStringList out;
+    for (const auto& x : v.toArray())
+        out << x.toString();
+    return out;
+}
+std::optional<QStringList> optStrings(const QJsonValue& v)
+{
+    if (!v.isArray())
+        return std::nullopt;
+    return strings(v);
+}
+qint64 ms(const QJsonValue& v)
+{
+    return v.isString() ? Clock::fromIso(v.toString()) : 0;
+}
 } // namespace
 
 QString kindName(PrincipalKind kind)
@@ -281,6 +298,77 @@ Event Event::fromJson(const QJsonObject& o)
     e.body = o["body"].toString().toUtf8();
     e.hash = o["hash"].toString().toLatin1();
     return e;
+}
+
+AccessRequest AccessRequest::fromJson(const QJsonObject& o)
+{
+    AccessRequest r;
+    r.id = o["id"].toString();
+    r.requester = o["requester"].toString();
+    r.target = o["target"].toString();
+    r.privileges = strings(o["privileges"]);
+    r.minPrivileges = optStrings(o["min_privileges"]);
+    r.task = o["task"].toString();
+    r.reason = o["reason"].toString();
+    r.ticket = o["ticket"].toString();
+    r.ttlSeconds = o["ttl_seconds"].toInt();
+    r.breakGlass = o["break_glass"].toBool();
+    requestStatusFromName(o["status"].toString(), &r.status);
+    r.createdMs = ms(o["created_at"]);
+    r.expiresMs = ms(o["expires_at"]);
+    r.decidedMs = ms(o["decided_at"]);
+    r.decidedBy = o["decided_by"].toString();
+    r.denyReason = o["deny_reason"].toString();
+    r.grantId = o["grant_id"].toString();
+    for (const auto& a : o["approvals"].toArray())
+        r.approvals << Approval::fromJson(a.toObject());
+    r.approvalsRequired = o["approvals_required"].toInt(1);
+    return r;
+}
+
+Grant Grant::fromJson(const QJsonObject& o)
+{
+    Grant g;
+    g.id = o["id"].toString();
+    g.requestId = o["request_id"].toString();
+    g.principal = o["principal"].toString();
+    g.target = o["target"].toString();
+    g.privileges = strings(o["privileges"]);
+    g.requestedPrivileges = strings(o["requested_privileges"]);
+    g.minPrivileges = optStrings(o["min_privileges"]);
+    g.ttlSeconds = o["ttl_seconds"].toInt();
+    g.approvers = strings(o["approvers"]);
+    g.policy = o["policy"].toString();
+    g.breakGlass = o["break_glass"].toBool();
+    g.reviewed = o["reviewed"].toBool();
+    g.task = o["task"].toString();
+    g.ticket = o["ticket"].toString();
+    g.reason = o["reason"].toString();
+    g.keyId = o["key_id"].toString();
+    grantStatusFromName(o["status"].toString(), &g.status);
+    g.startsMs = ms(o["starts_at"]);
+    g.expiresMs = ms(o["expires_at"]);
+    g.endedMs = ms(o["ended_at"]);
+    g.endedBy = o["ended_by"].toString();
+    g.endReason = o["end_reason"].toString();
+    return g;
+}
+
+Session Session::fromJson(const QJsonObject& o)
+{
+    Session s;
+    s.id = o["id"].toString();
+    s.grantId = o["grant_id"].toString();
+    s.principal = o["principal"].toString();
+    s.target = o["target"].toString();
+    s.resourceServer = o["resource_server"].toString();
+    s.privilegesUsed = strings(o["privileges_used"]);
+    s.openedMs = ms(o["opened_at"]);
+    s.endedMs = ms(o["ended_at"]);
+    s.terminateRequestedMs = ms(o["terminate_requested_at"]);
+    s.terminateReason = o["terminate_reason"].toString();
+    s.grantEndedMs = ms(o["grant_ended_at"]);
+    return s;
 }
 
 } // namespace lapse

@@ -42,8 +42,8 @@ struct Grant {
         return status == GrantStatus::Active && nowMs >= startsMs && nowMs < expiresMs;
     }
     // When access actually stopped (end of window or early end); 0 while active.
-    qint64 effectiveEndMs() const { return status == GrantStatus::Active ? 0 : endedMs; }
     QJsonObject toJson() const;
+    static Grant fromJson(const QJsonObject& o); // the inverse of toJson
 };
 
 } // namespace lapse

@@ -34,6 +34,7 @@ struct Session {
     // Milliseconds this session stayed open after its grant ended, up to nowMs while still open.
     qint64 lingeringMs(qint64 nowMs) const;
     QJsonObject toJson(qint64 nowMs) const;
+    static Session fromJson(const QJsonObject& o); // the inverse of toJson
 };
 
 } // namespace lapse

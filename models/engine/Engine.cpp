@@ -535,7 +535,7 @@ int Engine::sweep()
         q.addBindValue(now);
         if (q.exec())
             while (q.next())
-                stale << requestFromJson(QJsonDocument::fromJson(q.value(0).toByteArray()).object());
+                stale << AccessRequest::fromJson(QJsonDocument::fromJson(q.value(0).toByteArray()).object());
     }
     if (due.isEmpty() && stale.isEmpty())
         return 0;

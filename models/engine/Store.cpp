@@ -5,7 +5,7 @@
 #include "Sqlite.h"
 #include "core/Clock.h"
 #include "domain/Directory.h"
-#include "metrics/InsightsIndex.h"
+#include "engine/InsightsIndex.h"
 
 #include <QDir>
 #include <QFile>
@@ -93,99 +93,11 @@ Status exec(QSqlQuery& q, const QString& what)
     return Ok {};
 }
 
-QStringList strings(const QJsonValue& v)
-{
-    QStringList out;
-    for (const auto& x : v.toArray())
-        out << x.toString();
-    return out;
-}
-std::optional<QStringList> optStrings(const QJsonValue& v)
-{
-    if (!v.isArray())
-        return std::nullopt;
-    return strings(v);
-}
-qint64 ms(const QJsonValue& v)
-{
-    return v.isString() ? Clock::fromIso(v.toString()) : 0;
-}
 QVariant nullableMs(qint64 v)
 {
     return v ? QVariant(v) : QVariant(QMetaType(QMetaType::LongLong));
 }
 } // namespace
-
-AccessRequest requestFromJson(const QJsonObject& o)
-{
-    AccessRequest r;
-    r.id = o["id"].toString();
-    r.requester = o["requester"].toString();
-    r.target = o["target"].toString();
-    r.privileges = strings(o["privileges"]);
-    r.minPrivileges = optStrings(o["min_privileges"]);
-    r.task = o["task"].toString();
-    r.reason = o["reason"].toString();
-    r.ticket = o["ticket"].toString();
-    r.ttlSeconds = o["ttl_seconds"].toInt();
-    r.breakGlass = o["break_glass"].toBool();
-    requestStatusFromName(o["status"].toString(), &r.status);
-    r.createdMs = ms(o["created_at"]);
-    r.expiresMs = ms(o["expires_at"]);
-    r.decidedMs = ms(o["decided_at"]);
-    r.decidedBy = o["decided_by"].toString();
-    r.denyReason = o["deny_reason"].toString();
-    r.grantId = o["grant_id"].toString();
-    for (const auto& a : o["approvals"].toArray())
-        r.approvals << Approval::fromJson(a.toObject());
-    r.approvalsRequired = o["approvals_required"].toInt(1);
-    return r;
-}
-
-Grant grantFromJson(const QJsonObject& o)
-{
-    Grant g;
-    g.id = o["id"].toString();
-    g.requestId = o["request_id"].toString();
-    g.principal = o["principal"].toString();
-    g.target = o["target"].toString();
-    g.privileges = strings(o["privileges"]);
-    g.requestedPrivileges = strings(o["requested_privileges"]);
-    g.minPrivileges = optStrings(o["min_privileges"]);
-    g.ttlSeconds = o["ttl_seconds"].toInt();
-    g.approvers = strings(o["approvers"]);
-    g.policy = o["policy"].toString();
-    g.breakGlass = o["break_glass"].toBool();
-    g.reviewed = o["reviewed"].toBool();
-    g.task = o["task"].toString();
-    g.ticket = o["ticket"].toString();
-    g.reason = o["reason"].toString();
-    g.keyId = o["key_id"].toString();
-    grantStatusFromName(o["status"].toString(), &g.status);
-    g.startsMs = ms(o["starts_at"]);
-    g.expiresMs = ms(o["expires_at"]);
-    g.endedMs = ms(o["ended_at"]);
-    g.endedBy = o["ended_by"].toString();
-    g.endReason = o["end_reason"].toString();
-    return g;
-}
-
-Session sessionFromJson(const QJsonObject& o)
-{
-    Session s;
-    s.id = o["id"].toString();
-    s.grantId = o["grant_id"].toString();
-    s.principal = o["principal"].toString();
-    s.target = o["target"].toString();
-    s.resourceServer = o["resource_server"].toString();
-    s.privilegesUsed = strings(o["privileges_used"]);
-    s.openedMs = ms(o["opened_at"]);
-    s.endedMs = ms(o["ended_at"]);
-    s.terminateRequestedMs = ms(o["terminate_requested_at"]);
-    s.terminateReason = o["terminate_reason"].toString();
-    s.grantEndedMs = ms(o["grant_ended_at"]);
-    return s;
-}
 
 Store::Store()
     : m_insertEvent(std::make_unique<SqlStatement>())
@@ -690,7 +602,7 @@ std::optional<AccessRequest> Store::request(const QString& id) const
     q.prepare(QStringLiteral("SELECT json FROM requests WHERE id = ?"));
     q.addBindValue(id);
     if (q.exec() && q.next())
-        return requestFromJson(parse(q.value(0)));
+        return AccessRequest::fromJson(parse(q.value(0)));
     return std::nullopt;
 }
 
@@ -700,7 +612,7 @@ std::optional<Grant> Store::grant(const QString& id) const
     q.prepare(QStringLiteral("SELECT json FROM grants WHERE id = ?"));
     q.addBindValue(id);
     if (q.exec() && q.next())
-        return grantFromJson(parse(q.value(0)));
+        return Grant::fromJson(parse(q.value(0)));
     return std::nullopt;
 }
 
@@ -710,7 +622,7 @@ std::optional<Session> Store::session(const QString& id) const
     q.prepare(QStringLiteral("SELECT json FROM sessions WHERE id = ?"));
     q.addBindValue(id);
     if (q.exec() && q.next())
-        return sessionFromJson(parse(q.value(0)));
+        return Session::fromJson(parse(q.value(0)));
     return std::nullopt;
 }
 
@@ -802,7 +714,7 @@ QList<AccessRequest> Store::requests(const RequestFilter& f) const
     RepeatedValues repeated;
     while (q.step() == SQLITE_ROW) {
         if (!q.isNull(13)) {
-            out << requestFromJson(QJsonDocument::fromJson(q.bytes(13)).object());
+            out << AccessRequest::fromJson(QJsonDocument::fromJson(q.bytes(13)).object());
             continue;
         }
         AccessRequest& r = out.emplace_back();
@@ -874,7 +786,7 @@ QList<Grant> Store::grants(const GrantFilter& f) const
     QList<Grant> out;
     if (q.exec())
         while (q.next())
-            out << grantFromJson(parse(q.value(0)));
+            out << Grant::fromJson(parse(q.value(0)));
     return out;
 }
 
@@ -913,7 +825,7 @@ QList<Session> Store::sessions(const SessionFilter& f) const
     QList<Session> out;
     if (q.exec())
         while (q.next())
-            out << sessionFromJson(parse(q.value(0)));
+            out << Session::fromJson(parse(q.value(0)));
     return out;
 }
 

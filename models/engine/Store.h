@@ -137,9 +137,4 @@ private:
     std::unique_ptr<InsightsIndex> m_insights;
 };
 
-// fromJson for the stored JSON forms (the same as the API's).
-AccessRequest requestFromJson(const QJsonObject& o);
-Grant grantFromJson(const QJsonObject& o);
-Session sessionFromJson(const QJsonObject& o);
-
 } // namespace lapse

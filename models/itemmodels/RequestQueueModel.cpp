@@ -5,7 +5,6 @@
 #include "TimeFormat.h"
 #include "backend/Backend.h"
 #include "core/Clock.h"
-#include "engine/Store.h" // requestFromJson
 
 #include <QCollator>
 #include <QColor>
@@ -168,7 +167,7 @@ public:
     // keys: the free-text collation keys too; a load leaves them to a later pass (see finishLoad).
     std::unique_ptr<Row> make(const QJsonObject& json, bool keys = true)
     {
-        return make(requestFromJson(json), keys);
+        return make(AccessRequest::fromJson(json), keys);
     }
 
     std::unique_ptr<Row> make(const AccessRequest& request, bool keys = true)

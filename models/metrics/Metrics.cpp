@@ -2,7 +2,7 @@
 // window's edges from the per-grant facts, so a query costs the same at a million events as at ten million.
 #include "Metrics.h"
 
-#include "InsightsIndex.h"
+#include "engine/InsightsIndex.h"
 #include "core/Clock.h"
 #include "domain/Directory.h"
 #include "engine/Sqlite.h"

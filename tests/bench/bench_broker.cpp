@@ -7,7 +7,7 @@
 //        bench_broker --baseline-server PORT CERT KEY THREADS   (internal: the do-nothing server)
 #include "BrokerProcess.h"
 #include "HttpClient.h"
-#include "ThreadedHttpListener.h"
+#include "http/ThreadedHttpListener.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -6,7 +6,7 @@
 
 #include "backend/RemoteBackend.h"
 #include "domain/Directory.h"
-#include "metrics/Mirror.h"
+#include "backend/Mirror.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

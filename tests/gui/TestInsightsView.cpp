@@ -6,7 +6,7 @@
 #include "SwitchableBackend.h"
 #include "backend/EmbeddedBackend.h"
 #include "metrics/Metrics.h"
-#include "metrics/Mirror.h"
+#include "backend/Mirror.h"
 
 #include <QAbstractBarSeries>
 #include <QBarSet>

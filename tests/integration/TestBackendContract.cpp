@@ -6,8 +6,8 @@
 #include "backend/RemoteBackend.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
-#include "metrics/Mirror.h"
-#include "metrics/MirrorThread.h"
+#include "backend/Mirror.h"
+#include "backend/MirrorThread.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>

@@ -7,7 +7,7 @@
 #include "ReferenceMetrics.h"
 
 #include "engine/Sqlite.h"
-#include "metrics/InsightsIndex.h"
+#include "engine/InsightsIndex.h"
 #include "metrics/Metrics.h"
 
 #include <QJsonArray>

@@ -3,7 +3,7 @@
 #include "EngineFixture.h"
 
 #include "backend/EmbeddedBackend.h"
-#include "metrics/Mirror.h"
+#include "backend/Mirror.h"
 
 #include <QSignalSpy>
 #include <QSqlDatabase>

@@ -1,7 +1,7 @@
 // Insights from the local store's rollups, or from the backend when there is none.
 #include "InsightsSource.h"
 
-#include "Metrics.h"
+#include "metrics/Metrics.h"
 #include "core/Clock.h"
 
 #include <QJsonDocument>
