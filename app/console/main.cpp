@@ -205,7 +205,7 @@ int main(int argc, char** argv)
         settings.setValue(ConsoleSettings::Key::LastDataDir, QDir(dataDir).absolutePath());
 
         ownedEngine = std::move(engine).value();
-        auditFile = ownedEngine->store().path();
+        auditFile = ownedEngine->store().location();
         if (p.isSet("demo"))
             demo = seedDemo(*ownedEngine, &demoProblem);
         backendOwner = std::make_unique<EmbeddedBackend>(*ownedEngine, p.value("as"));

@@ -1,7 +1,7 @@
 #include "Commands.h"
 
 #include "core/Clock.h"
-#include "engine/Store.h"
+#include "engine/SqliteStore.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -331,7 +331,7 @@ int cmdVerify(Context& c)
         if (!db.open())
             throw CommandError {
                 {Other, QStringLiteral("cannot open %1: %2").arg(file, db.lastError().text())}};
-        checked = Store::verifyChain(db, &reason, &breakSeq);
+        checked = SqliteStore::verifyChain(db, &reason, &breakSeq);
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("lapsectl-verify"));

@@ -492,7 +492,7 @@ ApiResponse ApiService::route(const Principal& actor, const ApiRequest& req)
         if (!mq)
             return ApiResponse::error(mq.error());
         auto m
-            = computeMetrics(m_engine.store().connection(), m_engine.directory(), mq.value(), Clock::now());
+            = computeMetrics(m_engine.store(), m_engine.directory(), mq.value(), Clock::now());
         if (!m)
             return ApiResponse::error(m.error());
         return ApiResponse::json(200, m.value());

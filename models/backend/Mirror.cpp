@@ -1,14 +1,14 @@
 #include "Mirror.h"
 
 #include "backend/Backend.h"
-#include "engine/Store.h"
+#include "engine/SqliteStore.h"
 
 namespace lapse
 {
 
 Result<std::unique_ptr<Mirror>> Mirror::open(const QString& file, Backend* source, QObject* parent)
 {
-    auto store = Store::open(file);
+    auto store = SqliteStore::open(file);
     if (!store)
         return store.error();
     std::unique_ptr<Mirror> m(new Mirror);
@@ -19,7 +19,7 @@ Result<std::unique_ptr<Mirror>> Mirror::open(const QString& file, Backend* sourc
     // Resume from what is already here, but only if it verifies: a tampered mirror is not continued.
     QString reason;
     qint64 breakSeq = 0;
-    const auto verified = Store::verifyChain(m->m_store->connection(), &reason, &breakSeq);
+    const auto verified = m->m_store->verifyChain(&reason, &breakSeq);
     if (!verified)
         return makeError(ErrorCode::Conflict,
             QStringLiteral("the mirror %1 is broken at event %2: %3").arg(file).arg(breakSeq).arg(reason));

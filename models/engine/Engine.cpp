@@ -2,12 +2,12 @@
 #include "Engine.h"
 
 #include "Crypto.h"
+#include "SqliteStore.h"
 #include "core/Clock.h"
 
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlQuery>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace lapse
@@ -77,10 +77,17 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
             ErrorCode::Internal, QStringLiteral("cannot create data directory %1").arg(e->m_dataDir));
     QFile::setPermissions(
         e->m_dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    auto store = Store::open(e->m_dataDir + QStringLiteral("/lapse.db"));
-    if (!store)
-        return store.error();
-    e->m_store = std::move(store).value();
+    if (config.openStore) {
+        auto store = config.openStore(e->m_dataDir);
+        if (!store)
+            return store.error();
+        e->m_store = std::move(store).value();
+    } else {
+        auto store = SqliteStore::open(e->m_dataDir + QStringLiteral("/lapse.db"));
+        if (!store)
+            return store.error();
+        e->m_store = std::move(store).value();
+    }
     auto keys = KeyRing::open(e->m_dataDir, Clock::now());
     if (!keys)
         return keys.error();
@@ -524,19 +531,12 @@ int Engine::sweep()
     for (const auto& g : std::as_const(m_activeGrants))
         if (now >= g.expiresMs)
             due << g;
-    RequestFilter pending;
-    pending.status = RequestStatus::Pending;
-    pending.limit = 10000;
-    QList<AccessRequest> stale;
-    {
-        QSqlQuery q(m_store->connection());
-        q.prepare(
-            QStringLiteral("SELECT json FROM requests WHERE status = 'pending' AND expires <= ? LIMIT 1000"));
-        q.addBindValue(now);
-        if (q.exec())
-            while (q.next())
-                stale << AccessRequest::fromJson(QJsonDocument::fromJson(q.value(0).toByteArray()).object());
-    }
+    // A pending request past its review deadline expires unreviewed; a failed read leaves it for the next
+    // sweep.
+    const auto dueRequests = m_store->pendingRequestsDue(now, 1000);
+    if (!dueRequests)
+        qWarning("sweep: %s", qPrintable(dueRequests.error().message));
+    QList<AccessRequest> stale = dueRequests ? dueRequests.value() : QList<AccessRequest>();
     if (due.isEmpty() && stale.isEmpty())
         return 0;
     auto r = write<int>([&]() -> Result<int> {
@@ -1028,7 +1028,7 @@ QList<LockoutRecord> Engine::lockouts() const
     return m_lockouts.values();
 }
 
-Status Engine::appendBatch(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events)
+Status Engine::appendBatch(const QList<NewEvent>& events)
 {
     // Serialising the bodies is the costliest part and independent per event: half of it runs beside the
     // chain, which stays strictly in order on this thread.

@@ -25,6 +25,9 @@ struct EngineConfig {
     Directory directory;
     QString issuer = QStringLiteral("lapse-broker");
     int sweepIntervalMs = 1000; // 0: no timer; call sweep() yourself (tests)
+    // Opens the store for the data directory; unset: SQLite at dataDir/lapse.db. Tests hand in a failing
+    // store.
+    std::function<Result<std::unique_ptr<Store>>(const QString& dataDir)> openStore;
 };
 
 struct Decision {
@@ -122,7 +125,7 @@ public:
     int activeGrantCount() const { return m_activeGrants.size(); }
 
     // For benchmarks and the event-append path of imports: appends raw events in one transaction.
-    Status appendBatch(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events);
+    Status appendBatch(const QList<NewEvent>& events);
 
 signals:
     // Emitted after the commit that made them durable, in order.

@@ -4,6 +4,7 @@
 // replaying the event log.
 #pragma once
 
+#include "InsightRows.h"
 #include "core/Error.h"
 
 #include <QByteArray>
@@ -22,21 +23,6 @@ namespace lapse
 {
 
 class SqlStatement;
-
-// What one grant adds to the rollups. Every field sums, except window (the largest count of grants of the
-// same identity, target and privileges within the default repeat window, ending at this grant: a maximum).
-struct GrantContribution {
-    qint64 grants = 0, breakGlass = 0, withMinimum = 0, excess = 0, narrowed = 0, withUsage = 0, unused = 0;
-    qint64 ended = 0, ttlSeconds = 0, usedMs = 0, completed = 0, expired = 0, revoked = 0;
-    qint64 recordComplete = 0; // task, reason, approver or policy, expiry (the owner is checked per identity)
-    qint64 lingering = 0, lingeringMs = 0; // sessions closed after their grant ended
-    qint64 uses = 0; // credential presented after its grant ended
-    qint64 revocations = 0, unconfirmed = 0; // revoked; of those, with sessions still not confirmed closed
-    qint64 window = 0;
-
-    GrantContribution& operator+=(const GrantContribution& o);
-    GrantContribution operator-(const GrantContribution& o) const;
-};
 
 class InsightsIndex
 {

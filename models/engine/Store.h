@@ -1,6 +1,10 @@
-// The durable store: SQLite in WAL mode, one writer path, current state beside the event that changed it.
+// What the engine, the API, the mirror and the insights need from persistence: one writer path that keeps
+// the event log, the state it changes and the insight rollups in one transaction, and the reads they answer
+// from. SqliteStore implements it; any other store must pass the same contract
+// (tests/unit/TestStoreContract).
 #pragma once
 
+#include "InsightRows.h"
 #include "core/Error.h"
 #include "domain/AccessRequest.h"
 #include "domain/Event.h"
@@ -9,20 +13,15 @@
 
 #include <QJsonObject>
 #include <QList>
-#include <QSqlDatabase>
 #include <QString>
 #include <functional>
-#include <memory>
 #include <optional>
-
-struct sqlite3;
+#include <tuple>
 
 namespace lapse
 {
 
 class Directory;
-class InsightsIndex;
-class SqlStatement;
 
 struct RequestFilter {
     std::optional<RequestStatus> status;
@@ -56,85 +55,84 @@ struct LockoutRecord {
     QString by;
 };
 
+// An event to append: type, actor, subject, body.
+using NewEvent = std::tuple<QString, QString, QString, QJsonObject>;
+
 class Store
 {
 public:
-    ~Store();
-    // Opens (creating and migrating) the SQLite file. WAL, synchronous=FULL: a commit is on disk when it
-    // returns.
-    static Result<std::unique_ptr<Store>> open(const QString& path);
-    QString path() const { return m_path; }
-    // A connection for the calling thread (SQLite connections must not cross threads).
-    QSqlDatabase connection() const;
+    virtual ~Store() = default;
 
-    // --- the one writer path (engine thread only) ---
-    Status begin();
-    Status commit();
-    void rollback();
-    // Appends an event inside the open transaction and advances the chain head.
-    Result<Event> append(const QString& type, const QString& actor, const QString& subject,
-        const QJsonObject& body, qint64 tsMs);
-    // Appends a batch in order inside the open transaction, bodies already serialised (compact JSON); the
-    // rollups take the batch on a second thread while the events are chained and written on this one.
-    Result<QList<Event>> appendMany(const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,
-        const QList<QByteArray>& compactBodies, qint64 tsMs);
+    // Where it lives, for messages: a file path or a connection URL without secrets.
+    virtual QString location() const = 0;
+
+    // --- the one writer path (one thread at a time: the engine's, or the mirror's) ---
+    // Every write below happens inside begin() ... commit(); nothing is visible to readers, or durable,
+    // before commit() returns Ok. A failed commit() has rolled back. rollback() restores the chain head of
+    // begin().
+    virtual Status begin() = 0;
+    virtual Status commit() = 0;
+    virtual void rollback() = 0;
+    // Appends an event after the head and chains it; the rollups take it in the same transaction.
+    virtual Result<Event> append(const QString& type, const QString& actor, const QString& subject,
+        const QJsonObject& body, qint64 tsMs)
+        = 0;
+    // Appends a batch in order; compactBodies[i] is events[i]'s body already serialised (compact JSON).
+    virtual Result<QList<Event>> appendMany(
+        const QList<NewEvent>& events, const QList<QByteArray>& compactBodies, qint64 tsMs)
+        = 0;
     // Appends events exactly as another log holds them (a mirror's copy): they must follow the head in
-    // sequence and chain onto it; bodies and hashes are kept byte for byte. The hashes are checked on a
-    // second thread while the events are written, and the rollups take them on a third. On a break nothing of
-    // the run may be committed (the caller rolls back); *breakSeq names the first event that does not chain
-    // (0 for any other error).
-    Status appendVerbatimMany(const QList<Event>& events, qint64* breakSeq);
-    Status putRequest(const AccessRequest& r);
-    Status putGrant(const Grant& g);
-    Status putSession(const Session& s);
-    Status putLockout(const LockoutRecord& l);
-    Status putApiKey(
-        const QByteArray& keyHash, const QString& principal, qint64 createdMs, const QString& label);
-    Status syncPrincipals(const Directory& directory); // a principals table the console can join against
+    // sequence and chain onto it, bodies and hashes kept byte for byte. On a break *breakSeq names the first
+    // event that does not chain (0 for any other error) and nothing of the run may be committed.
+    virtual Status appendVerbatimMany(const QList<Event>& events, qint64* breakSeq) = 0;
+    virtual Status putRequest(const AccessRequest& r) = 0;
+    virtual Status putGrant(const Grant& g) = 0;
+    virtual Status putSession(const Session& s) = 0;
+    virtual Status putLockout(const LockoutRecord& l) = 0;
+    virtual Status putApiKey(
+        const QByteArray& keyHash, const QString& principal, qint64 createdMs, const QString& label)
+        = 0;
+    // The principals table the console joins against (its own transaction; not part of the event log).
+    virtual Status syncPrincipals(const Directory& directory) = 0;
 
     // --- reads (any thread) ---
-    std::optional<AccessRequest> request(const QString& id) const;
-    std::optional<Grant> grant(const QString& id) const;
-    std::optional<Session> session(const QString& id) const;
-    QList<AccessRequest> requests(const RequestFilter& f) const;
-    // The same rows as stored JSON (id, compact JSON as the API returns it), for list pages that need no
-    // decoding: the console's queue load reads 100k of them.
-    QList<std::pair<QString, QByteArray>> requestsJson(const RequestFilter& f) const;
-    QList<Grant> grants(const GrantFilter& f) const;
-    QList<Session> sessions(const SessionFilter& f) const;
-    QList<LockoutRecord> lockouts() const;
-    QString principalForApiKey(const QByteArray& keyHash) const; // empty if unknown
-    QList<Event> events(qint64 afterSeq, int limit) const;
-    qint64 lastSeq() const { return m_headSeq; }
-    QByteArray headHash() const { return m_headHash; }
-    // Elevations of principal on target since sinceMs (grants started), and the latest one.
-    int grantCountSince(const QString& principal, const QString& target, qint64 sinceMs) const;
+    virtual std::optional<AccessRequest> request(const QString& id) const = 0;
+    virtual std::optional<Grant> grant(const QString& id) const = 0;
+    virtual std::optional<Session> session(const QString& id) const = 0;
+    virtual QList<AccessRequest> requests(const RequestFilter& f) const = 0;
+    // The same rows as stored JSON (id, compact JSON as the API returns it), for pages that need no decoding.
+    virtual QList<std::pair<QString, QByteArray>> requestsJson(const RequestFilter& f) const = 0;
+    // Pending requests whose review deadline is at or before nowMs, oldest first.
+    virtual Result<QList<AccessRequest>> pendingRequestsDue(qint64 nowMs, int limit) const = 0;
+    virtual QList<Grant> grants(const GrantFilter& f) const = 0;
+    virtual QList<Session> sessions(const SessionFilter& f) const = 0;
+    virtual QList<LockoutRecord> lockouts() const = 0;
+    virtual QString principalForApiKey(const QByteArray& keyHash) const = 0; // empty if unknown
+    virtual QList<Event> events(qint64 afterSeq, int limit) const = 0;
+    virtual qint64 lastSeq() const = 0;
+    virtual QByteArray headHash() const = 0;
+    // Grants of principal on target that started at or after sinceMs.
+    virtual int grantCountSince(const QString& principal, const QString& target, qint64 sinceMs) const = 0;
+    // Walks the whole log in order and stops at the first break; returns the number of events verified.
+    virtual Result<qint64> verifyChain(
+        QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress = {}) const = 0;
 
-    // Walks the whole log in order; stops at the first break. Safe on any thread.
-    static Result<qint64> verifyChain(QSqlDatabase db, QString* breakReason, qint64* breakSeq,
-        const std::function<void(qint64)>& progress = {});
-
-private:
-    Store();
-    Status migrate();
-    Status backfillInsights(); // rollups for events written before they existed
-    sqlite3* writer();
-    Status insertEvent(const Event& e);
-    // The next event after the head, hashed onto it (the head itself moves only once the event is written).
-    Event chained(const QString& type, const QString& actor, const QString& subject, const QByteArray& body,
-        qint64 tsMs) const;
-    QString m_path;
-    QString m_connPrefix;
-    qint64 m_headSeq = 0;
-    QByteArray m_headHash;
-    qint64 m_txHeadSeq = 0; // head before the open transaction, restored on rollback
-    QByteArray m_txHeadHash;
-    bool m_inTx = false;
-    qint64 m_committedSeq = 0; // head after our last commit: a different head at begin() means another writer
-    sqlite3* m_writer = nullptr;
-    sqlite3* m_insightsReader = nullptr; // the rollups' own read connection: they may read beside the writer
-    std::unique_ptr<SqlStatement> m_insertEvent;
-    std::unique_ptr<InsightsIndex> m_insights;
+    // --- the insight rollups (any thread) ---
+    // The last event seq the stored rollups include (behind lastSeq(): a store this build never opened).
+    virtual qint64 insightsIndexedSeq() const = 0;
+    // The hourly sums for hours [hourFrom, hourTo), one cell per day and group.
+    virtual Status insightHours(qint64 hourFrom, qint64 hourTo, const QString& target,
+        const std::function<void(const InsightCell&)>& row) const = 0;
+    // One cell per grant that started in the scope (day = the day it started).
+    virtual Status insightGrants(
+        const InsightScope& scope, const std::function<void(const InsightCell&)>& row) const = 0;
+    virtual Status lingeringGrants(
+        const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const = 0;
+    virtual Status revokedGrants(
+        const InsightScope& scope, const std::function<void(const RevokedGrant&)>& row) const = 0;
+    // Start times ordered by group (principal, target, privileges), then time.
+    virtual Status grantStarts(
+        const InsightScope& scope, const std::function<void(const GrantStart&)>& row) const = 0;
 };
 
 } // namespace lapse

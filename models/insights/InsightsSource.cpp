@@ -1,15 +1,13 @@
 // Insights from the local store's rollups, or from the backend when there is none.
 #include "InsightsSource.h"
 
-#include "metrics/Metrics.h"
 #include "core/Clock.h"
+#include "engine/SqliteStore.h"
+#include "metrics/Metrics.h"
 
 #include <QJsonDocument>
 #include <QPointer>
-#include <QSqlDatabase>
-#include <QSqlError>
 #include <QTimer>
-#include <QUuid>
 
 namespace lapse
 {
@@ -18,17 +16,10 @@ InsightsSource::InsightsSource(Backend* backend, const QString& storeFile, QObje
     : QObject(parent)
     , m_backend(backend)
     , m_file(storeFile)
-    , m_connection(QStringLiteral("lapse-insights-%1").arg(QUuid::createUuid().toString(QUuid::Id128)))
 {
 }
 
-InsightsSource::~InsightsSource()
-{
-    if (QSqlDatabase::contains(m_connection)) {
-        QSqlDatabase::database(m_connection, false).close();
-        QSqlDatabase::removeDatabase(m_connection);
-    }
-}
+InsightsSource::~InsightsSource() = default;
 
 void InsightsSource::query(const QUrlQuery& items, ApiCallback done)
 {
@@ -80,19 +71,17 @@ void InsightsSource::compute(const QUrlQuery& items, const ApiCallback& done)
         done(q.error());
         return;
     }
-    QSqlDatabase db = QSqlDatabase::contains(m_connection)
-        ? QSqlDatabase::database(m_connection, false)
-        : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-    if (!db.isOpen()) {
-        db.setDatabaseName(m_file);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
+    if (!m_store) {
+        // Read-only beside the engine or the mirror that writes the file; opened once, on first use.
+        auto store = SqliteStore::openReadOnly(m_file);
+        if (!store) {
             done(makeError(ErrorCode::Unavailable,
-                QStringLiteral("cannot open %1: %2").arg(m_file, db.lastError().text())));
+                QStringLiteral("cannot open %1: %2").arg(m_file, store.error().message)));
             return;
         }
+        m_store = std::move(store).value();
     }
-    done(computeMetrics(db, *m_directory, q.value(), Clock::now()));
+    done(computeMetrics(*m_store, *m_directory, q.value(), Clock::now()));
 }
 
 } // namespace lapse

@@ -9,10 +9,13 @@
 
 #include <QObject>
 #include <QString>
+#include <memory>
 #include <optional>
 
 namespace lapse
 {
+
+class SqliteStore;
 
 class InsightsSource : public QObject
 {
@@ -30,7 +33,7 @@ private:
 
     Backend* m_backend;
     QString m_file;
-    QString m_connection;
+    std::unique_ptr<SqliteStore> m_store;
     std::optional<Directory> m_directory;
 };
 

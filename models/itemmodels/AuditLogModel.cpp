@@ -4,7 +4,7 @@
 
 #include "TimeFormat.h"
 #include "core/Clock.h"
-#include "engine/Store.h"
+#include "engine/SqliteStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -620,7 +620,7 @@ void AuditLogModel::verifyChain()
             } else {
                 QString reason;
                 qint64 breakSeq = 0;
-                const Result<qint64> r = Store::verifyChain(db, &reason, &breakSeq);
+                const Result<qint64> r = SqliteStore::verifyChain(db, &reason, &breakSeq);
                 if (!r) {
                     outcome->reason = reason.isEmpty() ? r.error().message : reason;
                     if (breakSeq > 0)

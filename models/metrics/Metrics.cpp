@@ -2,16 +2,14 @@
 // window's edges from the per-grant facts, so a query costs the same at a million events as at ten million.
 #include "Metrics.h"
 
-#include "engine/InsightsIndex.h"
 #include "core/Clock.h"
 #include "domain/Directory.h"
-#include "engine/Sqlite.h"
+#include "engine/Store.h"
 
 #include <QDate>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <cmath>
@@ -34,11 +32,6 @@ double percentile(std::vector<qint64> v, double p)
     std::sort(v.begin(), v.end());
     const size_t i = size_t(std::ceil(p * double(v.size()))) - 1;
     return double(v[std::min(i, v.size() - 1)]);
-}
-
-Error failure(const QString& what, sqlite3* db)
-{
-    return makeError(ErrorCode::Internal, QStringLiteral("metrics: %1: %2").arg(what, sqliteMessage(db)));
 }
 
 // Who counts under the query's kind filter, and whose records have an owner; looked up once per identity.
@@ -74,6 +67,214 @@ private:
 };
 
 using Group = std::tuple<QString, QString, QString>; // identity, target, privileges
+using CellKey = std::tuple<qint64, QString, QString, QString>; // day, identity, target, privileges
+using Cells = std::map<CellKey, GrantContribution>;
+constexpr qint64 kHourMs = 3'600'000;
+constexpr qint64 kDefaultRepeatWindowMs = 7LL * kDayMs; // the window the rollups keep counts for
+
+QJsonValue orNull(const QString& s)
+{
+    return s.isEmpty() ? QJsonValue() : QJsonValue(s);
+}
+
+// Every grant in scope as cells of a day and group: whole hours [hFrom, hTo) from the hourly sums, the
+// partial hours at the window's edges from the per-grant facts.
+Result<Cells> readCells(const Store& store, const MetricsQuery& q, Identities& who)
+{
+    const qint64 from = std::max<qint64>(0, q.fromMs), to = q.toMs;
+    const qint64 hFrom = from / kHourMs + (from % kHourMs ? 1 : 0);
+    const qint64 hTo = std::max(hFrom, to / kHourMs);
+    Cells cells;
+    auto add = [&](const InsightCell& c) {
+        if (who.inScope(c.principal))
+            cells[{c.day, c.principal, c.target, c.privileges}] += c.contribution;
+    };
+    if (hFrom < hTo)
+        if (const Status s = store.insightHours(hFrom, hTo, q.target, add); !s)
+            return s.error();
+    const std::pair<qint64, qint64> edges[]
+        = {hFrom < hTo ? std::pair {from, std::min(to, hFrom * kHourMs)} : std::pair {from, to},
+            hFrom < hTo ? std::pair {std::max(from, hTo * kHourMs), to} : std::pair {qint64(0), qint64(0)}};
+    for (const auto& [a, b] : edges)
+        if (a < b)
+            if (const Status s = store.insightGrants(InsightScope {a, b, q.target}, add); !s)
+                return s.error();
+    return cells;
+}
+
+// The largest number of grants of one group within the repeat window ending at a grant in scope. The rollups
+// keep it for the default window; any other window is counted from the grants' start times.
+Result<std::map<Group, qint64>> repeatCounts(
+    const Store& store, const MetricsQuery& q, Identities& who, const Cells& cells)
+{
+    std::map<Group, qint64> repeats;
+    if (q.repeatWindowMs == kDefaultRepeatWindowMs) {
+        for (const auto& [key, c] : cells) {
+            qint64& best = repeats[{std::get<1>(key), std::get<2>(key), std::get<3>(key)}];
+            best = std::max(best, c.window);
+        }
+        return repeats;
+    }
+    const qint64 from = std::max<qint64>(0, q.fromMs);
+    Group current;
+    std::vector<qint64> times;
+    auto close = [&] {
+        qint64 best = 0;
+        for (size_t i = 0, j = 0; j < times.size(); ++j) {
+            while (times[j] - times[i] >= q.repeatWindowMs)
+                ++i;
+            if (times[j] >= from)
+                best = std::max(best, qint64(j - i + 1));
+        }
+        if (best)
+            repeats[current] = best;
+        times.clear();
+    };
+    const Status s
+        = store.grantStarts(InsightScope {std::max<qint64>(0, from - q.repeatWindowMs), q.toMs, q.target},
+            [&](const GrantStart& g) {
+                Group group {g.principal, g.target, g.privileges};
+                if (group != current) {
+                    close();
+                    current = group;
+                }
+                if (who.inScope(g.principal))
+                    times.push_back(g.startMs);
+            });
+    if (!s)
+        return s.error();
+    close();
+    return repeats;
+}
+
+QJsonObject elevationFrequency(const Cells& cells, const GrantContribution& total,
+    const std::map<Group, qint64>& repeats, const MetricsQuery& q)
+{
+    QMap<QString, qint64> byIdentity;
+    for (const auto& [key, c] : cells)
+        byIdentity[std::get<1>(key)] += c.grants;
+    QJsonArray identities;
+    for (auto it = byIdentity.cbegin(); it != byIdentity.cend(); ++it)
+        identities.append(QJsonObject {{"identity", it.key()}, {"grants", it.value()}});
+    QJsonArray repeated;
+    for (const auto& [key, count] : repeats)
+        if (count >= q.repeatThreshold)
+            repeated.append(QJsonObject {{"identity", std::get<0>(key)}, {"target", std::get<1>(key)},
+                {"privileges",
+                    QJsonArray::fromStringList(std::get<2>(key).split(QLatin1Char(' '), Qt::SkipEmptyParts))},
+                {"count", count}});
+    return QJsonObject {{"grants", total.grants}, {"by_identity", identities}, {"repeated", repeated},
+        {"repeat_threshold", q.repeatThreshold},
+        {"repeat_window_days", double(q.repeatWindowMs) / double(kDayMs)}};
+}
+
+QJsonObject grantWidth(const GrantContribution& total)
+{
+    return QJsonObject {{"grants", total.grants}, {"with_minimum", total.withMinimum},
+        {"excess_privileges", total.excess}, {"narrowed", total.narrowed}, {"with_usage", total.withUsage},
+        {"unused_privileges", total.unused}};
+}
+
+// Sessions still open after their grant ended: lingering now, by how long so far, per day their grant
+// started.
+struct OpenLingering {
+    qint64 count = 0;
+    double seconds = 0;
+    QJsonArray sessions;
+    std::map<qint64, qint64> byDay;
+};
+
+Result<OpenLingering> openLingering(const Store& store, const MetricsQuery& q, Identities& who, qint64 nowMs)
+{
+    OpenLingering out;
+    const Status s = store.lingeringGrants(
+        InsightScope {std::max<qint64>(0, q.fromMs), q.toMs, q.target}, [&](const LingeringGrant& g) {
+            if (!who.inScope(g.principal) || nowMs <= g.endedMs)
+                return;
+            const double seconds = double(nowMs - g.endedMs) / 1000.0;
+            for (const QString& session : g.sessions) {
+                ++out.count;
+                out.seconds += seconds;
+                ++out.byDay[g.startMs / kDayMs];
+                out.sessions.append(QJsonObject {{"session", session}, {"grant", g.grantId},
+                    {"identity", g.principal}, {"target", g.target}, {"seconds", seconds}});
+            }
+        });
+    if (!s)
+        return s.error();
+    return out;
+}
+
+QJsonObject lingeringSessions(const GrantContribution& total, const OpenLingering& open)
+{
+    return QJsonObject {{"count", total.lingering + open.count},
+        {"total_seconds", double(total.lingeringMs) / 1000.0 + open.seconds},
+        {"post_expiry_uses", total.uses}, {"open_now", open.sessions}};
+}
+
+// Introspection refuses from the revoke's own commit; sessions count from the revoke to their confirmed
+// close.
+Result<QJsonObject> revocation(const Store& store, const MetricsQuery& q, Identities& who)
+{
+    std::vector<qint64> toClosed;
+    qint64 revocations = 0, unconfirmed = 0;
+    const Status s = store.revokedGrants(
+        InsightScope {std::max<qint64>(0, q.fromMs), q.toMs, q.target}, [&](const RevokedGrant& g) {
+            if (!who.inScope(g.principal))
+                return;
+            ++revocations;
+            if (g.effectMs)
+                toClosed.push_back(*g.effectMs);
+            else
+                ++unconfirmed;
+        });
+    if (!s)
+        return s.error();
+    return QJsonObject {{"count", revocations}, {"introspection_refusing_ms", 0},
+        {"p50_ms", percentile(toClosed, 0.50)}, {"p99_ms", percentile(toClosed, 0.99)},
+        {"sessions_unconfirmed", unconfirmed}};
+}
+
+QJsonObject duration(const GrantContribution& total)
+{
+    return QJsonObject {{"ended", total.ended}, {"approved_ttl_seconds", double(total.ttlSeconds)},
+        {"used_seconds", double(total.usedMs) / 1000.0}, {"completed", total.completed},
+        {"expired", total.expired}, {"revoked", total.revoked}, {"break_glass", total.breakGlass}};
+}
+
+// Task, reason, approver or policy and expiry are in each grant's contribution; the owner is per identity.
+QJsonObject completeness(const Cells& cells, const GrantContribution& total, Identities& who)
+{
+    qint64 complete = 0;
+    for (const auto& [key, c] : cells)
+        if (who.hasOwner(std::get<1>(key)))
+            complete += c.recordComplete;
+    return QJsonObject {{"grants", total.grants}, {"complete", complete}};
+}
+
+// A point per day the grants in scope started on.
+QJsonArray series(const Cells& cells, const OpenLingering& open)
+{
+    struct Day {
+        qint64 grants = 0, lingering = 0, uses = 0, breakGlass = 0;
+    };
+    std::map<qint64, Day> days;
+    for (const auto& [day, count] : open.byDay)
+        days[day].lingering += count;
+    for (const auto& [key, c] : cells) {
+        Day& d = days[std::get<0>(key)];
+        d.grants += c.grants;
+        d.lingering += c.lingering;
+        d.uses += c.uses;
+        d.breakGlass += c.breakGlass;
+    }
+    QJsonArray out;
+    for (const auto& [day, d] : days)
+        out.append(
+            QJsonObject {{"day", QDate(1970, 1, 1).addDays(day).toString(Qt::ISODate)}, {"grants", d.grants},
+                {"lingering", d.lingering}, {"post_expiry_uses", d.uses}, {"break_glass", d.breakGlass}});
+    return out;
+}
 
 } // namespace
 
@@ -102,263 +303,47 @@ Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items)
 }
 
 Result<QJsonObject> computeMetrics(
-    QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs)
+    const Store& store, const Directory& directory, const MetricsQuery& q, qint64 nowMs)
 {
-    sqlite3* h = sqliteHandle(db);
-    if (!h)
-        return makeError(ErrorCode::Internal, QStringLiteral("metrics: not an open SQLite store"));
-    {
-        // The rollups commit with the events they follow; behind the log means a store this build never
-        // opened.
-        SqlStatement last(h, "SELECT COALESCE(MAX(seq), 0) FROM events");
-        if (last.step() != SQLITE_ROW)
-            return failure(QStringLiteral("reading the log"), h);
-        const qint64 logSeq = last.int64(0);
-        if (InsightsIndex::indexedSeq(h) < logSeq)
-            return makeError(ErrorCode::Conflict,
-                QStringLiteral(
-                    "metrics: the insight rollups end at event %1 but the log at %2; open the store with "
-                    "lapse-broker or lapsectl once to bring them up to date")
-                    .arg(InsightsIndex::indexedSeq(h))
-                    .arg(logSeq));
-    }
-
-    const qint64 from = std::max<qint64>(0, q.fromMs);
-    const qint64 to = q.toMs;
-    const qint64 H = InsightsIndex::kHourMs;
-    // Whole hours [hFrom, hTo) come from the hourly sums; [from, hFrom*H) and [hTo*H, to) from the facts.
-    const qint64 hFrom = from / H + (from % H ? 1 : 0);
-    const qint64 hTo = std::max(hFrom, to / H);
-    const bool targeted = !q.target.isEmpty();
-    const QByteArray targetUtf8 = q.target.toUtf8();
+    // The rollups commit with the events they follow; behind the log means a store this build never opened.
+    const qint64 logSeq = store.lastSeq(), indexed = store.insightsIndexedSeq();
+    if (indexed < logSeq)
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral(
+                "metrics: the insight rollups end at event %1 but the log at %2; open the store with "
+                "lapse-broker or lapsectl once to bring them up to date")
+                .arg(indexed)
+                .arg(logSeq));
     Identities who(directory, q.kind);
-
-    std::map<std::tuple<qint64, QString, QString, QString>, GrantContribution> cells; // day, group
-    auto addRows = [&](SqlStatement& s) -> Status {
-        int rc;
-        while ((rc = s.step()) == SQLITE_ROW) {
-            const QString principal = s.text(1);
-            if (!who.inScope(principal))
-                continue;
-            cells[{s.int64(0), principal, s.text(2), s.text(3)}] += InsightsIndex::readContribution(s, 4);
-        }
-        return rc == SQLITE_DONE ? Status(Ok {}) : Status(failure(QStringLiteral("query"), h));
-    };
-    const QString cols = InsightsIndex::contributionColumns();
-    const QString targetClause = targeted ? QStringLiteral(" AND target = ?3") : QString();
-    if (hFrom < hTo) {
-        SqlStatement rollup;
-        const QByteArray sql
-            = QStringLiteral("SELECT hour / 24, principal, target, privileges, %1 FROM insight_rollup"
-                             " WHERE hour >= ?1 AND hour < ?2%2 GROUP BY 1, 2, 3, 4")
-                  .arg(InsightsIndex::contributionColumns(QStringLiteral("SUM")), targetClause)
-                  .toUtf8();
-        if (!rollup.prepare(h, sql.constData()))
-            return failure(QStringLiteral("query"), h);
-        rollup.bind(1, hFrom).bind(2, hTo);
-        if (targeted)
-            rollup.bindText(3, targetUtf8);
-        if (const Status s = addRows(rollup); !s)
-            return s.error();
-    }
-    const QByteArray factSql
-        = QStringLiteral("SELECT start_ms / %1, principal, target, privileges, %2 FROM insight_grants"
-                         " WHERE start_ms >= ?1 AND start_ms < ?2%3")
-              .arg(kDayMs)
-              .arg(cols, targetClause)
-              .toUtf8();
-    SqlStatement facts;
-    if (!facts.prepare(h, factSql.constData()))
-        return failure(QStringLiteral("query"), h);
-    const std::pair<qint64, qint64> edges[]
-        = {hFrom < hTo ? std::pair {from, std::min(to, hFrom * H)} : std::pair {from, to},
-            hFrom < hTo ? std::pair {std::max(from, hTo * H), to} : std::pair {qint64(0), qint64(0)}};
-    for (const auto& [a, b] : edges) {
-        if (a >= b)
-            continue;
-        facts.bind(1, a).bind(2, b);
-        if (targeted)
-            facts.bindText(3, targetUtf8);
-        if (const Status s = addRows(facts); !s)
-            return s.error();
-        facts.reset();
-    }
-
-    // Sessions still open after their grant ended: lingering now, by how long so far.
-    struct Day {
-        qint64 grants = 0, lingering = 0, uses = 0, breakGlass = 0;
-    };
-    std::map<qint64, Day> days;
-    qint64 lingeringOpen = 0;
-    double lingeringOpenSeconds = 0;
-    QJsonArray lingeringNow;
-    {
-        const QByteArray sql
-            = QStringLiteral("SELECT id, principal, target, state FROM insight_grants"
-                             " WHERE lingering_open > 0 AND start_ms >= ?1 AND start_ms < ?2%1")
-                  .arg(targetClause)
-                  .toUtf8();
-        SqlStatement open(h, sql.constData());
-        open.bind(1, from).bind(2, to);
-        if (targeted)
-            open.bindText(3, targetUtf8);
-        int rc;
-        while ((rc = open.step()) == SQLITE_ROW) {
-            const QString principal = open.text(1);
-            if (!who.inScope(principal))
-                continue;
-            int n = 0;
-            const char* p = open.data(3, &n);
-            const InsightsIndex::OpenSessions state
-                = InsightsIndex::openSessions(QByteArray::fromRawData(p, n));
-            if (nowMs <= state.endedMs)
-                continue;
-            const double seconds = double(nowMs - state.endedMs) / 1000.0;
-            for (const QString& session : state.sessions) {
-                ++lingeringOpen;
-                lingeringOpenSeconds += seconds;
-                ++days[state.startMs / kDayMs].lingering;
-                lingeringNow.append(QJsonObject {{"session", session}, {"grant", open.text(0)},
-                    {"identity", principal}, {"target", open.text(2)}, {"seconds", seconds}});
-            }
-        }
-        if (rc != SQLITE_DONE)
-            return failure(QStringLiteral("query"), h);
-    }
-
-    // Revocation time-to-effect: introspection refuses from the revoke's commit; sessions when confirmed.
-    std::vector<qint64> toClosed;
-    qint64 revocations = 0, unconfirmed = 0;
-    {
-        const QByteArray sql = QStringLiteral("SELECT principal, revoke_effect_ms FROM insight_grants"
-                                              " WHERE revocations > 0 AND start_ms >= ?1 AND start_ms < ?2%1")
-                                   .arg(targetClause)
-                                   .toUtf8();
-        SqlStatement rev(h, sql.constData());
-        rev.bind(1, from).bind(2, to);
-        if (targeted)
-            rev.bindText(3, targetUtf8);
-        int rc;
-        while ((rc = rev.step()) == SQLITE_ROW) {
-            if (!who.inScope(rev.text(0)))
-                continue;
-            ++revocations;
-            if (rev.isNull(1))
-                ++unconfirmed;
-            else
-                toClosed.push_back(rev.int64(1));
-        }
-        if (rc != SQLITE_DONE)
-            return failure(QStringLiteral("query"), h);
-    }
-
-    // Everything else sums over the cells.
+    const auto cells = readCells(store, q, who);
+    if (!cells)
+        return cells.error();
     GrantContribution total;
-    QMap<QString, qint64> byIdentity;
-    std::map<Group, qint64> repeats; // the largest count within the window ending at a grant in scope
-    qint64 complete = 0;
-    for (const auto& [key, c] : cells) {
-        const auto& [day, principal, target, privileges] = key;
+    for (const auto& [key, c] : cells.value())
         total += c;
-        byIdentity[principal] += c.grants;
-        qint64& best = repeats[{principal, target, privileges}];
-        best = std::max(best, c.window);
-        if (who.hasOwner(principal))
-            complete += c.recordComplete;
-        Day& d = days[day];
-        d.grants += c.grants;
-        d.lingering += c.lingering;
-        d.uses += c.uses;
-        d.breakGlass += c.breakGlass;
-    }
-    if (q.repeatWindowMs != InsightsIndex::kDefaultWindowMs) {
-        // Another window than the one kept at ingest: counted from the grants' start times.
-        repeats.clear();
-        const QByteArray sql
-            = QStringLiteral("SELECT principal, target, privileges, start_ms FROM insight_grants"
-                             " WHERE start_ms >= ?1 AND start_ms < ?2%1"
-                             " ORDER BY principal, target, privileges, start_ms")
-                  .arg(targetClause)
-                  .toUtf8();
-        SqlStatement starts(h, sql.constData());
-        starts.bind(1, std::max<qint64>(0, from - q.repeatWindowMs)).bind(2, to);
-        if (targeted)
-            starts.bindText(3, targetUtf8);
-        Group current;
-        std::vector<qint64> times;
-        auto close = [&] {
-            qint64 best = 0;
-            for (size_t i = 0, j = 0; j < times.size(); ++j) {
-                while (times[j] - times[i] >= q.repeatWindowMs)
-                    ++i;
-                if (times[j] >= from)
-                    best = std::max(best, qint64(j - i + 1));
-            }
-            if (best)
-                repeats[current] = best;
-            times.clear();
-        };
-        int rc;
-        while ((rc = starts.step()) == SQLITE_ROW) {
-            Group g {starts.text(0), starts.text(1), starts.text(2)};
-            if (g != current) {
-                close();
-                current = g;
-            }
-            if (who.inScope(std::get<0>(g)))
-                times.push_back(starts.int64(3));
-        }
-        close();
-        if (rc != SQLITE_DONE)
-            return failure(QStringLiteral("query"), h);
-    }
-
-    QJsonArray identities;
-    for (auto it = byIdentity.cbegin(); it != byIdentity.cend(); ++it)
-        identities.append(QJsonObject {{"identity", it.key()}, {"grants", it.value()}});
-    QJsonArray repeated;
-    for (const auto& [key, count] : repeats)
-        if (count >= q.repeatThreshold)
-            repeated.append(QJsonObject {{"identity", std::get<0>(key)}, {"target", std::get<1>(key)},
-                {"privileges",
-                    QJsonArray::fromStringList(std::get<2>(key).split(QLatin1Char(' '), Qt::SkipEmptyParts))},
-                {"count", count}});
-    QJsonArray series;
-    for (const auto& [day, d] : days)
-        series.append(
-            QJsonObject {{"day", QDate(1970, 1, 1).addDays(day).toString(Qt::ISODate)}, {"grants", d.grants},
-                {"lingering", d.lingering}, {"post_expiry_uses", d.uses}, {"break_glass", d.breakGlass}});
-
+    const auto repeats = repeatCounts(store, q, who, cells.value());
+    if (!repeats)
+        return repeats.error();
+    const auto open = openLingering(store, q, who, nowMs);
+    if (!open)
+        return open.error();
+    const auto revoked = revocation(store, q, who);
+    if (!revoked)
+        return revoked.error();
     return QJsonObject {
         {"window",
             QJsonObject {{"from", q.fromMs > 0 ? QJsonValue(Clock::toIso(q.fromMs)) : QJsonValue()},
                 {"to",
                     q.toMs < std::numeric_limits<qint64>::max() ? QJsonValue(Clock::toIso(q.toMs))
                                                                 : QJsonValue()},
-                {"target", q.target.isEmpty() ? QJsonValue() : QJsonValue(q.target)},
-                {"kind", q.kind.isEmpty() ? QJsonValue() : QJsonValue(q.kind)}}},
-        {"elevation_frequency",
-            QJsonObject {{"grants", total.grants}, {"by_identity", identities}, {"repeated", repeated},
-                {"repeat_threshold", q.repeatThreshold},
-                {"repeat_window_days", double(q.repeatWindowMs) / double(kDayMs)}}},
-        {"grant_width",
-            QJsonObject {{"grants", total.grants}, {"with_minimum", total.withMinimum},
-                {"excess_privileges", total.excess}, {"narrowed", total.narrowed},
-                {"with_usage", total.withUsage}, {"unused_privileges", total.unused}}},
-        {"lingering_sessions",
-            QJsonObject {{"count", total.lingering + lingeringOpen},
-                {"total_seconds", double(total.lingeringMs) / 1000.0 + lingeringOpenSeconds},
-                {"post_expiry_uses", total.uses}, {"open_now", lingeringNow}}},
-        {"revocation",
-            QJsonObject {{"count", revocations}, {"introspection_refusing_ms", 0},
-                {"p50_ms", percentile(toClosed, 0.50)}, {"p99_ms", percentile(toClosed, 0.99)},
-                {"sessions_unconfirmed", unconfirmed}}},
-        {"duration",
-            QJsonObject {{"ended", total.ended}, {"approved_ttl_seconds", double(total.ttlSeconds)},
-                {"used_seconds", double(total.usedMs) / 1000.0}, {"completed", total.completed},
-                {"expired", total.expired}, {"revoked", total.revoked}, {"break_glass", total.breakGlass}}},
-        {"completeness", QJsonObject {{"grants", total.grants}, {"complete", complete}}},
-        {"series", series},
+                {"target", orNull(q.target)}, {"kind", orNull(q.kind)}}},
+        {"elevation_frequency", elevationFrequency(cells.value(), total, repeats.value(), q)},
+        {"grant_width", grantWidth(total)},
+        {"lingering_sessions", lingeringSessions(total, open.value())},
+        {"revocation", revoked.value()},
+        {"duration", duration(total)},
+        {"completeness", completeness(cells.value(), total, who)},
+        {"series", series(cells.value(), open.value())},
     };
 }
 

@@ -6,7 +6,6 @@
 #include "core/Error.h"
 
 #include <QJsonObject>
-#include <QSqlDatabase>
 #include <QString>
 #include <QUrlQuery>
 #include <limits>
@@ -15,6 +14,7 @@ namespace lapse
 {
 
 class Directory;
+class Store;
 
 struct MetricsQuery {
     qint64 fromMs = 0; // grants started in [fromMs, toMs); events (uses, lingering) in the same window
@@ -28,8 +28,9 @@ struct MetricsQuery {
 // The query items of GET /v1/insights (from, to as ISO 8601 UTC; target; kind; repeat >= 2), checked.
 Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items);
 
-// Computes every metric from db's insight rollups (see InsightsIndex); nowMs bounds sessions still open.
+// Computes every metric from the store's insight rollups (see engine/InsightsIndex), one function per metric;
+// nowMs bounds sessions still open. Refused when the rollups are behind the store's log.
 Result<QJsonObject> computeMetrics(
-    QSqlDatabase db, const Directory& directory, const MetricsQuery& q, qint64 nowMs);
+    const Store& store, const Directory& directory, const MetricsQuery& q, qint64 nowMs);
 
 } // namespace lapse

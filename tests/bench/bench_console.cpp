@@ -385,7 +385,7 @@ void benchAudit(const Directory& directory, const QString& dataDir, int count)
         done += n;
     }
     note(QStringLiteral("seeded %1 events in %2 s").arg(count).arg(ms(seed) / 1000, 0, 'f', 1));
-    const QString file = engine->store().path();
+    const QString file = engine->store().location();
     engine.reset(); // the console reads a store the broker writes; here nobody writes meanwhile
 
     QElapsedTimer t;

@@ -3,7 +3,7 @@
 #include "core/Clock.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
-#include "engine/Store.h"
+#include "engine/SqliteStore.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -76,7 +76,7 @@ int main(int argc, char** argv)
     QString reason;
     qint64 breakSeq = 0;
     t.restart();
-    const auto verified = Store::verifyChain(db, &reason, &breakSeq);
+    const auto verified = SqliteStore::verifyChain(db, &reason, &breakSeq);
     const double verifyS = t.nsecsElapsed() / 1e9;
     if (!verified) {
         std::fprintf(stderr, "verify: %s\n", qPrintable(verified.error().message));

@@ -20,7 +20,7 @@ double timeQuery(Engine& engine, const MetricsQuery& q, int* grants)
 {
     QElapsedTimer t;
     t.start();
-    auto m = computeMetrics(engine.store().connection(), engine.directory(), q, Clock::now());
+    auto m = computeMetrics(engine.store(), engine.directory(), q, Clock::now());
     const double ms = t.nsecsElapsed() / 1e6;
     if (!m) {
         std::fprintf(stderr, "%s\n", qPrintable(m.error().message));

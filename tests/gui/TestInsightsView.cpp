@@ -5,8 +5,8 @@
 
 #include "SwitchableBackend.h"
 #include "backend/EmbeddedBackend.h"
-#include "metrics/Metrics.h"
 #include "backend/Mirror.h"
+#include "metrics/Metrics.h"
 
 #include <QAbstractBarSeries>
 #include <QBarSet>
@@ -25,11 +25,11 @@ class TestInsightsView : public QObject
 {
     Q_OBJECT
 
-    static QJsonObject metricsOf(QSqlDatabase db, EngineFixture& f)
+    static QJsonObject metricsOf(const Store& store, EngineFixture& f)
     {
         MetricsQuery q;
         q.fromMs = f.now() - 30LL * 86'400'000; // what the view asks for by default
-        auto m = computeMetrics(db, f.engine().directory(), q, f.now());
+        auto m = computeMetrics(store, f.engine().directory(), q, f.now());
         return m.ok() ? m.value() : QJsonObject {};
     }
 
@@ -55,8 +55,8 @@ private slots:
         view.refresh();
         QVERIFY(loaded.wait());
         QCOMPARE(view.metrics()["elevation_frequency"].toObject()["grants"].toInt(), 2);
-        QCOMPARE(view.metrics()["elevation_frequency"],
-            metricsOf(f.engine().store().connection(), f)["elevation_frequency"]);
+        QCOMPARE(
+            view.metrics()["elevation_frequency"], metricsOf(f.engine().store(), f)["elevation_frequency"]);
 
         // The broker goes away; the mirror still has what it had, plus one more grant it received before.
         QVERIFY(f.grantFor(QStringLiteral("agent-7"), QStringLiteral("billing-db")).ok());
@@ -103,8 +103,7 @@ private slots:
         // The same numbers as the metrics implementation (the view asks for the last 30 days).
         MetricsQuery q;
         q.fromMs = f.now() - 30LL * 86'400'000;
-        const auto expected
-            = computeMetrics(f.engine().store().connection(), f.engine().directory(), q, f.now());
+        const auto expected = computeMetrics(f.engine().store(), f.engine().directory(), q, f.now());
         QVERIFY(expected.ok());
         QCOMPARE(view.metrics()["elevation_frequency"], expected->value("elevation_frequency"));
         QCOMPARE(view.metrics()["revocation"], expected->value("revocation"));

@@ -3,7 +3,7 @@
 #include "BrokerProcess.h"
 #include "HttpClient.h"
 
-#include "engine/Store.h"
+#include "engine/SqliteStore.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -107,7 +107,7 @@ private slots:
         QVERIFY(db.open());
         QString reason;
         qint64 breakSeq = -1;
-        const auto verified = lapse::Store::verifyChain(db, &reason, &breakSeq);
+        const auto verified = lapse::SqliteStore::verifyChain(db, &reason, &breakSeq);
         QVERIFY2(verified.ok(), qPrintable(reason));
         // No half-written decision: every approved request has a grant row and an activation event, and
         // every grant row has its event.

@@ -1,7 +1,7 @@
 // The broker serves HTTPS with the configured certificate, and a client that does not trust it is refused.
 #include "BrokerProcess.h"
 
-#include "engine/Store.h"
+#include "engine/SqliteStore.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -99,7 +99,7 @@ private slots:
         // stopped.
         QVERIFY2(m_broker->output().contains("stopped at event"), m_broker->output().constData());
         // The chain verifies offline after both processes wrote, with both events on it.
-        auto store = lapse::Store::open(QDir(m_broker->dataDir()).filePath(QStringLiteral("lapse.db")));
+        auto store = lapse::SqliteStore::open(QDir(m_broker->dataDir()).filePath(QStringLiteral("lapse.db")));
         QVERIFY2(store.ok(), qPrintable(store.ok() ? QString() : store.error().message));
         const QList<lapse::Event> events = store.value()->events(0, 1000);
         QStringList types;
@@ -113,7 +113,7 @@ private slots:
             QVERIFY(db.open());
             QString reason;
             qint64 breakSeq = -1;
-            const auto checked = lapse::Store::verifyChain(db, &reason, &breakSeq);
+            const auto checked = lapse::SqliteStore::verifyChain(db, &reason, &breakSeq);
             QVERIFY2(checked.ok(), qPrintable(reason));
             QCOMPARE(checked.value(), events.last().seq);
             db.close();

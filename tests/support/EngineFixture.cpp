@@ -216,7 +216,7 @@ QList<Event> EngineFixture::eventsOfType(const QString& type)
 QString EngineFixture::stateDump()
 {
     QString out;
-    QSqlQuery q(m_engine->store().connection());
+    QSqlQuery q(storeDb(m_engine->store()));
     for (const char* table : {"requests", "grants", "sessions", "lockouts", "api_keys"}) {
         out += QStringLiteral("## %1\n").arg(QLatin1String(table));
         if (!q.exec(QStringLiteral("SELECT * FROM %1 ORDER BY 1").arg(QLatin1String(table)))) {
@@ -240,7 +240,7 @@ QByteArray EngineFixture::stateDigest()
 
 int EngineFixture::rowCount(const QString& table)
 {
-    QSqlQuery q(m_engine->store().connection());
+    QSqlQuery q(storeDb(m_engine->store()));
     return q.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table)) && q.next() ? q.value(0).toInt() : -1;
 }
 

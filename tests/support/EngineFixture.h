@@ -5,6 +5,7 @@
 #include "core/Clock.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
+#include "engine/SqliteStore.h"
 
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -32,6 +33,12 @@
 
 namespace lapse::test
 {
+
+// The SQL connection behind an engine's SQLite store, for tests that read or tamper with its tables.
+inline QSqlDatabase storeDb(Store& store)
+{
+    return dynamic_cast<SqliteStore&>(store).connection();
+}
 
 constexpr qint64 kStartMs = 1'790'000'000'000; // the ManualClock's start: a whole second
 

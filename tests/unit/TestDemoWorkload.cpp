@@ -3,7 +3,7 @@
 #include "demo/DemoWorkload.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
-#include "engine/Store.h"
+#include "EngineFixture.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -18,7 +18,7 @@ class TestDemoWorkload : public QObject
 
     static int scalar(Engine& e, const QString& sql)
     {
-        QSqlQuery q(e.store().connection());
+        QSqlQuery q(lapse::test::storeDb(e.store()));
         if (!q.exec(sql) || !q.next())
             return -1;
         return q.value(0).toInt();
@@ -89,7 +89,7 @@ private slots:
 
         QString reason;
         qint64 breakSeq = 0;
-        const auto verified = Store::verifyChain(e.store().connection(), &reason, &breakSeq);
+        const auto verified = SqliteStore::verifyChain(lapse::test::storeDb(e.store()), &reason, &breakSeq);
         QVERIFY2(verified.ok(), qPrintable(reason));
         QCOMPARE(verified.value(), e.store().lastSeq());
     }

@@ -1064,7 +1064,7 @@ private slots:
         QVERIFY(!eng().authenticate(QByteArray("lapse_")));
 
         // Neither the table nor the log, nor the raw database files, hold the key itself.
-        QSqlQuery q(eng().store().connection());
+        QSqlQuery q(storeDb(eng().store()));
         QVERIFY(q.exec(QStringLiteral("SELECT * FROM api_keys")));
         int rows = 0;
         while (q.next()) {
@@ -1157,7 +1157,7 @@ private slots:
         QCOMPARE(eng().store().events(seq, 1).value(0).seq, seq + 1);
         QString reason;
         qint64 breakSeq = -1;
-        auto verified = Store::verifyChain(eng().store().connection(), &reason, &breakSeq);
+        auto verified = SqliteStore::verifyChain(storeDb(eng().store()), &reason, &breakSeq);
         LAPSE_VERIFY_OK(verified);
         QCOMPARE(breakSeq, 0);
         QCOMPARE(verified.value(), eng().store().lastSeq());

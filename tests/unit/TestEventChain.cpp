@@ -3,7 +3,7 @@
 #include "engine/EventChain.h"
 
 #include "EngineFixture.h"
-#include "engine/Store.h"
+#include "engine/SqliteStore.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -117,7 +117,7 @@ struct Verdict {
 Verdict verify(QSqlDatabase db)
 {
     Verdict v;
-    auto r = Store::verifyChain(db, &v.reason, &v.breakSeq);
+    auto r = SqliteStore::verifyChain(db, &v.reason, &v.breakSeq);
     v.ok = r.ok();
     // A break is an error; what was verified before it is the break's predecessor.
     v.verified = r.ok() ? r.value() : (v.breakSeq > 0 ? v.breakSeq - 1 : -1);
@@ -308,7 +308,7 @@ private slots:
         const QList<Event> events = f.events();
         QCOMPARE(events.size(), int(last));
         QCOMPARE(f.engine().store().headHash(), events.last().hash);
-        const Verdict v = verify(f.engine().store().connection());
+        const Verdict v = verify(storeDb(f.engine().store()));
         QVERIFY(v.ok);
         QCOMPARE(v.breakSeq, 0);
         QCOMPARE(v.verified, last);
@@ -416,7 +416,7 @@ private slots:
 
         // The store's own connection, reopened on the tampered file, sees the same break.
         QVERIFY2(f.reopen(), qPrintable(f.openError()));
-        const Verdict again = verify(f.engine().store().connection());
+        const Verdict again = verify(storeDb(f.engine().store()));
         QCOMPARE(again.breakSeq, breakAt);
     }
 };

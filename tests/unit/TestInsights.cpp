@@ -6,8 +6,8 @@
 #include "EngineFixture.h"
 #include "ReferenceMetrics.h"
 
-#include "engine/Sqlite.h"
 #include "engine/InsightsIndex.h"
+#include "engine/Sqlite.h"
 #include "metrics/Metrics.h"
 
 #include <QJsonArray>
@@ -246,8 +246,8 @@ class TestInsights : public QObject
     static void compareWithReference(World& w, const MetricsQuery& q)
     {
         Engine& e = w.e();
-        auto got = computeMetrics(e.store().connection(), e.directory(), q, w.f->now());
-        auto want = referenceMetrics(e.store().connection(), e.directory(), q, w.f->now());
+        auto got = computeMetrics(e.store(), e.directory(), q, w.f->now());
+        auto want = referenceMetrics(storeDb(e.store()), e.directory(), q, w.f->now());
         QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().message));
         QVERIFY2(want.ok(), want.ok() ? "" : qPrintable(want.error().message));
         const QJsonValue a = normalized(got.value()), b = normalized(want.value());
@@ -281,8 +281,7 @@ private slots:
             }
         }
         // The history is not trivial: every metric has something to count.
-        const QJsonObject m
-            = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject m = computeMetrics(w.e().store(), w.e().directory(), {}, w.f->now()).value();
         QVERIFY(m["elevation_frequency"].toObject()["grants"].toInt() > 50);
         QVERIFY(m["grant_width"].toObject()["narrowed"].toInt() > 0);
         QVERIFY(m["grant_width"].toObject()["with_usage"].toInt() > 0);
@@ -320,10 +319,8 @@ private slots:
         for (int i = 0; i < 20; ++i)
             compareWithReference(copy, copy.randomQuery());
         // And the same grants were counted as in the original.
-        const QJsonObject a
-            = computeMetrics(copy.e().store().connection(), copy.e().directory(), {}, w.f->now()).value();
-        const QJsonObject b
-            = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject a = computeMetrics(copy.e().store(), copy.e().directory(), {}, w.f->now()).value();
+        const QJsonObject b = computeMetrics(w.e().store(), w.e().directory(), {}, w.f->now()).value();
         QCOMPARE(a["elevation_frequency"], b["elevation_frequency"]);
         QCOMPARE(a["grant_width"], b["grant_width"]);
         QCOMPARE(a["completeness"], b["completeness"]);
@@ -368,7 +365,7 @@ private slots:
         for (int i = 0; i < 40; ++i)
             w.step();
         compareWithReference(w, MetricsQuery {});
-        const QJsonObject m = computeMetrics(store.connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject m = computeMetrics(store, w.e().directory(), {}, w.f->now()).value();
         for (const auto& v : m["elevation_frequency"].toObject()["by_identity"].toArray())
             QVERIFY(v.toObject()["identity"].toString() != QLatin1String("ghost"));
     }
@@ -380,8 +377,7 @@ private slots:
         QVERIFY(w.f->ok());
         for (int i = 0; i < 150; ++i)
             w.step();
-        const QJsonObject before
-            = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject before = computeMetrics(w.e().store(), w.e().directory(), {}, w.f->now()).value();
         w.f->close();
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
@@ -391,7 +387,9 @@ private slots:
             QVERIFY(q.exec(QStringLiteral("DELETE FROM insight_grants")));
             QVERIFY(q.exec(QStringLiteral("DELETE FROM insight_rollup")));
             QVERIFY(q.exec(QStringLiteral("DELETE FROM meta WHERE key = 'insights_seq'")));
-            auto stale = computeMetrics(db, w.f->engine().directory(), {}, w.f->now());
+            auto reader = SqliteStore::openReadOnly(w.f->dbPath());
+            LAPSE_VERIFY_OK(reader);
+            auto stale = computeMetrics(*reader.value(), w.f->engine().directory(), {}, w.f->now());
             QVERIFY(!stale.ok());
             QCOMPARE(stale.error().code, ErrorCode::Conflict);
             QVERIFY2(stale.error().message.contains(QLatin1String("behind"))
@@ -402,8 +400,7 @@ private slots:
         }
         QSqlDatabase::removeDatabase(QStringLiteral("raw"));
         QVERIFY(w.f->reopen());
-        const QJsonObject after
-            = computeMetrics(w.e().store().connection(), w.e().directory(), {}, w.f->now()).value();
+        const QJsonObject after = computeMetrics(w.e().store(), w.e().directory(), {}, w.f->now()).value();
         QCOMPARE(normalized(after), normalized(before));
         for (int i = 0; i < 10; ++i)
             compareWithReference(w, w.randomQuery());

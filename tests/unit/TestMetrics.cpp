@@ -35,7 +35,7 @@ class TestMetrics : public QObject
     }
     QJsonObject metrics(const MetricsQuery& q = {})
     {
-        auto m = computeMetrics(f().engine().store().connection(), f().engine().directory(), q, f().now());
+        auto m = computeMetrics(f().engine().store(), f().engine().directory(), q, f().now());
         return m.ok() ? m.value() : QJsonObject {};
     }
 

@@ -1,11 +1,11 @@
 // SQLite store: schema, the transactional writer path and the queries the engine and console need.
-#include "Store.h"
+#include "SqliteStore.h"
 
 #include "EventChain.h"
+#include "InsightsIndex.h"
 #include "Sqlite.h"
 #include "core/Clock.h"
 #include "domain/Directory.h"
-#include "engine/InsightsIndex.h"
 
 #include <QDir>
 #include <QFile>
@@ -99,13 +99,13 @@ QVariant nullableMs(qint64 v)
 }
 } // namespace
 
-Store::Store()
+SqliteStore::SqliteStore()
     : m_insertEvent(std::make_unique<SqlStatement>())
     , m_insights(std::make_unique<InsightsIndex>())
 {
 }
 
-Store::~Store()
+SqliteStore::~SqliteStore()
 {
     // Prepared statements first: a connection with live statements cannot close.
     m_insertEvent.reset();
@@ -120,15 +120,16 @@ Store::~Store()
     }
 }
 
-QSqlDatabase Store::connection() const
+QSqlDatabase SqliteStore::connection() const
 {
     const QString name = m_connPrefix + QString::number(quintptr(QThread::currentThreadId()));
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name, true);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(m_path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
-    if (db.open()) {
+    db.setConnectOptions(m_readOnly ? QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000")
+                                    : QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    if (db.open() && !m_readOnly) {
         QSqlQuery q(db);
         q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
@@ -136,46 +137,93 @@ QSqlDatabase Store::connection() const
     return db;
 }
 
-Result<std::unique_ptr<Store>> Store::open(const QString& path)
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const QString& path)
 {
-    std::unique_ptr<Store> s(new Store);
-    s->m_path = QFileInfo(path).absoluteFilePath();
-    s->m_connPrefix = QStringLiteral("lapse-store-%1-").arg(QUuid::createUuid().toString(QUuid::Id128));
-    QDir().mkpath(QFileInfo(s->m_path).absolutePath());
-    QSqlDatabase db = s->connection();
-    if (!db.isOpen())
-        return makeError(ErrorCode::Internal,
-            QStringLiteral("cannot open store %1: %2").arg(s->m_path, db.lastError().text()));
-    QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next()
-        || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
-        return makeError(ErrorCode::Internal, QStringLiteral("cannot switch %1 to WAL mode").arg(s->m_path));
-    q.finish(); // a statement left in progress makes the migration's COMMIT fail
-    const Status m = s->migrate();
-    if (!m)
-        return m.error();
-    q.exec(QStringLiteral("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
-    if (q.next()) {
-        s->m_headSeq = q.value(0).toLongLong();
-        s->m_headHash = q.value(1).toByteArray();
-    } else {
-        s->m_headHash = EventChain::genesisHash();
-    }
-    q.finish();
-    s->m_committedSeq = s->m_headSeq;
-    if (sqlite3_open_v2(QFile::encodeName(s->m_path).constData(), &s->m_insightsReader,
-            SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr)
-        != SQLITE_OK)
-        return makeError(ErrorCode::Internal,
-            QStringLiteral("cannot open %1 for the insight rollups: %2")
-                .arg(s->m_path, sqliteMessage(s->m_insightsReader)));
-    sqlite3_busy_timeout(s->m_insightsReader, 10000);
+    std::unique_ptr<SqliteStore> s(new SqliteStore);
+    if (const Status o = s->openFile(path, false); !o)
+        return o.error();
     if (const Status b = s->backfillInsights(); !b)
         return b.error();
     return s;
 }
 
-sqlite3* Store::writer()
+Result<std::unique_ptr<SqliteStore>> SqliteStore::openReadOnly(const QString& path)
+{
+    if (!QFileInfo::exists(path))
+        return makeError(ErrorCode::NotFound, QStringLiteral("no store at %1").arg(path));
+    std::unique_ptr<SqliteStore> s(new SqliteStore);
+    if (const Status o = s->openFile(path, true); !o)
+        return o.error();
+    return s;
+}
+
+Status SqliteStore::openFile(const QString& path, bool readOnly)
+{
+    m_path = QFileInfo(path).absoluteFilePath();
+    m_readOnly = readOnly;
+    m_connPrefix = QStringLiteral("lapse-store-%1-").arg(QUuid::createUuid().toString(QUuid::Id128));
+    if (!readOnly)
+        QDir().mkpath(QFileInfo(m_path).absolutePath());
+    QSqlDatabase db = connection();
+    if (!db.isOpen())
+        return makeError(ErrorCode::Internal,
+            QStringLiteral("cannot open store %1: %2").arg(m_path, db.lastError().text()));
+    QSqlQuery q(db);
+    if (readOnly) {
+        // A store another process keeps: its schema must be one this build reads, and is never changed here.
+        if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key='schema_version'")) || !q.next())
+            return makeError(ErrorCode::Internal, QStringLiteral("%1 is not a Lapse store").arg(m_path));
+        if (q.value(0).toInt() != kSchemaVersion)
+            return makeError(ErrorCode::Internal,
+                QStringLiteral("store %1 has schema %2; this build reads %3")
+                    .arg(m_path)
+                    .arg(q.value(0).toInt())
+                    .arg(kSchemaVersion));
+        q.finish();
+    } else {
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next()
+            || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+            return makeError(ErrorCode::Internal, QStringLiteral("cannot switch %1 to WAL mode").arg(m_path));
+        q.finish(); // a statement left in progress makes the migration's COMMIT fail
+        if (const Status m = migrate(); !m)
+            return m;
+    }
+    if (const Status h = readHead(); !h)
+        return h;
+    m_committedSeq = m_headSeq;
+    if (readOnly)
+        return Ok {};
+    const int rc = sqlite3_open_v2(QFile::encodeName(m_path).constData(), &m_insightsReader,
+        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK)
+        return makeError(ErrorCode::Internal,
+            QStringLiteral("cannot open %1 for the insight rollups: %2")
+                .arg(m_path, sqliteMessage(m_insightsReader)));
+    sqlite3_busy_timeout(m_insightsReader, 10000);
+    return Ok {};
+}
+
+Status SqliteStore::readHead()
+{
+    QSqlQuery q(connection());
+    if (!q.exec(QStringLiteral("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")))
+        return sqlError(QStringLiteral("chain head"), q.lastError());
+    if (q.next()) {
+        m_headSeq = q.value(0).toLongLong();
+        m_headHash = q.value(1).toByteArray();
+    } else {
+        m_headSeq = 0;
+        m_headHash = EventChain::genesisHash();
+    }
+    return Ok {};
+}
+
+sqlite3* SqliteStore::reader() const
+{
+    return sqliteHandle(connection());
+}
+
+sqlite3* SqliteStore::writer()
 {
     sqlite3* h = sqliteHandle(connection());
     if (h != m_writer) {
@@ -191,7 +239,7 @@ sqlite3* Store::writer()
     return m_writer;
 }
 
-Status Store::backfillInsights()
+Status SqliteStore::backfillInsights()
 {
     sqlite3* h = writer();
     if (!h)
@@ -229,7 +277,7 @@ Status Store::backfillInsights()
     return Ok {};
 }
 
-Status Store::migrate()
+Status SqliteStore::migrate()
 {
     QSqlDatabase db = connection();
     QSqlQuery q(db);
@@ -264,9 +312,11 @@ Status Store::migrate()
     return Ok {};
 }
 
-Status Store::begin()
+Status SqliteStore::begin()
 {
     Q_ASSERT(!m_inTx);
+    if (m_readOnly)
+        return makeError(ErrorCode::Conflict, QStringLiteral("store %1 is open read-only").arg(m_path));
     QSqlQuery q(connection());
     // IMMEDIATE takes the write lock now, so a second writer process fails here, not half-way.
     if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
@@ -292,7 +342,7 @@ Status Store::begin()
     return Ok {};
 }
 
-Status Store::commit()
+Status SqliteStore::commit()
 {
     Q_ASSERT(m_inTx);
     // The rollups go into the same transaction as the events they follow.
@@ -311,7 +361,7 @@ Status Store::commit()
     return Ok {};
 }
 
-void Store::rollback()
+void SqliteStore::rollback()
 {
     if (!m_inTx)
         return;
@@ -323,7 +373,7 @@ void Store::rollback()
     m_insights->invalidate();
 }
 
-Result<Event> Store::append(
+Result<Event> SqliteStore::append(
     const QString& type, const QString& actor, const QString& subject, const QJsonObject& body, qint64 tsMs)
 {
     Q_ASSERT(m_inTx);
@@ -337,7 +387,7 @@ Result<Event> Store::append(
     return e;
 }
 
-Event Store::chained(const QString& type, const QString& actor, const QString& subject,
+Event SqliteStore::chained(const QString& type, const QString& actor, const QString& subject,
     const QByteArray& body, qint64 tsMs) const
 {
     Event e;
@@ -351,7 +401,7 @@ Event Store::chained(const QString& type, const QString& actor, const QString& s
     return e;
 }
 
-Result<QList<Event>> Store::appendMany(
+Result<QList<Event>> SqliteStore::appendMany(
     const QList<std::tuple<QString, QString, QString, QJsonObject>>& events,
     const QList<QByteArray>& compactBodies, qint64 tsMs)
 {
@@ -389,7 +439,7 @@ Result<QList<Event>> Store::appendMany(
     return out;
 }
 
-Status Store::appendVerbatimMany(const QList<Event>& events, qint64* breakSeq)
+Status SqliteStore::appendVerbatimMany(const QList<Event>& events, qint64* breakSeq)
 {
     Q_ASSERT(m_inTx);
     *breakSeq = 0;
@@ -448,7 +498,7 @@ Status Store::appendVerbatimMany(const QList<Event>& events, qint64* breakSeq)
     return Ok {};
 }
 
-Status Store::insertEvent(const Event& e)
+Status SqliteStore::insertEvent(const Event& e)
 {
     sqlite3* h = writer();
     if (!m_insertEvent->isValid()
@@ -467,7 +517,7 @@ Status Store::insertEvent(const Event& e)
     return Ok {};
 }
 
-Status Store::putRequest(const AccessRequest& r)
+Status SqliteStore::putRequest(const AccessRequest& r)
 {
     QSqlQuery q(connection());
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO requests(id, requester, target, status, created, "
@@ -505,7 +555,7 @@ Status Store::putRequest(const AccessRequest& r)
     return exec(q, QStringLiteral("request write"));
 }
 
-Status Store::putGrant(const Grant& g)
+Status SqliteStore::putGrant(const Grant& g)
 {
     QSqlQuery q(connection());
     q.prepare(QStringLiteral(
@@ -526,7 +576,7 @@ Status Store::putGrant(const Grant& g)
     return exec(q, QStringLiteral("grant write"));
 }
 
-Status Store::putSession(const Session& s)
+Status SqliteStore::putSession(const Session& s)
 {
     QSqlQuery q(connection());
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO sessions(id, grant_id, principal, target, opened, ended,"
@@ -543,7 +593,7 @@ Status Store::putSession(const Session& s)
     return exec(q, QStringLiteral("session write"));
 }
 
-Status Store::putLockout(const LockoutRecord& l)
+Status SqliteStore::putLockout(const LockoutRecord& l)
 {
     QSqlQuery q(connection());
     q.prepare(
@@ -558,7 +608,7 @@ Status Store::putLockout(const LockoutRecord& l)
     return exec(q, QStringLiteral("lockout write"));
 }
 
-Status Store::putApiKey(
+Status SqliteStore::putApiKey(
     const QByteArray& keyHash, const QString& principal, qint64 createdMs, const QString& label)
 {
     QSqlQuery q(connection());
@@ -570,7 +620,7 @@ Status Store::putApiKey(
     return exec(q, QStringLiteral("api key write"));
 }
 
-Status Store::syncPrincipals(const Directory& directory)
+Status SqliteStore::syncPrincipals(const Directory& directory)
 {
     QSqlDatabase db = connection();
     if (!db.transaction())
@@ -596,7 +646,7 @@ Status Store::syncPrincipals(const Directory& directory)
     return Ok {};
 }
 
-std::optional<AccessRequest> Store::request(const QString& id) const
+std::optional<AccessRequest> SqliteStore::request(const QString& id) const
 {
     QSqlQuery q(connection());
     q.prepare(QStringLiteral("SELECT json FROM requests WHERE id = ?"));
@@ -606,7 +656,7 @@ std::optional<AccessRequest> Store::request(const QString& id) const
     return std::nullopt;
 }
 
-std::optional<Grant> Store::grant(const QString& id) const
+std::optional<Grant> SqliteStore::grant(const QString& id) const
 {
     QSqlQuery q(connection());
     q.prepare(QStringLiteral("SELECT json FROM grants WHERE id = ?"));
@@ -616,7 +666,7 @@ std::optional<Grant> Store::grant(const QString& id) const
     return std::nullopt;
 }
 
-std::optional<Session> Store::session(const QString& id) const
+std::optional<Session> SqliteStore::session(const QString& id) const
 {
     QSqlQuery q(connection());
     q.prepare(QStringLiteral("SELECT json FROM sessions WHERE id = ?"));
@@ -695,7 +745,7 @@ private:
 };
 } // namespace
 
-QList<AccessRequest> Store::requests(const RequestFilter& f) const
+QList<AccessRequest> SqliteStore::requests(const RequestFilter& f) const
 {
     // A pending request without approvals is all in its columns: only decided requests and those with partial
     // approvals (a few) are decoded from their JSON. The console's queue load reads 100k of these.
@@ -737,7 +787,7 @@ QList<AccessRequest> Store::requests(const RequestFilter& f) const
     return out;
 }
 
-QList<std::pair<QString, QByteArray>> Store::requestsJson(const RequestFilter& f) const
+QList<std::pair<QString, QByteArray>> SqliteStore::requestsJson(const RequestFilter& f) const
 {
     QVariantList binds;
     const QString sql = QStringLiteral("SELECT id, json") + requestListTail(f, &binds);
@@ -752,7 +802,7 @@ QList<std::pair<QString, QByteArray>> Store::requestsJson(const RequestFilter& f
         out.append({q.text(0), q.bytes(1)});
     return out;
 }
-QList<Grant> Store::grants(const GrantFilter& f) const
+QList<Grant> SqliteStore::grants(const GrantFilter& f) const
 {
     QString sql = QStringLiteral("SELECT json FROM grants WHERE 1=1");
     QVariantList binds;
@@ -790,7 +840,7 @@ QList<Grant> Store::grants(const GrantFilter& f) const
     return out;
 }
 
-QList<Session> Store::sessions(const SessionFilter& f) const
+QList<Session> SqliteStore::sessions(const SessionFilter& f) const
 {
     QString sql = QStringLiteral("SELECT json FROM sessions WHERE 1=1");
     QVariantList binds;
@@ -829,7 +879,7 @@ QList<Session> Store::sessions(const SessionFilter& f) const
     return out;
 }
 
-QList<LockoutRecord> Store::lockouts() const
+QList<LockoutRecord> SqliteStore::lockouts() const
 {
     QSqlQuery q(connection());
     QList<LockoutRecord> out;
@@ -848,7 +898,7 @@ QList<LockoutRecord> Store::lockouts() const
     return out;
 }
 
-QString Store::principalForApiKey(const QByteArray& keyHash) const
+QString SqliteStore::principalForApiKey(const QByteArray& keyHash) const
 {
     QSqlQuery q(connection());
     q.prepare(QStringLiteral("SELECT principal FROM api_keys WHERE hash = ?"));
@@ -858,7 +908,7 @@ QString Store::principalForApiKey(const QByteArray& keyHash) const
     return {};
 }
 
-QList<Event> Store::events(qint64 afterSeq, int limit) const
+QList<Event> SqliteStore::events(qint64 afterSeq, int limit) const
 {
     // Event pages feed mirrors and the stream at tens of thousands a second: read without QVariant.
     QList<Event> out;
@@ -882,7 +932,7 @@ QList<Event> Store::events(qint64 afterSeq, int limit) const
     return out;
 }
 
-int Store::grantCountSince(const QString& principal, const QString& target, qint64 sinceMs) const
+int SqliteStore::grantCountSince(const QString& principal, const QString& target, qint64 sinceMs) const
 {
     QSqlQuery q(connection());
     q.prepare(
@@ -893,7 +943,7 @@ int Store::grantCountSince(const QString& principal, const QString& target, qint
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
 }
 
-Result<qint64> Store::verifyChain(
+Result<qint64> SqliteStore::verifyChain(
     QSqlDatabase db, QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress)
 {
     // Rows are read through the C API straight into one buffer per batch (no per-field allocation); while one
@@ -999,6 +1049,188 @@ Result<qint64> Store::verifyChain(
                 .arg(v.verified())
                 .arg(v.breakReason()));
     return v.verified();
+}
+
+qint64 SqliteStore::lastSeq() const
+{
+    if (!m_readOnly)
+        return m_headSeq;
+    QSqlQuery q(connection());
+    return q.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM events")) && q.next()
+        ? q.value(0).toLongLong()
+        : m_headSeq;
+}
+
+QByteArray SqliteStore::headHash() const
+{
+    if (!m_readOnly)
+        return m_headHash;
+    QSqlQuery q(connection());
+    return q.exec(QStringLiteral("SELECT hash FROM events ORDER BY seq DESC LIMIT 1")) && q.next()
+        ? q.value(0).toByteArray()
+        : EventChain::genesisHash();
+}
+
+Result<QList<AccessRequest>> SqliteStore::pendingRequestsDue(qint64 nowMs, int limit) const
+{
+    QSqlQuery q(connection());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral(
+        "SELECT json FROM requests WHERE status = 'pending' AND expires <= ? ORDER BY expires, id LIMIT ?"));
+    q.addBindValue(nowMs);
+    q.addBindValue(qBound(1, limit, 10000));
+    if (!q.exec())
+        return sqlError(QStringLiteral("due requests"), q.lastError());
+    QList<AccessRequest> out;
+    while (q.next())
+        out << AccessRequest::fromJson(parse(q.value(0)));
+    return out;
+}
+
+Result<qint64> SqliteStore::verifyChain(
+    QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress) const
+{
+    return verifyChain(connection(), breakReason, breakSeq, progress);
+}
+
+// ---------------------------------------------------------------- insight rollups
+
+namespace
+{
+Error insightFailure(sqlite3* h)
+{
+    return makeError(
+        ErrorCode::Internal, QStringLiteral("store: insight query failed: %1").arg(sqliteMessage(h)));
+}
+
+QString targetClause(const QString& target, int param)
+{
+    return target.isEmpty() ? QString() : QStringLiteral(" AND target = ?%1").arg(param);
+}
+
+Status cells(sqlite3* h, SqlStatement& q, const std::function<void(const InsightCell&)>& row)
+{
+    int rc;
+    InsightCell c;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        c.day = q.int64(0);
+        c.principal = q.text(1);
+        c.target = q.text(2);
+        c.privileges = q.text(3);
+        c.contribution = InsightsIndex::readContribution(q, 4);
+        row(c);
+    }
+    return rc == SQLITE_DONE ? Status(Ok {}) : Status(insightFailure(h));
+}
+
+constexpr qint64 kDayMs = 86'400'000;
+} // namespace
+
+qint64 SqliteStore::insightsIndexedSeq() const
+{
+    return InsightsIndex::indexedSeq(reader());
+}
+
+Status SqliteStore::insightHours(qint64 hourFrom, qint64 hourTo, const QString& target,
+    const std::function<void(const InsightCell&)>& row) const
+{
+    sqlite3* h = reader();
+    const QByteArray sql
+        = QStringLiteral("SELECT hour / 24, principal, target, privileges, %1 FROM insight_rollup"
+                         " WHERE hour >= ?1 AND hour < ?2%2 GROUP BY 1, 2, 3, 4")
+              .arg(InsightsIndex::contributionColumns(QStringLiteral("SUM")), targetClause(target, 3))
+              .toUtf8();
+    SqlStatement q;
+    if (!q.prepare(h, sql.constData()))
+        return insightFailure(h);
+    q.bind(1, hourFrom).bind(2, hourTo);
+    if (!target.isEmpty())
+        q.bindText(3, target);
+    return cells(h, q, row);
+}
+
+Status SqliteStore::insightGrants(
+    const InsightScope& scope, const std::function<void(const InsightCell&)>& row) const
+{
+    sqlite3* h = reader();
+    const QByteArray sql
+        = QStringLiteral("SELECT start_ms / %1, principal, target, privileges, %2 FROM insight_grants"
+                         " WHERE start_ms >= ?1 AND start_ms < ?2%3")
+              .arg(kDayMs)
+              .arg(InsightsIndex::contributionColumns(), targetClause(scope.target, 3))
+              .toUtf8();
+    SqlStatement q;
+    if (!q.prepare(h, sql.constData()))
+        return insightFailure(h);
+    q.bind(1, scope.fromMs).bind(2, scope.toMs);
+    if (!scope.target.isEmpty())
+        q.bindText(3, scope.target);
+    return cells(h, q, row);
+}
+
+Status SqliteStore::lingeringGrants(
+    const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const
+{
+    sqlite3* h = reader();
+    const QByteArray sql = QStringLiteral("SELECT id, principal, target, state FROM insight_grants"
+                                          " WHERE lingering_open > 0 AND start_ms >= ?1 AND start_ms < ?2%1")
+                               .arg(targetClause(scope.target, 3))
+                               .toUtf8();
+    SqlStatement q;
+    if (!q.prepare(h, sql.constData()))
+        return insightFailure(h);
+    q.bind(1, scope.fromMs).bind(2, scope.toMs);
+    if (!scope.target.isEmpty())
+        q.bindText(3, scope.target);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        int n = 0;
+        const char* p = q.data(3, &n);
+        const InsightsIndex::OpenSessions state = InsightsIndex::openSessions(QByteArray::fromRawData(p, n));
+        row(LingeringGrant {q.text(0), q.text(1), q.text(2), state.startMs, state.endedMs, state.sessions});
+    }
+    return rc == SQLITE_DONE ? Status(Ok {}) : Status(insightFailure(h));
+}
+
+Status SqliteStore::revokedGrants(
+    const InsightScope& scope, const std::function<void(const RevokedGrant&)>& row) const
+{
+    sqlite3* h = reader();
+    const QByteArray sql = QStringLiteral("SELECT principal, revoke_effect_ms FROM insight_grants"
+                                          " WHERE revocations > 0 AND start_ms >= ?1 AND start_ms < ?2%1")
+                               .arg(targetClause(scope.target, 3))
+                               .toUtf8();
+    SqlStatement q;
+    if (!q.prepare(h, sql.constData()))
+        return insightFailure(h);
+    q.bind(1, scope.fromMs).bind(2, scope.toMs);
+    if (!scope.target.isEmpty())
+        q.bindText(3, scope.target);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+        row(RevokedGrant {q.text(0), q.isNull(1) ? std::nullopt : std::optional<qint64>(q.int64(1))});
+    return rc == SQLITE_DONE ? Status(Ok {}) : Status(insightFailure(h));
+}
+
+Status SqliteStore::grantStarts(
+    const InsightScope& scope, const std::function<void(const GrantStart&)>& row) const
+{
+    sqlite3* h = reader();
+    const QByteArray sql = QStringLiteral("SELECT principal, target, privileges, start_ms FROM insight_grants"
+                                          " WHERE start_ms >= ?1 AND start_ms < ?2%1"
+                                          " ORDER BY principal, target, privileges, start_ms")
+                               .arg(targetClause(scope.target, 3))
+                               .toUtf8();
+    SqlStatement q;
+    if (!q.prepare(h, sql.constData()))
+        return insightFailure(h);
+    q.bind(1, scope.fromMs).bind(2, scope.toMs);
+    if (!scope.target.isEmpty())
+        q.bindText(3, scope.target);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+        row(GrantStart {q.text(0), q.text(1), q.text(2), q.int64(3)});
+    return rc == SQLITE_DONE ? Status(Ok {}) : Status(insightFailure(h));
 }
 
 } // namespace lapse
