@@ -90,8 +90,9 @@ Directory makeDirectory()
     return d;
 }
 
-EngineFixture::EngineFixture(Directory directory)
+EngineFixture::EngineFixture(Directory directory, StoreKind store)
     : m_directory(std::move(directory))
+    , m_withFailingStore(store == StoreKind::Failing)
 {
     Clock::setInstance(&m_clock);
     if (!m_dir.isValid()) {
@@ -116,10 +117,20 @@ void EngineFixture::close()
 bool EngineFixture::reopen()
 {
     m_engine.reset();
+    m_failing = nullptr;
     EngineConfig config;
     config.dataDir = m_dir.path();
     config.directory = m_directory;
     config.sweepIntervalMs = 0;
+    if (m_withFailingStore)
+        config.openStore = [this](const QString& dir) -> Result<std::unique_ptr<Store>> {
+            auto sqlite = SqliteStore::open(dir + QStringLiteral("/lapse.db"));
+            if (!sqlite)
+                return sqlite.error();
+            auto failing = std::make_unique<FailingStore>(std::move(sqlite).value());
+            m_failing = failing.get();
+            return std::unique_ptr<Store>(std::move(failing));
+        };
     auto e = Engine::open(std::move(config));
     if (!e) {
         m_openError = e.error().message;

@@ -2,6 +2,7 @@
 // manual clock, plus helpers for the steps every lifecycle test repeats. Plain C++ (no Q_OBJECT).
 #pragma once
 
+#include "FailingStore.h"
 #include "core/Clock.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
@@ -37,6 +38,8 @@ namespace lapse::test
 // The SQL connection behind an engine's SQLite store, for tests that read or tamper with its tables.
 inline QSqlDatabase storeDb(Store& store)
 {
+    if (auto* failing = dynamic_cast<FailingStore*>(&store))
+        return storeDb(failing->inner());
     return dynamic_cast<SqliteStore&>(store).connection();
 }
 
@@ -62,7 +65,9 @@ inline const QString kAgentSpiffe = QStringLiteral("spiffe://example.org/ns/ci/a
 class EngineFixture
 {
 public:
-    explicit EngineFixture(Directory directory = makeDirectory());
+    // Failing: the engine's store is a FailingStore over SQLite, reached through failingStore().
+    enum class StoreKind { Sqlite, Failing };
+    explicit EngineFixture(Directory directory = makeDirectory(), StoreKind store = StoreKind::Sqlite);
     ~EngineFixture();
     EngineFixture(const EngineFixture&) = delete;
     EngineFixture& operator=(const EngineFixture&) = delete;
@@ -70,6 +75,7 @@ public:
     bool ok() const { return m_engine != nullptr; }
     QString openError() const { return m_openError; }
     Engine& engine() { return *m_engine; }
+    FailingStore& failingStore() { return *m_failing; } // only with StoreKind::Failing
     ManualClock& clock() { return m_clock; }
     qint64 now() const { return m_clock.nowMs(); }
     QString dataDir() const { return m_dir.path(); }
@@ -118,6 +124,8 @@ private:
     ManualClock m_clock {kStartMs};
     std::unique_ptr<Engine> m_engine;
     QString m_openError;
+    bool m_withFailingStore = false;
+    FailingStore* m_failing = nullptr; // owned by the engine
 };
 
 } // namespace lapse::test
