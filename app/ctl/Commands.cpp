@@ -10,8 +10,6 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlDatabase>
-#include <QSqlError>
 #include <QThread>
 #include <QTimer>
 #include <cstdio>
@@ -322,19 +320,11 @@ int cmdVerify(Context& c)
         throw CommandError {{Rejected, QStringLiteral("no store at %1").arg(file)}};
     QString reason;
     qint64 breakSeq = -1;
-    Result<qint64> checked = makeError(ErrorCode::Internal, QString());
-    {
-        QSqlDatabase db
-            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("lapsectl-verify"));
-        db.setDatabaseName(file);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-        if (!db.open())
-            throw CommandError {
-                {Other, QStringLiteral("cannot open %1: %2").arg(file, db.lastError().text())}};
-        checked = SqliteStore::verifyChain(db, &reason, &breakSeq);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("lapsectl-verify"));
+    // Read-only, so verifying a broker's store while it runs neither blocks nor changes it.
+    auto store = SqliteStore::openReadOnly(file);
+    if (!store)
+        throw CommandError {{Other, QStringLiteral("cannot open %1: %2").arg(file, store.error().message)}};
+    const Result<qint64> checked = store.value()->verifyChain(&reason, &breakSeq);
     if (!checked) {
         const QString why = reason.isEmpty() ? checked.error().message : reason;
         if (c.json)

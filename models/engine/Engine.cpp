@@ -59,10 +59,7 @@ QJsonObject RequesterContext::toJson() const
         {"last_grant_used", lastGrantUsed}, {"active_grants", active}, {"locked_out", lockedOut}};
 }
 
-Engine::~Engine()
-{
-    m_notifier.close();
-}
+Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
 {
@@ -110,7 +107,6 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
         e->m_lockouts.insert(l.principal, l);
         e->m_snapshot.setLockout(l.principal, l.active, l.notBeforeMs);
     }
-    e->m_notifier.publish(e->m_store->lastSeq());
     if (config.sweepIntervalMs > 0) {
         e->m_sweepTimer.setInterval(config.sweepIntervalMs);
         connect(&e->m_sweepTimer, &QTimer::timeout, e.get(), [eng = e.get()] { eng->sweep(); });
@@ -179,10 +175,8 @@ template <typename T> Result<T> Engine::write(const std::function<Result<T>()>& 
     m_afterCommit.clear();
     const QList<Event> published = std::move(m_txEvents);
     m_txEvents.clear();
-    if (!published.isEmpty()) {
-        m_notifier.publish(published.last().seq);
+    if (!published.isEmpty())
         emit eventsAppended(published);
-    }
     return r;
 }
 

@@ -1,7 +1,6 @@
 // The grant engine: the lifecycle of requests, grants and sessions over one store, one writer path.
 #pragma once
 
-#include "EventNotifier.h"
 #include "IntrospectionSnapshot.h"
 #include "KeyRing.h"
 #include "Policy.h"
@@ -73,7 +72,6 @@ public:
     Store& store() { return *m_store; }
     const Store& store() const { return *m_store; }
     KeyRing& keys() { return *m_keys; }
-    EventNotifier& notifier() { return m_notifier; }
     QString dataDir() const { return m_dataDir; }
     // Includes the introspections answered from the snapshot on other threads.
     EngineCounters counters() const;
@@ -159,7 +157,6 @@ private:
     Directory m_directory;
     std::unique_ptr<Store> m_store;
     std::unique_ptr<KeyRing> m_keys;
-    EventNotifier m_notifier;
     QTimer m_sweepTimer;
     QHash<QString, Grant> m_activeGrants; // every active grant: the introspection hot path never reads SQL
     QHash<QString, LockoutRecord> m_lockouts;

@@ -173,9 +173,10 @@ Status SqliteStore::openFile(const QString& path, bool readOnly)
         // A store another process keeps: its schema must be one this build reads, and is never changed here.
         if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key='schema_version'")) || !q.next())
             return makeError(ErrorCode::Internal, QStringLiteral("%1 is not a Lapse store").arg(m_path));
-        if (q.value(0).toInt() != kSchemaVersion)
+        // An older store is read as it is (its chain verifies; metrics say its rollups are behind).
+        if (q.value(0).toInt() > kSchemaVersion)
             return makeError(ErrorCode::Internal,
-                QStringLiteral("store %1 has schema %2; this build reads %3")
+                QStringLiteral("store %1 has schema %2, newer than this build reads (%3)")
                     .arg(m_path)
                     .arg(q.value(0).toInt())
                     .arg(kSchemaVersion));
