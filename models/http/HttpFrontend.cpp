@@ -96,11 +96,6 @@ void HttpFrontend::dispatch(const ApiRequest& request, Reply reply)
 
 void HttpFrontend::serve(const ApiRequest& req, Reply reply, std::function<bool()> abandoned)
 {
-    if (req.body.size() > ApiService::kMaxBodyBytes) {
-        reply(ApiResponse::error(
-            makeError(ErrorCode::TooLarge, QStringLiteral("request body is over 64 KiB"))));
-        return;
-    }
     const int wait = req.query.queryItemValue(QStringLiteral("wait")).toInt();
     ApiResponse resp = m_api.handle(req);
     // Nothing after `after` yet (the page is empty), in either format, without reading the page back.
