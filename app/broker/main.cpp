@@ -1,6 +1,7 @@
 // lapse-broker: serve the grant engine over HTTPS, and manage its API keys and signing keys.
 #include "http/HttpFrontend.h"
 #include "http/HttpWorker.h"
+#include "http/ListenAddress.h"
 #include "http/ThreadedHttpListener.h"
 
 #include "core/Clock.h"
@@ -115,15 +116,11 @@ int main(int argc, char** argv)
         return fail(QStringLiteral("unknown command '%1'").arg(args.first()));
 
     const QString listen = p.value("listen");
-    const int colon = listen.lastIndexOf(QLatin1Char(':'));
-    bool portOk = false;
-    const quint16 port = listen.mid(colon + 1).toUShort(&portOk);
-    QString host = listen.left(colon);
-    if (host.startsWith(QLatin1Char('[')))
-        host = host.mid(1, host.size() - 2);
-    const QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
-    if (colon < 0 || !portOk || address.isNull())
+    const std::optional<ListenAddress> listenAddress = parseListenAddress(listen);
+    if (!listenAddress)
         return fail(QStringLiteral("--listen takes HOST:PORT, e.g. 127.0.0.1:8443"));
+    const QHostAddress address = listenAddress->address;
+    const quint16 port = listenAddress->port;
 
     const bool insecure = p.isSet("insecure-http");
     if (insecure && !address.isLoopback())

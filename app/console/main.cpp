@@ -2,16 +2,17 @@
 #include "ActiveWidget.h"
 #include "ConsoleSettings.h"
 #include "Demo.h"
-#include "http/HttpFrontend.h"
 #include "KeyDialog.h"
 #include "MainWindow.h"
 #include "backend/EmbeddedBackend.h"
+#include "backend/MirrorThread.h"
 #include "backend/RemoteBackend.h"
 #include "demo/DemoWorkload.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
+#include "http/HttpFrontend.h"
+#include "http/ListenAddress.h"
 #include "itemmodels/AuditLogModel.h"
-#include "backend/MirrorThread.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -69,23 +70,12 @@ Result<QString> directoryFile(const QString& given, const QString& dataDir)
     return path;
 }
 
-struct ListenAddress {
-    QHostAddress address;
-    quint16 port = 0;
-};
-
 Result<ListenAddress> parseListen(const QString& listen)
 {
-    const int colon = listen.lastIndexOf(QLatin1Char(':'));
-    bool ok = false;
-    ListenAddress out;
-    out.port = listen.mid(colon + 1).toUShort(&ok);
-    QString host = listen.left(colon);
-    if (host.startsWith(QLatin1Char('[')))
-        host = host.mid(1, host.size() - 2);
-    out.address = QHostAddress(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
-    if (colon < 0 || !ok || out.address.isNull())
+    const std::optional<ListenAddress> parsed = parseListenAddress(listen);
+    if (!parsed)
         return makeError(ErrorCode::Invalid, QObject::tr("--listen takes HOST:PORT, e.g. 127.0.0.1:8443"));
+    const ListenAddress out = *parsed;
     // The embedded console serves plain HTTP; that is only acceptable on loopback.
     if (!out.address.isLoopback())
         return makeError(ErrorCode::Invalid,

@@ -2,6 +2,7 @@
 // console's embedded backend both call it, so both speak exactly the same contract.
 #pragma once
 
+#include "ApiRoute.h"
 #include "core/Error.h"
 #include "domain/AccessRequest.h"
 #include "domain/Event.h"
@@ -39,11 +40,26 @@ struct ApiResponse {
     QJsonObject jsonBody() const;
 };
 
+// What a route's handler is given: the caller, the request, and what the dispatcher read from it.
+struct ApiCall {
+    const Principal* actor = nullptr; // null only on ApiRoute::Access::Public routes
+    const ApiRequest& request;
+    QString id; // the {id} segment, if the route has one
+    QJsonObject body; // ApiRoute::Body::Object and OptionalObject
+    QString reason; // ApiRoute::Body::OptionalObject's notes
+    QString comment;
+};
+
 class ApiService
 {
 public:
     static constexpr int kMaxBodyBytes = 64 * 1024;
     static constexpr int kMaxWaitSeconds = 60;
+    // The one answer to a body over kMaxBodyBytes, whoever checks it.
+    static Error bodyTooLarge();
+
+    // API v1, one entry per operation; resources/openapi.yaml documents exactly these (TestOpenApi).
+    static const QList<ApiRoute>& routes();
 
     explicit ApiService(Engine& engine)
         : m_engine(engine)
@@ -68,7 +84,37 @@ public:
     QByteArray prometheusMetrics() const;
 
 private:
-    ApiResponse route(const Principal& actor, const ApiRequest& req);
+    // Body limit, route lookup, authentication (actor null: from the request), body reading, error shaping.
+    ApiResponse dispatch(const Principal* actor, const ApiRequest& req);
+
+    Result<ApiResponse> health(const ApiCall& c);
+    Result<ApiResponse> jwks(const ApiCall& c);
+    Result<ApiResponse> metrics(const ApiCall& c);
+    Result<ApiResponse> me(const ApiCall& c);
+    Result<ApiResponse> directory(const ApiCall& c);
+    Result<ApiResponse> lockouts(const ApiCall& c);
+    Result<ApiResponse> submitRequest(const ApiCall& c);
+    Result<ApiResponse> listRequests(const ApiCall& c);
+    Result<ApiResponse> listGrants(const ApiCall& c);
+    Result<ApiResponse> openSession(const ApiCall& c);
+    Result<ApiResponse> listSessions(const ApiCall& c);
+    Result<ApiResponse> introspect(const ApiCall& c);
+    Result<ApiResponse> events(const ApiCall& c);
+    Result<ApiResponse> insights(const ApiCall& c);
+    Result<ApiResponse> rotateKeys(const ApiCall& c);
+    Result<ApiResponse> request(const ApiCall& c);
+    Result<ApiResponse> requestContext(const ApiCall& c);
+    Result<ApiResponse> approve(const ApiCall& c);
+    Result<ApiResponse> deny(const ApiCall& c);
+    Result<ApiResponse> grant(const ApiCall& c);
+    Result<ApiResponse> revoke(const ApiCall& c);
+    Result<ApiResponse> complete(const ApiCall& c);
+    Result<ApiResponse> review(const ApiCall& c);
+    Result<ApiResponse> endSession(const ApiCall& c);
+    Result<ApiResponse> terminateSession(const ApiCall& c);
+    Result<ApiResponse> lockout(const ApiCall& c);
+    Result<ApiResponse> unlock(const ApiCall& c);
+
     Engine& m_engine;
 };
 

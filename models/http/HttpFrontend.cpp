@@ -96,11 +96,6 @@ void HttpFrontend::dispatch(const ApiRequest& request, Reply reply)
 
 void HttpFrontend::serve(const ApiRequest& req, Reply reply, std::function<bool()> abandoned)
 {
-    if (req.body.size() > ApiService::kMaxBodyBytes) {
-        reply(ApiResponse::error(
-            makeError(ErrorCode::TooLarge, QStringLiteral("request body is over 64 KiB"))));
-        return;
-    }
     const int wait = req.query.queryItemValue(QStringLiteral("wait")).toInt();
     ApiResponse resp = m_api.handle(req);
     // Nothing after `after` yet (the page is empty), in either format, without reading the page back.
@@ -144,22 +139,17 @@ void HttpFrontend::serviceWaiters(bool timeoutsOnly)
 void HttpFrontend::acceptWebSockets()
 {
     // The path and key are checked here, before any event is sent.
-    while (hasPendingWebSocketConnections()) {
-        auto sub = std::make_unique<Subscriber>();
-        sub->socket = nextPendingWebSocketConnection();
-        QWebSocket* ws = sub->socket.get();
-        const StreamRequest asked = parseStreamRequest(ws->requestUrl());
-        if (!asked.refusal.isEmpty()) {
-            refuseStream(sub->socket.release(), asked.refusal);
-            continue;
-        }
-        auto who = m_api.authenticate(ws->request().rawHeader("Authorization"));
+    acceptStreams(*this, [this](std::unique_ptr<QWebSocket> socket, const StreamRequest& asked) {
+        auto who = m_api.authenticate(socket->request().rawHeader("Authorization"));
         if (!who) {
-            refuseStream(sub->socket.release(), who.error().message);
-            continue;
+            refuseStream(socket.release(), who.error().message);
+            return;
         }
+        auto sub = std::make_unique<Subscriber>();
+        sub->socket = std::move(socket);
         sub->after = asked.after.value_or(m_engine.store().lastSeq());
         sub->actor = who.value();
+        QWebSocket* ws = sub->socket.get();
         Subscriber* raw = sub.get();
         connect(ws, &QWebSocket::bytesWritten, this, [this, raw](qint64 n) {
             raw->unsentBytes = qMax<qint64>(0, raw->unsentBytes - n);
@@ -175,7 +165,7 @@ void HttpFrontend::acceptWebSockets()
         });
         m_subscribers.push_back(std::move(sub));
         pump(*raw);
-    }
+    });
 }
 
 void HttpFrontend::pump(Subscriber& s)

@@ -74,16 +74,10 @@ void HttpWorker::finish(quint64 id, const ApiResponse& response)
 void HttpWorker::acceptWebSockets()
 {
     // The same checks and refusals as HttpFrontend::acceptWebSockets(); the key is checked by the first page.
-    while (hasPendingWebSocketConnections()) {
+    acceptStreams(*this, [this](std::unique_ptr<QWebSocket> socket, const StreamRequest& asked) {
         auto sub = std::make_unique<Subscriber>();
-        sub->socket = nextPendingWebSocketConnection();
-        QWebSocket* ws = sub->socket.get();
-        const StreamRequest asked = parseStreamRequest(ws->requestUrl());
-        if (!asked.refusal.isEmpty()) {
-            refuseStream(sub->socket.release(), asked.refusal);
-            continue;
-        }
-        sub->authorization = ws->request().rawHeader("Authorization");
+        sub->authorization = socket->request().rawHeader("Authorization");
+        sub->socket = std::move(socket);
         if (!asked.after) {
             // From now on: the engine's last sequence number, then pages as usual.
             ApiRequest health;
@@ -94,11 +88,11 @@ void HttpWorker::acceptWebSockets()
                 (*shared)->after = r.jsonBody()["last_seq"].toInteger();
                 subscribe(std::move(*shared));
             });
-            continue;
+            return;
         }
         sub->after = *asked.after;
         subscribe(std::move(sub));
-    }
+    });
 }
 
 void HttpWorker::subscribe(std::unique_ptr<Subscriber> s)

@@ -1,10 +1,13 @@
 // What a /v1/stream upgrade asks for, checked the same way by the engine's frontend and the worker threads.
 #pragma once
 
+#include <QAbstractHttpServer>
 #include <QString>
 #include <QUrl>
 #include <QUrlQuery>
 #include <QWebSocket>
+#include <functional>
+#include <memory>
 #include <optional>
 
 namespace lapse
@@ -35,6 +38,22 @@ inline void refuseStream(QWebSocket* ws, const QString& why)
 {
     ws->close(QWebSocketProtocol::CloseCodePolicyViolated, why);
     ws->deleteLater();
+}
+
+// Takes every WebSocket connection `server` has pending, refuses those that do not ask for /v1/stream
+// properly, and hands the others to `accept` with what they asked for; the caller checks the key.
+inline void acceptStreams(QAbstractHttpServer& server,
+    const std::function<void(std::unique_ptr<QWebSocket>, const StreamRequest&)>& accept)
+{
+    while (server.hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = server.nextPendingWebSocketConnection();
+        const StreamRequest asked = parseStreamRequest(socket->requestUrl());
+        if (!asked.refusal.isEmpty()) {
+            refuseStream(socket.release(), asked.refusal);
+            continue;
+        }
+        accept(std::move(socket), asked);
+    }
 }
 
 } // namespace lapse

@@ -1,5 +1,5 @@
-// resources/openapi.yaml and ApiService agree: every documented operation is routed, and every routed
-// operation is documented.
+// resources/openapi.yaml and ApiService's route table agree both ways, the service answers exactly the table,
+// and the roles the table declares are the ones the engine asks for.
 #include "EngineFixture.h"
 
 #include "api/ApiService.h"
@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace lapse;
@@ -16,16 +17,18 @@ class TestOpenApi : public QObject
 {
     Q_OBJECT
 
-    // "GET /v1/requests/{id}" for every operation in the document.
-    static QSet<QString> documented()
+    static QString yamlPath() { return QStringLiteral(LAPSE_SOURCE_DIR "/resources/openapi.yaml"); }
+
+    // "GET /v1/requests/{id}" for every operation in an OpenAPI document.
+    static QSet<QString> documented(const QString& path)
     {
-        QFile f(QStringLiteral(LAPSE_SOURCE_DIR "/resources/openapi.yaml"));
+        QFile f(path);
         if (!f.open(QIODevice::ReadOnly))
             return {};
         static const QRegularExpression pathLine(QStringLiteral("^  (/\\S*):\\s*$"));
         static const QRegularExpression methodLine(QStringLiteral("^    (get|post|put|patch|delete):"));
         QSet<QString> ops;
-        QString path;
+        QString opPath;
         bool inPaths = false;
         for (const QByteArray& raw : f.readAll().split('\n')) {
             const QString line = QString::fromUtf8(raw);
@@ -34,36 +37,125 @@ class TestOpenApi : public QObject
             if (!inPaths)
                 continue;
             if (auto m = pathLine.match(line); m.hasMatch())
-                path = m.captured(1);
-            else if (auto m2 = methodLine.match(line); m2.hasMatch() && !path.isEmpty())
-                ops << m2.captured(1).toUpper() + QLatin1Char(' ') + path;
+                opPath = m.captured(1);
+            else if (auto m2 = methodLine.match(line); m2.hasMatch() && !opPath.isEmpty())
+                ops << m2.captured(1).toUpper() + QLatin1Char(' ') + opPath;
         }
         return ops;
     }
 
-    // Whether the service routes an operation: anything but its "no route" answer counts.
-    static bool routed(ApiService& api, const Principal& everyone, const QString& op)
+    static QString operation(const ApiRoute& r)
     {
-        const QString method = op.section(QLatin1Char(' '), 0, 0);
-        QString path = op.section(QLatin1Char(' '), 1);
-        path.replace(QStringLiteral("{id}"), QStringLiteral("x1"));
-        if (path == QLatin1String("/v1/stream"))
-            return true; // a WebSocket upgrade, served by the HTTP layer (TestBrokerStream)
+        return QString::fromLatin1(r.method()) + QLatin1Char(' ') + r.pattern();
+    }
+
+    // The table's operations a document lacks.
+    static QStringList undocumented(const QSet<QString>& doc)
+    {
+        QStringList missing;
+        for (const ApiRoute& r : ApiService::routes())
+            if (!doc.contains(operation(r)))
+                missing << operation(r);
+        return missing;
+    }
+
+    // A document's operations the table lacks; /v1/stream is a WebSocket upgrade the HTTP layer serves
+    // (TestBrokerStream).
+    static QStringList unrouted(const QSet<QString>& doc)
+    {
+        QSet<QString> table;
+        for (const ApiRoute& r : ApiService::routes())
+            table << operation(r);
+        QStringList missing;
+        for (const QString& op : doc)
+            if (!table.contains(op) && op != QLatin1String("GET /v1/stream"))
+                missing << op;
+        missing.sort();
+        return missing;
+    }
+
+    static ApiRequest probe(const QString& op)
+    {
         ApiRequest req;
-        req.method = method.toLatin1();
-        req.path = path;
+        req.method = op.section(QLatin1Char(' '), 0, 0).toLatin1();
+        req.path = op.section(QLatin1Char(' '), 1);
+        req.path.replace(QStringLiteral("{id}"), QStringLiteral("x1"));
         req.body = "{}";
         req.contentType = "application/json";
-        const bool publicDoc = path == QLatin1String("/healthz") || path == QLatin1String("/metrics")
-            || path.startsWith(QLatin1String("/.well-known"));
-        const ApiResponse r
-            = publicDoc && method == QLatin1String("GET") ? api.handle(req) : api.handleAs(everyone, req);
-        return !(r.status == 404
-            && r.jsonBody()["error"].toObject()["message"].toString().startsWith(QLatin1String("no route")));
+        return req;
+    }
+
+    static bool isNoRoute(const ApiResponse& r)
+    {
+        return r.status == 404
+            && r.jsonBody()["error"].toObject()["message"].toString().startsWith(QLatin1String("no route"));
+    }
+
+    // A request a route's handler passes on to the engine: the fields it checks itself are filled in.
+    static ApiRequest engineBound(const ApiRoute& route)
+    {
+        ApiRequest req = probe(operation(route));
+        if (route.pattern() == QLatin1String("/v1/requests"))
+            req.body = R"({"target":"billing-db","privileges":["read"],"ttl_seconds":600,"reason":"r"})";
+        else if (route.pattern() == QLatin1String("/v1/sessions"))
+            req.body = R"({"token":"t"})";
+        else if (route.body() == ApiRoute::Body::Form) {
+            req.body = "token=t";
+            req.contentType = "application/x-www-form-urlencoded";
+        }
+        return req;
     }
 
 private slots:
-    void documentAndServiceAgree()
+    void documentAndTableAgree()
+    {
+        const QSet<QString> doc = documented(yamlPath());
+        QVERIFY2(doc.size() > 20, "the document lists too few operations");
+        const QStringList notDocumented = undocumented(doc);
+        QVERIFY2(notDocumented.isEmpty(),
+            qPrintable(
+                QStringLiteral("routed but not documented: ") + notDocumented.join(QStringLiteral(", "))));
+        const QStringList notRouted = unrouted(doc);
+        QVERIFY2(notRouted.isEmpty(),
+            qPrintable(QStringLiteral("documented but not routed: ") + notRouted.join(QStringLiteral(", "))));
+        QCOMPARE(ApiService::routes().size(), int(doc.size()) - 1); // one entry per operation, no duplicates
+    }
+
+    // The walk names an operation the document lost: a route added without documentation fails the test
+    // above.
+    void walkNamesAnUndocumentedRoute()
+    {
+        QFile original(yamlPath());
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile copy(dir.filePath(QStringLiteral("openapi.yaml")));
+        QVERIFY(copy.open(QIODevice::WriteOnly));
+        // Drop the path /v1/grants/{id}/review and its one operation.
+        bool dropping = false;
+        int dropped = 0;
+        for (const QByteArray& line : original.readAll().split('\n')) {
+            if (line.startsWith("  /"))
+                dropping = line.trimmed() == "/v1/grants/{id}/review:";
+            if (dropping)
+                ++dropped;
+            else
+                copy.write(line + '\n');
+        }
+        copy.close();
+        QVERIFY(dropped > 1);
+        const QSet<QString> doc = documented(copy.fileName());
+        QCOMPARE(undocumented(doc), QStringList {QStringLiteral("POST /v1/grants/{id}/review")});
+        QVERIFY(unrouted(doc).isEmpty());
+
+        // And the other way: an operation the table lacks is named too.
+        QSet<QString> extra = documented(yamlPath());
+        extra << QStringLiteral("DELETE /v1/grants/{id}");
+        QCOMPARE(unrouted(extra), QStringList {QStringLiteral("DELETE /v1/grants/{id}")});
+    }
+
+    // The service answers exactly the table: each entry is routed, and nothing outside it is.
+    void serviceAnswersExactlyTheTable()
     {
         EngineFixture f;
         QVERIFY2(f.ok(), qPrintable(f.openError()));
@@ -71,13 +163,22 @@ private slots:
         Principal everyone;
         everyone.id = QStringLiteral("route-prober");
         everyone.roles = ~0u;
-        const QSet<QString> doc = documented();
-        QVERIFY2(doc.size() > 20, "the document lists too few operations");
-        for (const QString& op : doc)
-            QVERIFY2(
-                routed(api, everyone, op), qPrintable(op + QStringLiteral(" is documented but not routed")));
+        QSet<QString> table;
+        for (const ApiRoute& r : ApiService::routes()) {
+            table << operation(r);
+            const ApiResponse resp = api.handleAs(everyone, probe(operation(r)));
+            QVERIFY2(!isNoRoute(resp),
+                qPrintable(operation(r) + QStringLiteral(" is in the table but not routed")));
+            if (r.access() == ApiRoute::Access::Public) {
+                // Without any key.
+                const ApiResponse open = api.handle(probe(operation(r)));
+                QVERIFY2(open.status == 200, qPrintable(operation(r) + QStringLiteral(" asks for a key")));
+            } else {
+                const ApiResponse anonymous = api.handle(probe(operation(r)));
+                QCOMPARE(anonymous.status, 401);
+            }
+        }
 
-        // Every candidate operation the service answers must be documented.
         QStringList candidates {
             QStringLiteral("/healthz"), QStringLiteral("/metrics"), QStringLiteral("/.well-known/jwks.json")};
         for (const char* p : {"me", "directory", "lockouts", "requests", "grants", "sessions", "introspect",
@@ -94,15 +195,104 @@ private slots:
         for (const QString& path : std::as_const(candidates))
             for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
                 const QString op = QLatin1String(method) + QLatin1Char(' ') + path;
-                if (path == QLatin1String("/v1/stream"))
+                const ApiResponse resp = api.handleAs(everyone, probe(op));
+                if (isNoRoute(resp)) {
+                    QVERIFY2(!table.contains(op), qPrintable(op));
+                    QCOMPARE(resp.jsonBody()["error"].toObject()["message"].toString(),
+                        QStringLiteral("no route %1 %2").arg(QLatin1String(method), probe(op).path));
                     continue;
-                if (routed(api, everyone, op)) {
-                    ++served;
-                    QVERIFY2(
-                        doc.contains(op), qPrintable(op + QStringLiteral(" is served but not documented")));
                 }
+                ++served;
+                QVERIFY2(
+                    table.contains(op), qPrintable(op + QStringLiteral(" is served but not in the table")));
             }
-        QCOMPARE(served, int(doc.size()) - 1); // all but /v1/stream, checked over HTTP
+        QCOMPARE(served, int(ApiService::routes().size()));
+    }
+
+    // {id} is one segment of [A-Za-z0-9._@:-]{1,128}; anything else is no route.
+    void idSegments_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<bool>("routed");
+        QTest::newRow("plain") << "/v1/grants/grt_1" << true;
+        QTest::newRow("all the allowed characters") << "/v1/grants/aZ09._@:-" << true;
+        QTest::newRow("128 characters") << "/v1/grants/" + QString(128, QLatin1Char('a')) << true;
+        QTest::newRow("129 characters") << "/v1/grants/" + QString(129, QLatin1Char('a')) << false;
+        QTest::newRow("empty") << "/v1/grants//" << false;
+        QTest::newRow("a space") << "/v1/grants/a b" << false;
+        QTest::newRow("a slash") << "/v1/grants/a/b/c" << false;
+        QTest::newRow("trailing slash") << "/v1/grants/a/" << false;
+        QTest::newRow("non-ASCII") << QStringLiteral("/v1/grants/gr\u00fcn") << false;
+        QTest::newRow("literal route, trailing slash") << "/v1/me/" << false;
+        QTest::newRow("unknown action") << "/v1/grants/a/extend" << false;
+    }
+
+    void idSegments()
+    {
+        QFETCH(QString, path);
+        QFETCH(bool, routed);
+        EngineFixture f;
+        QVERIFY2(f.ok(), qPrintable(f.openError()));
+        ApiService api(f.engine());
+        Principal everyone;
+        everyone.id = QStringLiteral("route-prober");
+        everyone.roles = ~0u;
+        ApiRequest req;
+        req.method = "GET";
+        req.path = path;
+        QCOMPARE(!isNoRoute(api.handleAs(everyone, req)), routed);
+    }
+
+    // The roles a route declares are exactly the ones the engine names when it refuses a caller with none.
+    void declaredRolesAreTheEnginesRoles()
+    {
+        EngineFixture f;
+        QVERIFY2(f.ok(), qPrintable(f.openError()));
+        ApiService api(f.engine());
+        Principal nobody;
+        nobody.id = QStringLiteral("nobody");
+        nobody.roles = 0;
+        int checked = 0;
+        for (const ApiRoute& r : ApiService::routes()) {
+            const ApiResponse resp = api.handleAs(nobody, engineBound(r));
+            const QString message = resp.jsonBody()["error"].toObject()["message"].toString();
+            if (r.access() != ApiRoute::Access::Roles) {
+                QVERIFY2(r.roles().isEmpty(), qPrintable(operation(r)));
+                QVERIFY2(resp.status != 403, qPrintable(operation(r) + QLatin1Char(' ') + message));
+                continue;
+            }
+            QStringList names;
+            for (Role role : r.roles())
+                names << roleName(role);
+            QCOMPARE(resp.status, 403);
+            QCOMPARE(
+                message, QStringLiteral("nobody lacks the %1 role").arg(names.join(QStringLiteral(" or "))));
+            ++checked;
+        }
+        QVERIFY(checked > 15);
+    }
+
+    // One limit, one message, before the key and the route are looked at.
+    void bodyLimit()
+    {
+        EngineFixture f;
+        QVERIFY2(f.ok(), qPrintable(f.openError()));
+        ApiService api(f.engine());
+        Principal everyone;
+        everyone.id = QStringLiteral("route-prober");
+        everyone.roles = ~0u;
+        for (const char* op : {"POST /v1/requests", "POST /v1/introspect", "POST /v1/grants/{id}/revoke",
+                 "GET /v1/me", "GET /healthz", "POST /v1/nowhere"}) {
+            ApiRequest req = probe(QLatin1String(op));
+            req.body = QByteArray(ApiService::kMaxBodyBytes + 1, ' ');
+            for (const ApiResponse& resp : {api.handle(req), api.handleAs(everyone, req)}) {
+                QCOMPARE(resp.status, 413);
+                QCOMPARE(resp.jsonBody()["error"].toObject()["message"].toString(),
+                    QStringLiteral("request body is over 64 KiB (65536 bytes)"));
+            }
+            req.body = QByteArray(ApiService::kMaxBodyBytes, ' ');
+            QVERIFY2(api.handleAs(everyone, req).status != 413, op);
+        }
     }
 };
 
