@@ -1,7 +1,6 @@
 // The typed API v1 calls, written once for every backend.
 #include "Backend.h"
 
-
 #include <QJsonArray>
 
 namespace lapse

@@ -4,9 +4,9 @@
 #include "BrokerProcess.h"
 #include "SyntheticHistory.h"
 
+#include "backend/Mirror.h"
 #include "backend/RemoteBackend.h"
 #include "domain/Directory.h"
-#include "backend/Mirror.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

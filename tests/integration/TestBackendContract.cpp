@@ -3,11 +3,11 @@
 #include "BrokerProcess.h"
 
 #include "backend/EmbeddedBackend.h"
+#include "backend/Mirror.h"
+#include "backend/MirrorThread.h"
 #include "backend/RemoteBackend.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
-#include "backend/Mirror.h"
-#include "backend/MirrorThread.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>

@@ -1,9 +1,9 @@
 // The demo workload produces every situation the console and the insights must show, through the engine's
 // normal API, without tripping over its own policy.
+#include "EngineFixture.h"
 #include "demo/DemoWorkload.h"
 #include "domain/Directory.h"
 #include "engine/Engine.h"
-#include "EngineFixture.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
