@@ -193,20 +193,6 @@ QString QueueWidget::currentId() const
     return current.isValid() ? current.data(RequestQueueModel::IdRole).toString() : QString();
 }
 
-bool QueueWidget::select(const QString& requestId)
-{
-    const int sourceRow = m_model->rowOf(requestId);
-    if (sourceRow < 0)
-        return false;
-    const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
-    if (!index.isValid())
-        return false;
-    m_table->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_table->scrollTo(index);
-    return true;
-}
-
 void QueueWidget::moveBy(int delta)
 {
     const int rows = m_proxy->rowCount();

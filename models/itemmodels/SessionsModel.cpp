@@ -132,12 +132,6 @@ QVariant SessionsModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
-QJsonObject SessionsModel::sessionAt(int row) const
-{
-    const Row* r = rowAt(row);
-    return r ? r->json : QJsonObject();
-}
-
 void SessionsModel::reload()
 {
     if (!m_backend) {

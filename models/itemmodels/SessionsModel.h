@@ -54,8 +54,6 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    QJsonObject sessionAt(int row) const;
-
 public slots:
     void reload(); // live, then lingering sessions
     void tick(); // Lingering durations grow

@@ -264,7 +264,8 @@ private slots:
                 out = r ? r.value() : QJsonObject {{"error", r.error().message}};
                 done = true;
             });
-            QTest::qWaitFor([&] { return done; }, 5000);
+            if (!QTest::qWaitFor([&] { return done; }, 5000))
+                return QJsonObject {{"error", "no answer within 5 s"}};
             return out;
         };
         // Pages carry exactly what the request's own JSON says, and the cursor to the next page.
