@@ -2,102 +2,79 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>Format</name>
-    <message>
-        <location filename="../ui/Format.cpp" line="18"/>
-        <source>%1 s</source>
-        <translation>%1 s</translation>
-    </message>
-    <message>
-        <location filename="../ui/Format.cpp" line="20"/>
-        <source>%1 min</source>
-        <translation>%1 min</translation>
-    </message>
-    <message>
-        <location filename="../ui/Format.cpp" line="22"/>
-        <source>%1 h %2 min</source>
-        <translation>%1 h %2 min</translation>
-    </message>
-    <message>
-        <location filename="../ui/Format.cpp" line="26"/>
-        <source>%1 d %2 h</source>
-        <translation>%1 T %2 h</translation>
-    </message>
-</context>
-<context>
     <name>QObject</name>
     <message>
-        <location filename="../app/console/Demo.cpp" line="15"/>
+        <location filename="../app/console/Demo.cpp" line="16"/>
         <source>the demo needs the example directory (resources/directory.example.json)</source>
         <translation>Die Demo braucht das Beispielverzeichnis (resources/directory.example.json)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="64"/>
+        <location filename="../app/console/main.cpp" line="65"/>
         <source>cannot create the data directory %1</source>
         <translation>Das Datenverzeichnis %1 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="66"/>
+        <location filename="../app/console/main.cpp" line="67"/>
         <source>cannot write %1</source>
         <translation>%1 kann nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="87"/>
+        <location filename="../app/console/main.cpp" line="88"/>
         <source>--listen takes HOST:PORT, e.g. 127.0.0.1:8443</source>
         <translation>--listen erwartet HOST:PORT, z. B. 127.0.0.1:8443</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="91"/>
+        <location filename="../app/console/main.cpp" line="92"/>
         <source>--listen must be a loopback address: the console serves plain HTTP (use lapse-broker for a TLS endpoint)</source>
         <translation>--listen muss eine Loopback-Adresse sein: Die Konsole spricht unverschlüsseltes HTTP (für einen TLS-Endpunkt lapse-broker verwenden)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="152"/>
+        <location filename="../app/console/main.cpp" line="164"/>
         <source>--url must be an https:// address of a lapse-broker</source>
         <translation>--url muss eine https://-Adresse eines lapse-broker sein</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="157"/>
+        <location filename="../app/console/main.cpp" line="169"/>
         <source>cannot read the key file %1</source>
         <translation>Die Schlüsseldatei %1 kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="163"/>
+        <location filename="../app/console/main.cpp" line="176"/>
         <source>remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt</source>
         <translation>der Fernmodus braucht einen API-Schlüssel: --key-file DATEI, LAPSE_KEY oder die Eingabe</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="189"/>
+        <location filename="../app/console/main.cpp" line="202"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="191"/>
+        <location filename="../app/console/main.cpp" line="204"/>
         <source>--as %1: no such principal in %2</source>
         <translation>--as %1: kein solcher Principal in %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="212"/>
+        <location filename="../app/console/main.cpp" line="224"/>
         <source>API on http://%1:%2</source>
         <translation>API unter http://%1:%2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="213"/>
+        <location filename="../app/console/main.cpp" line="225"/>
         <source>could not serve the API on %1 (in use?)</source>
         <translation>Die API konnte nicht unter %1 angeboten werden (belegt?)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="224"/>
+        <location filename="../app/console/main.cpp" line="238"/>
         <source>Audit mirror stopped: the broker&apos;s chain breaks at event %1: %2</source>
         <translation>Prüfprotokoll-Spiegel angehalten: Die Kette des Brokers bricht bei Ereignis %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="232"/>
+        <location filename="../app/console/main.cpp" line="248"/>
         <source>No audit mirror: %1</source>
         <translation>Kein Spiegel des Prüfprotokolls: %1</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="239"/>
+        <location filename="../app/console/main.cpp" line="255"/>
         <source>Demo not started: %1</source>
         <translation>Demo nicht gestartet: %1</translation>
     </message>
@@ -105,138 +82,138 @@
 <context>
     <name>lapse::ActiveWidget</name>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="69"/>
+        <location filename="../ui/ActiveWidget.cpp" line="75"/>
         <source>&amp;Revoke grant…</source>
         <translation>Zugriff &amp;widerrufen…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="71"/>
+        <location filename="../ui/ActiveWidget.cpp" line="77"/>
         <source>End the selected grant now: its credential stops working and its sessions are ordered closed</source>
         <translation>Den ausgewählten Zugriff jetzt beenden: Sein Berechtigungsnachweis funktioniert nicht mehr und seine Sitzungen werden geschlossen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="73"/>
+        <location filename="../ui/ActiveWidget.cpp" line="79"/>
         <source>&amp;Terminate session…</source>
         <translation>Sitzung &amp;beenden…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="75"/>
+        <location filename="../ui/ActiveWidget.cpp" line="81"/>
         <source>Order the selected session closed at its resource server</source>
         <translation>Die ausgewählte Sitzung auf ihrem Ressourcenserver schließen lassen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="76"/>
+        <location filename="../ui/ActiveWidget.cpp" line="82"/>
         <source>&amp;Lock out identity…</source>
         <translation>Identität &amp;sperren…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="78"/>
+        <location filename="../ui/ActiveWidget.cpp" line="84"/>
         <source>Revoke everything the identity holds, terminate its sessions and refuse its requests until unlocked</source>
         <translation>Alles widerrufen, was die Identität hält, ihre Sitzungen beenden und ihre Anträge bis zur Entsperrung ablehnen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="117"/>
+        <location filename="../ui/ActiveWidget.cpp" line="126"/>
         <source>Active grants (countdown to expiry)</source>
         <translation>Aktive Zugriffe (Countdown bis zum Ablauf)</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="125"/>
+        <location filename="../ui/ActiveWidget.cpp" line="134"/>
         <source>Show &amp;all sessions</source>
         <translation>&amp;Alle Sitzungen zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="127"/>
+        <location filename="../ui/ActiveWidget.cpp" line="137"/>
         <source>Clear the grant selection: list the sessions of every grant, including lingering ones whose grant already ended</source>
         <translation>Auswahl des Zugriffs aufheben: die Sitzungen aller Zugriffe zeigen, auch nachlaufende, deren Zugriff schon beendet ist</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="157"/>
-        <location filename="../ui/ActiveWidget.cpp" line="164"/>
+        <location filename="../ui/ActiveWidget.cpp" line="167"/>
+        <location filename="../ui/ActiveWidget.cpp" line="175"/>
         <source>Sessions of every grant — lingering ones (open after their grant ended) are highlighted</source>
         <translation>Sitzungen aller Zugriffe — nachlaufende (noch offen nach Ende ihres Zugriffs) sind hervorgehoben</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="158"/>
+        <location filename="../ui/ActiveWidget.cpp" line="169"/>
         <source>Sessions of grant %1 — lingering ones are highlighted</source>
         <translation>Sitzungen des Zugriffs %1 — nachlaufende sind hervorgehoben</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="241"/>
+        <location filename="../ui/ActiveWidget.cpp" line="255"/>
         <source>Not done: the connection to the broker is down. Actions are never queued; try again when the status bar says live.</source>
         <translation>Nicht ausgeführt: Die Verbindung zum Broker ist unterbrochen. Aktionen werden nie vorgemerkt; erneut versuchen, sobald die Statusleiste „live“ zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="267"/>
+        <location filename="../ui/ActiveWidget.cpp" line="281"/>
         <source>Revoke grant</source>
         <translation>Zugriff widerrufen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="268"/>
+        <location filename="../ui/ActiveWidget.cpp" line="282"/>
         <source>Revoke grant %1 of %2 on %3 now? Its credential stops working at once and its sessions are ordered closed.</source>
         <translation>Zugriff %1 von %2 auf %3 jetzt widerrufen? Sein Berechtigungsnachweis funktioniert sofort nicht mehr und seine Sitzungen werden geschlossen.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="271"/>
+        <location filename="../ui/ActiveWidget.cpp" line="285"/>
         <source>Revoke</source>
         <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="277"/>
+        <location filename="../ui/ActiveWidget.cpp" line="291"/>
         <source>Revoking %1…</source>
         <translation>%1 wird widerrufen…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="284"/>
+        <location filename="../ui/ActiveWidget.cpp" line="299"/>
         <source>Revoke failed: %1</source>
         <translation>Widerruf fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="297"/>
+        <location filename="../ui/ActiveWidget.cpp" line="312"/>
         <source>Terminate session</source>
         <translation>Sitzung beenden</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="298"/>
+        <location filename="../ui/ActiveWidget.cpp" line="313"/>
         <source>Order session %1 of %2 on %3 closed? The resource server %4 is told to end it.</source>
         <translation>Sitzung %1 von %2 auf %3 schließen lassen? Der Ressourcenserver %4 wird angewiesen, sie zu beenden.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="300"/>
+        <location filename="../ui/ActiveWidget.cpp" line="315"/>
         <source>Terminate</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="306"/>
+        <location filename="../ui/ActiveWidget.cpp" line="321"/>
         <source>Ordering session %1 closed…</source>
         <translation>Sitzung %1 wird geschlossen…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="314"/>
+        <location filename="../ui/ActiveWidget.cpp" line="329"/>
         <source>Terminate failed: %1</source>
         <translation>Beenden fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="326"/>
+        <location filename="../ui/ActiveWidget.cpp" line="341"/>
         <source>Lock out identity</source>
         <translation>Identität sperren</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="327"/>
+        <location filename="../ui/ActiveWidget.cpp" line="342"/>
         <source>Lock out %1? Every grant it holds is revoked, its sessions are ordered closed, its pending requests are denied and new ones refused until it is unlocked.</source>
         <translation>%1 sperren? Jeder Zugriff wird widerrufen, die Sitzungen werden geschlossen, offene Anträge abgelehnt und neue bis zur Entsperrung verweigert.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="330"/>
+        <location filename="../ui/ActiveWidget.cpp" line="346"/>
         <source>Lock out</source>
         <translation>Sperren</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="336"/>
+        <location filename="../ui/ActiveWidget.cpp" line="352"/>
         <source>Locking out %1…</source>
         <translation>%1 wird gesperrt…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="344"/>
+        <location filename="../ui/ActiveWidget.cpp" line="360"/>
         <source>Lockout failed: %1</source>
         <translation>Sperre fehlgeschlagen: %1</translation>
     </message>
@@ -244,342 +221,342 @@
 <context>
     <name>lapse::ApprovalPane</name>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="57"/>
+        <location filename="../ui/ApprovalPane.cpp" line="59"/>
         <source>Select a request in the queue to decide on it.</source>
         <translation>Einen Antrag in der Warteschlange auswählen, um darüber zu entscheiden.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="88"/>
+        <location filename="../ui/ApprovalPane.cpp" line="90"/>
         <source>Requester:</source>
         <translation>Antragsteller:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="89"/>
+        <location filename="../ui/ApprovalPane.cpp" line="91"/>
         <source>Target:</source>
         <translation>Ziel:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="90"/>
+        <location filename="../ui/ApprovalPane.cpp" line="92"/>
         <source>Task:</source>
         <translation>Aufgabe:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="91"/>
+        <location filename="../ui/ApprovalPane.cpp" line="93"/>
         <source>Reason:</source>
         <translation>Begründung:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="92"/>
+        <location filename="../ui/ApprovalPane.cpp" line="94"/>
         <source>Ticket:</source>
         <translation>Ticket:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="93"/>
+        <location filename="../ui/ApprovalPane.cpp" line="95"/>
         <source>Timing:</source>
         <translation>Zeiten:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="94"/>
+        <location filename="../ui/ApprovalPane.cpp" line="96"/>
         <source>Approvals:</source>
         <translation>Genehmigungen:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="97"/>
+        <location filename="../ui/ApprovalPane.cpp" line="99"/>
         <source>Requester context</source>
         <translation>Kontext des Antragstellers</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="104"/>
+        <location filename="../ui/ApprovalPane.cpp" line="106"/>
         <source>Decision</source>
         <translation>Entscheidung</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="109"/>
+        <location filename="../ui/ApprovalPane.cpp" line="111"/>
         <source>Privileges to grant (uncheck to narrow):</source>
         <translation>Zu gewährende Rechte (abwählen zum Einschränken):</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="113"/>
+        <location filename="../ui/ApprovalPane.cpp" line="115"/>
         <source>Narrow to &amp;minimum</source>
         <translation>Auf das &amp;Minimum einschränken</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="115"/>
+        <location filename="../ui/ApprovalPane.cpp" line="117"/>
         <source>Keep only the privileges the task declared it needs</source>
         <translation>Nur die Rechte behalten, die die Aufgabe als nötig angegeben hat</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="125"/>
+        <location filename="../ui/ApprovalPane.cpp" line="127"/>
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="131"/>
+        <location filename="../ui/ApprovalPane.cpp" line="133"/>
         <source>&amp;TTL:</source>
         <translation>&amp;TTL:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="136"/>
+        <location filename="../ui/ApprovalPane.cpp" line="138"/>
         <source>Optional, recorded with the approval</source>
         <translation>Optional, wird mit der Genehmigung gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="137"/>
+        <location filename="../ui/ApprovalPane.cpp" line="139"/>
         <source>&amp;Comment:</source>
         <translation>&amp;Kommentar:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="140"/>
+        <location filename="../ui/ApprovalPane.cpp" line="142"/>
         <source>Required to deny; Enter denies</source>
         <translation>Zum Ablehnen erforderlich; Enter lehnt ab</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="141"/>
+        <location filename="../ui/ApprovalPane.cpp" line="143"/>
         <source>Deny &amp;reason:</source>
         <translation>Ablehnungs&amp;grund:</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="145"/>
+        <location filename="../ui/ApprovalPane.cpp" line="147"/>
         <source>Approve (A / Enter)</source>
         <translation>Genehmigen (A / Enter)</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="147"/>
+        <location filename="../ui/ApprovalPane.cpp" line="149"/>
         <source>Approve with the checked privileges and TTL. Keys: A or Enter</source>
         <translation>Mit den angehakten Rechten und der TTL genehmigen. Tasten: A oder Enter</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="148"/>
+        <location filename="../ui/ApprovalPane.cpp" line="150"/>
         <source>Deny (D)</source>
         <translation>Ablehnen (D)</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="150"/>
+        <location filename="../ui/ApprovalPane.cpp" line="152"/>
         <source>Deny with the reason typed above. Key: D focuses the reason, Enter denies</source>
         <translation>Mit dem oben eingegebenen Grund ablehnen. Taste: D springt zum Grund, Enter lehnt ab</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="166"/>
+        <location filename="../ui/ApprovalPane.cpp" line="168"/>
         <source>Keys: Enter or A approve · D deny (type the reason, then Enter) · J / K next / previous request</source>
         <translation>Tasten: Enter oder A genehmigen · D ablehnen (Grund eingeben, dann Enter) · J / K nächster / vorheriger Antrag</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="233"/>
+        <location filename="../ui/ApprovalPane.cpp" line="235"/>
         <source>%1 asks for %2</source>
         <translation>%1 beantragt %2</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="236"/>
+        <location filename="../ui/ApprovalPane.cpp" line="238"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="237"/>
+        <location filename="../ui/ApprovalPane.cpp" line="239"/>
         <source>kind: %1</source>
         <translation>Art: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="237"/>
+        <location filename="../ui/ApprovalPane.cpp" line="239"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="239"/>
+        <location filename="../ui/ApprovalPane.cpp" line="241"/>
         <source>owned by %1</source>
         <translation>gehört %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="250"/>
+        <location filename="../ui/ApprovalPane.cpp" line="252"/>
         <source>TTL cap %1</source>
         <translation>TTL-Obergrenze %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="253"/>
+        <location filename="../ui/ApprovalPane.cpp" line="255"/>
         <source>(none given)</source>
         <translation>(keine angegeben)</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="256"/>
+        <location filename="../ui/ApprovalPane.cpp" line="258"/>
         <source>BREAK-GLASS — %1</source>
         <translation>NOTFALLZUGRIFF — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="258"/>
+        <location filename="../ui/ApprovalPane.cpp" line="260"/>
         <source>(none)</source>
         <translation>(keines)</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="264"/>
+        <location filename="../ui/ApprovalPane.cpp" line="266"/>
         <source>requested %1 for %2 · waiting %3 · expires unreviewed in %4</source>
         <translation>beantragt %1 für %2 · wartet seit %3 · verfällt ungeprüft in %4</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="273"/>
+        <location filename="../ui/ApprovalPane.cpp" line="275"/>
         <source>%1 required, none yet</source>
         <translation>%1 erforderlich, noch keine</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="274"/>
+        <location filename="../ui/ApprovalPane.cpp" line="276"/>
         <source>%1 of %2 (%3)</source>
         <translation>%1 von %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="285"/>
+        <location filename="../ui/ApprovalPane.cpp" line="287"/>
         <source>at most the requested %1</source>
         <translation>höchstens die beantragten %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="290"/>
+        <location filename="../ui/ApprovalPane.cpp" line="292"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="310"/>
+        <location filename="../ui/ApprovalPane.cpp" line="312"/>
         <source>%1 — needed for the task</source>
         <translation>%1 — für die Aufgabe nötig</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="312"/>
+        <location filename="../ui/ApprovalPane.cpp" line="314"/>
         <source>%1 — beyond the declared minimum</source>
         <translation>%1 — über das angegebene Minimum hinaus</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="329"/>
+        <location filename="../ui/ApprovalPane.cpp" line="331"/>
         <source>Checked: %1; no minimum declared</source>
         <translation>Angehakt: %1; kein Minimum angegeben</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="338"/>
+        <location filename="../ui/ApprovalPane.cpp" line="339"/>
         <source>Checked: %1, none beyond the minimum</source>
         <translation>Angehakt: %1, nichts über das Minimum hinaus</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="339"/>
+        <location filename="../ui/ApprovalPane.cpp" line="340"/>
         <source>%1 checked, %2 beyond the minimum</source>
         <translation>%1 angehakt, %2 über das Minimum hinaus</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="361"/>
+        <location filename="../ui/ApprovalPane.cpp" line="362"/>
         <source>Context unavailable: %1</source>
         <translation>Kontext nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="366"/>
+        <location filename="../ui/ApprovalPane.cpp" line="367"/>
         <source>Elevations of %1 in the last 30 days: %2</source>
         <translation>Erhöhungen auf %1 in den letzten 30 Tagen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="370"/>
+        <location filename="../ui/ApprovalPane.cpp" line="371"/>
         <source>Last grant (%1) was used: a session was opened with it</source>
         <translation>Letzter Zugriff (%1) wurde genutzt: Es wurde eine Sitzung damit geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="372"/>
+        <location filename="../ui/ApprovalPane.cpp" line="373"/>
         <source>Last grant (%1) was never used</source>
         <translation>Letzter Zugriff (%1) wurde nie genutzt</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="374"/>
+        <location filename="../ui/ApprovalPane.cpp" line="376"/>
         <source>No earlier grant on this target</source>
         <translation>Kein früherer Zugriff auf dieses Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="378"/>
+        <location filename="../ui/ApprovalPane.cpp" line="380"/>
         <source>Holds nothing right now</source>
         <translation>Hält derzeit nichts</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="383"/>
+        <location filename="../ui/ApprovalPane.cpp" line="385"/>
         <source>%1 [%2]</source>
         <translation>%1 [%2]</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="385"/>
+        <location filename="../ui/ApprovalPane.cpp" line="388"/>
         <source>Holds now: %1</source>
         <translation>Hält derzeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="388"/>
+        <location filename="../ui/ApprovalPane.cpp" line="391"/>
         <source>LOCKED OUT — new requests are refused</source>
         <translation>GESPERRT — neue Anträge werden abgelehnt</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="397"/>
+        <location filename="../ui/ApprovalPane.cpp" line="400"/>
         <source>Not allowed — %1</source>
         <translation>Nicht erlaubt — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="399"/>
+        <location filename="../ui/ApprovalPane.cpp" line="402"/>
         <source>No longer possible — %1</source>
         <translation>Nicht mehr möglich — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="402"/>
+        <location filename="../ui/ApprovalPane.cpp" line="405"/>
         <source>Not accepted — %1</source>
         <translation>Nicht angenommen — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="404"/>
+        <location filename="../ui/ApprovalPane.cpp" line="407"/>
         <source>Not found — %1</source>
         <translation>Nicht gefunden — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="406"/>
+        <location filename="../ui/ApprovalPane.cpp" line="409"/>
         <source>The broker cannot be reached; nothing was decided. %1</source>
         <translation>Der Broker ist nicht erreichbar; es wurde nichts entschieden. %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="408"/>
+        <location filename="../ui/ApprovalPane.cpp" line="411"/>
         <source>The broker does not accept the console&apos;s key — %1</source>
         <translation>Der Broker akzeptiert den Schlüssel der Konsole nicht — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="410"/>
+        <location filename="../ui/ApprovalPane.cpp" line="413"/>
         <source>The broker failed; nothing was changed — %1</source>
         <translation>Fehler im Broker; es wurde nichts geändert — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="473"/>
+        <location filename="../ui/ApprovalPane.cpp" line="476"/>
         <source>Not approved: the connection to the broker is down. Decisions are never queued; try again when the status bar says live.</source>
         <translation>Nicht genehmigt: Die Verbindung zum Broker ist unterbrochen. Entscheidungen werden nie vorgemerkt; erneut versuchen, sobald die Statusleiste „live“ zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="482"/>
+        <location filename="../ui/ApprovalPane.cpp" line="485"/>
         <source>Check at least one privilege to approve, or deny the request.</source>
         <translation>Mindestens ein Recht anhaken, um zu genehmigen, oder den Antrag ablehnen.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="497"/>
+        <location filename="../ui/ApprovalPane.cpp" line="500"/>
         <source>Approving…</source>
         <translation>Wird genehmigt…</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="512"/>
+        <location filename="../ui/ApprovalPane.cpp" line="515"/>
         <source>Approved %1 → %2: %3 until %4</source>
         <translation>Genehmigt %1 → %2: %3 bis %4</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="519"/>
+        <location filename="../ui/ApprovalPane.cpp" line="523"/>
         <source>Your approval of %1 is recorded: %2 of %3 approvals; the request stays pending until another approver agrees.</source>
         <translation>Ihre Genehmigung von %1 ist gespeichert: %2 von %3 Genehmigungen; der Antrag bleibt offen, bis eine weitere Person zustimmt.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="536"/>
+        <location filename="../ui/ApprovalPane.cpp" line="540"/>
         <source>Not denied: the connection to the broker is down. Decisions are never queued; try again when the status bar says live.</source>
         <translation>Nicht abgelehnt: Die Verbindung zum Broker ist unterbrochen. Entscheidungen werden nie vorgemerkt; erneut versuchen, sobald die Statusleiste „live“ zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="545"/>
+        <location filename="../ui/ApprovalPane.cpp" line="549"/>
         <source>A reason is required to deny. Type it in the field below and press Enter.</source>
         <translation>Zum Ablehnen ist ein Grund nötig. Im Feld unten eingeben und Enter drücken.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="552"/>
+        <location filename="../ui/ApprovalPane.cpp" line="556"/>
         <source>Denying…</source>
         <translation>Wird abgelehnt…</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="563"/>
+        <location filename="../ui/ApprovalPane.cpp" line="568"/>
         <source>Denied %1 → %2: %3</source>
         <translation>Abgelehnt %1 → %2: %3</translation>
     </message>
@@ -698,22 +675,22 @@
         <translation>Kette: noch nicht geprüft</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="84"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="85"/>
         <source>Chain verified: intact through event %1</source>
         <translation>Kette geprüft: intakt bis Ereignis %1</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="87"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="88"/>
         <source>Chain BROKEN at event %1: %2</source>
         <translation>Kette GEBROCHEN bei Ereignis %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="104"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="105"/>
         <source>Chain: verifying…</source>
         <translation>Kette: wird geprüft…</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="111"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="112"/>
         <source>Events: %1</source>
         <translation>Ereignisse: %1</translation>
     </message>
@@ -721,12 +698,12 @@
 <context>
     <name>lapse::ConfirmDialog</name>
     <message>
-        <location filename="../ui/ConfirmDialog.cpp" line="33"/>
+        <location filename="../ui/ConfirmDialog.cpp" line="21"/>
         <source>Why? (recorded in the audit log)</source>
         <translation>Warum? (wird im Prüfprotokoll festgehalten)</translation>
     </message>
     <message>
-        <location filename="../ui/ConfirmDialog.cpp" line="34"/>
+        <location filename="../ui/ConfirmDialog.cpp" line="18"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Grund:</translation>
     </message>
@@ -794,12 +771,12 @@
         <translation>%1 gesperrt um %2 — warte auf Bestätigung des Brokers, dass seine Zugriffe beendet sind…</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="214"/>
+        <location filename="../models/console/EffectTracker.cpp" line="215"/>
         <source>(pending requests denied: %1)</source>
         <translation>(offene Anträge abgelehnt: %1)</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="218"/>
+        <location filename="../models/console/EffectTracker.cpp" line="219"/>
         <source>not confirmed: %1</source>
         <translation>nicht bestätigt: %1</translation>
     </message>
@@ -820,87 +797,87 @@
 <context>
     <name>lapse::GrantsModel</name>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="74"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="63"/>
         <source>break-glass (reviewed)</source>
         <translation>Notfallzugriff (geprüft)</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="74"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="63"/>
         <source>break-glass</source>
         <translation>Notfallzugriff</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="76"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="65"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="81"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="70"/>
         <source>ending</source>
         <translation>läuft ab</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="113"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="102"/>
         <source>Break-glass access, not yet reviewed</source>
         <translation>Notfallzugriff, noch nicht geprüft</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="141"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="128"/>
         <source>Principal</source>
         <translation>Principal</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="143"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="130"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="145"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="132"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="147"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="134"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="149"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="136"/>
         <source>Policy</source>
         <translation>Richtlinie</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="151"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="138"/>
         <source>Approvers</source>
         <translation>Genehmigende</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="153"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="140"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="155"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="142"/>
         <source>Expires in</source>
         <translation>Läuft ab in</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="157"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="144"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="179"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="158"/>
         <source>No backend to load grants from.</source>
         <translation>Kein Backend zum Laden der Zugriffe.</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="208"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="178"/>
         <source>Could not load active grants: %1</source>
         <translation>Aktive Zugriffe konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="230"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="200"/>
         <source>Could not load sessions: %1</source>
         <translation>Sitzungen konnten nicht geladen werden: %1</translation>
     </message>
@@ -908,322 +885,322 @@
 <context>
     <name>lapse::InsightsView</name>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="80"/>
+        <location filename="../ui/InsightsView.cpp" line="83"/>
         <source>Last 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="81"/>
+        <location filename="../ui/InsightsView.cpp" line="84"/>
         <source>Last 30 days</source>
         <translation>Letzte 30 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="82"/>
+        <location filename="../ui/InsightsView.cpp" line="85"/>
         <source>Last 90 days</source>
         <translation>Letzte 90 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="83"/>
+        <location filename="../ui/InsightsView.cpp" line="86"/>
         <source>All time</source>
         <translation>Gesamter Zeitraum</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="86"/>
+        <location filename="../ui/InsightsView.cpp" line="89"/>
         <source>All targets</source>
         <translation>Alle Ziele</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="88"/>
+        <location filename="../ui/InsightsView.cpp" line="91"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="89"/>
+        <location filename="../ui/InsightsView.cpp" line="92"/>
         <source>Humans</source>
         <translation>Menschen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="89"/>
+        <location filename="../ui/InsightsView.cpp" line="93"/>
         <source>Services</source>
         <translation>Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="90"/>
+        <location filename="../ui/InsightsView.cpp" line="93"/>
         <source>Workloads</source>
         <translation>Workloads</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="90"/>
+        <location filename="../ui/InsightsView.cpp" line="94"/>
         <source>Pipelines</source>
         <translation>Pipelines</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="91"/>
+        <location filename="../ui/InsightsView.cpp" line="94"/>
         <source>Agents</source>
         <translation>Agenten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="93"/>
+        <location filename="../ui/InsightsView.cpp" line="96"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="99"/>
+        <location filename="../ui/InsightsView.cpp" line="102"/>
         <source>Period:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="101"/>
+        <location filename="../ui/InsightsView.cpp" line="104"/>
         <source>Target:</source>
         <translation>Ziel:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="103"/>
+        <location filename="../ui/InsightsView.cpp" line="106"/>
         <source>Kind:</source>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="110"/>
+        <location filename="../ui/InsightsView.cpp" line="113"/>
         <source>Elevations per day</source>
         <translation>Erhöhungen pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="111"/>
+        <location filename="../ui/InsightsView.cpp" line="115"/>
         <source>Grants by identity (click a bar for its grants)</source>
         <translation>Zugriffe nach Identität (Balken anklicken für ihre Zugriffe)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="112"/>
+        <location filename="../ui/InsightsView.cpp" line="116"/>
         <source>Grant width</source>
         <translation>Breite der Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="113"/>
+        <location filename="../ui/InsightsView.cpp" line="118"/>
         <source>Lingering sessions and post-expiry uses per day</source>
         <translation>Nachlaufende Sitzungen und Nutzungen nach Ablauf pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="114"/>
+        <location filename="../ui/InsightsView.cpp" line="120"/>
         <source>Revocation: time until sessions confirmed closed</source>
         <translation>Widerruf: Zeit bis zur bestätigten Schließung der Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="115"/>
+        <location filename="../ui/InsightsView.cpp" line="121"/>
         <source>How grants ended</source>
         <translation>Wie Zugriffe endeten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="120"/>
         <location filename="../ui/InsightsView.cpp" line="127"/>
+        <location filename="../ui/InsightsView.cpp" line="135"/>
         <source>Identity</source>
         <translation>Identität</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="120"/>
         <location filename="../ui/InsightsView.cpp" line="127"/>
+        <location filename="../ui/InsightsView.cpp" line="135"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="120"/>
         <location filename="../ui/InsightsView.cpp" line="127"/>
+        <location filename="../ui/InsightsView.cpp" line="135"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="120"/>
+        <location filename="../ui/InsightsView.cpp" line="127"/>
         <source>Times in 7 days</source>
         <translation>Anzahl in 7 Tagen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="127"/>
+        <location filename="../ui/InsightsView.cpp" line="135"/>
         <source>Grant</source>
         <translation>Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="127"/>
+        <location filename="../ui/InsightsView.cpp" line="135"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="127"/>
+        <location filename="../ui/InsightsView.cpp" line="135"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="130"/>
+        <location filename="../ui/InsightsView.cpp" line="138"/>
         <source>Click a bar in “Grants by identity”, or double-click a candidate, to list the grants behind it.</source>
         <translation>Einen Balken in „Zugriffe nach Identität“ anklicken oder einen Kandidaten doppelklicken, um die zugehörigen Zugriffe aufzulisten.</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="135"/>
+        <location filename="../ui/InsightsView.cpp" line="145"/>
         <source>Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better</source>
         <translation>Kandidaten für eine Neugestaltung: dieselbe Identität, dieselben Rechte, dasselbe Ziel immer wieder — eine enge dauerhafte Berechtigung oder eine Workload-Identität wäre womöglich besser</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="173"/>
+        <location filename="../ui/InsightsView.cpp" line="185"/>
         <source>PNG…</source>
         <translation>PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="174"/>
+        <location filename="../ui/InsightsView.cpp" line="186"/>
         <source>CSV…</source>
         <translation>CSV…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="175"/>
+        <location filename="../ui/InsightsView.cpp" line="187"/>
         <source>Save this chart as a PNG image</source>
         <translation>Dieses Diagramm als PNG-Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="176"/>
+        <location filename="../ui/InsightsView.cpp" line="188"/>
         <source>Save the numbers behind this chart as CSV</source>
         <translation>Die Zahlen hinter diesem Diagramm als CSV speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="178"/>
+        <location filename="../ui/InsightsView.cpp" line="191"/>
         <source>Save chart</source>
         <translation>Diagramm speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="178"/>
+        <location filename="../ui/InsightsView.cpp" line="191"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="180"/>
-        <location filename="../ui/InsightsView.cpp" line="185"/>
+        <location filename="../ui/InsightsView.cpp" line="193"/>
+        <location filename="../ui/InsightsView.cpp" line="199"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="183"/>
+        <location filename="../ui/InsightsView.cpp" line="197"/>
         <source>Save data</source>
         <translation>Daten speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="183"/>
+        <location filename="../ui/InsightsView.cpp" line="197"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="216"/>
+        <location filename="../ui/InsightsView.cpp" line="230"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="221"/>
+        <location filename="../ui/InsightsView.cpp" line="235"/>
         <source>Could not load insights: %1</source>
         <translation>Auswertungen konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="226"/>
+        <location filename="../ui/InsightsView.cpp" line="240"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="244"/>
+        <location filename="../ui/InsightsView.cpp" line="259"/>
         <source>%1 grants · %2 repeated-elevation candidates · %3 privileges beyond declared minimums · %4 lingering sessions · %5 post-expiry uses · %6 of %7 records complete</source>
         <translation>%1 Zugriffe · %2 Kandidaten wiederholter Erhöhung · %3 Rechte über angegebene Minima hinaus · %4 nachlaufende Sitzungen · %5 Nutzungen nach Ablauf · %6 von %7 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="286"/>
-        <location filename="../ui/InsightsView.cpp" line="305"/>
+        <location filename="../ui/InsightsView.cpp" line="306"/>
+        <location filename="../ui/InsightsView.cpp" line="326"/>
         <source>grants</source>
         <translation>Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="286"/>
+        <location filename="../ui/InsightsView.cpp" line="306"/>
         <source>break-glass</source>
         <translation>Notfallzugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="316"/>
+        <location filename="../ui/InsightsView.cpp" line="337"/>
         <source>beyond minimum</source>
         <translation>über dem Minimum</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="316"/>
+        <location filename="../ui/InsightsView.cpp" line="337"/>
         <source>narrowed grants</source>
         <translation>eingeschränkte Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="316"/>
+        <location filename="../ui/InsightsView.cpp" line="337"/>
         <source>never used</source>
         <translation>nie genutzt</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="321"/>
+        <location filename="../ui/InsightsView.cpp" line="345"/>
         <source>count</source>
         <translation>Anzahl</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="336"/>
+        <location filename="../ui/InsightsView.cpp" line="364"/>
         <source>lingering sessions</source>
         <translation>nachlaufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="336"/>
+        <location filename="../ui/InsightsView.cpp" line="364"/>
         <source>post-expiry uses</source>
         <translation>Nutzungen nach Ablauf</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="343"/>
+        <location filename="../ui/InsightsView.cpp" line="374"/>
         <source>introspection refusing</source>
         <translation>Introspektion verweigert</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="343"/>
+        <location filename="../ui/InsightsView.cpp" line="374"/>
         <source>p50</source>
         <translation>p50</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="343"/>
+        <location filename="../ui/InsightsView.cpp" line="374"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="343"/>
+        <location filename="../ui/InsightsView.cpp" line="374"/>
         <source>seconds</source>
         <translation>Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="344"/>
+        <location filename="../ui/InsightsView.cpp" line="375"/>
         <source>%1 revocations, %2 with sessions still unconfirmed</source>
         <translation>%1 Widerrufe, %2 mit noch unbestätigten Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="355"/>
+        <location filename="../ui/InsightsView.cpp" line="386"/>
         <source>completed %1</source>
         <translation>abgeschlossen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="356"/>
+        <location filename="../ui/InsightsView.cpp" line="387"/>
         <source>expired %1</source>
         <translation>abgelaufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="357"/>
+        <location filename="../ui/InsightsView.cpp" line="388"/>
         <source>revoked %1</source>
         <translation>widerrufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="361"/>
+        <location filename="../ui/InsightsView.cpp" line="392"/>
         <source>%1 break-glass · used %2 of %3 approved hours · %4 of %5 records complete</source>
         <translation>%1 Notfallzugriffe · %2 von %3 genehmigten Stunden genutzt · %4 von %5 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="379"/>
+        <location filename="../ui/InsightsView.cpp" line="413"/>
         <source>Grants of %1</source>
         <translation>Zugriffe von %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="384"/>
+        <location filename="../ui/InsightsView.cpp" line="420"/>
         <source>Could not list the grants of %1: %2</source>
         <translation>Die Zugriffe von %1 konnten nicht aufgelistet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="398"/>
+        <location filename="../ui/InsightsView.cpp" line="435"/>
         <source>Grants of %1: %2</source>
         <translation>Zugriffe von %1: %2</translation>
     </message>
@@ -1231,27 +1208,27 @@
 <context>
     <name>lapse::KeyDialog</name>
     <message>
-        <location filename="../ui/KeyDialog.cpp" line="17"/>
+        <location filename="../ui/KeyDialog.cpp" line="10"/>
         <source>API key</source>
         <translation>API-Schlüssel</translation>
     </message>
     <message>
-        <location filename="../ui/KeyDialog.cpp" line="19"/>
+        <location filename="../ui/KeyDialog.cpp" line="11"/>
         <source>Enter the API key for %1. It is kept for this session only and never saved.</source>
         <translation>Geben Sie den API-Schlüssel für %1 ein. Er gilt nur für diese Sitzung und wird nie gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/KeyDialog.cpp" line="28"/>
+        <location filename="../ui/KeyDialog.cpp" line="15"/>
         <source>lapse_…</source>
         <translation>lapse_…</translation>
     </message>
     <message>
-        <location filename="../ui/KeyDialog.cpp" line="29"/>
+        <location filename="../ui/KeyDialog.cpp" line="12"/>
         <source>&amp;Key:</source>
         <translation>&amp;Schlüssel:</translation>
     </message>
     <message>
-        <location filename="../ui/KeyDialog.cpp" line="32"/>
+        <location filename="../ui/KeyDialog.cpp" line="12"/>
         <source>&amp;Connect</source>
         <translation>&amp;Verbinden</translation>
     </message>
@@ -1275,77 +1252,77 @@
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="65"/>
-        <location filename="../ui/MainWindow.cpp" line="69"/>
+        <location filename="../ui/MainWindow.cpp" line="70"/>
         <source>Audit &amp;log</source>
         <translation>Prüf&amp;protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="67"/>
+        <location filename="../ui/MainWindow.cpp" line="68"/>
         <source>The audit log needs a local copy of the event log; none is open.</source>
         <translation>Das Prüfprotokoll braucht eine lokale Kopie des Ereignisprotokolls; keine ist geöffnet.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="72"/>
+        <location filename="../ui/MainWindow.cpp" line="73"/>
         <source>&amp;Insights</source>
         <translation>&amp;Auswertungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="97"/>
+        <location filename="../ui/MainWindow.cpp" line="98"/>
         <source>Could not load the queue: %1</source>
         <translation>Die Warteschlange konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="129"/>
+        <location filename="../ui/MainWindow.cpp" line="131"/>
         <source>acting as %1 (%2) · %3</source>
         <translation>handelt als %1 (%2) · %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="138"/>
+        <location filename="../ui/MainWindow.cpp" line="139"/>
         <source>Could not load the directory: %1</source>
         <translation>Das Verzeichnis konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="151"/>
+        <location filename="../ui/MainWindow.cpp" line="152"/>
         <source>Could not read the event log: %1</source>
         <translation>Das Ereignisprotokoll konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="205"/>
+        <location filename="../ui/MainWindow.cpp" line="206"/>
         <source>● Live</source>
         <translation>● Live</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="211"/>
+        <location filename="../ui/MainWindow.cpp" line="212"/>
         <source>Connecting…</source>
         <translation>Verbinde…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="214"/>
+        <location filename="../ui/MainWindow.cpp" line="216"/>
         <source>Connecting to the broker. What you see may be out of date; decisions are disabled until the connection is live.</source>
         <translation>Verbindung zum Broker wird aufgebaut. Die Anzeige kann veraltet sein; Entscheidungen sind gesperrt, bis die Verbindung live ist.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="218"/>
+        <location filename="../ui/MainWindow.cpp" line="220"/>
         <source>Reconnecting…</source>
         <translation>Verbinde erneut…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="220"/>
+        <location filename="../ui/MainWindow.cpp" line="223"/>
         <source>Connection to the broker lost — reconnecting. Everything shown is as of event %1 and may be out of date; decisions are disabled and never queued.</source>
         <translation>Verbindung zum Broker verloren — verbinde erneut. Alles Angezeigte entspricht dem Stand von Ereignis %1 und kann veraltet sein; Entscheidungen sind gesperrt und werden nie vorgemerkt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="225"/>
+        <location filename="../ui/MainWindow.cpp" line="228"/>
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="228"/>
+        <location filename="../ui/MainWindow.cpp" line="232"/>
         <source>Offline — the broker cannot be reached. Everything shown is as of event %1 and may be out of date; decisions are disabled and never queued.</source>
         <translation>Offline — der Broker ist nicht erreichbar. Alles Angezeigte entspricht dem Stand von Ereignis %1 und kann veraltet sein; Entscheidungen sind gesperrt und werden nie vorgemerkt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="251"/>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
         <source>last event #%1</source>
         <translation>letztes Ereignis #%1</translation>
     </message>
@@ -1353,62 +1330,62 @@
 <context>
     <name>lapse::QueueWidget</name>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="48"/>
+        <location filename="../ui/QueueWidget.cpp" line="54"/>
         <source>All targets</source>
         <translation>Alle Ziele</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="52"/>
+        <location filename="../ui/QueueWidget.cpp" line="58"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="53"/>
+        <location filename="../ui/QueueWidget.cpp" line="59"/>
         <source>Humans</source>
         <translation>Menschen</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="54"/>
+        <location filename="../ui/QueueWidget.cpp" line="60"/>
         <source>Services</source>
         <translation>Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="55"/>
+        <location filename="../ui/QueueWidget.cpp" line="61"/>
         <source>Workloads</source>
         <translation>Workloads</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="56"/>
+        <location filename="../ui/QueueWidget.cpp" line="62"/>
         <source>Pipelines</source>
         <translation>Pipelines</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="57"/>
+        <location filename="../ui/QueueWidget.cpp" line="63"/>
         <source>Agents</source>
         <translation>Agenten</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="61"/>
+        <location filename="../ui/QueueWidget.cpp" line="67"/>
         <source>Filter by requester, owner, task, reason, ticket…</source>
         <translation>Nach Antragsteller, Verantwortlichem, Aufgabe, Grund, Ticket filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="63"/>
+        <location filename="../ui/QueueWidget.cpp" line="69"/>
         <source>Target:</source>
         <translation>Ziel:</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="65"/>
+        <location filename="../ui/QueueWidget.cpp" line="71"/>
         <source>Kind:</source>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="268"/>
+        <location filename="../ui/QueueWidget.cpp" line="276"/>
         <source>This request left the queue: it was decided elsewhere (another approver, the policy) or expired unreviewed.</source>
         <translation>Dieser Antrag hat die Warteschlange verlassen: anderswo entschieden (andere genehmigende Person, Richtlinie) oder ungeprüft verfallen.</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="274"/>
+        <location filename="../ui/QueueWidget.cpp" line="282"/>
         <source>%1 of %2 pending</source>
         <translation>%1 von %2 offen</translation>
     </message>
@@ -1416,63 +1393,63 @@
 <context>
     <name>lapse::RemoteBackend</name>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="25"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="30"/>
         <source>no PEM certificate in %1</source>
         <translation>Kein PEM-Zertifikat in %1</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="62"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="68"/>
         <source>the broker&apos;s TLS certificate is not trusted (%1); give its CA with --ca</source>
         <translation>Das TLS-Zertifikat des Brokers ist nicht vertrauenswürdig (%1); seine CA mit --ca angeben</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="64"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="70"/>
         <source>no answer in time</source>
         <translation>keine Antwort in der vorgesehenen Zeit</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="65"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="71"/>
         <source>broker unreachable: %1</source>
         <translation>Broker nicht erreichbar: %1</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="71"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="78"/>
         <source>HTTP %1</source>
         <translation>HTTP %1</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="74"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="82"/>
         <source>the broker answered a redirect (HTTP %1); use its final URL</source>
         <translation>Der Broker antwortete mit einer Umleitung (HTTP %1); seine endgültige URL verwenden</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="92"/>
-        <location filename="../models/backend/RemoteBackend.cpp" line="148"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="116"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="200"/>
         <source>refusing %1: use https://, plain http only to a loopback address</source>
         <translation>%1 abgelehnt: https:// verwenden, unverschlüsseltes http nur zu einer Loopback-Adresse</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="99"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="123"/>
         <source>broker unreachable; reconnecting</source>
         <translation>Broker nicht erreichbar; verbinde erneut</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="179"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="255"/>
         <source>%1 — retrying in %2 s</source>
         <translation>%1 — neuer Versuch in %2 s</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="190"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="266"/>
         <source>the broker refused the event log: %1</source>
         <translation>Der Broker verweigert das Ereignisprotokoll: %1</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="204"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="281"/>
         <source>the broker has no event %1 to resume from; its log is shorter than this console&apos;s</source>
         <translation>Der Broker hat kein Ereignis %1 zum Fortsetzen; sein Protokoll ist kürzer als das dieser Konsole</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="225"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="302"/>
         <source>the broker&apos;s event log breaks at event %1: %2</source>
         <translation>Das Ereignisprotokoll des Brokers bricht bei Ereignis %1: %2</translation>
     </message>
@@ -1480,92 +1457,92 @@
 <context>
     <name>lapse::RequestQueueModel</name>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="378"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="376"/>
         <source>%1 (+%2)</source>
         <translation>%1 (+%2)</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="391"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="389"/>
         <source>due</source>
         <translation>fällig</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="423"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="421"/>
         <source>No minimum declared</source>
         <translation>Kein Minimum angegeben</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="423"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="421"/>
         <source>Minimum needed: %1</source>
         <translation>Nötiges Minimum: %1</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="456"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="450"/>
         <source>Requester</source>
         <translation>Antragsteller</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="458"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="452"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="460"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="454"/>
         <source>Owner</source>
         <translation>Verantwortlich</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="462"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="456"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="464"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="458"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="466"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="460"/>
         <source>Width</source>
         <translation>Breite</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="468"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="462"/>
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="470"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="464"/>
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="472"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="466"/>
         <source>Ticket</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="474"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="468"/>
         <source>TTL</source>
         <translation>TTL</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="476"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="470"/>
         <source>Waiting</source>
         <translation>Wartet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="478"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="472"/>
         <source>Expires in</source>
         <translation>Läuft ab in</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="634"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="628"/>
         <source>No backend to load the queue from.</source>
         <translation>Kein Backend zum Laden der Warteschlange.</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="657"/>
+        <location filename="../models/itemmodels/RequestQueueModel.cpp" line="642"/>
         <source>Could not load the queue: %1</source>
         <translation>Die Warteschlange konnte nicht geladen werden: %1</translation>
     </message>
@@ -1573,83 +1550,83 @@
 <context>
     <name>lapse::SessionsModel</name>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="67"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="55"/>
         <source>lingering, ordered closed</source>
         <translation>nachlaufend, Schließen angeordnet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="67"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="55"/>
         <source>lingering</source>
         <translation>nachlaufend</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="68"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="56"/>
         <source>live, ordered closed</source>
         <translation>live, Schließen angeordnet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="68"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="56"/>
         <source>live</source>
         <translation>live</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="108"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="92"/>
         <source>Still open %1 after its grant ended</source>
         <translation>Noch %1 offen nach Ende des Zugriffs</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="132"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="116"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="134"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="118"/>
         <source>Principal</source>
         <translation>Principal</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="136"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="120"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="138"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="122"/>
         <source>Resource server</source>
         <translation>Ressourcenserver</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="140"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="124"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="142"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="126"/>
         <source>Opened</source>
         <translation>Geöffnet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="144"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="128"/>
         <source>Grant ended</source>
         <translation>Zugriff beendet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="146"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="130"/>
         <source>Lingering</source>
         <translation>Nachlauf</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="167"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="144"/>
         <source>No backend to load sessions from.</source>
         <translation>Kein Backend zum Laden der Sitzungen.</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="189"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="158"/>
         <source>Could not load sessions: %1</source>
         <translation>Sitzungen konnten nicht geladen werden: %1</translation>
     </message>
 </context>
 <context>
-    <name>lapse::timefmt</name>
+    <name>lapse::TimeFormat</name>
     <message>
         <location filename="../models/itemmodels/TimeFormat.cpp" line="19"/>
         <source>%1s</source>
@@ -1661,12 +1638,12 @@
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/TimeFormat.cpp" line="23"/>
+        <location filename="../models/itemmodels/TimeFormat.cpp" line="25"/>
         <source>%1h %2m</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/TimeFormat.cpp" line="24"/>
+        <location filename="../models/itemmodels/TimeFormat.cpp" line="28"/>
         <source>%1d %2h</source>
         <translation>%1 T %2 h</translation>
     </message>

@@ -2,13 +2,12 @@
 #include "ActiveWidget.h"
 
 #include "ConfirmDialog.h"
+#include "RowColours.h"
 #include "backend/Backend.h"
 #include "console/EffectTracker.h"
 #include "itemmodels/GrantsModel.h"
 #include "itemmodels/SessionsModel.h"
 
-#include <QBrush>
-#include <QColor>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonObject>
@@ -24,21 +23,28 @@ namespace lapse
 
 namespace
 {
-// Sessions of the selected grant (all sessions when none is selected), lingering ones highlighted.
-class SessionsProxy : public QSortFilterProxyModel
+// A sorting proxy that colours the rows its colouring function picks out.
+class ColouringProxy : public QSortFilterProxyModel
 {
 public:
-    using QSortFilterProxyModel::QSortFilterProxyModel;
+    using Colour = QVariant (*)(const QModelIndex&, int);
+    ColouringProxy(Colour colour, QObject* parent)
+        : QSortFilterProxyModel(parent)
+        , m_colour(colour)
+    {
+    }
     QVariant data(const QModelIndex& index, int role) const override
     {
-        if ((role == Qt::BackgroundRole || role == Qt::ForegroundRole)
-            && index.data(SessionsModel::LingeringRole).toBool()) {
-            if (role == Qt::BackgroundRole)
-                return QBrush(QColor(0xff, 0xe0, 0xb2));
-            return QBrush(QColor(0x6d, 0x2c, 0x00));
+        if (role == Qt::BackgroundRole || role == Qt::ForegroundRole) {
+            const QVariant colour = m_colour(index, role);
+            if (colour.isValid())
+                return colour;
         }
         return QSortFilterProxyModel::data(index, role);
     }
+
+private:
+    Colour m_colour;
 };
 
 void setUpTable(QTableView* t)
@@ -90,7 +96,7 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     m_effect->setVisible(false);
     layout->addWidget(m_effect);
 
-    m_grantsProxy = new QSortFilterProxyModel(this);
+    m_grantsProxy = new ColouringProxy(&RowColours::grant, this);
     m_grantsProxy->setSourceModel(m_grants);
     m_grantsTable = new QTableView(this);
     m_grantsTable->setObjectName(QStringLiteral("grantsTable"));
@@ -101,7 +107,8 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
         m_grantsTable->setColumnWidth(
             c, qMax(grantWidths[c], m_grantsTable->horizontalHeader()->sectionSizeHint(c)));
 
-    m_sessionsProxy = new SessionsProxy(this);
+    // Sessions of the selected grant (all sessions when none is selected), lingering ones highlighted.
+    m_sessionsProxy = new ColouringProxy(&RowColours::session, this);
     m_sessionsProxy->setSourceModel(m_sessions);
     m_sessionsProxy->setFilterRole(SessionsModel::GrantIdRole);
     m_sessionsTable = new QTableView(this);

@@ -4,6 +4,7 @@
 #include "Format.h"
 #include "backend/Backend.h"
 #include "core/Clock.h"
+#include "itemmodels/TimeFormat.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -248,7 +249,7 @@ void ApprovalPane::showRequest(const QJsonObject& request)
     if (!t["description"].toString().isEmpty())
         targetFacts << t["description"].toString();
     if (t.contains("max_ttl_seconds"))
-        targetFacts << tr("TTL cap %1").arg(Format::duration(qint64(t["max_ttl_seconds"].toInt()) * 1000));
+        targetFacts << tr("TTL cap %1").arg(timefmt::duration(qint64(t["max_ttl_seconds"].toInt()) * 1000));
     m_target->setText(targetFacts.join(QStringLiteral(" · ")));
 
     m_task->setText(request["task"].toString().isEmpty() ? tr("(none given)") : request["task"].toString());
@@ -263,8 +264,8 @@ void ApprovalPane::showRequest(const QJsonObject& request)
     const qint64 expires = Clock::fromIso(request["expires_at"].toString());
     const int ttl = request["ttl_seconds"].toInt();
     m_timing->setText(tr("requested %1 for %2 · waiting %3 · expires unreviewed in %4")
-                          .arg(Format::dateTime(created), Format::duration(qint64(ttl) * 1000),
-                              Format::duration(now - created), Format::duration(expires - now)));
+                          .arg(Format::dateTime(created), timefmt::duration(qint64(ttl) * 1000),
+                              timefmt::duration(now - created), timefmt::duration(expires - now)));
 
     const QJsonArray approvals = request["approvals"].toArray();
     QStringList by;
@@ -283,7 +284,7 @@ void ApprovalPane::showRequest(const QJsonObject& request)
         const int maxMinutes = qMax(1, (cap + 59) / 60);
         m_ttl->setMaximum(maxMinutes);
         m_ttl->setValue(maxMinutes);
-        m_ttlNote->setText(tr("at most the requested %1").arg(Format::duration(qint64(ttl) * 1000)));
+        m_ttlNote->setText(tr("at most the requested %1").arg(timefmt::duration(qint64(ttl) * 1000)));
         m_comment->clear();
         m_denyReason->clear();
         m_message->clear();

@@ -1,21 +1,19 @@
 // The one confirmation dialog for incident actions: what will happen, and a reason that goes into the log.
 #pragma once
 
-#include <QDialog>
-#include <optional>
+#include "TextPromptDialog.h"
 
-class QLineEdit;
-class QPushButton;
+#include <optional>
 
 namespace lapse
 {
 
-class ConfirmDialog : public QDialog
+class ConfirmDialog : public TextPromptDialog
 {
     Q_OBJECT
 public:
     ConfirmDialog(const QString& title, const QString& text, const QString& actionLabel, QWidget* parent);
-    QString reason() const;
+    QString reason() const { return text(); }
 
     // Asks; returns the reason when confirmed, nothing when cancelled. A test pre-answers with setNextAnswer
     // so no modal loop runs.
@@ -24,10 +22,6 @@ public:
     static void setNextAnswer(std::optional<QString> reason);
     // What the last ask() showed (tests assert a person would have seen the right question).
     static QString lastQuestion();
-
-private:
-    QLineEdit* m_reason = nullptr;
-    QPushButton* m_ok = nullptr;
 };
 
 } // namespace lapse

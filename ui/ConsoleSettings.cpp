@@ -25,8 +25,6 @@ QString ConsoleSettings::keyName(Key key)
         return QStringLiteral("queue/splitter");
     case Key::ActiveSplitter:
         return QStringLiteral("active/splitter");
-    case Key::QueueHeader:
-        return QStringLiteral("queue/header");
     case Key::LastTab:
         return QStringLiteral("window/tab");
     case Key::LastMode:
@@ -53,6 +51,51 @@ QVariant ConsoleSettings::value(Key key, const QVariant& fallback) const
 void ConsoleSettings::setValue(Key key, const QVariant& value)
 {
     m_settings->setValue(keyName(key), value);
+}
+
+ConsoleSettings::Connection ConsoleSettings::lastConnection() const
+{
+    Connection c;
+    if (value(Key::LastMode).toString() == QLatin1String("remote")) {
+        c.url = value(Key::LastUrl).toString();
+        c.keyFile = value(Key::LastKeyFile).toString();
+        c.caFile = value(Key::LastCaFile).toString();
+    }
+    c.dataDir = value(Key::LastDataDir).toString(); // also after a remote session: the last embedded one
+    return c;
+}
+
+void ConsoleSettings::setLastConnection(const Connection& connection)
+{
+    if (connection.remote()) {
+        setValue(Key::LastMode, QStringLiteral("remote"));
+        setValue(Key::LastUrl, connection.url);
+        setValue(Key::LastKeyFile, connection.keyFile);
+        setValue(Key::LastCaFile, connection.caFile);
+    } else {
+        setValue(Key::LastMode, QStringLiteral("embedded"));
+        setValue(Key::LastDataDir, connection.dataDir);
+    }
+}
+
+ConsoleSettings::Connection ConsoleSettings::connectionToOpen(
+    const Connection& commandLine, bool embeddedOnly) const
+{
+    if (commandLine.remote() || !commandLine.dataDir.isEmpty())
+        return commandLine;
+    const Connection last = lastConnection();
+    if (last.remote() && !embeddedOnly) {
+        Connection c = last;
+        // A key file or CA given on the command line still wins over the remembered one.
+        if (!commandLine.keyFile.isEmpty())
+            c.keyFile = commandLine.keyFile;
+        if (!commandLine.caFile.isEmpty())
+            c.caFile = commandLine.caFile;
+        return c;
+    }
+    Connection c;
+    c.dataDir = last.dataDir;
+    return c;
 }
 
 } // namespace lapse

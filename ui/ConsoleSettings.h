@@ -16,7 +16,6 @@ public:
         WindowState,
         QueueSplitter,
         ActiveSplitter,
-        QueueHeader,
         LastTab,
         LastMode, // "embedded" or "remote"
         LastUrl,
@@ -26,12 +25,29 @@ public:
         Language,
     };
 
+    // What the console connects to: a remote broker (url, key file, CA) or the embedded engine (data dir).
+    struct Connection {
+        QString url;
+        QString keyFile; // a path; empty: LAPSE_KEY or the prompt
+        QString caFile;
+        QString dataDir; // empty: the user's data directory
+        bool remote() const { return !url.isEmpty(); }
+    };
+
     ConsoleSettings(); // the user's settings (organisation/application names of the QCoreApplication)
     explicit ConsoleSettings(const QString& iniFile); // a separate file, for tests
 
     QVariant value(Key key, const QVariant& fallback = {}) const;
     void setValue(Key key, const QVariant& value);
     static QString keyName(Key key);
+
+    Connection lastConnection() const; // empty when none was opened yet
+    void setLastConnection(const Connection& connection);
+    // What to open: the command line's connection when it names one (a URL or a data directory), else the
+    // last one, so a console started without arguments comes back to where it was. embeddedOnly: the command
+    // line asked for something only the embedded engine does (a demo, a directory file), so a last remote
+    // connection is not reopened.
+    Connection connectionToOpen(const Connection& commandLine, bool embeddedOnly) const;
 
 private:
     std::unique_ptr<QSettings> m_settings;

@@ -29,7 +29,6 @@ public:
 
     void refresh();
     QJsonObject metrics() const { return m_metrics; }
-    QStringList chartNames() const { return m_charts.keys(); }
     QChartView* chartView(const QString& name) const { return m_charts.value(name).view; }
     // The numbers a chart shows, as CSV (header line, then one line per category).
     QString csv(const QString& name) const { return m_charts.value(name).csv; }

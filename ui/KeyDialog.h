@@ -2,15 +2,12 @@
 // memory for this session only: it is never written to the settings or anywhere else.
 #pragma once
 
-#include <QDialog>
-
-class QLineEdit;
-class QPushButton;
+#include "TextPromptDialog.h"
 
 namespace lapse
 {
 
-class KeyDialog : public QDialog
+class KeyDialog : public TextPromptDialog
 {
     Q_OBJECT
 public:
@@ -19,10 +16,6 @@ public:
 
     // Runs the dialog; the key, or empty when cancelled.
     static QByteArray ask(const QString& broker, QWidget* parent = nullptr);
-
-private:
-    QLineEdit* m_key = nullptr;
-    QPushButton* m_ok = nullptr;
 };
 
 } // namespace lapse

@@ -3,6 +3,7 @@
 
 #include "ApprovalPane.h"
 #include "KindIcons.h"
+#include "RowColours.h"
 #include "itemmodels/QueueFilterProxy.h"
 #include "itemmodels/RequestQueueModel.h"
 
@@ -22,7 +23,7 @@ namespace lapse
 
 namespace
 {
-// The queue's proxy plus an icon for the requester's kind.
+// The queue's proxy plus an icon for the requester's kind and the colour of an excess width.
 class IconQueueProxy : public QueueFilterProxy
 {
 public:
@@ -31,6 +32,11 @@ public:
     {
         if (role == Qt::DecorationRole && index.column() == RequestQueueModel::Requester)
             return kindIcon(index.data(RequestQueueModel::KindRole).toString());
+        if (role == Qt::ForegroundRole) {
+            const QVariant colour = RowColours::queue(index, role);
+            if (colour.isValid())
+                return colour;
+        }
         return QueueFilterProxy::data(index, role);
     }
 };
@@ -185,20 +191,6 @@ QString QueueWidget::currentId() const
 {
     const QModelIndex current = m_table->currentIndex();
     return current.isValid() ? current.data(RequestQueueModel::IdRole).toString() : QString();
-}
-
-bool QueueWidget::select(const QString& requestId)
-{
-    const int sourceRow = m_model->rowOf(requestId);
-    if (sourceRow < 0)
-        return false;
-    const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
-    if (!index.isValid())
-        return false;
-    m_table->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_table->scrollTo(index);
-    return true;
 }
 
 void QueueWidget::moveBy(int delta)

@@ -31,8 +31,6 @@ public:
     ApprovalPane* pane() const { return m_pane; }
     QueueFilterProxy* proxy() const { return m_proxy; }
     QSplitter* splitter() const { return m_splitter; }
-    // Selects the request with this id, if it is in the (filtered) queue.
-    bool select(const QString& requestId);
     QString currentId() const;
 
 public slots:

@@ -99,7 +99,10 @@ int main(int argc, char** argv)
     p.setApplicationDescription(QStringLiteral("Lapse console: approve, respond, audit."));
     p.addHelpOption();
     p.addOptions({
-        {"data", "State directory of the embedded engine (default: the user's data directory).", "DIR"},
+        {"data",
+            "State directory of the embedded engine (default: the last one used, else the user's data "
+            "directory).",
+            "DIR"},
         {"directory",
             "Directory file (principals and targets); default: DIR/directory.json, created from "
             "the example on first run.",
@@ -109,7 +112,10 @@ int main(int argc, char** argv)
         {"demo", "Run a demo workload on the embedded engine."},
         {"listen", "Also serve the API on this loopback address (plain HTTP), or 'none'.", "HOST:PORT",
             "127.0.0.1:8443"},
-        {"url", "Connect to a remote lapse-broker instead of the embedded engine.", "URL"},
+        {"url",
+            "Connect to a remote lapse-broker instead of the embedded engine (default: the last one, unless "
+            "--data, --demo or --directory is given).",
+            "URL"},
         {"key-file", "File holding the API key for --url (else LAPSE_KEY, else a prompt).", "FILE"},
         {"ca", "CA certificate (PEM) to verify the broker with.", "FILE"},
         {"lang", "Language of the interface (de, en); default: the system locale.", "LANG"},
@@ -136,25 +142,29 @@ int main(int argc, char** argv)
     std::unique_ptr<DemoWorkload> demo;
     std::unique_ptr<MirrorThread> mirror;
     QString demoProblem, serving, auditFile, mirrorProblem;
-    if (p.isSet("url")) {
+    // Without --url or --data the console reopens its last connection.
+    const ConsoleSettings::Connection open
+        = settings.connectionToOpen({p.value("url"), p.value("key-file"), p.value("ca"), p.value("data")},
+            p.isSet("demo") || p.isSet("directory"));
+    if (open.remote()) {
         // Remote: a broker over verified TLS. The key comes from a file, LAPSE_KEY or a prompt, never from
         // the settings.
-        const QUrl url(p.value("url"));
+        const QUrl url(open.url);
         if (!url.isValid() || url.scheme() != QLatin1String("https"))
             return fail(QObject::tr("--url must be an https:// address of a lapse-broker"));
         QByteArray key = qgetenv("LAPSE_KEY");
-        if (p.isSet("key-file")) {
-            QFile f(p.value("key-file"));
+        if (!open.keyFile.isEmpty()) {
+            QFile f(open.keyFile);
             if (!f.open(QIODevice::ReadOnly))
-                return fail(QObject::tr("cannot read the key file %1").arg(p.value("key-file")));
+                return fail(QObject::tr("cannot read the key file %1").arg(open.keyFile));
             key = f.readAll().trimmed();
         }
-        if (key.isEmpty() && !p.isSet("key-file"))
+        if (key.isEmpty() && open.keyFile.isEmpty())
             key = KeyDialog::ask(url.toString(QUrl::RemoveUserInfo)); // once, kept in memory only
         if (key.isEmpty())
             return fail(
                 QObject::tr("remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt"));
-        backendOwner = std::make_unique<RemoteBackend>(url, key, p.value("ca"));
+        backendOwner = std::make_unique<RemoteBackend>(url, key, open.caFile);
         // A local, chain-verified copy of the broker's event log feeds the audit log (a backend of its own).
         const QString mirrors = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                                     .filePath(QStringLiteral("mirrors"));
@@ -162,20 +172,17 @@ int main(int argc, char** argv)
         // On a thread of its own, with a backend of its own: catching up never stalls the window.
         auto m = MirrorThread::open(
             QDir(mirrors).filePath(QStringLiteral("%1_%2.db").arg(url.host()).arg(url.port(443))),
-            [url, key, ca = p.value("ca")] { return std::make_unique<RemoteBackend>(url, key, ca); });
+            [url, key, ca = open.caFile] { return std::make_unique<RemoteBackend>(url, key, ca); });
         if (m) {
             mirror = std::move(m).value();
             auditFile = mirror->file();
         } else {
             mirrorProblem = m.error().message;
         }
-        settings.setValue(ConsoleSettings::Key::LastMode, QStringLiteral("remote"));
-        settings.setValue(ConsoleSettings::Key::LastUrl, url.toString());
-        settings.setValue(ConsoleSettings::Key::LastKeyFile, p.value("key-file"));
-        settings.setValue(ConsoleSettings::Key::LastCaFile, p.value("ca"));
+        settings.setLastConnection({url.toString(), open.keyFile, open.caFile, {}});
     } else {
-        const QString dataDir = p.isSet("data")
-            ? p.value("data")
+        const QString dataDir = !open.dataDir.isEmpty()
+            ? open.dataDir
             : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
         auto dirFile = directoryFile(p.value("directory"), dataDir);
         if (!dirFile)
@@ -191,8 +198,7 @@ int main(int argc, char** argv)
         auto engine = Engine::open(std::move(cfg));
         if (!engine)
             return fail(engine.error().message);
-        settings.setValue(ConsoleSettings::Key::LastMode, QStringLiteral("embedded"));
-        settings.setValue(ConsoleSettings::Key::LastDataDir, QDir(dataDir).absolutePath());
+        settings.setLastConnection({{}, {}, {}, QDir(dataDir).absolutePath()});
 
         ownedEngine = std::move(engine).value();
         auditFile = ownedEngine->store().location();

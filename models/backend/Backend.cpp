@@ -48,11 +48,6 @@ void Backend::requestPage(const QString& status, const QString& after, int limit
     });
 }
 
-void Backend::getRequest(const QString& id, ApiCallback done)
-{
-    call("GET", QStringLiteral("/v1/requests/%1").arg(id), {}, {}, std::move(done));
-}
-
 void Backend::requestContext(const QString& id, ApiCallback done)
 {
     call("GET", QStringLiteral("/v1/requests/%1/context").arg(id), {}, {}, std::move(done));

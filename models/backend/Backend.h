@@ -59,7 +59,6 @@ public:
     // store directly, without writing and parsing the page's JSON (its queue load reads 100k requests).
     virtual void requestPage(
         const QString& status, const QString& after, int limit, RequestPageCallback done);
-    void getRequest(const QString& id, ApiCallback done);
     void requestContext(const QString& id, ApiCallback done);
     void approve(const QString& id, const std::optional<QStringList>& privileges,
         const std::optional<int>& ttlSeconds, const QString& comment, ApiCallback done);

@@ -37,7 +37,6 @@ public:
     void setLongPollSeconds(int s) { m_waitSeconds = s; }
     // Events per page while catching up (1..10000, the API's limit); smaller pages only serve tests.
     void setCatchUpPageSize(int n) { m_catchUpPage = qBound(1, n, 10000); }
-    int retryDelayMs() const { return m_backoffMs; }
 
 private:
     QNetworkReply* send(const QByteArray& method, const QString& path, const QUrlQuery& query,

@@ -28,9 +28,7 @@ public:
     Action action() const { return m_action; }
     QString subject() const { return m_subject; }
     QString text() const { return m_text; }
-    bool grantsConfirmed() const { return m_grantsConfirmed; }
     int sessionsExpected() const { return m_sessionsOpen.size() + m_sessionsClosed.size(); }
-    int sessionsClosed() const { return m_sessionsClosed.size(); }
     // Everything the action promised is confirmed.
     bool complete() const;
 

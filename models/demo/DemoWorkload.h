@@ -37,8 +37,6 @@ public:
     void stop();
     void tick(); // one live step (tests drive it directly)
     const Stats& stats() const { return m_stats; }
-    // Pending requests the simulated approvers leave for the person at the console.
-    void setQueueTarget(int n) { m_queueTarget = n; }
 
     struct Ask; // one kind of ask an identity makes, with how often it makes it
 
@@ -69,7 +67,7 @@ private:
     QList<QByteArray> m_deadTokens;
     QString m_lockedOut;
     qint64 m_unlockAtMs = 0;
-    int m_queueTarget = 12;
+    int m_queueTarget = 12; // pending requests the simulated approvers leave for the person at the console
 };
 
 } // namespace lapse

@@ -48,7 +48,6 @@ public:
     Qt::SortOrder sortOrder() const { return m_order; }
     // The row showing this sequence number under the current sort and search, -1 if none.
     int rowOfSeq(qint64 seq) const;
-    bool isVerifying() const { return m_verify.isRunning(); }
 
 public slots:
     // Whitespace-separated words that must all occur in the type, actor, subject or body.

@@ -5,7 +5,6 @@
 #include "backend/Backend.h"
 #include "core/Clock.h"
 
-#include <QColor>
 #include <QJsonArray>
 #include <QPointer>
 #include <algorithm>
@@ -26,7 +25,7 @@ QString joined(const QJsonValue& v)
 } // namespace
 
 GrantsModel::GrantsModel(Backend* backend, QObject* parent)
-    : QAbstractTableModel(parent)
+    : LiveRowTable(ColumnCount, parent)
     , m_backend(backend)
 {
 }
@@ -47,16 +46,6 @@ GrantsModel::Row GrantsModel::makeRow(const QJsonObject& json) const
     r.expiresMs = timefmt::parseIso(json.value(QLatin1String("expires_at")).toString());
     r.json = json;
     return r;
-}
-
-int GrantsModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-int GrantsModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QVariant GrantsModel::display(const Row& r, int column) const
@@ -112,10 +101,6 @@ QVariant GrantsModel::data(const QModelIndex& index, int role) const
         if (r.breakGlass && !r.reviewed)
             return tr("Break-glass access, not yet reviewed");
         return {};
-    case Qt::ForegroundRole:
-        if (r.breakGlass && !r.reviewed && index.column() == Policy)
-            return QColor(0xa8, 0x1b, 0x1b);
-        return {};
     case IdRole:
         return r.id;
     case JsonRole:
@@ -128,6 +113,8 @@ QVariant GrantsModel::data(const QModelIndex& index, int role) const
         return r.principal;
     case SessionCountRole:
         return sessionCount(r.id);
+    case UnreviewedBreakGlassRole:
+        return r.breakGlass && !r.reviewed;
     }
     return {};
 }
@@ -161,16 +148,8 @@ QVariant GrantsModel::headerData(int section, Qt::Orientation orientation, int r
 
 QJsonObject GrantsModel::grantAt(int row) const
 {
-    return row >= 0 && row < m_rows.size() ? m_rows[row].json : QJsonObject();
-}
-
-int GrantsModel::rowOf(const QString& id) const
-{
-    // Active grants number in the hundreds: a scan is cheaper than keeping an index right.
-    for (int i = 0; i < m_rows.size(); ++i)
-        if (m_rows[i].id == id)
-            return i;
-    return -1;
+    const Row* r = rowAt(row);
+    return r ? r->json : QJsonObject();
 }
 
 void GrantsModel::reload()
@@ -179,22 +158,13 @@ void GrantsModel::reload()
         emit loadFailed(tr("No backend to load grants from."));
         return;
     }
-    ++m_generation;
-    m_loading = true;
-    m_staging.clear();
-    m_stagingSessions.clear();
-    fetchGrants(QString(), m_generation);
+    fetchGrants(QString(), startLoad());
 }
 
-void GrantsModel::fail(const QString& message)
+void GrantsModel::dropStaging()
 {
-    m_loading = false;
-    m_staging.clear();
+    LiveRowTable::dropStaging();
     m_stagingSessions.clear();
-    const QList<Event> held = std::move(m_heldEvents);
-    m_heldEvents.clear();
-    applyEvents(held);
-    emit loadFailed(message);
 }
 
 void GrantsModel::fetchGrants(const QString& after, quint64 generation)
@@ -202,10 +172,10 @@ void GrantsModel::fetchGrants(const QString& after, quint64 generation)
     QPointer<GrantsModel> self(this);
     m_backend->listGrants(
         QStringLiteral("active"), after, m_pageSize, [self, generation](const ApiResult& r) {
-            if (!self || generation != self->m_generation)
+            if (!self || !self->isCurrentLoad(generation))
                 return;
             if (!r)
-                return self->fail(tr("Could not load active grants: %1").arg(r.error().message));
+                return self->failLoad(tr("Could not load active grants: %1").arg(r.error().message));
             const QJsonArray items = r->value(QLatin1String("items")).toArray();
             for (const auto& v : items) {
                 const QJsonObject g = v.toObject();
@@ -224,42 +194,29 @@ void GrantsModel::fetchSessions(quint64 generation)
 {
     QPointer<GrantsModel> self(this);
     m_backend->listSessions(QStringLiteral("live"), [self, generation](const ApiResult& r) {
-        if (!self || generation != self->m_generation)
+        if (!self || !self->isCurrentLoad(generation))
             return;
         if (!r)
-            return self->fail(tr("Could not load sessions: %1").arg(r.error().message));
+            return self->failLoad(tr("Could not load sessions: %1").arg(r.error().message));
         for (const auto& v : r->value(QLatin1String("items")).toArray()) {
             const QJsonObject s = v.toObject();
             self->m_stagingSessions[s.value(QLatin1String("grant_id")).toString()].insert(
                 s.value(QLatin1String("id")).toString());
         }
-        self->finishLoad();
+        self->showLoaded();
     });
 }
 
-void GrantsModel::finishLoad()
+void GrantsModel::showLoaded()
 {
-    beginResetModel();
-    m_rows = std::move(m_staging);
-    m_staging.clear();
-    m_sessions = std::move(m_stagingSessions);
-    m_stagingSessions.clear();
-    endResetModel();
-    m_loading = false;
-    const QList<Event> held = std::move(m_heldEvents);
-    m_heldEvents.clear();
-    applyEvents(held);
-    emit loaded();
+    m_sessions = std::exchange(m_stagingSessions, {});
+    showStaged();
+    finishLoad();
 }
 
-void GrantsModel::applyEvents(const QList<Event>& events)
+void GrantsModel::applyLive(const QList<Event>& events)
 {
-    if (m_loading) {
-        m_heldEvents += events;
-        return;
-    }
-    QHash<QString, QJsonObject> latest; // grant id -> last known grant JSON in this batch
-    QStringList order;
+    LatestById latest; // grant id -> last known grant JSON in this batch
     QSet<QString> sessionTouched; // grants whose session count changed
     for (const Event& e : events) {
         if (e.type.startsWith(QLatin1String("grant."))) {
@@ -269,9 +226,7 @@ void GrantsModel::applyEvents(const QList<Event>& events)
             const QString id = body.value(QLatin1String("id")).toString();
             if (id.isEmpty())
                 continue;
-            if (!latest.contains(id))
-                order << id;
-            latest.insert(id, body);
+            latest.note(id, body);
         } else if (e.type == QLatin1String("session.opened") || e.type == QLatin1String("session.ended")) {
             const QJsonObject s = e.bodyJson();
             const QString grantId = s.value(QLatin1String("grant_id")).toString();
@@ -287,38 +242,17 @@ void GrantsModel::applyEvents(const QList<Event>& events)
         }
     }
 
-    QList<Row> inserts;
-    QList<int> removals;
-    for (const QString& id : std::as_const(order)) {
-        const QJsonObject json = latest.value(id);
-        const bool active = json.value(QLatin1String("status")).toString() == QLatin1String("active");
-        const int row = rowOf(id);
-        if (row >= 0 && active) {
-            m_rows[row] = makeRow(json);
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        } else if (row >= 0) {
-            removals << row;
-        } else if (active) {
-            inserts << makeRow(json);
-        }
-    }
+    const auto active = [](const QJsonObject& json) {
+        return json.value(QLatin1String("status")).toString() == QLatin1String("active");
+    };
+    Changes changes = updateRows(latest, active, [this](const QJsonObject& json) { return makeRow(json); });
     for (const QString& grantId : std::as_const(sessionTouched)) {
         const int row = rowOf(grantId);
-        if (row >= 0 && !removals.contains(row))
+        if (row >= 0
+            && std::find(changes.removals.cbegin(), changes.removals.cend(), row) == changes.removals.cend())
             emit dataChanged(index(row, Sessions), index(row, Sessions));
     }
-    std::sort(removals.begin(), removals.end(), std::greater<int>());
-    for (int row : std::as_const(removals)) {
-        beginRemoveRows({}, row, row);
-        m_sessions.remove(m_rows[row].id);
-        m_rows.removeAt(row);
-        endRemoveRows();
-    }
-    if (!inserts.isEmpty()) {
-        beginInsertRows({}, m_rows.size(), m_rows.size() + inserts.size() - 1);
-        m_rows.append(inserts);
-        endInsertRows();
-    }
+    commit(std::move(changes), [this](const Row& gone) { m_sessions.remove(gone.id); });
 }
 
 void GrantsModel::setDirectory(const QJsonObject& directory)
@@ -334,8 +268,7 @@ void GrantsModel::setDirectory(const QJsonObject& directory)
 
 void GrantsModel::tick()
 {
-    if (!m_rows.isEmpty())
-        emit dataChanged(index(0, ExpiresIn), index(m_rows.size() - 1, ExpiresIn), {Qt::DisplayRole});
+    announceColumns(ExpiresIn, ExpiresIn);
 }
 
 } // namespace lapse

@@ -21,7 +21,6 @@ public:
 
     // The longest an event waits before it is handed on. Default 50 ms.
     void setIntervalMs(int ms);
-    int intervalMs() const { return m_intervalMs; }
     // The sequence number of the last event handed on through batch().
     qint64 lastSeq() const { return m_lastSeq; }
     int pendingCount() const { return m_queue.size(); }

@@ -7,7 +7,6 @@
 #include "core/Clock.h"
 
 #include <QCollator>
-#include <QColor>
 #include <QJsonArray>
 #include <QLocale>
 #include <QPointer>
@@ -164,7 +163,7 @@ public:
 
     void setPrincipals(const PrincipalIndex& principals) { m_principals = principals; }
 
-    // keys: the free-text collation keys too; a load leaves them to a later pass (see finishLoad).
+    // keys: the free-text collation keys too; a load leaves them to a later pass (see showLoaded).
     std::unique_ptr<Row> make(const QJsonObject& json, bool keys = true)
     {
         return make(AccessRequest::fromJson(json), keys);
@@ -298,7 +297,7 @@ bool RequestQueueModel::Filter::narrows(const Filter& other) const
 }
 
 RequestQueueModel::RequestQueueModel(Backend* backend, QObject* parent)
-    : QAbstractTableModel(parent)
+    : LiveTableModel(parent)
     , m_backend(backend)
     , m_maker(std::make_unique<RowMaker>(m_principals))
 {
@@ -422,10 +421,6 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
             return r.excess < 0 ? tr("No minimum declared") : tr("Minimum needed: %1").arg(r.minPrivileges);
         if (index.column() == Reason || index.column() == Task)
             return display(r, index.column());
-        return {};
-    case Qt::ForegroundRole:
-        if (index.column() == Width && r.excess > 0)
-            return QColor(0xb3, 0x5c, 0x00);
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() >= Width && index.column() != Task && index.column() != Reason
@@ -633,10 +628,7 @@ void RequestQueueModel::reload()
         emit loadFailed(tr("No backend to load the queue from."));
         return;
     }
-    ++m_generation;
-    m_loading = true;
-    m_pages.clear(); // a previous load's decoders finish on their own data
-    fetchPage(QString(), m_generation);
+    fetchPage(QString(), startLoad());
 }
 
 void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
@@ -644,18 +636,10 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
     QPointer<RequestQueueModel> self(this);
     m_backend->requestPage(
         QStringLiteral("pending"), after, m_pageSize, [self, generation](const Result<RequestPage>& r) {
-            if (!self || generation != self->m_generation)
+            if (!self || !self->isCurrentLoad(generation))
                 return; // gone, or a newer reload took over
-            if (!r) {
-                self->m_loading = false;
-                self->m_pages.clear();
-                // Held events stay valid against the rows still shown.
-                const QList<Event> held = std::move(self->m_heldEvents);
-                self->m_heldEvents.clear();
-                self->applyEvents(held);
-                emit self->loadFailed(tr("Could not load the queue: %1").arg(r.error().message));
-                return;
-            }
+            if (!r)
+                return self->failLoad(tr("Could not load the queue: %1").arg(r.error().message));
             const QList<AccessRequest> items = r->items;
             const QString next = r->nextAfter;
             // Rows are decoded on a worker while this thread asks for the next page: the load takes about as
@@ -686,11 +670,11 @@ void RequestQueueModel::fetchPage(const QString& after, quint64 generation)
             if (!next.isEmpty() && !items.isEmpty())
                 self->fetchPage(next, generation);
             else
-                self->finishLoad();
+                self->showLoaded();
         });
 }
 
-void RequestQueueModel::finishLoad()
+void RequestQueueModel::showLoaded()
 {
     size_t total = 0;
     bool stale = false;
@@ -759,25 +743,14 @@ void RequestQueueModel::finishLoad()
             r->ticketKey = collator.sortKey(r->ticket);
         }
     });
-    m_loading = false;
-    // Events that arrived during the load are at least as new as what the pages showed.
-    const QList<Event> held = std::move(m_heldEvents);
-    m_heldEvents.clear();
-    applyEvents(held);
-    emit loaded();
+    finishLoad();
 }
 
-void RequestQueueModel::applyEvents(const QList<Event>& events)
+void RequestQueueModel::applyLive(const QList<Event>& events)
 {
-    if (m_loading) {
-        m_heldEvents += events;
-        return;
-    }
     if (!m_graveyard.empty() && m_keying.isFinished())
         m_graveyard.clear();
-    // The last state of each request this batch touched, in order of first mention.
-    QHash<QString, QJsonObject> latest;
-    QStringList order;
+    LatestById latest;
     for (const Event& e : events) {
         if (!e.type.startsWith(QLatin1String("request.")))
             continue;
@@ -787,19 +760,16 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
             id = e.subject;
         if (id.isEmpty() || body.isEmpty())
             continue;
-        auto it = latest.find(id);
-        if (it == latest.end())
-            order << id;
-        latest.insert(id, body);
+        latest.note(id, body);
     }
-    if (order.isEmpty())
+    if (latest.isEmpty())
         return;
 
     std::vector<int> removals;
     std::vector<int> changed;
     std::vector<std::unique_ptr<Row>> inserts;
-    for (const QString& id : std::as_const(order)) {
-        const QJsonObject json = latest.value(id);
+    for (const QString& id : std::as_const(latest.order)) {
+        const QJsonObject json = latest.json.value(id);
         const bool pending = json.value(QLatin1String("status")).toString() == QLatin1String("pending");
         const int row = rowOf(id);
         if (row >= 0 && pending) {
@@ -821,16 +791,7 @@ void RequestQueueModel::applyEvents(const QList<Event>& events)
         }
     }
 
-    // Each changed row is announced on its own (adjacent ones together): a span from the first to the last
-    // would tell a sorting proxy that thousands of rows between them might have moved.
-    std::sort(changed.begin(), changed.end());
-    for (size_t i = 0; i < changed.size();) {
-        size_t j = i;
-        while (j + 1 < changed.size() && changed[j + 1] == changed[j] + 1)
-            ++j;
-        emit dataChanged(index(changed[i], 0), index(changed[j], ColumnCount - 1));
-        i = j + 1;
-    }
+    announceRows(std::move(changed));
 
     if (!removals.empty()) {
         std::sort(removals.begin(), removals.end(), std::greater<int>());

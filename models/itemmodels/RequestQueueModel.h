@@ -1,10 +1,9 @@
 // The approver's queue: every pending request, loaded through the backend and kept current from events.
 #pragma once
 
+#include "LiveTableModel.h"
 #include "PrincipalIndex.h"
-#include "domain/Event.h"
 
-#include <QAbstractTableModel>
 #include <QByteArrayList>
 #include <QFuture>
 #include <QHash>
@@ -19,7 +18,7 @@ namespace lapse
 
 class Backend;
 
-class RequestQueueModel : public QAbstractTableModel
+class RequestQueueModel : public LiveTableModel
 {
     Q_OBJECT
 public:
@@ -44,7 +43,8 @@ public:
         JsonRole, // QJsonObject: the request as the API returns it
         KindRole, // the requester's kind: human, service, workload, agent, pipeline
         SortRole, // a raw value (number, epoch ms, text) to sort on
-        ExcessRole, // int: requested privileges beyond the declared minimum; -1 when none was declared
+        ExcessRole, // int: requested privileges beyond the declared minimum; -1 when none was declared; the
+                    // view makes an excess stand out
     };
 
     // What QueueFilterProxy filters by, prepared once per change rather than once per row.
@@ -69,7 +69,6 @@ public:
 
     QJsonObject requestAt(int row) const;
     int rowOf(const QString& id) const; // -1 when not in the queue
-    bool isLoading() const { return m_loading; }
     // Items per API page while loading (1..1000, the API's limit); smaller pages only serve tests.
     void setPageSize(int items) { m_pageSize = qBound(1, items, 1000); }
 
@@ -89,15 +88,14 @@ public:
 public slots:
     // Loads every pending request, paging through the API; events arriving meanwhile are applied after.
     void reload();
-    // Requests that left pending go, new ones come, changed ones are updated in place.
-    void applyEvents(const QList<lapse::Event>& events);
     void setDirectory(const QJsonObject& directory);
     // Time moved: Waiting and ExpiresIn change for every row (their display only, not their order).
     void tick();
 
-signals:
-    void loaded();
-    void loadFailed(const QString& message);
+protected:
+    // Requests that left pending go, new ones come, changed ones are updated in place.
+    void applyLive(const QList<Event>& events) override;
+    void dropStaging() override { m_pages.clear(); } // a previous load's decoders finish on their own data
 
 public:
     struct Row; // public for the decoder, which builds rows off the GUI thread
@@ -123,7 +121,7 @@ private:
     SearchText storeSearchText(const QByteArray& text); // copies into the newest buffer
     void rebuildSearchTexts(); // one buffer, the rows' texts in row order, garbage dropped
     void fetchPage(const QString& after, quint64 generation);
-    void finishLoad();
+    void showLoaded();
     void renumber() const;
     void waitForKeys() const;
     void retire(std::unique_ptr<Row> row);
@@ -146,10 +144,7 @@ private:
     mutable int m_renumberFrom = 0; // rows from here on may carry stale numbers (rows before them went)
 
     int m_pageSize = 1000;
-    bool m_loading = false;
-    quint64 m_generation = 0;
     std::vector<Page> m_pages; // pages of the load under way, decoding on worker threads
-    QList<Event> m_heldEvents; // events that arrived while a reload was under way
     mutable QFuture<void> m_keying; // the free-text collation keys of the loaded rows, made on a worker
     std::vector<std::unique_ptr<Row>> m_graveyard; // rows replaced or removed while m_keying runs
 };

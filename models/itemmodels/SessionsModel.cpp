@@ -5,8 +5,6 @@
 #include "backend/Backend.h"
 #include "core/Clock.h"
 
-#include <QBrush>
-#include <QColor>
 #include <QJsonArray>
 #include <QPointer>
 #include <algorithm>
@@ -20,7 +18,7 @@ const char* const kStates[] = {"live", "lingering"};
 }
 
 SessionsModel::SessionsModel(Backend* backend, QObject* parent)
-    : QAbstractTableModel(parent)
+    : LiveRowTable(ColumnCount, parent)
     , m_backend(backend)
 {
 }
@@ -39,16 +37,6 @@ SessionsModel::Row SessionsModel::makeRow(const QJsonObject& json)
         = timefmt::parseIso(json.value(QLatin1String("terminate_requested_at")).toString());
     r.json = json;
     return r;
-}
-
-int SessionsModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-int SessionsModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QVariant SessionsModel::display(const Row& r, int column) const
@@ -99,10 +87,6 @@ QVariant SessionsModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return display(r, index.column());
-    case Qt::BackgroundRole:
-        return r.lingering() ? QBrush(QColor(0xfd, 0xe2, 0xc4)) : QVariant();
-    case Qt::ForegroundRole:
-        return r.lingering() ? QBrush(QColor(0x7a, 0x2e, 0x00)) : QVariant();
     case Qt::ToolTipRole:
         if (r.lingering())
             return tr("Still open %1 after its grant ended").arg(display(r, Lingering).toString());
@@ -148,29 +132,13 @@ QVariant SessionsModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
-QJsonObject SessionsModel::sessionAt(int row) const
-{
-    return row >= 0 && row < m_rows.size() ? m_rows[row].json : QJsonObject();
-}
-
-int SessionsModel::rowOf(const QString& id) const
-{
-    for (int i = 0; i < m_rows.size(); ++i)
-        if (m_rows[i].id == id)
-            return i;
-    return -1;
-}
-
 void SessionsModel::reload()
 {
     if (!m_backend) {
         emit loadFailed(tr("No backend to load sessions from."));
         return;
     }
-    ++m_generation;
-    m_loading = true;
-    m_staging.clear();
-    fetch(0, m_generation);
+    fetch(0, startLoad());
 }
 
 void SessionsModel::fetch(int stateIndex, quint64 generation)
@@ -178,17 +146,10 @@ void SessionsModel::fetch(int stateIndex, quint64 generation)
     QPointer<SessionsModel> self(this);
     m_backend->listSessions(
         QString::fromLatin1(kStates[stateIndex]), [self, stateIndex, generation](const ApiResult& r) {
-            if (!self || generation != self->m_generation)
+            if (!self || !self->isCurrentLoad(generation))
                 return;
-            if (!r) {
-                self->m_loading = false;
-                self->m_staging.clear();
-                const QList<Event> held = std::move(self->m_heldEvents);
-                self->m_heldEvents.clear();
-                self->applyEvents(held);
-                emit self->loadFailed(tr("Could not load sessions: %1").arg(r.error().message));
-                return;
-            }
+            if (!r)
+                return self->failLoad(tr("Could not load sessions: %1").arg(r.error().message));
             for (const auto& v : r->value(QLatin1String("items")).toArray()) {
                 Row row = makeRow(v.toObject());
                 if (row.json.value(QLatin1String("ended_at")).isNull()
@@ -198,33 +159,21 @@ void SessionsModel::fetch(int stateIndex, quint64 generation)
             if (stateIndex + 1 < int(std::size(kStates)))
                 self->fetch(stateIndex + 1, generation);
             else
-                self->finishLoad();
+                self->showLoaded();
         });
 }
 
-void SessionsModel::finishLoad()
+void SessionsModel::showLoaded()
 {
     std::stable_sort(m_staging.begin(), m_staging.end(),
         [](const Row& a, const Row& b) { return a.openedMs < b.openedMs; });
-    beginResetModel();
-    m_rows = std::move(m_staging);
-    m_staging.clear();
-    endResetModel();
-    m_loading = false;
-    const QList<Event> held = std::move(m_heldEvents);
-    m_heldEvents.clear();
-    applyEvents(held);
-    emit loaded();
+    showStaged();
+    finishLoad();
 }
 
-void SessionsModel::applyEvents(const QList<Event>& events)
+void SessionsModel::applyLive(const QList<Event>& events)
 {
-    if (m_loading) {
-        m_heldEvents += events;
-        return;
-    }
-    QHash<QString, QJsonObject> latest;
-    QStringList order;
+    LatestById latest;
     for (const Event& e : events) {
         if (!e.type.startsWith(QLatin1String("session.")))
             continue;
@@ -232,43 +181,18 @@ void SessionsModel::applyEvents(const QList<Event>& events)
         const QString id = body.value(QLatin1String("id")).toString();
         if (id.isEmpty())
             continue;
-        if (!latest.contains(id))
-            order << id;
-        latest.insert(id, body);
+        latest.note(id, body);
     }
-    QList<Row> inserts;
-    QList<int> removals;
-    for (const QString& id : std::as_const(order)) {
-        const QJsonObject json = latest.value(id);
+    const auto open = [](const QJsonObject& json) {
         const QJsonValue ended = json.value(QLatin1String("ended_at"));
-        const bool open = ended.isNull() || ended.isUndefined() || ended.toString().isEmpty();
-        const int row = rowOf(id);
-        if (row >= 0 && open) {
-            m_rows[row] = makeRow(json);
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        } else if (row >= 0) {
-            removals << row;
-        } else if (open) {
-            inserts << makeRow(json);
-        }
-    }
-    std::sort(removals.begin(), removals.end(), std::greater<int>());
-    for (int row : std::as_const(removals)) {
-        beginRemoveRows({}, row, row);
-        m_rows.removeAt(row);
-        endRemoveRows();
-    }
-    if (!inserts.isEmpty()) {
-        beginInsertRows({}, m_rows.size(), m_rows.size() + inserts.size() - 1);
-        m_rows.append(inserts);
-        endInsertRows();
-    }
+        return ended.isNull() || ended.isUndefined() || ended.toString().isEmpty();
+    };
+    commit(updateRows(latest, open, &SessionsModel::makeRow));
 }
 
 void SessionsModel::tick()
 {
-    if (!m_rows.isEmpty())
-        emit dataChanged(index(0, Lingering), index(m_rows.size() - 1, Lingering), {Qt::DisplayRole});
+    announceColumns(Lingering, Lingering);
 }
 
 } // namespace lapse

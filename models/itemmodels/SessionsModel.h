@@ -1,18 +1,30 @@
 // Open sessions, live or lingering past the end of their grant; lingering ones stand out.
 #pragma once
 
-#include "domain/Event.h"
+#include "LiveRowTable.h"
 
-#include <QAbstractTableModel>
 #include <QJsonObject>
-#include <QList>
 
 namespace lapse
 {
 
 class Backend;
 
-class SessionsModel : public QAbstractTableModel
+// One open session as the table shows it.
+struct SessionRow {
+    QString id;
+    QString grantId;
+    QString principal;
+    QString target;
+    QString resourceServer;
+    qint64 openedMs = 0;
+    qint64 grantEndedMs = 0;
+    qint64 terminateRequestedMs = 0;
+    QJsonObject json;
+    bool lingering() const { return grantEndedMs != 0; }
+};
+
+class SessionsModel : public LiveRowTable<SessionRow>
 {
     Q_OBJECT
 public:
@@ -31,7 +43,7 @@ public:
     enum Role {
         IdRole = Qt::UserRole + 1,
         JsonRole, // QJsonObject: the session as the API returns it
-        LingeringRole, // bool: open although its grant ended
+        LingeringRole, // bool: open although its grant ended; the view makes it stand out
         GrantIdRole,
         SortRole,
         TerminateRequestedRole, // bool: the broker has ordered it closed
@@ -39,49 +51,25 @@ public:
 
     explicit SessionsModel(Backend* backend, QObject* parent = nullptr);
 
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    QJsonObject sessionAt(int row) const;
-    int rowOf(const QString& id) const;
-    bool isLoading() const { return m_loading; }
-
 public slots:
     void reload(); // live, then lingering sessions
-    void applyEvents(const QList<lapse::Event>& events);
     void tick(); // Lingering durations grow
 
-signals:
-    void loaded();
-    void loadFailed(const QString& message);
+protected:
+    void applyLive(const QList<Event>& events) override;
 
 private:
-    struct Row {
-        QString id;
-        QString grantId;
-        QString principal;
-        QString target;
-        QString resourceServer;
-        qint64 openedMs = 0;
-        qint64 grantEndedMs = 0;
-        qint64 terminateRequestedMs = 0;
-        QJsonObject json;
-        bool lingering() const { return grantEndedMs != 0; }
-    };
+    using Row = SessionRow;
     static Row makeRow(const QJsonObject& json);
     void fetch(int stateIndex, quint64 generation);
-    void finishLoad();
+    void showLoaded();
     QVariant display(const Row& r, int column) const;
     QVariant sortValue(const Row& r, int column) const;
 
     Backend* m_backend;
-    QList<Row> m_rows;
-    bool m_loading = false;
-    quint64 m_generation = 0;
-    QList<Row> m_staging;
-    QList<Event> m_heldEvents;
 };
 
 } // namespace lapse

@@ -7,7 +7,8 @@
 namespace lapse::timefmt
 {
 
-// "42s", "5m 03s", "2h 07m", "3d 4h"; negative durations get a leading minus.
+// "42s", "5m 03s", "2h 07m", "3d 4h"; negative durations get a leading minus. The one duration format of
+// the console, tables and panes alike, so a row and the pane beside it never disagree.
 QString duration(qint64 ms);
 // Local time "2026-11-22 10:00:05"; empty for 0.
 QString instant(qint64 ms);

@@ -7,6 +7,7 @@
 #include "ConfirmDialog.h"
 #include "EngineFixture.h"
 #include "KeyDialog.h"
+#include "KindIcons.h"
 #include "MainWindow.h"
 #include "QueueWidget.h"
 #include "SwitchableBackend.h"
@@ -18,12 +19,16 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
+#include <functional>
+#include <memory>
 
 using namespace lapse;
 using namespace lapse::test;
@@ -71,12 +76,42 @@ Directory guiDirectory()
     billing.privileges = QStringList {"read", "write", "ddl"};
     billing.maxTtlSeconds = 3600;
     d.addTarget(billing);
+    // Break-glass needs a target that allows it.
+    Target vault;
+    vault.id = QStringLiteral("vault");
+    vault.kind = QStringLiteral("secrets");
+    vault.owner = QStringLiteral("bob");
+    vault.privileges = QStringList {"read"};
+    vault.maxTtlSeconds = 3600;
+    vault.breakGlassAllowed = true;
+    d.addTarget(vault);
     return d;
 }
 
 ApprovalPane* pane(MainWindow* w)
 {
     return w->queue()->pane();
+}
+
+// Runs answer on the confirmation dialog the next action opens, once it is shown; the action's modal loop
+// keeps running events meanwhile. Fails the test (through the returned flag) when no dialog came up.
+std::shared_ptr<bool> whenConfirmationShows(const std::function<void(ConfirmDialog*)>& answer)
+{
+    auto done = std::make_shared<bool>(false);
+    auto* poll = new QTimer;
+    poll->setInterval(10);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, answer, done] {
+        auto* dialog = qobject_cast<ConfirmDialog*>(QApplication::activeModalWidget());
+        if (!dialog || !dialog->isVisible())
+            return;
+        poll->stop();
+        poll->deleteLater();
+        *done = true;
+        answer(dialog);
+    });
+    poll->start();
+    QTimer::singleShot(5000, poll, [poll] { poll->deleteLater(); });
+    return done;
 }
 } // namespace
 
@@ -479,3 +514,156 @@ void TestGui::keyPromptMasksAndNeedsAKey()
 }
 
 QTEST_MAIN(TestGui)
+
+void TestGui::confirmationsActOnEnterAndCancelOnEscape()
+{
+    const QString id = submit(QStringLiteral("alice"), {"read"});
+    auto d = m_fx->approve(QStringLiteral("bob"), id);
+    QVERIFY(d && d->grant);
+    auto session
+        = m_fx->engine().openSession(m_fx->who(QStringLiteral("api-gw")), m_fx->token(*d->grant), {"read"});
+    QVERIFY(session);
+    m_window->showTab(QStringLiteral("active"));
+    auto* active = m_window->active();
+
+    // Terminate: Escape in the reason field cancels, nothing is recorded.
+    QTRY_VERIFY(active->selectSession(session->id));
+    const qint64 before = m_fx->engine().store().lastSeq();
+    auto escaped = whenConfirmationShows([](ConfirmDialog* dialog) {
+        auto* reason = dialog->findChild<QLineEdit*>(QStringLiteral("reason"));
+        QTest::keyClicks(reason, QStringLiteral("stray shell"));
+        QTest::keyClick(reason, Qt::Key_Escape);
+    });
+    QTest::mouseClick(active->findChild<QPushButton*>(QStringLiteral("terminateButton")), Qt::LeftButton);
+    QVERIFY(*escaped);
+    QCOMPARE(m_fx->engine().store().lastSeq(), before);
+
+    // Terminate again: typing the reason and pressing Enter confirms.
+    auto entered = whenConfirmationShows([](ConfirmDialog* dialog) {
+        auto* reason = dialog->findChild<QLineEdit*>(QStringLiteral("reason"));
+        QTest::keyClicks(reason, QStringLiteral("stray shell"));
+        QTest::keyClick(reason, Qt::Key_Return);
+    });
+    QTest::mouseClick(active->findChild<QPushButton*>(QStringLiteral("terminateButton")), Qt::LeftButton);
+    QVERIFY(*entered);
+    QTRY_VERIFY2(active->effectText().contains(QStringLiteral("waiting for the resource server")),
+        qPrintable(active->effectText()));
+
+    // Revoke: Enter with a blank reason does nothing (the dialog stays), Enter with one revokes.
+    QTRY_VERIFY(active->selectGrant(d->grant->id));
+    bool stayedOpen = false;
+    auto revoked = whenConfirmationShows([&stayedOpen](ConfirmDialog* dialog) {
+        auto* reason = dialog->findChild<QLineEdit*>(QStringLiteral("reason"));
+        reason->clear();
+        QTest::keyClicks(reason, QStringLiteral("  "));
+        QTest::keyClick(reason, Qt::Key_Return);
+        stayedOpen = dialog->isVisible() && dialog->result() != QDialog::Accepted;
+        QTest::keyClicks(reason, QStringLiteral("suspicious activity"));
+        QTest::keyClick(reason, Qt::Key_Enter);
+    });
+    QTest::mouseClick(active->findChild<QPushButton*>(QStringLiteral("revokeButton")), Qt::LeftButton);
+    QVERIFY(*revoked);
+    QVERIFY(stayedOpen);
+    QTRY_VERIFY2(
+        active->effectText().startsWith(QStringLiteral("Revoked at")), qPrintable(active->effectText()));
+    QCOMPARE(m_fx->engine().store().grant(d->grant->id)->endReason, QStringLiteral("suspicious activity"));
+
+    // Lock out: Enter confirms here too.
+    const QString other = submit(QStringLiteral("alice"), {"write"});
+    auto d2 = m_fx->approve(QStringLiteral("bob"), other);
+    QVERIFY(d2 && d2->grant);
+    QTRY_VERIFY(active->selectGrant(d2->grant->id));
+    auto locked = whenConfirmationShows([](ConfirmDialog* dialog) {
+        auto* reason = dialog->findChild<QLineEdit*>(QStringLiteral("reason"));
+        reason->clear();
+        QTest::keyClicks(reason, QStringLiteral("credentials leaked"));
+        QTest::keyClick(reason, Qt::Key_Return);
+    });
+    QTest::mouseClick(active->findChild<QPushButton*>(QStringLiteral("lockoutButton")), Qt::LeftButton);
+    QVERIFY(*locked);
+    QTRY_VERIFY(m_fx->engine().isLockedOut(QStringLiteral("alice")));
+}
+
+void TestGui::rowsThatNeedAttentionAreColoured()
+{
+    // The queue: a width beyond the declared minimum is coloured, a width within it is not.
+    const QString wide = submit(QStringLiteral("alice"), {"read", "write"}, {"read"});
+    const QString narrow = submit(QStringLiteral("alice"), {"read"}, {"read"});
+    auto* queue = m_window->queue()->table()->model();
+    QTRY_COMPARE(queue->rowCount(), 2);
+    const auto queueRow = [queue](const QString& id) {
+        for (int r = 0; r < queue->rowCount(); ++r)
+            if (queue->index(r, 0).data(RequestQueueModel::IdRole).toString() == id)
+                return r;
+        return -1;
+    };
+    QVERIFY(queueRow(wide) >= 0 && queueRow(narrow) >= 0);
+    const QVariant excess = queue->index(queueRow(wide), RequestQueueModel::Width).data(Qt::ForegroundRole);
+    QVERIFY(excess.canConvert<QBrush>());
+    QCOMPARE(excess.value<QBrush>().color(), QColor(0xb3, 0x5c, 0x00));
+    QVERIFY(!queue->index(queueRow(narrow), RequestQueueModel::Width).data(Qt::ForegroundRole).isValid());
+    QVERIFY(!queue->index(queueRow(wide), RequestQueueModel::Reason).data(Qt::ForegroundRole).isValid());
+
+    // Grants: unreviewed break-glass shows in the policy column, an ordinary grant does not.
+    auto plain = m_fx->approve(QStringLiteral("bob"), narrow);
+    QVERIFY(plain && plain->grant);
+    RequestInput bg;
+    bg.target = QStringLiteral("vault");
+    bg.privileges = QStringList {"read"};
+    bg.task = QStringLiteral("restore service");
+    bg.reason = QStringLiteral("INC-77 outage");
+    bg.ttlSeconds = 600;
+    bg.breakGlass = true;
+    auto glass = m_fx->submit(QStringLiteral("alice"), bg);
+    QVERIFY2(glass, glass ? "" : qPrintable(glass.error().message));
+    QVERIFY(glass->grant);
+    m_window->showTab(QStringLiteral("active"));
+    auto* active = m_window->active();
+    QTRY_VERIFY(active->selectGrant(glass->grant->id));
+    auto* grants = active->findChild<QTableView*>(QStringLiteral("grantsTable"))->model();
+    QTRY_COMPARE(grants->rowCount(), 2);
+    for (int r = 0; r < grants->rowCount(); ++r) {
+        const bool isGlass = grants->index(r, 0).data(GrantsModel::IdRole).toString() == glass->grant->id;
+        const QVariant colour = grants->index(r, GrantsModel::Policy).data(Qt::ForegroundRole);
+        QCOMPARE(colour.isValid(), isGlass);
+        if (isGlass)
+            QCOMPARE(colour.value<QBrush>().color(), QColor(0xa8, 0x1b, 0x1b));
+        QVERIFY(!grants->index(r, GrantsModel::Target).data(Qt::ForegroundRole).isValid());
+    }
+
+    // Sessions: a lingering one gets its background, a live one none.
+    auto live = m_fx->engine().openSession(
+        m_fx->who(QStringLiteral("api-gw")), m_fx->token(*glass->grant), {"read"});
+    auto stays = m_fx->engine().openSession(
+        m_fx->who(QStringLiteral("api-gw")), m_fx->token(*plain->grant), {"read"});
+    QVERIFY(live && stays);
+    QVERIFY(m_fx->engine()
+                .revoke(m_fx->who(QStringLiteral("ops")), plain->grant->id, QStringLiteral("contain"))
+                .ok());
+    active->findChild<QPushButton*>(QStringLiteral("allSessionsButton"))->click();
+    auto* sessions = active->sessionsTable()->model();
+    QTRY_COMPARE(sessions->rowCount(), 2);
+    QTRY_VERIFY(m_window->sessionsModel()
+                    ->index(m_window->sessionsModel()->rowOf(stays->id), 0)
+                    .data(SessionsModel::LingeringRole)
+                    .toBool());
+    for (int r = 0; r < sessions->rowCount(); ++r) {
+        const bool lingering = sessions->index(r, 0).data(SessionsModel::IdRole).toString() == stays->id;
+        const QVariant background = sessions->index(r, SessionsModel::State).data(Qt::BackgroundRole);
+        QCOMPARE(background.isValid(), lingering);
+        if (lingering)
+            QCOMPARE(background.value<QBrush>().color(), QColor(0xff, 0xe0, 0xb2));
+    }
+}
+
+void TestGui::iconsShipWithTheWidgets()
+{
+    // This test links lapse_ui, not the lapse executable: the icons must come with the widgets.
+    QVERIFY(QFile::exists(QStringLiteral(":/icons/lapse.svg")));
+    for (const char* kind : {"human", "service", "workload", "agent", "pipeline"})
+        QVERIFY2(QFile::exists(QStringLiteral(":/icons/kind-%1.svg").arg(QLatin1String(kind))), kind);
+    const QIcon human(QStringLiteral(":/icons/kind-human.svg"));
+    QVERIFY(!human.pixmap(32, 32).isNull());
+    QVERIFY(!kindIcon(QStringLiteral("human")).pixmap(32, 32).isNull());
+    QVERIFY(!QIcon(QStringLiteral(":/icons/lapse.svg")).pixmap(32, 32).isNull());
+}

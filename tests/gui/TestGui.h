@@ -27,6 +27,9 @@ private slots:
     void backendAwayAndBack();
     void auditLogSearchAndChain();
     void keyPromptMasksAndNeedsAKey();
+    void confirmationsActOnEnterAndCancelOnEscape();
+    void rowsThatNeedAttentionAreColoured();
+    void iconsShipWithTheWidgets();
 
 private:
     QString submit(const QString& requester, const QStringList& privileges, const QStringList& minimum = {},

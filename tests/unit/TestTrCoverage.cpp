@@ -169,6 +169,38 @@ private slots:
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
     }
 
+    // A context spelled out in translate("ctx", ...) must be one the .ts holds: lupdate files strings under
+    // the context it reads, and a context the code asks for but the .ts lacks shows English in every
+    // language.
+    void translateContextsAreInTheTs()
+    {
+        QFile tsFile(QStringLiteral(LAPSE_SOURCE_DIR "/translations/lapse_de.ts"));
+        QVERIFY(tsFile.open(QIODevice::ReadOnly));
+        const QString ts = QString::fromUtf8(tsFile.readAll());
+        static const QRegularExpression call(QStringLiteral("\\btranslate\\s*\\(\\s*\"([^\"]+)\""));
+        QStringList problems;
+        int calls = 0;
+        for (const char* dir : {"ui", "app/console", "models/itemmodels", "models/console", "models/backend",
+                 "models/insights", "models/demo"}) {
+            QDirIterator it(QStringLiteral(LAPSE_SOURCE_DIR "/") + QLatin1String(dir),
+                {QStringLiteral("*.cpp")}, QDir::Files);
+            while (it.hasNext()) {
+                QFile f(it.next());
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                auto m = call.globalMatch(QString::fromUtf8(f.readAll()));
+                while (m.hasNext()) {
+                    const QString context = m.next().captured(1);
+                    ++calls;
+                    if (!ts.contains(QStringLiteral("<name>%1</name>").arg(context)))
+                        problems << f.fileName().section(QLatin1Char('/'), -2) + QStringLiteral(": ")
+                                + context;
+                }
+            }
+        }
+        QVERIFY(calls >= 4); // the durations at least
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+    }
+
     void germanIsComplete()
     {
         QFile f(QStringLiteral(LAPSE_SOURCE_DIR "/translations/lapse_de.ts"));

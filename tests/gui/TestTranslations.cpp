@@ -1,0 +1,95 @@
+// The German the console shows, read from the lapse_de.qm the build makes: durations in every table, the
+// tables' headers, the dialogs, and every message of the .ts found under the context the code asks for.
+#include "ConfirmDialog.h"
+#include "KeyDialog.h"
+#include "itemmodels/GrantsModel.h"
+#include "itemmodels/RequestQueueModel.h"
+#include "itemmodels/SessionsModel.h"
+#include "itemmodels/TimeFormat.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QFormLayout>
+#include <QLabel>
+#include <QTranslator>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+using namespace lapse;
+
+class TestTranslations : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(m_german.load(QStringLiteral(LAPSE_DE_QM)), LAPSE_DE_QM);
+        QVERIFY(QCoreApplication::installTranslator(&m_german));
+    }
+
+    void durationsAreGerman()
+    {
+        QCOMPARE(timefmt::duration(42'000), QStringLiteral("42 s"));
+        QCOMPARE(timefmt::duration(15 * 60'000), QStringLiteral("15 min 00 s"));
+        QCOMPARE(timefmt::duration(3'600'000 + 5 * 60'000), QStringLiteral("1 h 05 min"));
+        QCOMPARE(timefmt::duration(3 * 86'400'000LL + 4 * 3'600'000), QStringLiteral("3 T 4 h"));
+        QCOMPARE(timefmt::duration(-61'000), QStringLiteral("-1 min 01 s"));
+    }
+
+    void tablesAreGerman()
+    {
+        const GrantsModel grants(nullptr);
+        QCOMPARE(grants.headerData(GrantsModel::ExpiresIn, Qt::Horizontal).toString(),
+            QStringLiteral("Läuft ab in"));
+        const SessionsModel sessions(nullptr);
+        QCOMPARE(sessions.headerData(SessionsModel::Lingering, Qt::Horizontal).toString(),
+            QStringLiteral("Nachlauf"));
+        const RequestQueueModel queue(nullptr);
+        QCOMPARE(queue.headerData(RequestQueueModel::Waiting, Qt::Horizontal).toString(),
+            QStringLiteral("Wartet"));
+    }
+
+    void dialogsAreGerman()
+    {
+        const KeyDialog key(QStringLiteral("https://broker.example"));
+        QCOMPARE(key.windowTitle(), QStringLiteral("API-Schlüssel"));
+        const ConfirmDialog confirm(QStringLiteral("t"), QStringLiteral("q"), QStringLiteral("a"), nullptr);
+        QStringList labels;
+        for (const QLabel* l : confirm.findChildren<QLabel*>())
+            labels << l->text();
+        QVERIFY2(labels.contains(QStringLiteral("&Grund:")), qPrintable(labels.join(QLatin1String(" | "))));
+    }
+
+    void everyMessageIsFoundUnderItsContext()
+    {
+        QFile ts(QStringLiteral(LAPSE_SOURCE_DIR "/translations/lapse_de.ts"));
+        QVERIFY(ts.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&ts);
+        QString context, source, translation;
+        int checked = 0;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (!xml.isStartElement())
+                continue;
+            if (xml.name() == QLatin1String("name"))
+                context = xml.readElementText();
+            else if (xml.name() == QLatin1String("source"))
+                source = xml.readElementText();
+            else if (xml.name() == QLatin1String("translation")) {
+                translation = xml.readElementText();
+                const QString shown
+                    = QCoreApplication::translate(context.toUtf8().constData(), source.toUtf8().constData());
+                QVERIFY2(shown == translation, qPrintable(context + QLatin1String(": ") + source));
+                ++checked;
+            }
+        }
+        QVERIFY(!xml.hasError());
+        QVERIFY(checked > 200);
+    }
+
+private:
+    QTranslator m_german;
+};
+
+QTEST_MAIN(TestTranslations)
+#include "TestTranslations.moc"
