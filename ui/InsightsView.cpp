@@ -3,11 +3,13 @@
 #include "Format.h"
 #include "backend/Backend.h"
 #include "core/Clock.h"
+#include "insights/InsightTables.h"
 #include "insights/InsightsSource.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QBuffer>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -23,6 +25,7 @@
 #include <QPieSeries>
 #include <QPointer>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -41,8 +44,9 @@ QStringList strings(const QJsonValue& v)
     return out;
 }
 
-QChart* barChart(
-    const QStringList& categories, const QList<QPair<QString, QList<double>>>& sets, bool horizontal)
+// valueTitle names the value axis' unit where the bars are not plain counts.
+QChart* barChart(const QStringList& categories, const QList<QPair<QString, QList<double>>>& sets,
+    bool horizontal, const QString& valueTitle = {}, int decimals = 0)
 {
     auto* chart = new QChart;
     QAbstractBarSeries* series = horizontal ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
@@ -62,7 +66,9 @@ QChart* barChart(
     cats->setTruncateLabels(false); // identity names and measures must stay readable
     auto* values = new QValueAxis;
     values->setRange(0, top * 1.1);
-    values->setLabelFormat(QStringLiteral("%.0f"));
+    values->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+    if (!valueTitle.isEmpty())
+        values->setTitleText(valueTitle);
     chart->addAxis(cats, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
     chart->addAxis(values, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
     series->attachAxis(cats);
@@ -205,7 +211,7 @@ QWidget* InsightsView::chartBox(const QString& name, const QString& title)
     auto* layout = new QVBoxLayout(box);
     layout->addWidget(view, 1);
     layout->addLayout(buttons);
-    m_charts.insert(name, ChartSlot {view, QString()});
+    m_charts.insert(name, ChartSlot {view});
     return box;
 }
 
@@ -242,13 +248,12 @@ void InsightsView::refresh()
     });
 }
 
-void InsightsView::setChart(const QString& name, QChart* chart, const QString& csv)
+void InsightsView::setChart(const QString& name, QChart* chart)
 {
-    ChartSlot& slot = m_charts[name];
-    QChart* old = slot.view->chart();
-    slot.view->setChart(chart);
+    QChartView* view = m_charts.value(name).view;
+    QChart* old = view->chart();
+    view->setChart(chart);
     delete old;
-    slot.csv = csv;
 }
 
 void InsightsView::display(const QJsonObject& m)
@@ -265,10 +270,12 @@ void InsightsView::display(const QJsonObject& m)
             .arg(m[QLatin1String("lingering_sessions")].toObject()[QLatin1String("post_expiry_uses")].toInt())
             .arg(co[QLatin1String("complete")].toInt())
             .arg(co[QLatin1String("grants")].toInt()));
-    showGrantsPerDay(m[QLatin1String("series")].toArray());
-    showByIdentity(ef[QLatin1String("by_identity")].toArray());
-    showWidth(m[QLatin1String("grant_width")].toObject());
-    showLingering(m[QLatin1String("series")].toArray(), m[QLatin1String("lingering_sessions")].toObject());
+    // The charts draw the same tables the CSV export writes.
+    m_tables = insightTables(m);
+    showGrantsPerDay();
+    showByIdentity();
+    showWidth();
+    showLingering();
     showRevocation(m[QLatin1String("revocation")].toObject());
     showEndings(m[QLatin1String("duration")].toObject(), co);
 
@@ -287,41 +294,41 @@ void InsightsView::display(const QJsonObject& m)
     m_repeated->sortItems(3, Qt::DescendingOrder);
 }
 
-void InsightsView::showGrantsPerDay(const QJsonArray& series)
+namespace
 {
-    QStringList days;
-    QList<double> grants, glass;
-    QString csv = QStringLiteral("day,grants,break_glass\n");
-    for (const auto& v : series) {
-        const QJsonObject d = v.toObject();
-        days << d[QLatin1String("day")].toString().mid(5);
-        grants << d[QLatin1String("grants")].toInt();
-        glass << d[QLatin1String("break_glass")].toInt();
-        csv += QStringLiteral("%1,%2,%3\n")
-                   .arg(d[QLatin1String("day")].toString())
-                   .arg(d[QLatin1String("grants")].toInt())
-                   .arg(d[QLatin1String("break_glass")].toInt());
-    }
+// A table's column as chart values, and its day column as the axis labels (MM-DD).
+QList<double> column(const DataTable& t, int c)
+{
+    QList<double> out;
+    for (const auto& row : t.rows)
+        out << row.value(c).toDouble();
+    return out;
+}
+QStringList dayLabels(const DataTable& t)
+{
+    QStringList out;
+    for (const auto& row : t.rows)
+        out << row.value(0).toString().mid(5);
+    return out;
+}
+} // namespace
+
+void InsightsView::showGrantsPerDay()
+{
+    const DataTable& t = m_tables[QStringLiteral("grants_per_day")];
     setChart(QStringLiteral("grants_per_day"),
-        barChart(days, {{tr("grants"), grants}, {tr("break-glass"), glass}}, false), csv);
+        barChart(dayLabels(t), {{tr("grants"), column(t, 1)}, {tr("break-glass"), column(t, 2)}}, false));
 }
 
-void InsightsView::showByIdentity(const QJsonArray& identities)
+void InsightsView::showByIdentity()
 {
-    QList<QPair<QString, int>> rows;
-    for (const auto& v : identities)
-        rows << qMakePair(v.toObject()[QLatin1String("identity")].toString(),
-            v.toObject()[QLatin1String("grants")].toInt());
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    rows = rows.mid(0, 12); // the top twelve stay readable
-    std::reverse(rows.begin(), rows.end()); // horizontal bars draw bottom-up
+    // The table lists the top twelve, most grants first; horizontal bars draw bottom-up.
+    const DataTable& t = m_tables[QStringLiteral("by_identity")];
     QStringList names;
     QList<double> counts;
-    QString csv = QStringLiteral("identity,grants\n");
-    for (const auto& [name, n] : rows) {
-        names << name;
-        counts << n;
-        csv += QStringLiteral("%1,%2\n").arg(name).arg(n);
+    for (auto it = t.rows.crbegin(); it != t.rows.crend(); ++it) {
+        names << it->value(0).toString();
+        counts << it->value(1).toDouble();
     }
     QChart* chart = barChart(names, {{tr("grants"), counts}}, true);
     auto* series = static_cast<QAbstractBarSeries*>(chart->series().first());
@@ -329,53 +336,33 @@ void InsightsView::showByIdentity(const QJsonArray& identities)
         if (index >= 0 && index < names.size())
             drillIntoIdentity(names.at(index));
     });
-    setChart(QStringLiteral("by_identity"), chart, csv);
+    setChart(QStringLiteral("by_identity"), chart);
 }
 
-void InsightsView::showWidth(const QJsonObject& w)
+void InsightsView::showWidth()
 {
     const QStringList cats {tr("beyond minimum"), tr("narrowed grants"), tr("never used")};
-    const QList<double> values {double(w[QLatin1String("excess_privileges")].toInt()),
-        double(w[QLatin1String("narrowed")].toInt()), double(w[QLatin1String("unused_privileges")].toInt())};
-    const QString csv
-        = QStringLiteral("measure,value\nexcess_privileges,%1\nnarrowed,%2\nunused_privileges,%3\n")
-              .arg(values[0])
-              .arg(values[1])
-              .arg(values[2]);
-    setChart(QStringLiteral("width"), barChart(cats, {{tr("count"), values}}, false), csv);
+    setChart(QStringLiteral("width"),
+        barChart(cats, {{tr("count"), column(m_tables[QStringLiteral("width")], 1)}}, false));
 }
 
-void InsightsView::showLingering(const QJsonArray& series, const QJsonObject&)
+void InsightsView::showLingering()
 {
-    QStringList days;
-    QList<double> lingering, uses;
-    QString csv = QStringLiteral("day,lingering_sessions,post_expiry_uses\n");
-    for (const auto& v : series) {
-        const QJsonObject d = v.toObject();
-        days << d[QLatin1String("day")].toString().mid(5);
-        lingering << d[QLatin1String("lingering")].toInt();
-        uses << d[QLatin1String("post_expiry_uses")].toInt();
-        csv += QStringLiteral("%1,%2,%3\n")
-                   .arg(d[QLatin1String("day")].toString())
-                   .arg(d[QLatin1String("lingering")].toInt())
-                   .arg(d[QLatin1String("post_expiry_uses")].toInt());
-    }
+    const DataTable& t = m_tables[QStringLiteral("lingering")];
     setChart(QStringLiteral("lingering"),
-        barChart(days, {{tr("lingering sessions"), lingering}, {tr("post-expiry uses"), uses}}, false), csv);
+        barChart(dayLabels(t),
+            {{tr("lingering sessions"), column(t, 1)}, {tr("post-expiry uses"), column(t, 2)}}, false));
 }
 
 void InsightsView::showRevocation(const QJsonObject& r)
 {
-    const double p50 = r[QLatin1String("p50_ms")].toDouble() / 1000.0,
-                 p99 = r[QLatin1String("p99_ms")].toDouble() / 1000.0;
-    const QString csv
-        = QStringLiteral("measure,seconds\nintrospection_refusing,0\np50,%1\np99,%2\n").arg(p50).arg(p99);
-    QChart* chart = barChart(
-        {tr("introspection refusing"), tr("p50"), tr("p99")}, {{tr("seconds"), {0.0, p50, p99}}}, false);
+    // From the revoke to introspection refusing, and to the last session confirmed closed (p50, p99).
+    QChart* chart = barChart({tr("introspection refusing"), tr("p50"), tr("p99")},
+        {{tr("seconds"), column(m_tables[QStringLiteral("revocation")], 1)}}, false, tr("seconds"), 1);
     chart->setTitle(tr("%1 revocations, %2 with sessions still unconfirmed")
                         .arg(r[QLatin1String("count")].toInt())
                         .arg(r[QLatin1String("sessions_unconfirmed")].toInt()));
-    setChart(QStringLiteral("revocation"), chart, csv);
+    setChart(QStringLiteral("revocation"), chart);
 }
 
 void InsightsView::showEndings(const QJsonObject& d, const QJsonObject& completeness)
@@ -396,11 +383,7 @@ void InsightsView::showEndings(const QJsonObject& d, const QJsonObject& complete
                         .arg(completeness[QLatin1String("complete")].toInt())
                         .arg(completeness[QLatin1String("grants")].toInt()));
     chart->setMargins(QMargins(4, 4, 4, 4));
-    const QString csv = QStringLiteral("ended_by,grants\ncompleted,%1\nexpired,%2\nrevoked,%3\n")
-                            .arg(completed)
-                            .arg(expired)
-                            .arg(revoked);
-    setChart(QStringLiteral("endings"), chart, csv);
+    setChart(QStringLiteral("endings"), chart);
 }
 
 void InsightsView::drillIntoIdentity(const QString& identity)
@@ -443,12 +426,25 @@ bool InsightsView::exportPng(const QString& name, const QString& file) const
     return view && view->grab().save(file, "PNG");
 }
 
+QString InsightsView::csv(const QString& name) const
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    CsvWriter writer(&buffer);
+    writer.write(m_tables.value(name));
+    return QString::fromUtf8(buffer.data());
+}
+
 bool InsightsView::exportCsv(const QString& name, const QString& file) const
 {
-    QFile f(file);
-    if (!m_charts.contains(name) || !f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    if (!m_tables.contains(name))
         return false;
-    return f.write(m_charts.value(name).csv.toUtf8()) > 0;
+    QSaveFile f(file); // all of it or nothing: a failed export leaves no half-written file
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    CsvWriter writer(&f);
+    writer.write(m_tables.value(name));
+    return writer.status().ok() && f.commit();
 }
 
 } // namespace lapse

@@ -3,6 +3,8 @@
 // implementation as lapsectl metrics), repeated-elevation candidates, drill-down, PNG and CSV export.
 #pragma once
 
+#include "core/CsvWriter.h"
+
 #include <QJsonObject>
 #include <QMap>
 #include <QWidget>
@@ -31,7 +33,7 @@ public:
     QJsonObject metrics() const { return m_metrics; }
     QChartView* chartView(const QString& name) const { return m_charts.value(name).view; }
     // The numbers a chart shows, as CSV (header line, then one line per category).
-    QString csv(const QString& name) const { return m_charts.value(name).csv; }
+    QString csv(const QString& name) const;
     bool exportPng(const QString& name, const QString& file) const;
     bool exportCsv(const QString& name, const QString& file) const;
     QTableWidget* drillDown() const { return m_drill; }
@@ -45,17 +47,16 @@ signals:
 private:
     struct ChartSlot {
         QChartView* view = nullptr;
-        QString csv;
     };
     QWidget* chartBox(const QString& name, const QString& title);
     void display(const QJsonObject& m);
-    void showGrantsPerDay(const QJsonArray& series);
-    void showByIdentity(const QJsonArray& identities);
-    void showWidth(const QJsonObject& width);
-    void showLingering(const QJsonArray& series, const QJsonObject& lingering);
+    void showGrantsPerDay();
+    void showByIdentity();
+    void showWidth();
+    void showLingering();
     void showRevocation(const QJsonObject& revocation);
     void showEndings(const QJsonObject& duration, const QJsonObject& completeness);
-    void setChart(const QString& name, QChart* chart, const QString& csv);
+    void setChart(const QString& name, QChart* chart);
 
     Backend* m_backend;
     InsightsSource* m_source;
@@ -65,6 +66,7 @@ private:
     QLabel* m_status;
     QLabel* m_summary;
     QMap<QString, ChartSlot> m_charts;
+    QHash<QString, DataTable> m_tables; // what the charts show and the CSV export writes
     QTableWidget* m_repeated;
     QTableWidget* m_drill;
     QLabel* m_drillTitle;

@@ -27,7 +27,6 @@ public:
 
     // Listens, then starts the threads; false (with errorString()) when the address cannot be bound.
     bool start(const QHostAddress& address, quint16 port);
-    int threadCount() const { return int(m_threads.size()); }
 
 protected:
     void incomingConnection(qintptr descriptor) override;

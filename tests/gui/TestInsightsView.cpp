@@ -66,7 +66,7 @@ private slots:
         QVERIFY(loaded.wait());
         QCOMPARE(backend.callsWhileOffline(), 0); // nothing was asked of the broker
         QCOMPARE(view.metrics()["elevation_frequency"].toObject()["grants"].toInt(), 3);
-        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("agent-7,1\n")));
+        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("agent-7,1\r\n")));
     }
 
     void chartsShowTheMetricsAndDrillDown()
@@ -107,12 +107,12 @@ private slots:
         QVERIFY(expected.ok());
         QCOMPARE(view.metrics()["elevation_frequency"], expected->value("elevation_frequency"));
         QCOMPARE(view.metrics()["revocation"], expected->value("revocation"));
-        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("alice,3\n")));
-        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("agent-7,1\n")));
-        QVERIFY(view.csv(QStringLiteral("revocation")).contains(QStringLiteral("p99,4\n")));
-        QVERIFY(view.csv(QStringLiteral("endings")).contains(QStringLiteral("revoked,1\n")));
+        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("alice,3\r\n")));
+        QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("agent-7,1\r\n")));
+        QVERIFY(view.csv(QStringLiteral("revocation")).contains(QStringLiteral("p99,4\r\n")));
+        QVERIFY(view.csv(QStringLiteral("endings")).contains(QStringLiteral("revoked,1\r\n")));
         const QString lingeringCsv = view.csv(QStringLiteral("lingering"));
-        QVERIFY2(lingeringCsv.contains(QStringLiteral(",1,0\n")),
+        QVERIFY2(lingeringCsv.contains(QStringLiteral(",1,0\r\n")),
             qPrintable(lingeringCsv)); // one lingering session today
 
         // Export: a PNG that is an image, and the CSV as shown.
@@ -123,6 +123,12 @@ private slots:
         QFile csv(out.filePath(QStringLiteral("w.csv")));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QCOMPARE(QString::fromUtf8(csv.readAll()), view.csv(QStringLiteral("width")));
+        QVERIFY(view.csv(QStringLiteral("width")).startsWith(QStringLiteral("measure,value\r\n")));
+        // A file that cannot be written is refused and leaves nothing behind; an unknown chart too.
+        QVERIFY(!view.exportCsv(QStringLiteral("width"), out.filePath(QStringLiteral("missing/w.csv"))));
+        QVERIFY(!QFile::exists(out.filePath(QStringLiteral("missing/w.csv"))));
+        QVERIFY(!view.exportCsv(QStringLiteral("no-such-chart"), out.filePath(QStringLiteral("n.csv"))));
+        QVERIFY(!QFile::exists(out.filePath(QStringLiteral("n.csv"))));
 
         // Click alice's bar (the longest, drawn at the top) and get her grants.
         QChartView* chartView = view.chartView(QStringLiteral("by_identity"));
