@@ -31,7 +31,8 @@ int fail(const QString& message)
     return 1;
 }
 
-Result<std::unique_ptr<Engine>> openEngine(const QString& dataDir, const QString& directoryFile, int sweepMs)
+Result<std::unique_ptr<Engine>> openEngine(const QString& dataDir, const QString& directoryFile, int sweepMs,
+    const QString& logOrigin, const QString& defaultLogOrigin, bool serving)
 {
     if (dataDir.isEmpty() || directoryFile.isEmpty())
         return makeError(ErrorCode::Invalid, QStringLiteral("--data DIR and --directory FILE are required"));
@@ -42,6 +43,9 @@ Result<std::unique_ptr<Engine>> openEngine(const QString& dataDir, const QString
     cfg.dataDir = dataDir;
     cfg.directory = std::move(dir).value();
     cfg.sweepIntervalMs = sweepMs;
+    cfg.logOrigin = logOrigin;
+    cfg.defaultLogOrigin = defaultLogOrigin;
+    cfg.cutCheckpoints = serving; // `keys create` and `keys rotate` leave checkpoints to the serving broker
     return Engine::open(std::move(cfg));
 }
 
@@ -83,13 +87,18 @@ int main(int argc, char** argv)
         // One core stays the engine's: its thread runs every write and every forwarded request.
         {"workers", "HTTP threads (default: one per core but one; 0: serve on the engine's thread).", "N",
             QString::number(qMax(1, QThread::idealThreadCount() - 1))},
-        {"principal", "Principal for 'keys create'.", "ID"}, {"label", "Label for 'keys create'.", "TEXT"}});
+        {"principal", "Principal for 'keys create'.", "ID"}, {"label", "Label for 'keys create'.", "TEXT"},
+        {"log-origin",
+            "Names the log in its signed checkpoints (kept in DIR/keys/log-origin; default for a new log: "
+            "HOST:PORT/lapse from --listen).",
+            "NAME"}});
     p.addPositionalArgument("command", "serve (default), or 'keys create' / 'keys rotate'.");
     p.process(app);
     const QStringList args = p.positionalArguments();
 
     if (!args.isEmpty() && args.first() == QLatin1String("keys")) {
-        auto engine = openEngine(p.value("data"), p.value("directory"), 0);
+        auto engine = openEngine(p.value("data"), p.value("directory"), 0, p.value("log-origin"),
+            p.value("listen") + QStringLiteral("/lapse"), false);
         if (!engine)
             return fail(engine.error().message);
         if (args.value(1) == QLatin1String("create")) {
@@ -145,7 +154,8 @@ int main(int argc, char** argv)
     if (!workersOk || workers < 0 || workers > 256)
         return fail(QStringLiteral("--workers takes a number of threads, 0 to 256"));
 
-    auto engine = openEngine(p.value("data"), p.value("directory"), 1000);
+    auto engine = openEngine(p.value("data"), p.value("directory"), 1000, p.value("log-origin"),
+        listen + QStringLiteral("/lapse"), true);
     if (!engine)
         return fail(engine.error().message);
     HttpFrontend server(*engine.value());

@@ -1,6 +1,9 @@
 #include "Commands.h"
 
 #include "core/Clock.h"
+#include "engine/CheckpointWitness.h"
+#include "engine/LogKey.h"
+#include "engine/LogVerification.h"
 #include "engine/SqliteStore.h"
 
 #include <QCoreApplication>
@@ -8,6 +11,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QThread>
@@ -310,6 +314,14 @@ int cmdEvents(Context& c)
     }
 }
 
+QByteArray readFile(const QString& path, const char* what)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        throw CommandError {{Usage, QStringLiteral("cannot read the %1 %2").arg(QLatin1String(what), path)}};
+    return f.readAll();
+}
+
 int cmdVerify(Context& c)
 {
     const QString dataDir = c.options.value("data");
@@ -318,21 +330,233 @@ int cmdVerify(Context& c)
     const QString file = QDir(dataDir).filePath(QStringLiteral("lapse.db"));
     if (!QFileInfo::exists(file))
         throw CommandError {{Rejected, QStringLiteral("no store at %1").arg(file)}};
-    QString reason;
     qint64 breakSeq = -1;
     // Read-only, so verifying a broker's store while it runs neither blocks nor changes it.
     auto store = SqliteStore::openReadOnly(file);
     if (!store)
         throw CommandError {{Other, QStringLiteral("cannot open %1: %2").arg(file, store.error().message)}};
-    const Result<qint64> checked = store.value()->verifyChain(&reason, &breakSeq);
-    if (!checked) {
-        const QString why = reason.isEmpty() ? checked.error().message : reason;
-        if (c.json)
-            printJson(QJsonObject {{"intact", false}, {"break_seq", breakSeq}, {"reason", why}});
-        throw CommandError {{Other, QStringLiteral("chain broken at event %1: %2").arg(breakSeq).arg(why)}};
+    // A checkpoint kept elsewhere: its signature first (by --log-key, or the store's own log keys).
+    std::optional<CheckpointBody> given;
+    if (c.options.isSet("checkpoint")) {
+        const QByteArray note = readFile(c.options.value("checkpoint"), "checkpoint");
+        auto parsed = SignedNote::parse(note);
+        if (!parsed)
+            throw CommandError {
+                {Rejected, QStringLiteral("the checkpoint is not a signed note: %1").arg(parsed.error().message)}};
+        auto body = CheckpointBody::parse(parsed->text);
+        if (!body)
+            throw CommandError {
+                {Rejected, QStringLiteral("the checkpoint is malformed: %1").arg(body.error().message)}};
+        QStringList vkeys;
+        if (c.options.isSet("log-key")) {
+            vkeys = QString::fromUtf8(readFile(c.options.value("log-key"), "log key"))
+                        .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        } else {
+            auto key = LogKey::open(dataDir, body->origin);
+            if (!key)
+                throw CommandError {{Other,
+                    QStringLiteral("no log key to check the checkpoint with: %1").arg(key.error().message)}};
+            vkeys << key.value()->vkey();
+            for (const NoteVerifier& v : key.value()->retired())
+                vkeys << v.vkey();
+        }
+        auto witness = CheckpointWitness::trusting(vkeys);
+        if (!witness)
+            throw CommandError {{Usage, witness.error().message}};
+        if (auto opened = witness->open(note); !opened)
+            throw CommandError {{Other,
+                QStringLiteral("the checkpoint's signature does not verify: %1").arg(opened.error().message)}};
+        given = body.value();
     }
-    return show(c, QJsonObject {{"intact", true}, {"events", checked.value()}},
-        QStringLiteral("chain intact: %1 events verified").arg(checked.value()));
+    const auto verified = verifyLog(*store.value(), given, &breakSeq);
+    if (!verified) {
+        if (c.json)
+            printJson(QJsonObject {{"intact", false}, {"break_seq", breakSeq}, {"reason", verified.error().message}});
+        throw CommandError {{Other, verified.error().message}};
+    }
+    QString summary = QStringLiteral("chain intact: %1 events verified; state agrees (%2 rows); tree matches %3 "
+                                     "checkpoint(s)")
+                          .arg(verified->events)
+                          .arg(verified->stateRows)
+                          .arg(verified->checkpointsMatched);
+    if (given)
+        summary += QStringLiteral("; checkpoint at size %1 verified").arg(given->size);
+    return show(c,
+        QJsonObject {{"intact", true}, {"events", verified->events}, {"state_rows", verified->stateRows},
+            {"checkpoints_matched", verified->checkpointsMatched},
+            {"checkpoint_size", given ? QJsonValue(given->size) : QJsonValue()}},
+        summary);
+}
+
+QByteArray getText(Context& c, const QString& path, const QUrlQuery& q = {})
+{
+    const ApiResponse r = c.transport->call("GET", path, q);
+    if (r.status < 200 || r.status >= 300)
+        throw CommandError {failureOf(r)};
+    return r.body;
+}
+
+// Follows the log as a witness: each new checkpoint must be signed by a trusted log key and consistent with the
+// last one kept in the state file; a rotated key is trusted once a checkpoint signed by the old and the new key
+// shows the hand-over.
+int logWatch(Context& c)
+{
+    const QString stateFile = c.options.value("state");
+    if (stateFile.isEmpty())
+        throw CommandError {{Usage, QStringLiteral("log watch needs --state FILE")}};
+    std::optional<CheckpointWitness> witness;
+    if (QFileInfo::exists(stateFile)) {
+        const QJsonObject saved = QJsonDocument::fromJson(readFile(stateFile, "state file")).object();
+        auto w = CheckpointWitness::fromJson(saved);
+        if (!w)
+            throw CommandError {{Other, QStringLiteral("the state file %1: %2").arg(stateFile, w.error().message)}};
+        witness = std::move(w).value();
+    } else {
+        QStringList vkeys;
+        if (c.options.isSet("log-key")) {
+            vkeys = QString::fromUtf8(readFile(c.options.value("log-key"), "log key")).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        } else {
+            vkeys << QString::fromUtf8(getText(c, QStringLiteral("/.well-known/lapse-log-key"))).trimmed();
+            std::fprintf(stderr, "lapsectl: trusting the log key %s on first use\n", qPrintable(vkeys.first()));
+        }
+        auto w = CheckpointWitness::trusting(vkeys);
+        if (!w)
+            throw CommandError {{Usage, w.error().message}};
+        witness = std::move(w).value();
+    }
+    auto save = [&] {
+        QSaveFile f(stateFile);
+        if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(witness->toJson()).toJson()) < 0 || !f.commit())
+            throw CommandError {{Other, QStringLiteral("cannot write the state file %1").arg(stateFile)}};
+    };
+    auto consistency = [&](qint64 from, qint64 to) {
+        QList<merkle::Hash> proof;
+        if (from == 0 || from >= to)
+            return proof;
+        QUrlQuery q;
+        q.addQueryItem(QStringLiteral("from"), QString::number(from));
+        q.addQueryItem(QStringLiteral("to"), QString::number(to));
+        for (const QByteArray& line : getText(c, QStringLiteral("/v1/log/consistency"), q).split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const auto h = merkle::fromBase64(line);
+            if (!h)
+                throw CommandError {{Other, QStringLiteral("the consistency proof from %1 to %2 is malformed").arg(from).arg(to)}};
+            proof << *h;
+        }
+        return proof;
+    };
+    auto acceptNote = [&](const QByteArray& note) {
+        auto body = witness->open(note);
+        if (!body)
+            throw CommandError {{Other, body.error().message}};
+        const qint64 kept = witness->size();
+        if (const Status s = witness->accept(note, consistency(kept, body->size)); !s)
+            throw CommandError {{Other, s.error().message}};
+        save();
+        out(kept ? QStringLiteral("checkpoint %1 verified: consistent with %2").arg(body->size).arg(kept)
+                 : QStringLiteral("checkpoint %1 verified").arg(body->size));
+    };
+    // A checkpoint signed by a key not trusted yet: find the rotation that introduced it and its hand-over.
+    auto learnRotatedKey = [&]() {
+        const QString current = QString::fromUtf8(getText(c, QStringLiteral("/.well-known/lapse-log-key"))).trimmed();
+        for (qint64 after = witness->size();;) {
+            QUrlQuery q;
+            q.addQueryItem(QStringLiteral("after"), QString::number(after));
+            q.addQueryItem(QStringLiteral("limit"), QStringLiteral("10000"));
+            const QJsonArray items = get(c, QStringLiteral("/v1/events"), q)[QLatin1String("items")].toArray();
+            if (items.isEmpty())
+                break;
+            for (const auto& v : items) {
+                const QJsonObject e = v.toObject();
+                after = e[QLatin1String("seq")].toInteger();
+                if (e[QLatin1String("type")].toString() != QLatin1String("log.key_rotated"))
+                    continue;
+                const QString next = e[QLatin1String("body")].toObject()[QLatin1String("current")].toString();
+                QUrlQuery at;
+                at.addQueryItem(QStringLiteral("size"), QString::number(after));
+                const QByteArray handOver = getText(c, QStringLiteral("/v1/log/checkpoint"), at);
+                if (const Status s = witness->learnKey(handOver, next); !s)
+                    throw CommandError {{Other, QStringLiteral("log key rotation at event %1: %2").arg(after).arg(s.error().message)}};
+                acceptNote(handOver);
+                if (next == current)
+                    return;
+            }
+        }
+        throw CommandError {{Other, QStringLiteral("the latest checkpoint is signed by a key no trusted key handed over to")}};
+    };
+    const int intervalMs = c.options.value("interval").toInt() * 1000;
+    for (;;) {
+        const QByteArray note = getText(c, QStringLiteral("/v1/log/checkpoint"));
+        if (!witness->open(note))
+            learnRotatedKey();
+        if (witness->note() != note)
+            acceptNote(note);
+        else
+            out(QStringLiteral("checkpoint %1 unchanged").arg(witness->size()));
+        if (!c.options.isSet("follow"))
+            return Ok;
+        QThread::msleep(std::max(1000, intervalMs));
+    }
+}
+
+int logProve(Context& c)
+{
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("seq"), c.options.value("seq"));
+    if (c.options.isSet("size"))
+        q.addQueryItem(QStringLiteral("size"), c.options.value("size"));
+    std::fputs(getText(c, QStringLiteral("/v1/log/proof"), q).constData(), stdout);
+    std::fflush(stdout);
+    return Ok;
+}
+
+// The latest signed checkpoint (cut now first with --cut), or the one at --size; raw, to keep or to check.
+int logCheckpoint(Context& c)
+{
+    QByteArray note;
+    if (c.options.isSet("cut")) {
+        const ApiResponse r = c.transport->call("POST", QStringLiteral("/v1/log/checkpoint"));
+        if (r.status != 200)
+            throw CommandError {failureOf(r)};
+        note = r.body;
+    } else {
+        QUrlQuery q;
+        if (c.options.isSet("size"))
+            q.addQueryItem(QStringLiteral("size"), c.options.value("size"));
+        note = getText(c, QStringLiteral("/v1/log/checkpoint"), q);
+    }
+    std::fputs(note.constData(), stdout);
+    std::fflush(stdout);
+    return Ok;
+}
+
+int logRotateKey(Context& c)
+{
+    const ApiResponse r = c.transport->call("POST", QStringLiteral("/v1/log/key/rotate"));
+    if (r.status != 200)
+        throw CommandError {failureOf(r)};
+    std::fputs(r.body.constData(), stdout);
+    std::fflush(stdout);
+    return Ok;
+}
+
+int cmdLog(Context& c)
+{
+    const QString what = need(c, 0, "log command (watch, checkpoint, prove or rotate-key)");
+    if (what == QLatin1String("watch"))
+        return logWatch(c);
+    if (what == QLatin1String("checkpoint"))
+        return logCheckpoint(c);
+    if (what == QLatin1String("rotate-key"))
+        return logRotateKey(c);
+    if (what == QLatin1String("prove")) {
+        if (!c.options.isSet("seq"))
+            throw CommandError {{Usage, QStringLiteral("log prove needs --seq N")}};
+        return logProve(c);
+    }
+    throw CommandError {
+        {Usage, QStringLiteral("unknown log command '%1' (watch, checkpoint, prove or rotate-key)").arg(what)}};
 }
 
 int cmdMetrics(Context& c)
@@ -426,8 +650,13 @@ const QMap<QString, Command>& commands()
             {QStringLiteral("metrics [--from ISO] [--to ISO] [--target T] [--kind K] [--repeat N]"), true,
                 cmdMetrics}},
         {QStringLiteral("verify"),
-            {QStringLiteral("verify --data DIR         walk the whole hash chain offline"), false,
-                cmdVerify}},
+            {QStringLiteral("verify --data DIR [--checkpoint FILE [--log-key FILE]]   the chain, the state tables "
+                            "and the tree, offline"),
+                false, cmdVerify}},
+        {QStringLiteral("log"),
+            {QStringLiteral("log watch --state FILE [--log-key FILE] [--follow [--interval S]] | log checkpoint "
+                            "[--cut | --size M] | log prove --seq N [--size M] | log rotate-key"),
+                true, cmdLog}},
     };
     return table;
 }

@@ -57,6 +57,7 @@ Result<std::unique_ptr<StoreTransport>> StoreTransport::open(
     cfg.dataDir = dataDir;
     cfg.directory = std::move(directory).value();
     cfg.sweepIntervalMs = 0; // a reader never expires anything: that is the broker's job
+    cfg.cutCheckpoints = false; // nor signs checkpoints
     auto engine = Engine::open(std::move(cfg));
     if (!engine)
         return engine.error();

@@ -51,6 +51,13 @@ int main(int argc, char** argv)
         {"kind", "Metrics: only identities of this kind.", "KIND"},
         {"repeat", "Metrics: repeated-elevation threshold within 7 days.", "N"},
         {"http-timeout", "Per-call timeout in seconds.", "SECONDS", "30"},
+        {"checkpoint", "verify: a signed checkpoint kept elsewhere to check the store against.", "FILE"},
+        {"log-key", "The log's verifier key (vkey line) to trust.", "FILE"},
+        {"state", "log watch: the witness's state file.", "FILE"},
+        {"interval", "log watch --follow: seconds between checks.", "SECONDS", "10"},
+        {"seq", "log prove: the event's sequence number.", "SEQ"},
+        {"cut", "log checkpoint: cut a checkpoint of the head first (auditor, admin)."},
+        {"size", "log prove: the checkpoint's tree size (default: the latest).", "N"},
     });
     p.addPositionalArgument("command", "One of the commands above.");
     if (!p.parse(app.arguments())) {

@@ -343,6 +343,16 @@ const QList<ApiRoute>& ApiService::routes()
             B::OptionalObject, &S::lockout},
         {"POST", QStringLiteral("/v1/principals/{id}/unlock"), A::Roles, {Role::Responder, Role::Admin},
             B::OptionalObject, &S::unlock},
+        // The log as outsiders check it: signed checkpoints, proofs, the verifier key.
+        {"GET", QStringLiteral("/.well-known/lapse-log-key"), A::Public, {}, B::None, &S::logKey},
+        {"GET", QStringLiteral("/v1/log/checkpoint"), A::Authenticated, {}, B::None, &S::logCheckpoint},
+        {"POST", QStringLiteral("/v1/log/checkpoint"), A::Roles, {Role::Auditor, Role::Admin}, B::None,
+            &S::cutLogCheckpoint},
+        {"GET", QStringLiteral("/v1/log/proof"), A::Roles, {Role::Auditor, Role::Admin, Role::ResourceServer},
+            B::None, &S::logProof},
+        {"GET", QStringLiteral("/v1/log/consistency"), A::Roles,
+            {Role::Auditor, Role::Admin, Role::ResourceServer}, B::None, &S::logConsistency},
+        {"POST", QStringLiteral("/v1/log/key/rotate"), A::Roles, {Role::Admin}, B::None, &S::rotateLogKey},
     };
     return table;
 }
@@ -607,6 +617,97 @@ Result<ApiResponse> ApiService::insights(const ApiCall& c)
     if (!m)
         return m.error();
     return ApiResponse::json(200, m.value());
+}
+
+namespace
+{
+ApiResponse text(const QByteArray& body)
+{
+    ApiResponse r;
+    r.body = body;
+    r.contentType = "text/plain; charset=utf-8";
+    return r;
+}
+
+// A positive integer query item: nullopt when absent, an error naming it when malformed.
+Result<std::optional<qint64>> positive(const QUrlQuery& query, const char* key)
+{
+    const QString name = QLatin1String(key);
+    if (!query.hasQueryItem(name))
+        return std::optional<qint64>();
+    bool ok = false;
+    const qint64 v = query.queryItemValue(name).toLongLong(&ok);
+    if (!ok || v < 1)
+        return malformed(QStringLiteral("%1 must be a positive integer").arg(name));
+    return std::optional<qint64>(v);
+}
+} // namespace
+
+Result<ApiResponse> ApiService::logKey(const ApiCall&)
+{
+    return text(m_engine.logVkey().toUtf8() + '\n');
+}
+
+Result<ApiResponse> ApiService::logCheckpoint(const ApiCall& c)
+{
+    const auto size = positive(c.request.query, "size");
+    if (!size)
+        return size.error();
+    auto cp = m_engine.checkpoint(*c.actor, size.value());
+    if (!cp)
+        return cp.error();
+    return text(cp->second);
+}
+
+Result<ApiResponse> ApiService::cutLogCheckpoint(const ApiCall& c)
+{
+    auto cp = m_engine.cutCheckpoint(*c.actor);
+    if (!cp)
+        return cp.error();
+    return text(cp->second);
+}
+
+Result<ApiResponse> ApiService::logProof(const ApiCall& c)
+{
+    const auto seq = positive(c.request.query, "seq");
+    if (!seq)
+        return seq.error();
+    if (!seq.value())
+        return malformed(QStringLiteral("seq is required"));
+    const auto size = positive(c.request.query, "size");
+    if (!size)
+        return size.error();
+    auto proof = m_engine.inclusionProof(*c.actor, *seq.value(), size.value());
+    if (!proof)
+        return proof.error();
+    return text(proof.value());
+}
+
+Result<ApiResponse> ApiService::logConsistency(const ApiCall& c)
+{
+    const auto from = positive(c.request.query, "from");
+    if (!from)
+        return from.error();
+    const auto to = positive(c.request.query, "to");
+    if (!to)
+        return to.error();
+    if (!from.value() || !to.value())
+        return malformed(QStringLiteral("from and to are required"));
+    auto proof = m_engine.consistencyProof(*c.actor, *from.value(), *to.value());
+    if (!proof)
+        return proof.error();
+    QByteArray body;
+    for (const merkle::Hash& h : proof.value())
+        body += merkle::toBase64(h) + '\n';
+    return text(body);
+}
+
+Result<ApiResponse> ApiService::rotateLogKey(const ApiCall& c)
+{
+    auto cp = m_engine.rotateLogKey(*c.actor);
+    if (!cp)
+        return cp.error();
+    return text(cp->second);
 }
 
 Result<ApiResponse> ApiService::rotateKeys(const ApiCall& c)

@@ -101,6 +101,12 @@ private:
     Result<ApiResponse> introspect(const ApiCall& c);
     Result<ApiResponse> events(const ApiCall& c);
     Result<ApiResponse> insights(const ApiCall& c);
+    Result<ApiResponse> logKey(const ApiCall& c);
+    Result<ApiResponse> logCheckpoint(const ApiCall& c);
+    Result<ApiResponse> cutLogCheckpoint(const ApiCall& c);
+    Result<ApiResponse> logProof(const ApiCall& c);
+    Result<ApiResponse> logConsistency(const ApiCall& c);
+    Result<ApiResponse> rotateLogKey(const ApiCall& c);
     Result<ApiResponse> rotateKeys(const ApiCall& c);
     Result<ApiResponse> request(const ApiCall& c);
     Result<ApiResponse> requestContext(const ApiCall& c);

@@ -91,6 +91,16 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
     e->m_keys = std::move(keys).value();
     if (const Status s = e->m_store->syncPrincipals(e->m_directory); !s)
         return s.error();
+    auto log = TransparencyLog::open(e->m_dataDir, config.logOrigin, config.defaultLogOrigin, *e->m_store);
+    if (!log)
+        return log.error();
+    e->m_log = std::move(log).value();
+    e->m_cutCheckpoints = config.cutCheckpoints;
+    // Whatever was appended since the last checkpoint (a restart, a store from before checkpoints) is
+    // covered at once.
+    if (config.cutCheckpoints && e->m_store->lastSeq() > 0)
+        if (auto c = e->m_log->cutNow(Clock::now()); !c)
+            return c.error();
 
     GrantFilter active;
     active.status = GrantStatus::Active;
@@ -109,7 +119,10 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
     }
     if (config.sweepIntervalMs > 0) {
         e->m_sweepTimer.setInterval(config.sweepIntervalMs);
-        connect(&e->m_sweepTimer, &QTimer::timeout, e.get(), [eng = e.get()] { eng->sweep(); });
+        connect(&e->m_sweepTimer, &QTimer::timeout, e.get(), [eng = e.get()] {
+            eng->sweep();
+            eng->cutCheckpointIfDue();
+        });
         e->m_sweepTimer.start();
     }
     e->sweep(); // whatever expired while we were down ends now, with its event
@@ -175,8 +188,12 @@ template <typename T> Result<T> Engine::write(const std::function<Result<T>()>& 
     m_afterCommit.clear();
     const QList<Event> published = std::move(m_txEvents);
     m_txEvents.clear();
-    if (!published.isEmpty())
+    if (!published.isEmpty()) {
         emit eventsAppended(published);
+        // The decision is durable and answered whatever happens here; a failed cut is retried by the timer.
+        if (const Status c = m_cutCheckpoints ? m_log->afterAppend(Clock::now()) : Status(Ok {}); !c)
+            qWarning("checkpoint: %s", qPrintable(c.error().message));
+    }
     return r;
 }
 
@@ -774,6 +791,83 @@ Status Engine::rotateSigningKey(const Principal& actor)
             return e.error();
         return Ok {};
     });
+}
+
+// ---------------------------------------------------------------- the log as outsiders check it
+
+Result<std::pair<qint64, QByteArray>> Engine::checkpoint(const Principal& actor, std::optional<qint64> size) const
+{
+    if (lockedOut(actor.id))
+        return makeError(ErrorCode::Forbidden, QStringLiteral("%1 is locked out").arg(actor.id));
+    if (size) {
+        const auto note = m_store->checkpoint(*size);
+        if (!note)
+            return makeError(ErrorCode::NotFound, QStringLiteral("no checkpoint was cut at size %1").arg(*size));
+        return std::pair {*size, *note};
+    }
+    const auto latest = m_store->latestCheckpoint();
+    if (!latest)
+        return makeError(ErrorCode::NotFound, QStringLiteral("no checkpoint has been cut yet: the log is empty"));
+    return *latest;
+}
+
+Result<std::pair<qint64, QByteArray>> Engine::cutCheckpoint(const Principal& actor)
+{
+    if (const Status s = Policy::requireAnyRole(actor, {Role::Auditor, Role::Admin}, lockedOut(actor.id)); !s)
+        return s.error();
+    return m_log->cutNow(Clock::now());
+}
+
+Result<QByteArray> Engine::inclusionProof(const Principal& actor, qint64 seq, std::optional<qint64> size) const
+{
+    if (const Status s = Policy::requireAnyRole(
+            actor, {Role::Auditor, Role::Admin, Role::ResourceServer}, lockedOut(actor.id));
+        !s)
+        return s.error();
+    if (!size) {
+        const auto latest = m_store->latestCheckpoint();
+        if (!latest)
+            return makeError(ErrorCode::NotFound, QStringLiteral("no checkpoint has been cut yet: the log is empty"));
+        size = latest->first;
+    }
+    return m_log->inclusionProof(seq, *size);
+}
+
+Result<QList<merkle::Hash>> Engine::consistencyProof(const Principal& actor, qint64 from, qint64 to) const
+{
+    if (const Status s = Policy::requireAnyRole(
+            actor, {Role::Auditor, Role::Admin, Role::ResourceServer}, lockedOut(actor.id));
+        !s)
+        return s.error();
+    return m_log->consistencyProof(from, to);
+}
+
+Result<std::pair<qint64, QByteArray>> Engine::rotateLogKey(const Principal& actor)
+{
+    if (const Status s = Policy::requireRole(actor, Role::Admin, lockedOut(actor.id)); !s)
+        return s.error();
+    const QString previous = m_log->vkey();
+    if (const Status s = m_log->key().rotate(); !s)
+        return s.error();
+    auto recorded = write<Ok>([&]() -> Result<Ok> {
+        if (auto e = appendEvent(QStringLiteral("log.key_rotated"), actor.id, m_log->origin(),
+                QJsonObject {{"previous", previous}, {"current", m_log->vkey()}});
+            !e)
+            return e.error();
+        return Ok {};
+    });
+    if (!recorded)
+        return recorded.error();
+    // Signed by both keys: whoever trusts the previous key learns the current one from this checkpoint.
+    return m_log->cutNow(Clock::now(), true);
+}
+
+void Engine::cutCheckpointIfDue()
+{
+    if (!m_cutCheckpoints)
+        return;
+    if (const Status c = m_log->cutIfDue(Clock::now()); !c)
+        qWarning("checkpoint: %s", qPrintable(c.error().message));
 }
 
 // ---------------------------------------------------------------- credentials

@@ -5,6 +5,7 @@
 #include "KeyRing.h"
 #include "Policy.h"
 #include "Store.h"
+#include "TransparencyLog.h"
 #include "core/Error.h"
 #include "domain/Directory.h"
 
@@ -23,7 +24,12 @@ struct EngineConfig {
     QString dataDir; // store file, signing keys
     Directory directory;
     QString issuer = QStringLiteral("lapse-broker");
-    int sweepIntervalMs = 1000; // 0: no timer; call sweep() yourself (tests)
+    int sweepIntervalMs = 1000; // 0: no timer; call sweep() and cutCheckpointIfDue() yourself (tests)
+    // Names the log in its signed checkpoints: an explicit origin replaces the one kept in the data directory;
+    // defaultLogOrigin names a new log. cutCheckpoints: false for a process that only reads the store.
+    QString logOrigin;
+    QString defaultLogOrigin = QStringLiteral("localhost/lapse");
+    bool cutCheckpoints = true;
     // Opens the store for the data directory; unset: SQLite at dataDir/lapse.db. Tests hand in a failing
     // store.
     std::function<Result<std::unique_ptr<Store>>(const QString& dataDir)> openStore;
@@ -102,6 +108,22 @@ public:
     // Expires pending requests and grants that are due. Returns how many things it ended.
     int sweep();
 
+    // --- the log as outsiders check it (see TransparencyLog) ---
+    TransparencyLog& log() { return *m_log; }
+    QString logVkey() const { return m_log->vkey(); } // public
+    // The latest checkpoint (size, signed note), or the one cut at size; any authenticated caller.
+    Result<std::pair<qint64, QByteArray>> checkpoint(const Principal& actor, std::optional<qint64> size) const;
+    // Cuts a checkpoint of the head now (auditor, admin); the existing one if the head has one.
+    Result<std::pair<qint64, QByteArray>> cutCheckpoint(const Principal& actor);
+    // The C2SP tlog-proof of event seq against the checkpoint at size (default: the latest); auditor, admin,
+    // resource server.
+    Result<QByteArray> inclusionProof(const Principal& actor, qint64 seq, std::optional<qint64> size) const;
+    Result<QList<merkle::Hash>> consistencyProof(const Principal& actor, qint64 from, qint64 to) const;
+    // A new log key (admin); recorded as log.key_rotated, then a checkpoint signed by the old and the new key.
+    Result<std::pair<qint64, QByteArray>> rotateLogKey(const Principal& actor);
+    // The timer's turn: a checkpoint when 60 s passed since the last cut and the log grew.
+    void cutCheckpointIfDue();
+
     // --- credentials ---
     // RFC 7662 answer: {"active":false} for anything not live, minted here and valid for the caller.
     Result<QJsonObject> introspect(const Principal& actor, const QByteArray& token);
@@ -157,6 +179,8 @@ private:
     Directory m_directory;
     std::unique_ptr<Store> m_store;
     std::unique_ptr<KeyRing> m_keys;
+    std::unique_ptr<TransparencyLog> m_log;
+    bool m_cutCheckpoints = true;
     QTimer m_sweepTimer;
     QHash<QString, Grant> m_activeGrants; // every active grant: the introspection hot path never reads SQL
     QHash<QString, LockoutRecord> m_lockouts;

@@ -27,7 +27,7 @@ namespace lapse
 
 namespace
 {
-constexpr int kSchemaVersion = 2; // 2: insight rollups
+constexpr int kSchemaVersion = 3; // 2: insight rollups; 3: the Merkle tree and checkpoints
 
 const char* const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -70,6 +70,11 @@ const char* const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS api_keys(hash BLOB PRIMARY KEY, principal TEXT NOT NULL, created INTEGER NOT "
     "NULL,"
     " label TEXT)",
+    // The Merkle tree over the log: every complete aligned subtree at level >= 1 (level 0, the leaf hashes, are
+    // computed from the events' hashes), and the signed checkpoints cut from it.
+    "CREATE TABLE IF NOT EXISTS log_tree(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+    " PRIMARY KEY(level, idx)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS log_checkpoints(size INTEGER PRIMARY KEY, ts INTEGER NOT NULL, note BLOB NOT NULL)",
 };
 
 QByteArray compact(const QJsonObject& o)
@@ -101,6 +106,7 @@ QVariant nullableMs(qint64 v)
 
 SqliteStore::SqliteStore()
     : m_insertEvent(std::make_unique<SqlStatement>())
+    , m_insertNode(std::make_unique<SqlStatement>())
     , m_insights(std::make_unique<InsightsIndex>())
 {
 }
@@ -109,6 +115,7 @@ SqliteStore::~SqliteStore()
 {
     // Prepared statements first: a connection with live statements cannot close.
     m_insertEvent.reset();
+    m_insertNode.reset();
     m_insights.reset();
     if (m_insightsReader)
         sqlite3_close(m_insightsReader);
@@ -137,13 +144,17 @@ QSqlDatabase SqliteStore::connection() const
     return db;
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const QString& path)
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const QString& path, Options options)
 {
     std::unique_ptr<SqliteStore> s(new SqliteStore);
+    s->m_keepTree = options.merkleTree;
     if (const Status o = s->openFile(path, false); !o)
         return o.error();
     if (const Status b = s->backfillInsights(); !b)
         return b.error();
+    if (s->m_keepTree)
+        if (const Status t = s->backfillTree(); !t)
+            return t.error();
     return s;
 }
 
@@ -235,6 +246,7 @@ sqlite3* SqliteStore::writer()
         if (h)
             sqlite3_exec(h, "PRAGMA cache_size=-32768", nullptr, nullptr, nullptr);
         m_insertEvent->finalize();
+        m_insertNode->finalize();
         m_insights->invalidate();
     }
     return m_writer;
@@ -336,20 +348,33 @@ Status SqliteStore::begin()
         m_headHash = q.value(1).toByteArray();
     }
     q.finish();
-    if (m_headSeq != m_committedSeq)
+    if (m_headSeq != m_committedSeq) {
         m_insights->invalidate(); // another process wrote: our in-memory rollup state is stale
+        if (const Status t = loadTree(); !t) {
+            q.exec(QStringLiteral("ROLLBACK"));
+            m_inTx = false;
+            return t;
+        }
+    }
     m_txHeadSeq = m_headSeq;
     m_txHeadHash = m_headHash;
+    m_txTree = m_tree;
     return Ok {};
 }
 
 Status SqliteStore::commit()
 {
     Q_ASSERT(m_inTx);
-    // The rollups go into the same transaction as the events they follow.
+    // The rollups go into the same transaction as the events they follow, and so does the tree's size.
     if (const Status f = m_insights->flush(writer()); !f) {
         rollback();
         return f;
+    }
+    if (m_headSeq != m_txHeadSeq) {
+        if (const Status t = saveTreeSize(); !t) {
+            rollback();
+            return t;
+        }
     }
     QSqlQuery q(connection());
     if (!q.exec(QStringLiteral("COMMIT"))) {
@@ -370,6 +395,7 @@ void SqliteStore::rollback()
     q.exec(QStringLiteral("ROLLBACK"));
     m_headSeq = m_txHeadSeq;
     m_headHash = m_txHeadHash;
+    m_tree = m_txTree;
     m_inTx = false;
     m_insights->invalidate();
 }
@@ -381,6 +407,8 @@ Result<Event> SqliteStore::append(
     Event e = chained(type, actor, subject, compact(body), tsMs);
     if (const Status s = insertEvent(e); !s)
         return s.error();
+    if (const Status t = addLeaf(e.hash); !t)
+        return t.error();
     if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)
         return s.error();
     m_headSeq = e.seq;
@@ -426,6 +454,8 @@ Result<QList<Event>> SqliteStore::appendMany(
         const auto& [type, actor, subject, body] = events[i];
         Event e = chained(type, actor, subject, compactBodies[i], tsMs);
         written = insertEvent(e);
+        if (written)
+            written = addLeaf(e.hash);
         if (written) {
             m_headSeq = e.seq;
             m_headHash = e.hash;
@@ -481,8 +511,11 @@ Status SqliteStore::appendVerbatimMany(const QList<Event>& events, qint64* break
         return Ok {};
     });
     Status written = Ok {};
-    for (qsizetype i = 0; i < events.size() && written; ++i)
+    for (qsizetype i = 0; i < events.size() && written; ++i) {
         written = insertEvent(events[i]);
+        if (written)
+            written = addLeaf(events[i].hash);
+    }
     const qint64 broken = hashing.result();
     const Status indexed = indexing.result();
     if (broken) {
@@ -944,8 +977,8 @@ int SqliteStore::grantCountSince(const QString& principal, const QString& target
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
 }
 
-Result<qint64> SqliteStore::verifyChain(
-    QSqlDatabase db, QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress)
+Result<qint64> SqliteStore::verifyChain(QSqlDatabase db, QString* breakReason, qint64* breakSeq,
+    const std::function<void(qint64)>& progress, const EventHashVisitor& each)
 {
     // Rows are read through the C API straight into one buffer per batch (no per-field allocation); while one
     // batch is hashed on the thread pool — each event over the stored hash of the one before it, so the work
@@ -1029,6 +1062,8 @@ Result<qint64> SqliteStore::verifyChain(
                     r.match ? QByteArray::fromRawData(current.bytes.data() + r.hash, r.hashLen)
                             : QByteArray()))
                 break;
+            if (each)
+                each(r.seq, QByteArrayView(current.bytes.data() + r.hash, r.hashLen));
             if (progress && (r.seq % 100000) == 0)
                 progress(r.seq);
         }
@@ -1089,9 +1124,10 @@ Result<QList<AccessRequest>> SqliteStore::pendingRequestsDue(qint64 nowMs, int l
 }
 
 Result<qint64> SqliteStore::verifyChain(
-    QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress) const
+    QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress,
+    const EventHashVisitor& each) const
 {
-    return verifyChain(connection(), breakReason, breakSeq, progress);
+    return verifyChain(connection(), breakReason, breakSeq, progress, each);
 }
 
 // ---------------------------------------------------------------- insight rollups
@@ -1232,6 +1268,208 @@ Status SqliteStore::grantStarts(
     while ((rc = q.step()) == SQLITE_ROW)
         row(GrantStart {q.text(0), q.text(1), q.text(2), q.int64(3)});
     return rc == SQLITE_DONE ? Status(Ok {}) : Status(insightFailure(h));
+}
+
+// ---------------------------------------------------------------- the Merkle tree and its checkpoints
+
+namespace
+{
+qint64 metaInt(sqlite3* h, const char* key, qint64 fallback)
+{
+    SqlStatement q(h, "SELECT value FROM meta WHERE key = ?");
+    q.bindText(1, QByteArray(key));
+    return q.step() == SQLITE_ROW ? q.text(0).toLongLong() : fallback;
+}
+} // namespace
+
+Status SqliteStore::addLeaf(const QByteArray& hexHash)
+{
+    if (!m_keepTree)
+        return Ok {};
+    const auto leaf = merkle::fromHex(hexHash);
+    if (!leaf)
+        return makeError(ErrorCode::Internal, QStringLiteral("store: an event hash is not 64 hex digits"));
+    sqlite3* h = writer();
+    if (!m_insertNode->isValid()
+        && !m_insertNode->prepare(h, "INSERT OR REPLACE INTO log_tree(level, idx, hash) VALUES(?,?,?)"))
+        return makeError(ErrorCode::Internal, QStringLiteral("store: tree write failed: %1").arg(sqliteMessage(h)));
+    Status written = Ok {};
+    m_tree.append(merkle::leafHash(leaf->data(), leaf->size()), [&](int level, qint64 index, const merkle::Hash& hash) {
+        if (!written)
+            return;
+        m_insertNode->bind(1, qint64(level)).bind(2, index);
+        m_insertNode->bindBlob(3, QByteArray(reinterpret_cast<const char*>(hash.data()), int(hash.size())));
+        if (!m_insertNode->exec())
+            written = makeError(
+                ErrorCode::Internal, QStringLiteral("store: tree write failed: %1").arg(m_insertNode->message()));
+    });
+    return written;
+}
+
+Status SqliteStore::saveTreeSize()
+{
+    if (!m_keepTree)
+        return Ok {};
+    SqlStatement q(writer(), "INSERT OR REPLACE INTO meta(key, value) VALUES('tree_size', ?)");
+    q.bindText(1, QByteArray::number(m_tree.size()));
+    if (!q.exec())
+        return makeError(ErrorCode::Internal, QStringLiteral("store: tree write failed: %1").arg(q.message()));
+    return Ok {};
+}
+
+Status SqliteStore::loadTree()
+{
+    if (!m_keepTree)
+        return Ok {};
+    auto tree = merkle::Frontier::load(m_headSeq, treeReader());
+    if (!tree)
+        return makeError(ErrorCode::Internal,
+            QStringLiteral("store %1: the Merkle tree at %2 events cannot be read: %3")
+                .arg(m_path)
+                .arg(m_headSeq)
+                .arg(tree.error().message));
+    m_tree = std::move(tree).value();
+    return Ok {};
+}
+
+Status SqliteStore::backfillTree()
+{
+    sqlite3* h = writer();
+    const qint64 covered = metaInt(h, "tree_size", 0);
+    if (covered > m_headSeq)
+        // The tree once covered events the log no longer has: the log was cut. Nothing is written to it.
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("store %1: its tree covers %2 events but its log holds %3: events were removed")
+                .arg(m_path)
+                .arg(covered)
+                .arg(m_headSeq));
+    auto tree = merkle::Frontier::load(covered, treeReader());
+    if (!tree)
+        return makeError(ErrorCode::Internal,
+            QStringLiteral("store %1: the Merkle tree at %2 events cannot be read: %3")
+                .arg(m_path)
+                .arg(covered)
+                .arg(tree.error().message));
+    m_tree = std::move(tree).value();
+    // A store from before the tree (or a backfill cut short): the rest is built from the log, in chunks.
+    while (m_tree.size() < m_headSeq) {
+        if (sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+            return makeError(ErrorCode::Internal, QStringLiteral("tree backfill: %1").arg(sqliteMessage(h)));
+        const merkle::Frontier before = m_tree;
+        SqlStatement rows(h, "SELECT hash FROM events WHERE seq > ? ORDER BY seq LIMIT 50000");
+        rows.bind(1, m_tree.size());
+        Status s = Ok {};
+        int rc;
+        while (s && (rc = rows.step()) == SQLITE_ROW)
+            s = addLeaf(rows.bytes(0));
+        rows.finalize();
+        if (s && rc != SQLITE_DONE)
+            s = makeError(ErrorCode::Internal, QStringLiteral("tree backfill: %1").arg(sqliteMessage(h)));
+        if (s)
+            s = saveTreeSize();
+        if (s && sqlite3_exec(h, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+            s = makeError(ErrorCode::Internal, QStringLiteral("tree backfill: %1").arg(sqliteMessage(h)));
+        if (!s) {
+            sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
+            m_tree = before;
+            return s;
+        }
+    }
+    return Ok {};
+}
+
+merkle::Hash SqliteStore::treeRoot() const
+{
+    if (!m_readOnly)
+        return m_tree.root();
+    // Read-only, the writer is elsewhere: the root of what is in the file now.
+    const auto root = merkle::rootAt(lastSeq(), treeReader());
+    return root ? root.value() : merkle::emptyRoot();
+}
+
+merkle::HashReader SqliteStore::treeReader() const
+{
+    // Statements prepared once per reader on the calling thread's connection: a proof reads ~log2(n) hashes.
+    sqlite3* h = reader();
+    auto leaves = std::make_shared<SqlStatement>(h, "SELECT hash FROM events WHERE seq = ?");
+    auto nodes = std::make_shared<SqlStatement>(h, "SELECT hash FROM log_tree WHERE level = ? AND idx = ?");
+    return [h, leaves, nodes](int level, qint64 index) -> Result<merkle::Hash> {
+        SqlStatement& q = level == 0 ? *leaves : *nodes;
+        if (!q.isValid())
+            return makeError(ErrorCode::Internal, QStringLiteral("store: tree read failed: %1").arg(sqliteMessage(h)));
+        if (level == 0)
+            q.bind(1, index + 1);
+        else
+            q.bind(1, qint64(level)).bind(2, index);
+        const int rc = q.step();
+        if (rc != SQLITE_ROW) {
+            q.reset();
+            return makeError(rc == SQLITE_DONE ? ErrorCode::NotFound : ErrorCode::Internal,
+                QStringLiteral("store: no tree hash at level %1, index %2").arg(level).arg(index));
+        }
+        int n = 0;
+        const char* p = q.data(0, &n);
+        std::optional<merkle::Hash> out;
+        if (level == 0) {
+            if (const auto leaf = merkle::fromHex(QByteArrayView(p, n)))
+                out = merkle::leafHash(leaf->data(), leaf->size());
+        } else if (n == 32) {
+            out.emplace();
+            std::memcpy(out->data(), p, 32);
+        }
+        q.reset();
+        if (!out)
+            return makeError(ErrorCode::Internal,
+                QStringLiteral("store: the tree hash at level %1, index %2 is malformed").arg(level).arg(index));
+        return *out;
+    };
+}
+
+Status SqliteStore::putCheckpoint(qint64 size, const QByteArray& note, qint64 tsMs)
+{
+    Q_ASSERT(m_inTx);
+    if (!m_keepTree)
+        return makeError(ErrorCode::Conflict, QStringLiteral("store %1 keeps no tree to checkpoint").arg(m_path));
+    sqlite3* h = writer();
+    SqlStatement existing(h, "SELECT note FROM log_checkpoints WHERE size = ?");
+    existing.bind(1, size);
+    if (existing.step() == SQLITE_ROW) {
+        if (existing.bytes(0) == note)
+            return Ok {};
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("a different checkpoint is already kept for tree size %1").arg(size));
+    }
+    SqlStatement q(h, "INSERT INTO log_checkpoints(size, ts, note) VALUES(?,?,?)");
+    q.bind(1, size).bind(2, tsMs).bindBlob(3, note);
+    if (!q.exec())
+        return makeError(ErrorCode::Internal, QStringLiteral("store: checkpoint write failed: %1").arg(q.message()));
+    return Ok {};
+}
+
+std::optional<QByteArray> SqliteStore::checkpoint(qint64 size) const
+{
+    SqlStatement q(reader(), "SELECT note FROM log_checkpoints WHERE size = ?");
+    q.bind(1, size);
+    if (q.step() == SQLITE_ROW)
+        return q.bytes(0);
+    return std::nullopt;
+}
+
+std::optional<std::pair<qint64, QByteArray>> SqliteStore::latestCheckpoint() const
+{
+    SqlStatement q(reader(), "SELECT size, note FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+    if (q.step() == SQLITE_ROW)
+        return std::pair {q.int64(0), q.bytes(1)};
+    return std::nullopt;
+}
+
+QList<qint64> SqliteStore::checkpointSizes() const
+{
+    QList<qint64> out;
+    SqlStatement q(reader(), "SELECT size FROM log_checkpoints ORDER BY size");
+    while (q.step() == SQLITE_ROW)
+        out << q.int64(0);
+    return out;
 }
 
 } // namespace lapse

@@ -19,14 +19,20 @@ class SqliteStore final : public Store
 {
 public:
     ~SqliteStore() override;
-    // Opens the file for writing, creating and migrating it, and brings the rollups up to date.
-    static Result<std::unique_ptr<SqliteStore>> open(const QString& path);
+    struct Options {
+        // false only to measure what the tree costs (bench_engine): the store then keeps no tree and cuts no
+        // checkpoint, and the next ordinary open builds the tree from the log.
+        bool merkleTree = true;
+    };
+    // Opens the file for writing, creating and migrating it, and brings the rollups and the tree up to date.
+    static Result<std::unique_ptr<SqliteStore>> open(const QString& path, Options options);
+    static Result<std::unique_ptr<SqliteStore>> open(const QString& path) { return open(path, Options {}); }
     // Opens an existing store to read only (a console beside the process that writes it): no migration, every
     // write refused.
     static Result<std::unique_ptr<SqliteStore>> openReadOnly(const QString& path);
     // Walks the log of any SQLite store on db, in order; stops at the first break. Safe on any thread.
     static Result<qint64> verifyChain(QSqlDatabase db, QString* breakReason, qint64* breakSeq,
-        const std::function<void(qint64)>& progress = {});
+        const std::function<void(qint64)>& progress = {}, const EventHashVisitor& each = {});
 
     QString path() const { return m_path; }
     // A connection for the calling thread (SQLite connections must not cross threads), for SQLite-only tools.
@@ -65,7 +71,14 @@ public:
     QByteArray headHash() const override;
     int grantCountSince(const QString& principal, const QString& target, qint64 sinceMs) const override;
     Result<qint64> verifyChain(QString* breakReason, qint64* breakSeq,
-        const std::function<void(qint64)>& progress = {}) const override;
+        const std::function<void(qint64)>& progress = {}, const EventHashVisitor& each = {}) const override;
+
+    merkle::Hash treeRoot() const override;
+    merkle::HashReader treeReader() const override;
+    Status putCheckpoint(qint64 size, const QByteArray& note, qint64 tsMs) override;
+    std::optional<QByteArray> checkpoint(qint64 size) const override;
+    std::optional<std::pair<qint64, QByteArray>> latestCheckpoint() const override;
+    QList<qint64> checkpointSizes() const override;
 
     qint64 insightsIndexedSeq() const override;
     Status insightHours(qint64 hourFrom, qint64 hourTo, const QString& target,
@@ -88,12 +101,17 @@ private:
     sqlite3* writer();
     sqlite3* reader() const; // the calling thread's connection
     Status insertEvent(const Event& e);
+    Status addLeaf(const QByteArray& hexHash); // the tree takes the event, in the open transaction
+    Status saveTreeSize();
+    Status loadTree(); // the frontier at the head (another writer moved it)
+    Status backfillTree(); // the tree for events written before it existed
     // The next event after the head, hashed onto it (the head itself moves only once the event is written).
     Event chained(const QString& type, const QString& actor, const QString& subject, const QByteArray& body,
         qint64 tsMs) const;
     QString m_path;
     QString m_connPrefix;
     bool m_readOnly = false;
+    bool m_keepTree = true;
     qint64 m_headSeq = 0;
     QByteArray m_headHash;
     qint64 m_txHeadSeq = 0; // head before the open transaction, restored on rollback
@@ -103,6 +121,9 @@ private:
     sqlite3* m_writer = nullptr;
     sqlite3* m_insightsReader = nullptr; // the rollups' own read connection: they may read beside the writer
     std::unique_ptr<SqlStatement> m_insertEvent;
+    std::unique_ptr<SqlStatement> m_insertNode;
+    merkle::Frontier m_tree; // the tree's right edge at the head
+    merkle::Frontier m_txTree; // ... before the open transaction, restored on rollback
     std::unique_ptr<InsightsIndex> m_insights;
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "InsightRows.h"
+#include "MerkleTree.h"
 #include "core/Error.h"
 #include "domain/AccessRequest.h"
 #include "domain/Event.h"
@@ -54,6 +55,9 @@ struct LockoutRecord {
     QString reason;
     QString by;
 };
+
+// Called for each event a chain walk verified, in order: its seq and its hash (64 hex digits).
+using EventHashVisitor = std::function<void(qint64 seq, QByteArrayView hash)>;
 
 // An event to append: type, actor, subject, body.
 using NewEvent = std::tuple<QString, QString, QString, QJsonObject>;
@@ -114,8 +118,25 @@ public:
     // Grants of principal on target that started at or after sinceMs.
     virtual int grantCountSince(const QString& principal, const QString& target, qint64 sinceMs) const = 0;
     // Walks the whole log in order and stops at the first break; returns the number of events verified.
-    virtual Result<qint64> verifyChain(
-        QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress = {}) const = 0;
+    // each: called for every verified event, in order (the tree is recomputed from it, see verifyLog()).
+    virtual Result<qint64> verifyChain(QString* breakReason, qint64* breakSeq,
+        const std::function<void(qint64)>& progress = {}, const EventHashVisitor& each = {}) const = 0;
+
+    // --- the Merkle tree over the log (RFC 9162) and its signed checkpoints ---
+    // Leaf i is the 32 bytes event i+1's hash spells. The tree follows every append in the same transaction.
+    // The root over the first lastSeq() events, as the writer sees them.
+    virtual merkle::Hash treeRoot() const = 0;
+    // A reader of the stored subtree hashes for the calling thread (level 0: leaf hashes), for proofs and roots
+    // at earlier sizes; use it on that thread only and drop it when done.
+    virtual merkle::HashReader treeReader() const = 0;
+    // Keeps a signed checkpoint of the tree at size (inside the writer's transaction). A second, different
+    // checkpoint for a size that has one is refused (Conflict); the same one again is accepted.
+    virtual Status putCheckpoint(qint64 size, const QByteArray& note, qint64 tsMs) = 0;
+    virtual std::optional<QByteArray> checkpoint(qint64 size) const = 0;
+    // The checkpoint of the largest size kept, if any.
+    virtual std::optional<std::pair<qint64, QByteArray>> latestCheckpoint() const = 0;
+    // Every kept checkpoint's size, in order.
+    virtual QList<qint64> checkpointSizes() const = 0;
 
     // --- the insight rollups (any thread) ---
     // The last event seq the stored rollups include (behind lastSeq(): a store this build never opened).

@@ -1,9 +1,12 @@
 // lapsectl as people and pipelines run it: the real binary against a real broker over TLS, and offline on
 // a store. Every failure is one line on stderr and an exit code that says which kind.
 #include "BrokerProcess.h"
+#include "engine/EventChain.h"
 
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSqlDatabase>
@@ -69,7 +72,7 @@ private slots:
     {
         m_broker = std::make_unique<BrokerProcess>();
         QString error;
-        for (const char* who : {"alice", "carol", "dave"})
+        for (const char* who : {"alice", "carol", "dave", "erin", "console"})
             m_keys.insert(QString::fromLatin1(who), m_broker->createKey(QString::fromLatin1(who), &error));
         QVERIFY2(!m_keys.value("dave").isEmpty(), qPrintable(error));
         m_keys.insert(QStringLiteral("nobody"), "lapse_not-a-key-anyone-was-given");
@@ -212,6 +215,149 @@ private slots:
         QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
         const Run broken = run(QStringLiteral("carol"), {"verify", "--data", dir});
         verifyOneLineFailure(broken, 1, QByteArray("event " + QByteArray::number(m_tamperedSeq)).constData());
+    }
+
+    // A witness follows the log across a broker restart and a log key rotation; a checkpoint kept elsewhere
+    // then catches a cut and a consistent rewrite of a copy of the store that its own checks cannot.
+    void witnessAndOutsideCheckpoint()
+    {
+        QTemporaryDir work;
+        const QString state = work.filePath(QStringLiteral("witness.json"));
+        const Run first = run(QStringLiteral("erin"), {"log", "watch", "--state", state});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        QVERIFY(first.err.contains("trusting the log key"));
+        QVERIFY(first.out.startsWith("checkpoint "));
+
+        QVERIFY(!newRequest(QStringLiteral("dave")).isEmpty());
+        QCOMPARE(run(QStringLiteral("erin"), {"log", "checkpoint", "--cut"}).exitCode, 0);
+        const Run second = run(QStringLiteral("erin"), {"log", "watch", "--state", state});
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        QVERIFY2(second.out.contains("consistent with"), second.out.constData());
+        verifyOneLineFailure(run(QStringLiteral("dave"), {"log", "checkpoint", "--cut"}), 3, "");
+
+        // Restart: the broker keeps its log, key and origin; the witness carries on.
+        m_broker->stop();
+        QString error;
+        QVERIFY2(m_broker->start(&error), qPrintable(error));
+        QVERIFY(!newRequest(QStringLiteral("dave")).isEmpty());
+        QCOMPARE(run(QStringLiteral("erin"), {"log", "checkpoint", "--cut"}).exitCode, 0);
+        const Run afterRestart = run(QStringLiteral("erin"), {"log", "watch", "--state", state});
+        QVERIFY2(afterRestart.exitCode == 0, afterRestart.err.constData());
+        QVERIFY(afterRestart.out.contains("consistent with"));
+
+        // Rotation: the witness learns the new key from the hand-over checkpoint.
+        verifyOneLineFailure(run(QStringLiteral("erin"), {"log", "rotate-key"}), 3, "");
+        QCOMPARE(run(QStringLiteral("console"), {"log", "rotate-key"}).exitCode, 0);
+        QVERIFY(!newRequest(QStringLiteral("dave")).isEmpty());
+        const Run cut = run(QStringLiteral("erin"), {"log", "checkpoint", "--cut"});
+        QCOMPARE(cut.exitCode, 0);
+        const Run afterRotation = run(QStringLiteral("erin"), {"log", "watch", "--state", state});
+        QVERIFY2(afterRotation.exitCode == 0, afterRotation.err.constData());
+        QCOMPARE(afterRotation.out.count("verified"), 2); // the hand-over, then the latest
+        QFile kept(state);
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(kept.readAll()).object()["trusted"].toArray().size(), 2);
+
+        // An inclusion proof from the broker and from the store read offline: the same text.
+        const Run proof = run(QStringLiteral("erin"), {"log", "prove", "--seq", "1"});
+        QCOMPARE(proof.exitCode, 0);
+        QVERIFY(proof.out.startsWith("c2sp.org/tlog-proof@v1\nindex 0\n"));
+
+        // The checkpoint goes elsewhere; then a copy of the store is cut, and another rewritten consistently.
+        const QString checkpointFile = work.filePath(QStringLiteral("checkpoint.txt"));
+        {
+            QFile f(checkpointFile);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(cut.out);
+        }
+        m_broker->stop();
+        const QString dir = m_broker->dataDir();
+        const Run intact = run(QString(), {"verify", "--data", dir, "--checkpoint", checkpointFile});
+        QVERIFY2(intact.exitCode == 0, intact.err.constData());
+        QVERIFY(intact.out.contains("verified"));
+        const qint64 size = cut.out.split('\n').value(1).toLongLong();
+        QVERIFY(size > 3);
+
+        auto copyStore = [&](const QString& name) {
+            const QString target = work.filePath(name);
+            QDir().mkpath(target + QStringLiteral("/keys"));
+            for (const QString& f : {QStringLiteral("lapse.db")})
+                QFile::copy(QDir(dir).filePath(f), QDir(target).filePath(f));
+            for (const QString& f : QDir(dir + QStringLiteral("/keys")).entryList(QDir::Files))
+                QFile::copy(dir + QStringLiteral("/keys/") + f, target + QStringLiteral("/keys/") + f);
+            return target;
+        };
+        auto sql = [](const QString& dbDir, const QStringList& statements) {
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("edit"));
+                db.setDatabaseName(QDir(dbDir).filePath(QStringLiteral("lapse.db")));
+                if (!db.open())
+                    return false;
+                QSqlQuery q(db);
+                for (const QString& s : statements)
+                    if (!q.exec(s))
+                        return false;
+            }
+            QSqlDatabase::removeDatabase(QStringLiteral("edit"));
+            return true;
+        };
+        // The last two events deleted, and the store's own checkpoints with them.
+        const QString cutDir = copyStore(QStringLiteral("cut"));
+        QVERIFY(sql(cutDir,
+            {QStringLiteral("DELETE FROM events WHERE seq > %1").arg(size - 2),
+                QStringLiteral("DELETE FROM log_checkpoints")}));
+        const Run chainOnly = run(QString(), {"verify", "--data", cutDir});
+        QCOMPARE(chainOnly.exitCode, 0); // the chain alone cannot tell
+        verifyOneLineFailure(run(QString(), {"verify", "--data", cutDir, "--checkpoint", checkpointFile}), 1,
+            QByteArray("holds " + QByteArray::number(size - 2) + " events but the checkpoint is at size "
+                + QByteArray::number(size))
+                .constData());
+
+        // An early event rewritten and every later hash recomputed: the chain verifies, the tree does not.
+        const QString rewrittenDir = copyStore(QStringLiteral("rewritten"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("rewrite"));
+            db.setDatabaseName(QDir(rewrittenDir).filePath(QStringLiteral("lapse.db")));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("DELETE FROM log_checkpoints")));
+            QVERIFY(q.exec(QStringLiteral("SELECT seq, ts, type, actor, subject, body FROM events ORDER BY seq")));
+            QByteArray prev = lapse::EventChain::genesisHash();
+            QList<QPair<qint64, QByteArray>> hashes;
+            while (q.next()) {
+                QByteArray body = q.value(5).toByteArray();
+                if (q.value(0).toLongLong() == 2)
+                    body = body == "{}" ? QByteArray("{\"x\":1}") : "{\"x\":1," + body.mid(1);
+                lapse::Event e;
+                e.seq = q.value(0).toLongLong();
+                e.tsMs = q.value(1).toLongLong();
+                e.type = q.value(2).toString();
+                e.actor = q.value(3).toString();
+                e.subject = q.value(4).toString();
+                e.body = body;
+                const QByteArray h = lapse::EventChain::hash(prev, e);
+                hashes.append({q.value(0).toLongLong(), h});
+                prev = h;
+                if (q.value(0).toLongLong() == 2) {
+                    QSqlQuery u(db);
+                    u.prepare(QStringLiteral("UPDATE events SET body = ? WHERE seq = 2"));
+                    u.addBindValue(body);
+                    QVERIFY(u.exec());
+                }
+            }
+            for (const auto& [seq, h] : hashes) {
+                QSqlQuery u(db);
+                u.prepare(QStringLiteral("UPDATE events SET hash = ? WHERE seq = ?"));
+                u.addBindValue(h);
+                u.addBindValue(seq);
+                QVERIFY(u.exec());
+            }
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("rewrite"));
+        QCOMPARE(run(QString(), {"verify", "--data", rewrittenDir}).exitCode, 0);
+        verifyOneLineFailure(run(QString(), {"verify", "--data", rewrittenDir, "--checkpoint", checkpointFile}), 1,
+            QByteArray("first " + QByteArray::number(size) + " events has root").constData());
+        QVERIFY2(m_broker->start(&error), qPrintable(error));
     }
 
 private:

@@ -94,6 +94,13 @@ Status FailingStore::putApiKey(
     return m_inner->putApiKey(keyHash, principal, createdMs, label);
 }
 
+Status FailingStore::putCheckpoint(qint64 size, const QByteArray& note, qint64 tsMs)
+{
+    if (auto e = fault(Op::PutCheckpoint))
+        return *e;
+    return m_inner->putCheckpoint(size, note, tsMs);
+}
+
 Result<QList<AccessRequest>> FailingStore::pendingRequestsDue(qint64 nowMs, int limit) const
 {
     if (auto e = fault(Op::PendingRequestsDue))

@@ -25,6 +25,7 @@ public:
         PutApiKey,
         Commit,
         PendingRequestsDue,
+        PutCheckpoint,
         InsightReads,
     };
 
@@ -84,10 +85,20 @@ public:
         return m_inner->grantCountSince(principal, target, sinceMs);
     }
     Result<qint64> verifyChain(QString* breakReason, qint64* breakSeq,
-        const std::function<void(qint64)>& progress = {}) const override
+        const std::function<void(qint64)>& progress = {}, const EventHashVisitor& each = {}) const override
     {
-        return m_inner->verifyChain(breakReason, breakSeq, progress);
+        return m_inner->verifyChain(breakReason, breakSeq, progress, each);
     }
+
+    merkle::Hash treeRoot() const override { return m_inner->treeRoot(); }
+    merkle::HashReader treeReader() const override { return m_inner->treeReader(); }
+    Status putCheckpoint(qint64 size, const QByteArray& note, qint64 tsMs) override;
+    std::optional<QByteArray> checkpoint(qint64 size) const override { return m_inner->checkpoint(size); }
+    std::optional<std::pair<qint64, QByteArray>> latestCheckpoint() const override
+    {
+        return m_inner->latestCheckpoint();
+    }
+    QList<qint64> checkpointSizes() const override { return m_inner->checkpointSizes(); }
 
     qint64 insightsIndexedSeq() const override { return m_inner->insightsIndexedSeq(); }
     Status insightHours(qint64 hourFrom, qint64 hourTo, const QString& target,
