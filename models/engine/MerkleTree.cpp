@@ -358,6 +358,27 @@ Hash Frontier::root() const
     return acc;
 }
 
+HashReader Frontier::reader(HashReader stored) const
+{
+    return
+        [edge = m_edge, size = m_size, stored = std::move(stored)](int level, qint64 index) -> Result<Hash> {
+            // The edge subtrees, largest first, are the set bits of the size; subtree i starts where i-1
+            // ends.
+            qint64 lo = 0;
+            size_t i = 0;
+            for (int l = 62; l >= 0; --l) {
+                const qint64 width = qint64(1) << l;
+                if ((size & width) == 0)
+                    continue;
+                if (l == level && (lo >> l) == index)
+                    return edge[i];
+                lo += width;
+                ++i;
+            }
+            return stored(level, index);
+        };
+}
+
 Result<Frontier> Frontier::load(qint64 size, const HashReader& read)
 {
     if (size < 0)

@@ -84,6 +84,12 @@ public:
 
     Hash root() const; // MTH of all leaves appended; emptyRoot() when there are none
 
+    // A reader that answers this frontier's subtrees from memory and asks `stored` for the rest. The ragged
+    // right part of a proof at this size is made of exactly these subtrees, so proofs at the writer's current
+    // size read about log2(size) hashes instead of up to twice that. Correct for any size: a complete
+    // subtree's hash never changes.
+    HashReader reader(HashReader stored) const;
+
     // Rebuilds the frontier of a tree of `size` leaves from stored hashes: one read per set bit of `size`.
     static Result<Frontier> load(qint64 size, const HashReader& read);
     static Result<Frontier> load(qint64 size, const HashBatchReader& read);

@@ -874,6 +874,32 @@ void TestMerkleTree::millionLeaves()
     }
     const double usPerInclusion = double(timer.nsecsElapsed()) / 1000.0 / double(proofs);
 
+    // At the writer's current size the frontier answers the ragged right part from memory: the same proofs,
+    // at most one read per level.
+    treeSize = n - 12345;
+    auto atSize = Frontier::load(treeSize, read);
+    QVERIFY(atSize.ok());
+    const HashReader edgeFirst = atSize->reader(read);
+    qint64 maxEdgeReads = 0;
+    for (int k = 0; k < 500; ++k) {
+        const qint64 index = qint64(rng.bounded(quint64(treeSize)));
+        reads = 0;
+        auto direct = inclusionProof(index, treeSize, read);
+        QVERIFY(direct.ok());
+        const qint64 directReads = reads;
+        reads = 0;
+        auto viaEdge = inclusionProof(index, treeSize, edgeFirst);
+        QVERIFY(viaEdge.ok());
+        QCOMPARE(*viaEdge, *direct);
+        QVERIFY(reads <= directReads);
+        QVERIFY(reads <= std::ceil(std::log2(double(treeSize))));
+        maxEdgeReads = std::max(maxEdgeReads, reads);
+        reads = 0;
+        auto c = consistencyProof(1 + qint64(rng.bounded(quint64(treeSize))), treeSize, edgeFirst);
+        QVERIFY(c.ok());
+        QVERIFY(reads <= std::ceil(std::log2(double(treeSize))));
+    }
+
     // Consistency between every pair of checkpoints.
     int pairs = 0;
     for (auto a = roots.begin(); a != roots.end(); ++a) {
@@ -891,8 +917,10 @@ void TestMerkleTree::millionLeaves()
     }
     qInfo(
         "1M leaves: append %lld ms; %lld inclusion proofs, %.1f us each with verification (in-memory reads); "
-        "reads per proof at 2^20: mean %.1f, max %lld over all sizes; %d consistency pairs",
-        appendMs, proofs, usPerInclusion, double(readsAtFull) / double(proofsAtFull), maxReads, pairs);
+        "reads per proof at 2^20: mean %.1f, max %lld over all sizes, max %lld with the frontier's reader; "
+        "%d consistency pairs",
+        appendMs, proofs, usPerInclusion, double(readsAtFull) / double(proofsAtFull), maxReads, maxEdgeReads,
+        pairs);
 }
 
 // Which nodes a proof reads depends only on the sizes, so the read count at ten million leaves needs no
@@ -928,10 +956,28 @@ void TestMerkleTree::readsAtTenMillion()
     }
     // At 3 us a read the worst inclusion proof stays well under 200 us.
     QVERIFY(maxInclusion * 3 < 150);
-    qInfo("10M-11M leaves: inclusion reads mean %.1f, max %d (2*log2 = %.1f); consistency reads max %d; "
-          "%.1f us of computation per inclusion proof besides the reads",
-        double(totalInclusion) / samples, maxInclusion, 2 * std::log2(1e7), maxConsistency,
-        double(computeNs) / 1000.0 / samples);
+
+    // With the writer's frontier answering the right edge, proofs at its size read one hash per level at
+    // most.
+    const qint64 current = 10000000 + qint64(rng.bounded(1000000));
+    auto edge = Frontier::load(current, counting);
+    QVERIFY(edge.ok());
+    const HashReader edgeFirst = edge->reader(counting);
+    int maxEdge = 0;
+    qint64 totalEdge = 0;
+    for (int k = 0; k < samples; ++k) {
+        reads = 0;
+        QVERIFY(inclusionProof(qint64(rng.bounded(quint64(current))), current, edgeFirst).ok());
+        QVERIFY(reads <= std::ceil(std::log2(double(current))));
+        maxEdge = std::max(maxEdge, reads);
+        totalEdge += reads;
+    }
+    qInfo(
+        "10M-11M leaves: inclusion reads mean %.1f, max %d (2*log2 = %.1f), with the frontier's reader "
+        "mean %.1f, max %d; consistency reads max %d; %.1f us of computation per inclusion proof besides the "
+        "reads",
+        double(totalInclusion) / samples, maxInclusion, 2 * std::log2(1e7), double(totalEdge) / samples,
+        maxEdge, maxConsistency, double(computeNs) / 1000.0 / samples);
 }
 
 QTEST_GUILESS_MAIN(TestMerkleTree)
