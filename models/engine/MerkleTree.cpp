@@ -71,6 +71,35 @@ Result<Hash> rangeHash(qint64 lo, qint64 hi, const HashReader& read)
     return acc;
 }
 
+// Runs `run` (an algorithm over a HashReader) against a batch reader: a dry run with placeholder hashes lists
+// the nodes it reads (that list depends only on the sizes), one batch read fetches them, and the real run is
+// served from the answer in the same order. The dry run costs a few dozen hashes, far less than a read.
+template <typename T, typename Run> Result<T> runBatched(const Run& run, const HashBatchReader& readMany)
+{
+    QList<NodeId> nodes;
+    Result<T> planned = run([&nodes](int level, qint64 index) -> Result<Hash> {
+        nodes.append(NodeId {level, index});
+        return Hash {};
+    });
+    if (!planned || nodes.isEmpty())
+        return planned; // bad arguments, or nothing to read (the result needs no stored hash)
+    auto hashes = readMany(nodes);
+    if (!hashes)
+        return hashes.error();
+    if (hashes->size() != nodes.size())
+        return makeError(ErrorCode::Internal,
+            QStringLiteral("the store returned %1 hashes for %2 tree nodes")
+                .arg(hashes->size())
+                .arg(nodes.size()));
+    qsizetype next = 0;
+    return run([&](int level, qint64 index) -> Result<Hash> {
+        if (next >= nodes.size() || !(nodes[next] == NodeId {level, index}))
+            return makeError(
+                ErrorCode::Internal, QStringLiteral("tree node %1/%2 was not planned").arg(level).arg(index));
+        return hashes->at(next++);
+    });
+}
+
 } // namespace
 
 Hash leafHash(const unsigned char* leaf, std::size_t size)
@@ -154,6 +183,11 @@ Result<Hash> rootAt(qint64 size, const HashReader& read)
     return rangeHash(0, size, read);
 }
 
+Result<Hash> rootAt(qint64 size, const HashBatchReader& read)
+{
+    return runBatched<Hash>([size](const HashReader& r) { return rootAt(size, r); }, read);
+}
+
 Result<QList<Hash>> inclusionProof(qint64 index, qint64 size, const HashReader& read)
 {
     if (size <= 0 || index < 0 || index >= size)
@@ -177,6 +211,12 @@ Result<QList<Hash>> inclusionProof(qint64 index, qint64 size, const HashReader& 
     }
     std::reverse(path.begin(), path.end()); // PATH lists the leaf's sibling first
     return path;
+}
+
+Result<QList<Hash>> inclusionProof(qint64 index, qint64 size, const HashBatchReader& read)
+{
+    return runBatched<QList<Hash>>(
+        [index, size](const HashReader& r) { return inclusionProof(index, size, r); }, read);
 }
 
 Result<QList<Hash>> consistencyProof(qint64 from, qint64 to, const HashReader& read)
@@ -212,6 +252,12 @@ Result<QList<Hash>> consistencyProof(qint64 from, qint64 to, const HashReader& r
     }
     std::reverse(path.begin(), path.end());
     return path;
+}
+
+Result<QList<Hash>> consistencyProof(qint64 from, qint64 to, const HashBatchReader& read)
+{
+    return runBatched<QList<Hash>>(
+        [from, to](const HashReader& r) { return consistencyProof(from, to, r); }, read);
 }
 
 bool verifyInclusion(
@@ -312,6 +358,27 @@ Hash Frontier::root() const
     return acc;
 }
 
+HashReader Frontier::reader(HashReader stored) const
+{
+    return
+        [edge = m_edge, size = m_size, stored = std::move(stored)](int level, qint64 index) -> Result<Hash> {
+            // The edge subtrees, largest first, are the set bits of the size; subtree i starts where i-1
+            // ends.
+            qint64 lo = 0;
+            size_t i = 0;
+            for (int l = 62; l >= 0; --l) {
+                const qint64 width = qint64(1) << l;
+                if ((size & width) == 0)
+                    continue;
+                if (l == level && (lo >> l) == index)
+                    return edge[i];
+                lo += width;
+                ++i;
+            }
+            return stored(level, index);
+        };
+}
+
 Result<Frontier> Frontier::load(qint64 size, const HashReader& read)
 {
     if (size < 0)
@@ -330,6 +397,11 @@ Result<Frontier> Frontier::load(qint64 size, const HashReader& read)
     }
     f.m_size = size;
     return f;
+}
+
+Result<Frontier> Frontier::load(qint64 size, const HashBatchReader& read)
+{
+    return runBatched<Frontier>([size](const HashReader& r) { return load(size, r); }, read);
 }
 
 } // namespace lapse::merkle

@@ -34,14 +34,29 @@ std::optional<Hash> fromHex(QByteArrayView text); // the event hash form: exactl
 // the store cannot read it. Never called for a subtree that reaches beyond the tree being asked about.
 using HashReader = std::function<Result<Hash>(int level, qint64 index)>;
 
+// A complete aligned subtree: level L, index n covers leaves [n*2^L, (n+1)*2^L).
+struct NodeId {
+    int level = 0;
+    qint64 index = 0;
+    bool operator==(const NodeId& other) const { return level == other.level && index == other.index; }
+};
+
+// Batch form of HashReader: the hashes of `nodes`, in that order, each node listed once. Each call below
+// that takes one asks it at most once, so a store can answer a whole proof with one query. Which nodes a
+// call reads depends only on its sizes, so the list is worked out before any hash is read.
+using HashBatchReader = std::function<Result<QList<Hash>>(const QList<NodeId>& nodes)>;
+
 // MTH of the first `size` leaves (emptyRoot() for 0): one read per set bit of `size`.
 Result<Hash> rootAt(qint64 size, const HashReader& read);
+Result<Hash> rootAt(qint64 size, const HashBatchReader& read);
 
 // RFC 9162 2.1.3.1 PATH(index, D[size]), leaf to root: at most 2*log2(size) reads, none read twice.
 Result<QList<Hash>> inclusionProof(qint64 index, qint64 size, const HashReader& read);
+Result<QList<Hash>> inclusionProof(qint64 index, qint64 size, const HashBatchReader& read);
 
 // RFC 9162 2.1.4.1 PROOF(from, D[to]) for 0 < from <= to (empty when from == to): at most 2*log2(to) reads.
 Result<QList<Hash>> consistencyProof(qint64 from, qint64 to, const HashReader& read);
+Result<QList<Hash>> consistencyProof(qint64 from, qint64 to, const HashBatchReader& read);
 
 // RFC 9162 2.1.3.2: whether `proof` shows the leaf with `leafHash` at `index` in the tree of `size` with
 // `root`.
@@ -69,8 +84,15 @@ public:
 
     Hash root() const; // MTH of all leaves appended; emptyRoot() when there are none
 
+    // A reader that answers this frontier's subtrees from memory and asks `stored` for the rest. The ragged
+    // right part of a proof at this size is made of exactly these subtrees, so proofs at the writer's current
+    // size read about log2(size) hashes instead of up to twice that. Correct for any size: a complete
+    // subtree's hash never changes.
+    HashReader reader(HashReader stored) const;
+
     // Rebuilds the frontier of a tree of `size` leaves from stored hashes: one read per set bit of `size`.
     static Result<Frontier> load(qint64 size, const HashReader& read);
+    static Result<Frontier> load(qint64 size, const HashBatchReader& read);
 
     bool operator==(const Frontier& other) const { return m_size == other.m_size && m_edge == other.m_edge; }
 

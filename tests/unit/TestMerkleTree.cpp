@@ -253,7 +253,9 @@ private slots:
     void frontierMatchesReference();
     void badArguments();
     void readerErrorsPropagate();
+    void batchReader();
     void millionLeaves();
+    void readsAtTenMillion();
 };
 
 void TestMerkleTree::hashing()
@@ -719,6 +721,81 @@ void TestMerkleTree::readerErrorsPropagate()
     }
 }
 
+void TestMerkleTree::batchReader()
+{
+    Reference ref(counterLeaves(200));
+    int calls = 0;
+    qint64 treeSize = 0;
+    QStringList problems;
+    const HashBatchReader readMany = [&](const QList<NodeId>& nodes) -> Result<QList<Hash>> {
+        ++calls;
+        QList<Hash> out;
+        QSet<QPair<int, qint64>> seen;
+        for (const auto& n : nodes) {
+            if (n.level < 0 || n.index < 0 || ((n.index + 1) << n.level) > treeSize)
+                problems << QStringLiteral("%1/%2 beyond %3").arg(n.level).arg(n.index).arg(treeSize);
+            if (seen.contains(qMakePair(n.level, n.index)))
+                problems << QStringLiteral("%1/%2 asked twice").arg(n.level).arg(n.index);
+            seen.insert(qMakePair(n.level, n.index));
+            out << ref.mth(n.index << n.level, (n.index + 1) << n.level);
+        }
+        return out;
+    };
+    // The same answers as the point reader's (checked against the reference), from one batch per call.
+    for (qint64 size = 0; size <= 200; ++size) {
+        treeSize = size;
+        calls = 0;
+        auto root = rootAt(size, readMany);
+        QVERIFY(root.ok());
+        QCOMPARE(*root, ref.mth(0, size));
+        QCOMPARE(calls, size > 0 ? 1 : 0);
+        auto loaded = Frontier::load(size, readMany);
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded->size(), size);
+        QCOMPARE(loaded->root(), ref.mth(0, size));
+        for (qint64 i = 0; i < size; ++i) {
+            calls = 0;
+            auto p = inclusionProof(i, size, readMany);
+            QVERIFY(p.ok());
+            if (*p != ref.path(i, 0, size))
+                QFAIL(qPrintable(QStringLiteral("inclusion %1 of %2 differs").arg(i).arg(size)));
+            QCOMPARE(calls, size > 1 ? 1 : 0);
+            calls = 0;
+            auto c = consistencyProof(i + 1, size, readMany);
+            QVERIFY(c.ok());
+            if (*c != ref.subproof(i + 1, 0, size, true))
+                QFAIL(qPrintable(QStringLiteral("consistency %1 to %2 differs").arg(i + 1).arg(size)));
+            QCOMPARE(calls, c->isEmpty() ? 0 : 1);
+        }
+    }
+    QCOMPARE(problems, QStringList());
+
+    // A failing store, or one that answers with the wrong number of hashes, gives an error, never a proof.
+    treeSize = 200;
+    const HashBatchReader failing = [](const QList<NodeId>&) -> Result<QList<Hash>> {
+        return makeError(ErrorCode::Unavailable, QStringLiteral("disk on fire"));
+    };
+    const HashBatchReader shortAnswer = [&](const QList<NodeId>& nodes) -> Result<QList<Hash>> {
+        QList<Hash> all = readMany(nodes).value();
+        all.removeLast();
+        return all;
+    };
+    const std::pair<HashBatchReader, ErrorCode> stores[]
+        = {{failing, ErrorCode::Unavailable}, {shortAnswer, ErrorCode::Internal}};
+    for (const auto& [store, code] : stores) {
+        QCOMPARE(rootAt(200, store).error().code, code);
+        QCOMPARE(Frontier::load(200, store).error().code, code);
+        QCOMPARE(inclusionProof(5, 200, store).error().code, code);
+        QCOMPARE(consistencyProof(3, 200, store).error().code, code);
+    }
+    // Bad arguments are refused before the store is asked anything.
+    calls = 0;
+    QCOMPARE(inclusionProof(5, 5, readMany).error().code, ErrorCode::Invalid);
+    QCOMPARE(consistencyProof(6, 5, readMany).error().code, ErrorCode::Invalid);
+    QCOMPARE(rootAt(-1, readMany).error().code, ErrorCode::Invalid);
+    QCOMPARE(calls, 0);
+}
+
 void TestMerkleTree::millionLeaves()
 {
     const qint64 n = 1 << 20;
@@ -797,6 +874,32 @@ void TestMerkleTree::millionLeaves()
     }
     const double usPerInclusion = double(timer.nsecsElapsed()) / 1000.0 / double(proofs);
 
+    // At the writer's current size the frontier answers the ragged right part from memory: the same proofs,
+    // at most one read per level.
+    treeSize = n - 12345;
+    auto atSize = Frontier::load(treeSize, read);
+    QVERIFY(atSize.ok());
+    const HashReader edgeFirst = atSize->reader(read);
+    qint64 maxEdgeReads = 0;
+    for (int k = 0; k < 500; ++k) {
+        const qint64 index = qint64(rng.bounded(quint64(treeSize)));
+        reads = 0;
+        auto direct = inclusionProof(index, treeSize, read);
+        QVERIFY(direct.ok());
+        const qint64 directReads = reads;
+        reads = 0;
+        auto viaEdge = inclusionProof(index, treeSize, edgeFirst);
+        QVERIFY(viaEdge.ok());
+        QCOMPARE(*viaEdge, *direct);
+        QVERIFY(reads <= directReads);
+        QVERIFY(reads <= std::ceil(std::log2(double(treeSize))));
+        maxEdgeReads = std::max(maxEdgeReads, reads);
+        reads = 0;
+        auto c = consistencyProof(1 + qint64(rng.bounded(quint64(treeSize))), treeSize, edgeFirst);
+        QVERIFY(c.ok());
+        QVERIFY(reads <= std::ceil(std::log2(double(treeSize))));
+    }
+
     // Consistency between every pair of checkpoints.
     int pairs = 0;
     for (auto a = roots.begin(); a != roots.end(); ++a) {
@@ -814,8 +917,67 @@ void TestMerkleTree::millionLeaves()
     }
     qInfo(
         "1M leaves: append %lld ms; %lld inclusion proofs, %.1f us each with verification (in-memory reads); "
-        "reads per proof at 2^20: mean %.1f, max %lld over all sizes; %d consistency pairs",
-        appendMs, proofs, usPerInclusion, double(readsAtFull) / double(proofsAtFull), maxReads, pairs);
+        "reads per proof at 2^20: mean %.1f, max %lld over all sizes, max %lld with the frontier's reader; "
+        "%d consistency pairs",
+        appendMs, proofs, usPerInclusion, double(readsAtFull) / double(proofsAtFull), maxReads, maxEdgeReads,
+        pairs);
+}
+
+// Which nodes a proof reads depends only on the sizes, so the read count at ten million leaves needs no
+// store: a reader that answers placeholders counts them. Each read costs the real store 2-3 us.
+void TestMerkleTree::readsAtTenMillion()
+{
+    QRandomGenerator rng(10000000);
+    int reads = 0;
+    const HashReader counting = [&reads](int, qint64) -> Result<Hash> {
+        ++reads;
+        return Hash {};
+    };
+    int maxInclusion = 0;
+    int maxConsistency = 0;
+    qint64 totalInclusion = 0;
+    const int samples = 2000;
+    QElapsedTimer timer;
+    qint64 computeNs = 0;
+    for (int k = 0; k < samples; ++k) {
+        const qint64 size = 10000000 + qint64(rng.bounded(1000000));
+        const qint64 index = qint64(rng.bounded(quint64(size)));
+        reads = 0;
+        timer.start();
+        QVERIFY(inclusionProof(index, size, counting).ok());
+        computeNs += timer.nsecsElapsed();
+        QVERIFY(reads <= 2 * std::log2(double(size)));
+        maxInclusion = std::max(maxInclusion, reads);
+        totalInclusion += reads;
+        reads = 0;
+        QVERIFY(consistencyProof(1 + qint64(rng.bounded(quint64(size))), size, counting).ok());
+        QVERIFY(reads <= 2 * std::log2(double(size)));
+        maxConsistency = std::max(maxConsistency, reads);
+    }
+    // At 3 us a read the worst inclusion proof stays well under 200 us.
+    QVERIFY(maxInclusion * 3 < 150);
+
+    // With the writer's frontier answering the right edge, proofs at its size read one hash per level at
+    // most.
+    const qint64 current = 10000000 + qint64(rng.bounded(1000000));
+    auto edge = Frontier::load(current, counting);
+    QVERIFY(edge.ok());
+    const HashReader edgeFirst = edge->reader(counting);
+    int maxEdge = 0;
+    qint64 totalEdge = 0;
+    for (int k = 0; k < samples; ++k) {
+        reads = 0;
+        QVERIFY(inclusionProof(qint64(rng.bounded(quint64(current))), current, edgeFirst).ok());
+        QVERIFY(reads <= std::ceil(std::log2(double(current))));
+        maxEdge = std::max(maxEdge, reads);
+        totalEdge += reads;
+    }
+    qInfo(
+        "10M-11M leaves: inclusion reads mean %.1f, max %d (2*log2 = %.1f), with the frontier's reader "
+        "mean %.1f, max %d; consistency reads max %d; %.1f us of computation per inclusion proof besides the "
+        "reads",
+        double(totalInclusion) / samples, maxInclusion, 2 * std::log2(1e7), double(totalEdge) / samples,
+        maxEdge, maxConsistency, double(computeNs) / 1000.0 / samples);
 }
 
 QTEST_GUILESS_MAIN(TestMerkleTree)
