@@ -11,9 +11,9 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 #include <QThread>
 #include <QTimer>
 #include <cstdio>
@@ -341,8 +341,8 @@ int cmdVerify(Context& c)
         const QByteArray note = readFile(c.options.value("checkpoint"), "checkpoint");
         auto parsed = SignedNote::parse(note);
         if (!parsed)
-            throw CommandError {
-                {Rejected, QStringLiteral("the checkpoint is not a signed note: %1").arg(parsed.error().message)}};
+            throw CommandError {{Rejected,
+                QStringLiteral("the checkpoint is not a signed note: %1").arg(parsed.error().message)}};
         auto body = CheckpointBody::parse(parsed->text);
         if (!body)
             throw CommandError {
@@ -365,20 +365,23 @@ int cmdVerify(Context& c)
             throw CommandError {{Usage, witness.error().message}};
         if (auto opened = witness->open(note); !opened)
             throw CommandError {{Other,
-                QStringLiteral("the checkpoint's signature does not verify: %1").arg(opened.error().message)}};
+                QStringLiteral("the checkpoint's signature does not verify: %1")
+                    .arg(opened.error().message)}};
         given = body.value();
     }
     const auto verified = verifyLog(*store.value(), given, &breakSeq);
     if (!verified) {
         if (c.json)
-            printJson(QJsonObject {{"intact", false}, {"break_seq", breakSeq}, {"reason", verified.error().message}});
+            printJson(QJsonObject {
+                {"intact", false}, {"break_seq", breakSeq}, {"reason", verified.error().message}});
         throw CommandError {{Other, verified.error().message}};
     }
-    QString summary = QStringLiteral("chain intact: %1 events verified; state agrees (%2 rows); tree matches %3 "
-                                     "checkpoint(s)")
-                          .arg(verified->events)
-                          .arg(verified->stateRows)
-                          .arg(verified->checkpointsMatched);
+    QString summary
+        = QStringLiteral("chain intact: %1 events verified; state agrees (%2 rows); tree matches %3 "
+                         "checkpoint(s)")
+              .arg(verified->events)
+              .arg(verified->stateRows)
+              .arg(verified->checkpointsMatched);
     if (given)
         summary += QStringLiteral("; checkpoint at size %1 verified").arg(given->size);
     return show(c,
@@ -390,15 +393,15 @@ int cmdVerify(Context& c)
 
 QByteArray getText(Context& c, const QString& path, const QUrlQuery& q = {})
 {
-    const ApiResponse r = c.transport->call("GET", path, q);
+    const ApiResponse r = c.transport->callText("GET", path, q);
     if (r.status < 200 || r.status >= 300)
         throw CommandError {failureOf(r)};
     return r.body;
 }
 
-// Follows the log as a witness: each new checkpoint must be signed by a trusted log key and consistent with the
-// last one kept in the state file; a rotated key is trusted once a checkpoint signed by the old and the new key
-// shows the hand-over.
+// Follows the log as a witness: each new checkpoint must be signed by a trusted log key and consistent with
+// the last one kept in the state file; a rotated key is trusted once a checkpoint signed by the old and the
+// new key shows the hand-over.
 int logWatch(Context& c)
 {
     const QString stateFile = c.options.value("state");
@@ -409,15 +412,18 @@ int logWatch(Context& c)
         const QJsonObject saved = QJsonDocument::fromJson(readFile(stateFile, "state file")).object();
         auto w = CheckpointWitness::fromJson(saved);
         if (!w)
-            throw CommandError {{Other, QStringLiteral("the state file %1: %2").arg(stateFile, w.error().message)}};
+            throw CommandError {
+                {Other, QStringLiteral("the state file %1: %2").arg(stateFile, w.error().message)}};
         witness = std::move(w).value();
     } else {
         QStringList vkeys;
         if (c.options.isSet("log-key")) {
-            vkeys = QString::fromUtf8(readFile(c.options.value("log-key"), "log key")).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            vkeys = QString::fromUtf8(readFile(c.options.value("log-key"), "log key"))
+                        .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         } else {
             vkeys << QString::fromUtf8(getText(c, QStringLiteral("/.well-known/lapse-log-key"))).trimmed();
-            std::fprintf(stderr, "lapsectl: trusting the log key %s on first use\n", qPrintable(vkeys.first()));
+            std::fprintf(
+                stderr, "lapsectl: trusting the log key %s on first use\n", qPrintable(vkeys.first()));
         }
         auto w = CheckpointWitness::trusting(vkeys);
         if (!w)
@@ -426,7 +432,8 @@ int logWatch(Context& c)
     }
     auto save = [&] {
         QSaveFile f(stateFile);
-        if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(witness->toJson()).toJson()) < 0 || !f.commit())
+        if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(witness->toJson()).toJson()) < 0
+            || !f.commit())
             throw CommandError {{Other, QStringLiteral("cannot write the state file %1").arg(stateFile)}};
     };
     auto consistency = [&](qint64 from, qint64 to) {
@@ -441,7 +448,8 @@ int logWatch(Context& c)
                 continue;
             const auto h = merkle::fromBase64(line);
             if (!h)
-                throw CommandError {{Other, QStringLiteral("the consistency proof from %1 to %2 is malformed").arg(from).arg(to)}};
+                throw CommandError {{Other,
+                    QStringLiteral("the consistency proof from %1 to %2 is malformed").arg(from).arg(to)}};
             proof << *h;
         }
         return proof;
@@ -459,12 +467,14 @@ int logWatch(Context& c)
     };
     // A checkpoint signed by a key not trusted yet: find the rotation that introduced it and its hand-over.
     auto learnRotatedKey = [&]() {
-        const QString current = QString::fromUtf8(getText(c, QStringLiteral("/.well-known/lapse-log-key"))).trimmed();
+        const QString current
+            = QString::fromUtf8(getText(c, QStringLiteral("/.well-known/lapse-log-key"))).trimmed();
         for (qint64 after = witness->size();;) {
             QUrlQuery q;
             q.addQueryItem(QStringLiteral("after"), QString::number(after));
             q.addQueryItem(QStringLiteral("limit"), QStringLiteral("10000"));
-            const QJsonArray items = get(c, QStringLiteral("/v1/events"), q)[QLatin1String("items")].toArray();
+            const QJsonArray items
+                = get(c, QStringLiteral("/v1/events"), q)[QLatin1String("items")].toArray();
             if (items.isEmpty())
                 break;
             for (const auto& v : items) {
@@ -472,18 +482,25 @@ int logWatch(Context& c)
                 after = e[QLatin1String("seq")].toInteger();
                 if (e[QLatin1String("type")].toString() != QLatin1String("log.key_rotated"))
                     continue;
-                const QString next = e[QLatin1String("body")].toObject()[QLatin1String("current")].toString();
+                // The body travels as the exact text that was hashed.
+                const QString next = QJsonDocument::fromJson(e[QLatin1String("body")].toString().toUtf8())
+                                         .object()[QLatin1String("current")]
+                                         .toString();
                 QUrlQuery at;
                 at.addQueryItem(QStringLiteral("size"), QString::number(after));
                 const QByteArray handOver = getText(c, QStringLiteral("/v1/log/checkpoint"), at);
                 if (const Status s = witness->learnKey(handOver, next); !s)
-                    throw CommandError {{Other, QStringLiteral("log key rotation at event %1: %2").arg(after).arg(s.error().message)}};
+                    throw CommandError {{Other,
+                        QStringLiteral("log key rotation at event %1: %2")
+                            .arg(after)
+                            .arg(s.error().message)}};
                 acceptNote(handOver);
                 if (next == current)
                     return;
             }
         }
-        throw CommandError {{Other, QStringLiteral("the latest checkpoint is signed by a key no trusted key handed over to")}};
+        throw CommandError {{Other,
+            QStringLiteral("the latest checkpoint is signed by a key no trusted key handed over to")}};
     };
     const int intervalMs = c.options.value("interval").toInt() * 1000;
     for (;;) {
@@ -516,7 +533,7 @@ int logCheckpoint(Context& c)
 {
     QByteArray note;
     if (c.options.isSet("cut")) {
-        const ApiResponse r = c.transport->call("POST", QStringLiteral("/v1/log/checkpoint"));
+        const ApiResponse r = c.transport->callText("POST", QStringLiteral("/v1/log/checkpoint"));
         if (r.status != 200)
             throw CommandError {failureOf(r)};
         note = r.body;
@@ -533,7 +550,7 @@ int logCheckpoint(Context& c)
 
 int logRotateKey(Context& c)
 {
-    const ApiResponse r = c.transport->call("POST", QStringLiteral("/v1/log/key/rotate"));
+    const ApiResponse r = c.transport->callText("POST", QStringLiteral("/v1/log/key/rotate"));
     if (r.status != 200)
         throw CommandError {failureOf(r)};
     std::fputs(r.body.constData(), stdout);
@@ -555,8 +572,8 @@ int cmdLog(Context& c)
             throw CommandError {{Usage, QStringLiteral("log prove needs --seq N")}};
         return logProve(c);
     }
-    throw CommandError {
-        {Usage, QStringLiteral("unknown log command '%1' (watch, checkpoint, prove or rotate-key)").arg(what)}};
+    throw CommandError {{Usage,
+        QStringLiteral("unknown log command '%1' (watch, checkpoint, prove or rotate-key)").arg(what)}};
 }
 
 int cmdMetrics(Context& c)
@@ -650,12 +667,14 @@ const QMap<QString, Command>& commands()
             {QStringLiteral("metrics [--from ISO] [--to ISO] [--target T] [--kind K] [--repeat N]"), true,
                 cmdMetrics}},
         {QStringLiteral("verify"),
-            {QStringLiteral("verify --data DIR [--checkpoint FILE [--log-key FILE]]   the chain, the state tables "
-                            "and the tree, offline"),
+            {QStringLiteral(
+                 "verify --data DIR [--checkpoint FILE [--log-key FILE]]   the chain, the state tables "
+                 "and the tree, offline"),
                 false, cmdVerify}},
         {QStringLiteral("log"),
-            {QStringLiteral("log watch --state FILE [--log-key FILE] [--follow [--interval S]] | log checkpoint "
-                            "[--cut | --size M] | log prove --seq N [--size M] | log rotate-key"),
+            {QStringLiteral(
+                 "log watch --state FILE [--log-key FILE] [--follow [--interval S]] | log checkpoint "
+                 "[--cut | --size M] | log prove --seq N [--size M] | log rotate-key"),
                 true, cmdLog}},
     };
     return table;

@@ -40,6 +40,24 @@ ApiResponse HttpTransport::call(const QByteArray& method, const QString& path, c
     return result->ok() ? ApiResponse::json(200, result->value()) : ApiResponse::error(result->error());
 }
 
+ApiResponse HttpTransport::callText(const QByteArray& method, const QString& path, const QUrlQuery& query)
+{
+    std::optional<Result<QByteArray>> result;
+    QEventLoop loop;
+    m_backend->callText(method, path, query, [&](const Result<QByteArray>& r) {
+        result = r;
+        loop.quit();
+    });
+    if (!result)
+        loop.exec();
+    if (!result->ok())
+        return ApiResponse::error(result->error());
+    ApiResponse text;
+    text.body = result->value();
+    text.contentType = "text/plain; charset=utf-8";
+    return text;
+}
+
 Result<std::unique_ptr<StoreTransport>> StoreTransport::open(
     const QString& dataDir, const QString& directoryFile)
 {

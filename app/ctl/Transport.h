@@ -21,6 +21,11 @@ public:
     virtual ApiResponse call(const QByteArray& method, const QString& path, const QUrlQuery& query = {},
         const QByteArray& body = {}, const QByteArray& contentType = "application/json")
         = 0;
+    // The same for an operation that answers text (checkpoints, proofs, the log key): the body verbatim.
+    virtual ApiResponse callText(const QByteArray& method, const QString& path, const QUrlQuery& query = {})
+    {
+        return call(method, path, query);
+    }
     virtual QString describe() const = 0;
 };
 
@@ -33,6 +38,7 @@ public:
     ~HttpTransport() override;
     ApiResponse call(const QByteArray& method, const QString& path, const QUrlQuery& query,
         const QByteArray& body, const QByteArray& contentType) override;
+    ApiResponse callText(const QByteArray& method, const QString& path, const QUrlQuery& query) override;
     QString describe() const override;
 
 private:

@@ -139,6 +139,35 @@ void RemoteBackend::call(const QByteArray& method, const QString& path, const QJ
     });
 }
 
+void RemoteBackend::callText(
+    const QByteArray& method, const QString& path, const QUrlQuery& query, TextCallback done)
+{
+    if (plainHttpRefused()) {
+        QTimer::singleShot(0, this, [done = std::move(done), url = m_base.toString()] {
+            done(makeError(ErrorCode::Invalid,
+                tr("refusing %1: use https://, plain http only to a loopback address").arg(url)));
+        });
+        return;
+    }
+    QNetworkReply* reply
+        = send(method, path, query, method == "POST" ? QByteArray("{}") : QByteArray(), m_timeoutMs);
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200
+            && reply->header(QNetworkRequest::ContentTypeHeader)
+                   .toString()
+                   .startsWith(QLatin1String("text/plain"))) {
+            done(reply->readAll());
+            return;
+        }
+        const ApiResult r = resultOf(reply);
+        done(r ? Result<QByteArray>(
+                 makeError(ErrorCode::Internal, tr("the broker answered JSON where text was expected")))
+               : Result<QByteArray>(r.error()));
+    });
+}
+
 void RemoteBackend::setState(ConnectionState s)
 {
     if (m_state == s)

@@ -42,19 +42,20 @@ Result<CheckpointWitness> CheckpointWitness::fromJson(const QJsonObject& state)
     QStringList vkeys;
     for (const auto& v : state[QLatin1String("trusted")].toArray())
         vkeys << v.toString();
-    auto w = trusting(vkeys);
-    if (!w)
-        return w.error();
+    auto trusted = trusting(vkeys);
+    if (!trusted)
+        return trusted.error();
+    CheckpointWitness w = trusted.value();
     const QByteArray note = state[QLatin1String("note")].toString().toUtf8();
     if (!note.isEmpty()) {
-        auto body = w->open(note);
+        auto body = w.open(note);
         if (!body)
             return makeError(ErrorCode::Invalid,
                 QStringLiteral("the kept checkpoint does not verify: %1").arg(body.error().message));
-        w->m_origin = body->origin;
-        w->m_size = body->size;
-        w->m_root = body->root;
-        w->m_note = note;
+        w.m_origin = body->origin;
+        w.m_size = body->size;
+        w.m_root = body->root;
+        w.m_note = note;
     }
     return w;
 }
@@ -93,7 +94,8 @@ Status CheckpointWitness::learnKey(const QByteArray& note, const QString& vkey)
         return parsed.error();
     if (auto byTrusted = verifyNote(parsed.value(), m_trusted); !byTrusted)
         return makeError(ErrorCode::Conflict,
-            QStringLiteral("the key transition is not signed by a trusted key: %1").arg(byTrusted.error().message));
+            QStringLiteral("the key transition is not signed by a trusted key: %1")
+                .arg(byTrusted.error().message));
     if (auto byNew = verifyNote(parsed.value(), {candidate.value()}); !byNew)
         return makeError(ErrorCode::Conflict,
             QStringLiteral("the key transition is not signed by the new key: %1").arg(byNew.error().message));
@@ -111,9 +113,10 @@ Status CheckpointWitness::accept(const QByteArray& note, const QList<merkle::Has
             QStringLiteral("checkpoint of another log (%1, kept %2)").arg(body->origin, m_origin));
     if (!m_note.isEmpty()) {
         if (body->size < m_size)
-            return inconsistent(QStringLiteral("checkpoint at size %1 is older than the kept size %2: the log was cut")
-                                    .arg(body->size)
-                                    .arg(m_size));
+            return inconsistent(
+                QStringLiteral("checkpoint at size %1 is older than the kept size %2: the log was cut")
+                    .arg(body->size)
+                    .arg(m_size));
         if (body->size == m_size && body->root != m_root)
             return inconsistent(
                 QStringLiteral("two checkpoints at size %1 and %2 with different roots: the log forked")
@@ -121,9 +124,10 @@ Status CheckpointWitness::accept(const QByteArray& note, const QList<merkle::Has
                     .arg(m_size));
         if (body->size > m_size
             && !merkle::verifyConsistency(m_size, body->size, toHash(m_root), toHash(body->root), proof))
-            return inconsistent(QStringLiteral("size %1 is not consistent with the kept size %2: the log was rewritten")
-                                    .arg(body->size)
-                                    .arg(m_size));
+            return inconsistent(
+                QStringLiteral("size %1 is not consistent with the kept size %2: the log was rewritten")
+                    .arg(body->size)
+                    .arg(m_size));
     }
     m_origin = body->origin;
     m_size = body->size;

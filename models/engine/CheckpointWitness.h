@@ -1,7 +1,7 @@
 // What a witness keeps and checks: the latest checkpoint it accepted, and the log keys it trusts. A new
 // checkpoint is accepted only when a trusted key signed it and it is consistent with the kept one (RFC 9162
-// consistency proof; the same root at the same size). Anything else is a fork, a cut or a rewrite, refused with
-// both sizes named. Used by `lapsectl log watch`, the console's mirror and offline verification alike.
+// consistency proof; the same root at the same size). Anything else is a fork, a cut or a rewrite, refused
+// with both sizes named. Used by `lapsectl log watch`, the console's mirror and offline verification alike.
 #pragma once
 
 #include "Checkpoint.h"
@@ -35,7 +35,8 @@ public:
     Status learnKey(const QByteArray& note, const QString& vkey);
     // Accepts `note` as the latest checkpoint. proof: the consistency proof from size() to its size (unused
     // when nothing is kept yet, or the sizes are equal). Refused: unsigned, another origin, smaller than the
-    // kept one (a cut), the same size with another root (a fork), or a proof that does not verify (a rewrite).
+    // kept one (a cut), the same size with another root (a fork), or a proof that does not verify (a
+    // rewrite).
     Status accept(const QByteArray& note, const QList<merkle::Hash>& proof);
 
 private:

@@ -795,19 +795,22 @@ Status Engine::rotateSigningKey(const Principal& actor)
 
 // ---------------------------------------------------------------- the log as outsiders check it
 
-Result<std::pair<qint64, QByteArray>> Engine::checkpoint(const Principal& actor, std::optional<qint64> size) const
+Result<std::pair<qint64, QByteArray>> Engine::checkpoint(
+    const Principal& actor, std::optional<qint64> size) const
 {
     if (lockedOut(actor.id))
         return makeError(ErrorCode::Forbidden, QStringLiteral("%1 is locked out").arg(actor.id));
     if (size) {
         const auto note = m_store->checkpoint(*size);
         if (!note)
-            return makeError(ErrorCode::NotFound, QStringLiteral("no checkpoint was cut at size %1").arg(*size));
+            return makeError(
+                ErrorCode::NotFound, QStringLiteral("no checkpoint was cut at size %1").arg(*size));
         return std::pair {*size, *note};
     }
     const auto latest = m_store->latestCheckpoint();
     if (!latest)
-        return makeError(ErrorCode::NotFound, QStringLiteral("no checkpoint has been cut yet: the log is empty"));
+        return makeError(
+            ErrorCode::NotFound, QStringLiteral("no checkpoint has been cut yet: the log is empty"));
     return *latest;
 }
 
@@ -818,7 +821,8 @@ Result<std::pair<qint64, QByteArray>> Engine::cutCheckpoint(const Principal& act
     return m_log->cutNow(Clock::now());
 }
 
-Result<QByteArray> Engine::inclusionProof(const Principal& actor, qint64 seq, std::optional<qint64> size) const
+Result<QByteArray> Engine::inclusionProof(
+    const Principal& actor, qint64 seq, std::optional<qint64> size) const
 {
     if (const Status s = Policy::requireAnyRole(
             actor, {Role::Auditor, Role::Admin, Role::ResourceServer}, lockedOut(actor.id));
@@ -827,7 +831,8 @@ Result<QByteArray> Engine::inclusionProof(const Principal& actor, qint64 seq, st
     if (!size) {
         const auto latest = m_store->latestCheckpoint();
         if (!latest)
-            return makeError(ErrorCode::NotFound, QStringLiteral("no checkpoint has been cut yet: the log is empty"));
+            return makeError(
+                ErrorCode::NotFound, QStringLiteral("no checkpoint has been cut yet: the log is empty"));
         size = latest->first;
     }
     return m_log->inclusionProof(seq, *size);

@@ -25,8 +25,9 @@ struct EngineConfig {
     Directory directory;
     QString issuer = QStringLiteral("lapse-broker");
     int sweepIntervalMs = 1000; // 0: no timer; call sweep() and cutCheckpointIfDue() yourself (tests)
-    // Names the log in its signed checkpoints: an explicit origin replaces the one kept in the data directory;
-    // defaultLogOrigin names a new log. cutCheckpoints: false for a process that only reads the store.
+    // Names the log in its signed checkpoints: an explicit origin replaces the one kept in the data
+    // directory; defaultLogOrigin names a new log. cutCheckpoints: false for a process that only reads the
+    // store.
     QString logOrigin;
     QString defaultLogOrigin = QStringLiteral("localhost/lapse");
     bool cutCheckpoints = true;
@@ -112,14 +113,16 @@ public:
     TransparencyLog& log() { return *m_log; }
     QString logVkey() const { return m_log->vkey(); } // public
     // The latest checkpoint (size, signed note), or the one cut at size; any authenticated caller.
-    Result<std::pair<qint64, QByteArray>> checkpoint(const Principal& actor, std::optional<qint64> size) const;
+    Result<std::pair<qint64, QByteArray>> checkpoint(
+        const Principal& actor, std::optional<qint64> size) const;
     // Cuts a checkpoint of the head now (auditor, admin); the existing one if the head has one.
     Result<std::pair<qint64, QByteArray>> cutCheckpoint(const Principal& actor);
     // The C2SP tlog-proof of event seq against the checkpoint at size (default: the latest); auditor, admin,
     // resource server.
     Result<QByteArray> inclusionProof(const Principal& actor, qint64 seq, std::optional<qint64> size) const;
     Result<QList<merkle::Hash>> consistencyProof(const Principal& actor, qint64 from, qint64 to) const;
-    // A new log key (admin); recorded as log.key_rotated, then a checkpoint signed by the old and the new key.
+    // A new log key (admin); recorded as log.key_rotated, then a checkpoint signed by the old and the new
+    // key.
     Result<std::pair<qint64, QByteArray>> rotateLogKey(const Principal& actor);
     // The timer's turn: a checkpoint when 60 s passed since the last cut and the log grew.
     void cutCheckpointIfDue();

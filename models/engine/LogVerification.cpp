@@ -24,7 +24,8 @@ QByteArray bytes(const merkle::Hash& h)
 }
 } // namespace
 
-Result<LogVerification> verifyLog(const Store& store, const std::optional<CheckpointBody>& outside, qint64* breakSeq)
+Result<LogVerification> verifyLog(
+    const Store& store, const std::optional<CheckpointBody>& outside, qint64* breakSeq)
 {
     if (breakSeq)
         *breakSeq = 0;
@@ -33,24 +34,29 @@ Result<LogVerification> verifyLog(const Store& store, const std::optional<Checkp
     QHash<qint64, QByteArray> expected;
     for (const qint64 kept : store.checkpointSizes()) {
         const auto note = store.checkpoint(kept);
-        auto parsed = note ? SignedNote::parse(*note) : Result<SignedNote>(makeError(ErrorCode::NotFound, QString()));
+        auto parsed
+            = note ? SignedNote::parse(*note) : Result<SignedNote>(makeError(ErrorCode::NotFound, QString()));
         auto body = parsed ? CheckpointBody::parse(parsed->text) : Result<CheckpointBody>(parsed.error());
         if (!body || body->size != kept)
-            return makeError(ErrorCode::Conflict, QStringLiteral("the checkpoint kept at size %1 is malformed").arg(kept));
+            return makeError(
+                ErrorCode::Conflict, QStringLiteral("the checkpoint kept at size %1 is malformed").arg(kept));
         if (kept > size)
-            return inconsistent(QStringLiteral("the store holds %1 events but kept a checkpoint at size %2: the log was cut")
-                                    .arg(size)
-                                    .arg(kept));
+            return inconsistent(
+                QStringLiteral("the store holds %1 events but kept a checkpoint at size %2: the log was cut")
+                    .arg(size)
+                    .arg(kept));
         expected.insert(kept, body->root);
     }
     if (outside) {
         if (outside->size > size)
-            return inconsistent(QStringLiteral("the store holds %1 events but the checkpoint is at size %2: the log was cut")
-                                    .arg(size)
-                                    .arg(outside->size));
+            return inconsistent(
+                QStringLiteral("the store holds %1 events but the checkpoint is at size %2: the log was cut")
+                    .arg(size)
+                    .arg(outside->size));
         if (expected.contains(outside->size) && expected.value(outside->size) != outside->root)
-            return inconsistent(QStringLiteral("two checkpoints at size %1 and %1 with different roots: the log forked")
-                                    .arg(outside->size));
+            return inconsistent(
+                QStringLiteral("two checkpoints at size %1 and %1 with different roots: the log forked")
+                    .arg(outside->size));
         expected.insert(outside->size, outside->root);
     }
 
@@ -64,7 +70,8 @@ Result<LogVerification> verifyLog(const Store& store, const std::optional<Checkp
             return;
         const auto leaf = merkle::fromHex(hash);
         if (!leaf) {
-            mismatch = makeError(ErrorCode::Conflict, QStringLiteral("event %1's hash is malformed").arg(tree.size() + 1));
+            mismatch = makeError(
+                ErrorCode::Conflict, QStringLiteral("event %1's hash is malformed").arg(tree.size() + 1));
             return;
         }
         tree.append(merkle::leafHash(leaf->data(), leaf->size()), [](int, qint64, const merkle::Hash&) {});
@@ -73,10 +80,11 @@ Result<LogVerification> verifyLog(const Store& store, const std::optional<Checkp
             return;
         const QByteArray root = bytes(tree.root());
         if (root != *it)
-            mismatch = inconsistent(QStringLiteral("the tree over the first %1 events has root %2, the checkpoint at "
-                                                   "size %1 says %3: the log was rewritten")
-                                        .arg(tree.size())
-                                        .arg(QString::fromLatin1(root.toBase64()), QString::fromLatin1(it->toBase64())));
+            mismatch = inconsistent(
+                QStringLiteral("the tree over the first %1 events has root %2, the checkpoint at "
+                               "size %1 says %3: the log was rewritten")
+                    .arg(tree.size())
+                    .arg(QString::fromLatin1(root.toBase64()), QString::fromLatin1(it->toBase64())));
         else
             ++out.checkpointsMatched;
     });

@@ -21,9 +21,9 @@ struct LogVerification {
     QByteArray root; // over all events
 };
 
-// outside: a checkpoint body kept elsewhere (its signature already checked by the caller). *breakSeq: the first
-// event that does not chain, when that is the failure (0 otherwise).
-Result<LogVerification> verifyLog(
-    const Store& store, const std::optional<CheckpointBody>& outside = std::nullopt, qint64* breakSeq = nullptr);
+// outside: a checkpoint body kept elsewhere (its signature already checked by the caller). *breakSeq: the
+// first event that does not chain, when that is the failure (0 otherwise).
+Result<LogVerification> verifyLog(const Store& store,
+    const std::optional<CheckpointBody>& outside = std::nullopt, qint64* breakSeq = nullptr);
 
 } // namespace lapse

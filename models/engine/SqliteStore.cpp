@@ -70,11 +70,12 @@ const char* const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS api_keys(hash BLOB PRIMARY KEY, principal TEXT NOT NULL, created INTEGER NOT "
     "NULL,"
     " label TEXT)",
-    // The Merkle tree over the log: every complete aligned subtree at level >= 1 (level 0, the leaf hashes, are
-    // computed from the events' hashes), and the signed checkpoints cut from it.
+    // The Merkle tree over the log: every complete aligned subtree at level >= 1 (level 0, the leaf hashes,
+    // are computed from the events' hashes), and the signed checkpoints cut from it.
     "CREATE TABLE IF NOT EXISTS log_tree(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
     " PRIMARY KEY(level, idx)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS log_checkpoints(size INTEGER PRIMARY KEY, ts INTEGER NOT NULL, note BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS log_checkpoints(size INTEGER PRIMARY KEY, ts INTEGER NOT NULL, note BLOB NOT "
+    "NULL)",
 };
 
 QByteArray compact(const QJsonObject& o)
@@ -1123,9 +1124,8 @@ Result<QList<AccessRequest>> SqliteStore::pendingRequestsDue(qint64 nowMs, int l
     return out;
 }
 
-Result<qint64> SqliteStore::verifyChain(
-    QString* breakReason, qint64* breakSeq, const std::function<void(qint64)>& progress,
-    const EventHashVisitor& each) const
+Result<qint64> SqliteStore::verifyChain(QString* breakReason, qint64* breakSeq,
+    const std::function<void(qint64)>& progress, const EventHashVisitor& each) const
 {
     return verifyChain(connection(), breakReason, breakSeq, progress, each);
 }
@@ -1292,17 +1292,20 @@ Status SqliteStore::addLeaf(const QByteArray& hexHash)
     sqlite3* h = writer();
     if (!m_insertNode->isValid()
         && !m_insertNode->prepare(h, "INSERT OR REPLACE INTO log_tree(level, idx, hash) VALUES(?,?,?)"))
-        return makeError(ErrorCode::Internal, QStringLiteral("store: tree write failed: %1").arg(sqliteMessage(h)));
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("store: tree write failed: %1").arg(sqliteMessage(h)));
     Status written = Ok {};
-    m_tree.append(merkle::leafHash(leaf->data(), leaf->size()), [&](int level, qint64 index, const merkle::Hash& hash) {
-        if (!written)
-            return;
-        m_insertNode->bind(1, qint64(level)).bind(2, index);
-        m_insertNode->bindBlob(3, QByteArray(reinterpret_cast<const char*>(hash.data()), int(hash.size())));
-        if (!m_insertNode->exec())
-            written = makeError(
-                ErrorCode::Internal, QStringLiteral("store: tree write failed: %1").arg(m_insertNode->message()));
-    });
+    m_tree.append(
+        merkle::leafHash(leaf->data(), leaf->size()), [&](int level, qint64 index, const merkle::Hash& hash) {
+            if (!written)
+                return;
+            m_insertNode->bind(1, qint64(level)).bind(2, index);
+            m_insertNode->bindBlob(
+                3, QByteArray(reinterpret_cast<const char*>(hash.data()), int(hash.size())));
+            if (!m_insertNode->exec())
+                written = makeError(ErrorCode::Internal,
+                    QStringLiteral("store: tree write failed: %1").arg(m_insertNode->message()));
+        });
     return written;
 }
 
@@ -1313,7 +1316,8 @@ Status SqliteStore::saveTreeSize()
     SqlStatement q(writer(), "INSERT OR REPLACE INTO meta(key, value) VALUES('tree_size', ?)");
     q.bindText(1, QByteArray::number(m_tree.size()));
     if (!q.exec())
-        return makeError(ErrorCode::Internal, QStringLiteral("store: tree write failed: %1").arg(q.message()));
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("store: tree write failed: %1").arg(q.message()));
     return Ok {};
 }
 
@@ -1396,7 +1400,8 @@ merkle::HashReader SqliteStore::treeReader() const
     return [h, leaves, nodes](int level, qint64 index) -> Result<merkle::Hash> {
         SqlStatement& q = level == 0 ? *leaves : *nodes;
         if (!q.isValid())
-            return makeError(ErrorCode::Internal, QStringLiteral("store: tree read failed: %1").arg(sqliteMessage(h)));
+            return makeError(
+                ErrorCode::Internal, QStringLiteral("store: tree read failed: %1").arg(sqliteMessage(h)));
         if (level == 0)
             q.bind(1, index + 1);
         else
@@ -1420,7 +1425,9 @@ merkle::HashReader SqliteStore::treeReader() const
         q.reset();
         if (!out)
             return makeError(ErrorCode::Internal,
-                QStringLiteral("store: the tree hash at level %1, index %2 is malformed").arg(level).arg(index));
+                QStringLiteral("store: the tree hash at level %1, index %2 is malformed")
+                    .arg(level)
+                    .arg(index));
         return *out;
     };
 }
@@ -1429,7 +1436,8 @@ Status SqliteStore::putCheckpoint(qint64 size, const QByteArray& note, qint64 ts
 {
     Q_ASSERT(m_inTx);
     if (!m_keepTree)
-        return makeError(ErrorCode::Conflict, QStringLiteral("store %1 keeps no tree to checkpoint").arg(m_path));
+        return makeError(
+            ErrorCode::Conflict, QStringLiteral("store %1 keeps no tree to checkpoint").arg(m_path));
     sqlite3* h = writer();
     SqlStatement existing(h, "SELECT note FROM log_checkpoints WHERE size = ?");
     existing.bind(1, size);
@@ -1442,7 +1450,8 @@ Status SqliteStore::putCheckpoint(qint64 size, const QByteArray& note, qint64 ts
     SqlStatement q(h, "INSERT INTO log_checkpoints(size, ts, note) VALUES(?,?,?)");
     q.bind(1, size).bind(2, tsMs).bindBlob(3, note);
     if (!q.exec())
-        return makeError(ErrorCode::Internal, QStringLiteral("store: checkpoint write failed: %1").arg(q.message()));
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("store: checkpoint write failed: %1").arg(q.message()));
     return Ok {};
 }
 

@@ -30,9 +30,11 @@ Result<qint64> auditState(const Store& store)
         for (const Event& e : page) {
             const QStringView type = e.type;
             if (type.startsWith(QLatin1String("request.")) || type.startsWith(QLatin1String("grant."))) {
-                const QString status = QJsonDocument::fromJson(e.body).object().value(QLatin1String("status")).toString();
+                const QString status
+                    = QJsonDocument::fromJson(e.body).object().value(QLatin1String("status")).toString();
                 if (!status.isEmpty())
-                    (type.startsWith(QLatin1String("request.")) ? requestStatus : grantStatus)[e.subject] = status;
+                    (type.startsWith(QLatin1String("request.")) ? requestStatus : grantStatus)[e.subject]
+                        = status;
             } else if (type == QLatin1String("session.opened")) {
                 sessionsOpened.insert(e.subject);
             } else if (type == QLatin1String("session.ended")) {
@@ -90,17 +92,19 @@ Result<qint64> auditState(const Store& store)
         if (!sessionsOpened.contains(s.id))
             return disagrees(QStringLiteral("session %1 has no session.opened event").arg(s.id));
         if ((s.endedMs != 0) != sessionsEnded.contains(s.id))
-            return disagrees(QStringLiteral("session %1 is %2 in its table but %3 in the log")
-                                 .arg(s.id, s.endedMs ? QStringLiteral("ended") : QStringLiteral("open"),
-                                     sessionsEnded.contains(s.id) ? QStringLiteral("ended") : QStringLiteral("open")));
+            return disagrees(
+                QStringLiteral("session %1 is %2 in its table but %3 in the log")
+                    .arg(s.id, s.endedMs ? QStringLiteral("ended") : QStringLiteral("open"),
+                        sessionsEnded.contains(s.id) ? QStringLiteral("ended") : QStringLiteral("open")));
     }
     for (const LockoutRecord& l : store.lockouts()) {
         ++checked;
         if (l.active != lockedOut.value(l.principal, false))
-            return disagrees(QStringLiteral("%1 is %2 in the lockout table but %3 in the log")
-                                 .arg(l.principal, l.active ? QStringLiteral("locked out") : QStringLiteral("unlocked"),
-                                     lockedOut.value(l.principal, false) ? QStringLiteral("locked out")
-                                                                         : QStringLiteral("unlocked")));
+            return disagrees(
+                QStringLiteral("%1 is %2 in the lockout table but %3 in the log")
+                    .arg(l.principal, l.active ? QStringLiteral("locked out") : QStringLiteral("unlocked"),
+                        lockedOut.value(l.principal, false) ? QStringLiteral("locked out")
+                                                            : QStringLiteral("unlocked")));
     }
     return checked;
 }

@@ -126,8 +126,8 @@ public:
     // Leaf i is the 32 bytes event i+1's hash spells. The tree follows every append in the same transaction.
     // The root over the first lastSeq() events, as the writer sees them.
     virtual merkle::Hash treeRoot() const = 0;
-    // A reader of the stored subtree hashes for the calling thread (level 0: leaf hashes), for proofs and roots
-    // at earlier sizes; use it on that thread only and drop it when done.
+    // A reader of the stored subtree hashes for the calling thread (level 0: leaf hashes), for proofs and
+    // roots at earlier sizes; use it on that thread only and drop it when done.
     virtual merkle::HashReader treeReader() const = 0;
     // Keeps a signed checkpoint of the tree at size (inside the writer's transaction). A second, different
     // checkpoint for a size that has one is refused (Conflict); the same one again is accepted.

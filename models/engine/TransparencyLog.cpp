@@ -1,5 +1,5 @@
-// TransparencyLog: checkpoints are cut in transactions of their own after the events they cover committed, so a
-// checkpoint never names a size the log does not durably have.
+// TransparencyLog: checkpoints are cut in transactions of their own after the events they cover committed, so
+// a checkpoint never names a size the log does not durably have.
 #include "TransparencyLog.h"
 
 #include "Checkpoint.h"
@@ -61,7 +61,8 @@ Status TransparencyLog::cut(qint64 size, qint64 nowMs, bool withPreviousKey)
     body.origin = m_origin;
     body.size = size;
     body.root = QByteArray(reinterpret_cast<const char*>(root->data()), int(root->size()));
-    auto note = m_key->signNote(body.text(), withPreviousKey);
+    auto note = m_key->signNote(
+        body.text(), withPreviousKey ? LogKey::Signers::CurrentAndPrevious : LogKey::Signers::Current);
     if (!note)
         return note.error();
     if (const Status b = m_store.begin(); !b)
@@ -99,7 +100,8 @@ Result<std::pair<qint64, QByteArray>> TransparencyLog::cutNow(qint64 nowMs, bool
 {
     const qint64 head = m_store.lastSeq();
     if (head == 0)
-        return makeError(ErrorCode::NotFound, QStringLiteral("the log is empty: there is nothing to checkpoint"));
+        return makeError(
+            ErrorCode::NotFound, QStringLiteral("the log is empty: there is nothing to checkpoint"));
     if (!m_store.checkpoint(head))
         if (const Status s = cut(head, nowMs, withPreviousKey); !s)
             return s.error();

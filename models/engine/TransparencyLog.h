@@ -1,7 +1,7 @@
-// The log as outsiders check it: signed checkpoints (C2SP tlog-checkpoint) of the Merkle tree the store keeps,
-// cut by rule (every 10,000 events, and 60 s after the last cut while events arrive) or on demand, signed by
-// the log key (separate from the credential keys); inclusion proofs (C2SP tlog-proof) and consistency proofs
-// (RFC 9162) from the stored tree.
+// The log as outsiders check it: signed checkpoints (C2SP tlog-checkpoint) of the Merkle tree the store
+// keeps, cut by rule (every 10,000 events, and 60 s after the last cut while events arrive) or on demand,
+// signed by the log key (separate from the credential keys); inclusion proofs (C2SP tlog-proof) and
+// consistency proofs (RFC 9162) from the stored tree.
 #pragma once
 
 #include "LogKey.h"

@@ -135,7 +135,8 @@ int main(int argc, char** argv)
             return 1;
         }
     }
-    std::printf("log_proof_us %.1f us (p50; %lld events)\n", percentile(proofUs, 0.5), static_cast<long long>(size));
+    std::printf(
+        "log_proof_us %.1f us (p50; %lld events)\n", percentile(proofUs, 0.5), static_cast<long long>(size));
     std::printf("log_proof_p99_us %.1f us\n", percentile(proofUs, 0.99));
 
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("verify"));

@@ -99,6 +99,11 @@ class TestOpenApi : public QObject
             req.body = R"({"target":"billing-db","privileges":["read"],"ttl_seconds":600,"reason":"r"})";
         else if (route.pattern() == QLatin1String("/v1/sessions"))
             req.body = R"({"token":"t"})";
+        else if (route.pattern() == QLatin1String("/v1/log/proof"))
+            req.query.addQueryItem(QStringLiteral("seq"), QStringLiteral("1"));
+        else if (route.pattern() == QLatin1String("/v1/log/consistency"))
+            req.query.setQueryItems(
+                {{QStringLiteral("from"), QStringLiteral("1")}, {QStringLiteral("to"), QStringLiteral("1")}});
         else if (route.body() == ApiRoute::Body::Form) {
             req.body = "token=t";
             req.contentType = "application/x-www-form-urlencoded";
@@ -179,10 +184,11 @@ private slots:
             }
         }
 
-        QStringList candidates {
-            QStringLiteral("/healthz"), QStringLiteral("/metrics"), QStringLiteral("/.well-known/jwks.json")};
+        QStringList candidates {QStringLiteral("/healthz"), QStringLiteral("/metrics"),
+            QStringLiteral("/.well-known/jwks.json"), QStringLiteral("/.well-known/lapse-log-key")};
         for (const char* p : {"me", "directory", "lockouts", "requests", "grants", "sessions", "introspect",
-                 "events", "stream", "keys/rotate", "principals", "insights", "metrics", "audit", "keys"})
+                 "events", "stream", "keys/rotate", "principals", "insights", "metrics", "audit", "keys",
+                 "log", "log/checkpoint", "log/proof", "log/consistency", "log/key/rotate", "log/key"})
             candidates << QStringLiteral("/v1/") + QLatin1String(p);
         for (const char* kind : {"requests", "grants", "sessions", "principals"}) {
             candidates << QStringLiteral("/v1/%1/{id}").arg(QLatin1String(kind));

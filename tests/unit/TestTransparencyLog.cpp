@@ -1,7 +1,7 @@
-// The log as outsiders check it, through the engine: checkpoints cut by rule and on demand, each signed by the
-// log key; inclusion proofs for every event and consistency proofs between checkpoints that verify with
-// nothing but the RFC 9162 algorithms; the tree kept across reopen and rollback; key rotation handed over to a
-// witness; and a cut, a consistent rewrite and a fork each refused with the sizes named.
+// The log as outsiders check it, through the engine: checkpoints cut by rule and on demand, each signed by
+// the log key; inclusion proofs for every event and consistency proofs between checkpoints that verify with
+// nothing but the RFC 9162 algorithms; the tree kept across reopen and rollback; key rotation handed over to
+// a witness; and a cut, a consistent rewrite and a fork each refused with the sizes named.
 #include "EngineFixture.h"
 #include "engine/CheckpointWitness.h"
 #include "engine/LogVerification.h"
@@ -99,10 +99,11 @@ private slots:
         // Every kept checkpoint verifies under the log key and names the reference root at its size.
         auto witness = CheckpointWitness::trusting({e.logVkey()});
         LAPSE_VERIFY_OK(witness);
+        CheckpointWitness w = witness.value();
         const QList<Event> events = f.events();
         for (const qint64 size : e.store().checkpointSizes()) {
             const QByteArray note = *e.store().checkpoint(size);
-            auto body = witness->open(note);
+            auto body = w.open(note);
             LAPSE_VERIFY_OK(body);
             QCOMPARE(body->size, size);
             QCOMPARE(body->origin, QStringLiteral("localhost/lapse"));
@@ -162,8 +163,8 @@ private slots:
         LAPSE_VERIFY_ERROR(e.inclusionProof(f.who(QStringLiteral("alice")), 1, {}), ErrorCode::Forbidden, "");
     }
 
-    // The tree survives a reopen, ignores a rolled-back transaction, and a store from before the tree gets one
-    // built from its log.
+    // The tree survives a reopen, ignores a rolled-back transaction, and a store from before the tree gets
+    // one built from its log.
     void treeAcrossReopenRollbackAndBackfill()
     {
         EngineFixture f;
@@ -171,7 +172,8 @@ private slots:
         LAPSE_VERIFY_OK(f.engine().appendBatch(batchOf(300)));
         Store& s = f.engine().store();
         LAPSE_VERIFY_OK(s.begin());
-        LAPSE_VERIFY_OK(s.append(QStringLiteral("test.event"), QStringLiteral("x"), QStringLiteral("y"), {}, f.now()));
+        LAPSE_VERIFY_OK(
+            s.append(QStringLiteral("test.event"), QStringLiteral("x"), QStringLiteral("y"), {}, f.now()));
         s.rollback();
         const merkle::Hash root = s.treeRoot();
         QCOMPARE(root, referenceRoot(f.events(), 0, 300));
@@ -214,12 +216,14 @@ private slots:
         }
         QSqlDatabase::removeDatabase(QStringLiteral("cut"));
         QVERIFY(!f.reopen());
-        QVERIFY2(f.openError().contains(QStringLiteral("covers %1 events but its log holds %2").arg(size).arg(size - 2)),
+        QVERIFY2(f.openError().contains(
+                     QStringLiteral("covers %1 events but its log holds %2").arg(size).arg(size - 2)),
             qPrintable(f.openError()));
     }
 
-    // The witness: a later consistent checkpoint is accepted; a smaller one (a cut), another root at the same size
-    // (a fork) and a larger one that does not extend the kept tree (a rewrite) are refused naming both sizes.
+    // The witness: a later consistent checkpoint is accepted; a smaller one (a cut), another root at the same
+    // size (a fork) and a larger one that does not extend the kept tree (a rewrite) are refused naming both
+    // sizes.
     void witnessRefusesCutForkAndRewrite()
     {
         EngineFixture honest;
@@ -234,12 +238,14 @@ private slots:
 
         auto witness = CheckpointWitness::trusting({honest.engine().logVkey()});
         LAPSE_VERIFY_OK(witness);
-        LAPSE_VERIFY_OK(witness->accept(at8->second, {}));
+        CheckpointWitness w = witness.value();
+        LAPSE_VERIFY_OK(w.accept(at8->second, {}));
         auto proof = honest.engine().consistencyProof(aud, 8, 12);
         LAPSE_VERIFY_OK(proof);
-        LAPSE_VERIFY_OK(witness->accept(at12->second, proof.value()));
-        QCOMPARE(witness->size(), qint64(12));
-        LAPSE_VERIFY_ERROR(witness->accept(at8->second, {}), ErrorCode::Conflict, "size 8 is older than the kept size 12");
+        LAPSE_VERIFY_OK(w.accept(at12->second, proof.value()));
+        QCOMPARE(w.size(), qint64(12));
+        LAPSE_VERIFY_ERROR(
+            w.accept(at8->second, {}), ErrorCode::Conflict, "size 8 is older than the kept size 12");
 
         // Another history signed with the same log key: a fork at 12, a rewrite at 16.
         EngineFixture forked;
@@ -255,28 +261,29 @@ private slots:
         QVERIFY(forked.reopen());
         QCOMPARE(forked.engine().logVkey(), honest.engine().logVkey());
         LAPSE_VERIFY_OK(forked.engine().appendBatch(batchOf(11)));
-        LAPSE_VERIFY_OK(forked.engine().appendBatch(
-            {{QStringLiteral("test.other"), QStringLiteral("mallory"), QStringLiteral("x"), QJsonObject {}}}));
+        LAPSE_VERIFY_OK(forked.engine().appendBatch({{QStringLiteral("test.other"), QStringLiteral("mallory"),
+            QStringLiteral("x"), QJsonObject {}}}));
         auto fork12 = forked.engine().cutCheckpoint(forked.who(QStringLiteral("aud")));
         LAPSE_VERIFY_OK(fork12);
         QCOMPARE(fork12->first, qint64(12));
-        LAPSE_VERIFY_ERROR(witness->accept(fork12->second, {}), ErrorCode::Conflict, "size 12 and 12");
+        LAPSE_VERIFY_ERROR(w.accept(fork12->second, {}), ErrorCode::Conflict, "size 12 and 12");
         LAPSE_VERIFY_OK(forked.engine().appendBatch(batchOf(4)));
         auto fork16 = forked.engine().cutCheckpoint(forked.who(QStringLiteral("aud")));
         LAPSE_VERIFY_OK(fork16);
         auto forkProof = forked.engine().consistencyProof(forked.who(QStringLiteral("aud")), 12, 16);
         LAPSE_VERIFY_OK(forkProof);
-        LAPSE_VERIFY_ERROR(witness->accept(fork16->second, forkProof.value()), ErrorCode::Conflict,
+        LAPSE_VERIFY_ERROR(w.accept(fork16->second, forkProof.value()), ErrorCode::Conflict,
             "size 16 is not consistent with the kept size 12");
-        QCOMPARE(witness->size(), qint64(12)); // nothing refused was kept
+        QCOMPARE(w.size(), qint64(12)); // nothing refused was kept
 
         // Offline, the honest checkpoint at 12 refuses the forked store, naming the sizes.
-        LAPSE_VERIFY_ERROR(verifyLog(forked.engine().store(), bodyOf(at12->second)), ErrorCode::Conflict, "12");
+        LAPSE_VERIFY_ERROR(
+            verifyLog(forked.engine().store(), bodyOf(at12->second)), ErrorCode::Conflict, "12");
         LAPSE_VERIFY_OK(verifyLog(honest.engine().store(), bodyOf(at12->second)));
     }
 
-    // A rotated log key: recorded as log.key_rotated, the hand-over checkpoint signed by both keys, so a witness
-    // that trusted the old key learns the new one and accepts what it signs from then on.
+    // A rotated log key: recorded as log.key_rotated, the hand-over checkpoint signed by both keys, so a
+    // witness that trusted the old key learns the new one and accepts what it signs from then on.
     void keyRotationIsHandedOver()
     {
         EngineFixture f;
@@ -286,28 +293,30 @@ private slots:
         const QString oldKey = e.logVkey();
         auto witness = CheckpointWitness::trusting({oldKey});
         LAPSE_VERIFY_OK(witness);
-        LAPSE_VERIFY_OK(witness->accept(e.cutCheckpoint(f.who(QStringLiteral("aud")))->second, {}));
+        CheckpointWitness w = witness.value();
+        LAPSE_VERIFY_OK(w.accept(e.cutCheckpoint(f.who(QStringLiteral("aud")))->second, {}));
 
         LAPSE_VERIFY_ERROR(e.rotateLogKey(f.who(QStringLiteral("aud"))), ErrorCode::Forbidden, "");
         auto handOver = e.rotateLogKey(f.who(QStringLiteral("adm")));
         LAPSE_VERIFY_OK(handOver);
         QVERIFY(e.logVkey() != oldKey);
         QCOMPARE(f.eventsOfType(QStringLiteral("log.key_rotated")).size(), 1);
-        QCOMPARE(f.eventsOfType(QStringLiteral("log.key_rotated")).first().bodyJson()["current"].toString(), e.logVkey());
+        QCOMPARE(f.eventsOfType(QStringLiteral("log.key_rotated")).first().bodyJson()["current"].toString(),
+            e.logVkey());
 
         LAPSE_VERIFY_OK(e.appendBatch(batchOf(3)));
         const QByteArray later = e.cutCheckpoint(f.who(QStringLiteral("aud")))->second;
-        QVERIFY(!witness->open(later)); // signed by a key the witness does not trust yet
-        LAPSE_VERIFY_ERROR(witness->learnKey(later, e.logVkey()), ErrorCode::Conflict, "trusted");
-        LAPSE_VERIFY_OK(witness->learnKey(handOver->second, e.logVkey()));
-        auto proof = e.consistencyProof(f.who(QStringLiteral("aud")), witness->size(), handOver->first);
+        QVERIFY(!w.open(later)); // signed by a key the witness does not trust yet
+        LAPSE_VERIFY_ERROR(w.learnKey(later, e.logVkey()), ErrorCode::Conflict, "trusted");
+        LAPSE_VERIFY_OK(w.learnKey(handOver->second, e.logVkey()));
+        auto proof = e.consistencyProof(f.who(QStringLiteral("aud")), w.size(), handOver->first);
         LAPSE_VERIFY_OK(proof);
-        LAPSE_VERIFY_OK(witness->accept(handOver->second, proof.value()));
+        LAPSE_VERIFY_OK(w.accept(handOver->second, proof.value()));
         auto proof2 = e.consistencyProof(f.who(QStringLiteral("aud")), handOver->first, e.store().lastSeq());
         LAPSE_VERIFY_OK(proof2);
-        LAPSE_VERIFY_OK(witness->accept(later, proof2.value()));
+        LAPSE_VERIFY_OK(w.accept(later, proof2.value()));
         // The witness's state carries both keys across a restart.
-        auto reloaded = CheckpointWitness::fromJson(witness->toJson());
+        auto reloaded = CheckpointWitness::fromJson(w.toJson());
         LAPSE_VERIFY_OK(reloaded);
         QCOMPARE(reloaded->trustedVkeys().size(), 2);
         QCOMPARE(reloaded->size(), e.store().lastSeq());
@@ -326,9 +335,10 @@ private slots:
         LAPSE_VERIFY_OK(rows);
         QVERIFY(rows.value() >= 3);
         QSqlQuery q(storeDb(f.engine().store()));
-        QVERIFY(q.exec(QStringLiteral("UPDATE grants SET status = 'active', json = json_set(json, '$.status', "
-                                      "'active') WHERE id = '%1'")
-                           .arg(g->id)));
+        QVERIFY(
+            q.exec(QStringLiteral("UPDATE grants SET status = 'active', json = json_set(json, '$.status', "
+                                  "'active') WHERE id = '%1'")
+                       .arg(g->id)));
         LAPSE_VERIFY_ERROR(auditState(f.engine().store()), ErrorCode::Conflict,
             QStringLiteral("grant %1 is active in its table but revoked in the log").arg(g->id));
     }
