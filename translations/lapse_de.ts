@@ -9,72 +9,72 @@
         <translation>Die Demo braucht das Beispielverzeichnis (resources/directory.example.json)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="65"/>
+        <location filename="../app/console/main.cpp" line="67"/>
         <source>cannot create the data directory %1</source>
         <translation>Das Datenverzeichnis %1 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="67"/>
+        <location filename="../app/console/main.cpp" line="69"/>
         <source>cannot write %1</source>
         <translation>%1 kann nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="88"/>
+        <location filename="../app/console/main.cpp" line="78"/>
         <source>--listen takes HOST:PORT, e.g. 127.0.0.1:8443</source>
         <translation>--listen erwartet HOST:PORT, z. B. 127.0.0.1:8443</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="92"/>
+        <location filename="../app/console/main.cpp" line="83"/>
         <source>--listen must be a loopback address: the console serves plain HTTP (use lapse-broker for a TLS endpoint)</source>
         <translation>--listen muss eine Loopback-Adresse sein: Die Konsole spricht unverschlüsseltes HTTP (für einen TLS-Endpunkt lapse-broker verwenden)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="164"/>
+        <location filename="../app/console/main.cpp" line="155"/>
         <source>--url must be an https:// address of a lapse-broker</source>
         <translation>--url muss eine https://-Adresse eines lapse-broker sein</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="169"/>
+        <location filename="../app/console/main.cpp" line="160"/>
         <source>cannot read the key file %1</source>
         <translation>Die Schlüsseldatei %1 kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="176"/>
+        <location filename="../app/console/main.cpp" line="167"/>
         <source>remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt</source>
         <translation>der Fernmodus braucht einen API-Schlüssel: --key-file DATEI, LAPSE_KEY oder die Eingabe</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="202"/>
+        <location filename="../app/console/main.cpp" line="193"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="204"/>
+        <location filename="../app/console/main.cpp" line="195"/>
         <source>--as %1: no such principal in %2</source>
         <translation>--as %1: kein solcher Principal in %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="224"/>
+        <location filename="../app/console/main.cpp" line="215"/>
         <source>API on http://%1:%2</source>
         <translation>API unter http://%1:%2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="225"/>
+        <location filename="../app/console/main.cpp" line="216"/>
         <source>could not serve the API on %1 (in use?)</source>
         <translation>Die API konnte nicht unter %1 angeboten werden (belegt?)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="238"/>
+        <location filename="../app/console/main.cpp" line="229"/>
         <source>Audit mirror stopped: the broker&apos;s chain breaks at event %1: %2</source>
         <translation>Prüfprotokoll-Spiegel angehalten: Die Kette des Brokers bricht bei Ereignis %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="248"/>
+        <location filename="../app/console/main.cpp" line="245"/>
         <source>No audit mirror: %1</source>
         <translation>Kein Spiegel des Prüfprotokolls: %1</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="255"/>
+        <location filename="../app/console/main.cpp" line="252"/>
         <source>Demo not started: %1</source>
         <translation>Demo nicht gestartet: %1</translation>
     </message>
@@ -655,44 +655,54 @@
 <context>
     <name>lapse::AuditLogWidget</name>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="28"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="30"/>
         <source>Search type, actor, subject or content…</source>
         <translation>Typ, Akteur, Gegenstand oder Inhalt suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="30"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="32"/>
         <source>&amp;Verify chain</source>
         <translation>Kette &amp;prüfen</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="31"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="33"/>
         <source>Recompute every event&apos;s SHA-256 hash and check each links to the one before</source>
         <translation>Den SHA-256-Hash jedes Ereignisses neu berechnen und prüfen, dass jedes an das vorige anschließt</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="37"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="39"/>
         <source>Chain: not verified yet</source>
         <translation>Kette: noch nicht geprüft</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="85"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="92"/>
         <source>Chain verified: intact through event %1</source>
         <translation>Kette geprüft: intakt bis Ereignis %1</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="88"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="95"/>
         <source>Chain BROKEN at event %1: %2</source>
         <translation>Kette GEBROCHEN bei Ereignis %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="105"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="112"/>
         <source>Chain: verifying…</source>
         <translation>Kette: wird geprüft…</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="112"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="119"/>
         <source>Events: %1</source>
         <translation>Ereignisse: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/AuditLogWidget.cpp" line="130"/>
+        <source>Signed checkpoint %1 verified %2</source>
+        <translation>Signierter Checkpoint %1 geprüft um %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/AuditLogWidget.cpp" line="139"/>
+        <source>Audit mirror stopped: %1</source>
+        <translation>Audit-Spiegel angehalten: %1</translation>
     </message>
 </context>
 <context>
@@ -885,322 +895,322 @@
 <context>
     <name>lapse::InsightsView</name>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="83"/>
+        <location filename="../ui/InsightsView.cpp" line="89"/>
         <source>Last 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="84"/>
+        <location filename="../ui/InsightsView.cpp" line="90"/>
         <source>Last 30 days</source>
         <translation>Letzte 30 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="85"/>
+        <location filename="../ui/InsightsView.cpp" line="91"/>
         <source>Last 90 days</source>
         <translation>Letzte 90 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="86"/>
+        <location filename="../ui/InsightsView.cpp" line="92"/>
         <source>All time</source>
         <translation>Gesamter Zeitraum</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="89"/>
+        <location filename="../ui/InsightsView.cpp" line="95"/>
         <source>All targets</source>
         <translation>Alle Ziele</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="91"/>
+        <location filename="../ui/InsightsView.cpp" line="97"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="92"/>
+        <location filename="../ui/InsightsView.cpp" line="98"/>
         <source>Humans</source>
         <translation>Menschen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="93"/>
+        <location filename="../ui/InsightsView.cpp" line="99"/>
         <source>Services</source>
         <translation>Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="93"/>
+        <location filename="../ui/InsightsView.cpp" line="99"/>
         <source>Workloads</source>
         <translation>Workloads</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="94"/>
+        <location filename="../ui/InsightsView.cpp" line="100"/>
         <source>Pipelines</source>
         <translation>Pipelines</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="94"/>
+        <location filename="../ui/InsightsView.cpp" line="100"/>
         <source>Agents</source>
         <translation>Agenten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="96"/>
+        <location filename="../ui/InsightsView.cpp" line="102"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="102"/>
+        <location filename="../ui/InsightsView.cpp" line="108"/>
         <source>Period:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="104"/>
+        <location filename="../ui/InsightsView.cpp" line="110"/>
         <source>Target:</source>
         <translation>Ziel:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="106"/>
+        <location filename="../ui/InsightsView.cpp" line="112"/>
         <source>Kind:</source>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="113"/>
+        <location filename="../ui/InsightsView.cpp" line="119"/>
         <source>Elevations per day</source>
         <translation>Erhöhungen pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="115"/>
+        <location filename="../ui/InsightsView.cpp" line="121"/>
         <source>Grants by identity (click a bar for its grants)</source>
         <translation>Zugriffe nach Identität (Balken anklicken für ihre Zugriffe)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="116"/>
+        <location filename="../ui/InsightsView.cpp" line="122"/>
         <source>Grant width</source>
         <translation>Breite der Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="118"/>
+        <location filename="../ui/InsightsView.cpp" line="124"/>
         <source>Lingering sessions and post-expiry uses per day</source>
         <translation>Nachlaufende Sitzungen und Nutzungen nach Ablauf pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="120"/>
+        <location filename="../ui/InsightsView.cpp" line="126"/>
         <source>Revocation: time until sessions confirmed closed</source>
         <translation>Widerruf: Zeit bis zur bestätigten Schließung der Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="121"/>
+        <location filename="../ui/InsightsView.cpp" line="127"/>
         <source>How grants ended</source>
         <translation>Wie Zugriffe endeten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="127"/>
-        <location filename="../ui/InsightsView.cpp" line="135"/>
+        <location filename="../ui/InsightsView.cpp" line="133"/>
+        <location filename="../ui/InsightsView.cpp" line="141"/>
         <source>Identity</source>
         <translation>Identität</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="127"/>
-        <location filename="../ui/InsightsView.cpp" line="135"/>
+        <location filename="../ui/InsightsView.cpp" line="133"/>
+        <location filename="../ui/InsightsView.cpp" line="141"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="127"/>
-        <location filename="../ui/InsightsView.cpp" line="135"/>
+        <location filename="../ui/InsightsView.cpp" line="133"/>
+        <location filename="../ui/InsightsView.cpp" line="141"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="127"/>
+        <location filename="../ui/InsightsView.cpp" line="133"/>
         <source>Times in 7 days</source>
         <translation>Anzahl in 7 Tagen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="135"/>
+        <location filename="../ui/InsightsView.cpp" line="141"/>
         <source>Grant</source>
         <translation>Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="135"/>
+        <location filename="../ui/InsightsView.cpp" line="141"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="135"/>
+        <location filename="../ui/InsightsView.cpp" line="141"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="138"/>
+        <location filename="../ui/InsightsView.cpp" line="144"/>
         <source>Click a bar in “Grants by identity”, or double-click a candidate, to list the grants behind it.</source>
         <translation>Einen Balken in „Zugriffe nach Identität“ anklicken oder einen Kandidaten doppelklicken, um die zugehörigen Zugriffe aufzulisten.</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="145"/>
+        <location filename="../ui/InsightsView.cpp" line="151"/>
         <source>Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better</source>
         <translation>Kandidaten für eine Neugestaltung: dieselbe Identität, dieselben Rechte, dasselbe Ziel immer wieder — eine enge dauerhafte Berechtigung oder eine Workload-Identität wäre womöglich besser</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="185"/>
+        <location filename="../ui/InsightsView.cpp" line="191"/>
         <source>PNG…</source>
         <translation>PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="186"/>
+        <location filename="../ui/InsightsView.cpp" line="192"/>
         <source>CSV…</source>
         <translation>CSV…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="187"/>
+        <location filename="../ui/InsightsView.cpp" line="193"/>
         <source>Save this chart as a PNG image</source>
         <translation>Dieses Diagramm als PNG-Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="188"/>
+        <location filename="../ui/InsightsView.cpp" line="194"/>
         <source>Save the numbers behind this chart as CSV</source>
         <translation>Die Zahlen hinter diesem Diagramm als CSV speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="191"/>
+        <location filename="../ui/InsightsView.cpp" line="197"/>
         <source>Save chart</source>
         <translation>Diagramm speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="191"/>
+        <location filename="../ui/InsightsView.cpp" line="197"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="193"/>
         <location filename="../ui/InsightsView.cpp" line="199"/>
+        <location filename="../ui/InsightsView.cpp" line="205"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="197"/>
+        <location filename="../ui/InsightsView.cpp" line="203"/>
         <source>Save data</source>
         <translation>Daten speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="197"/>
+        <location filename="../ui/InsightsView.cpp" line="203"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="230"/>
+        <location filename="../ui/InsightsView.cpp" line="236"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="235"/>
+        <location filename="../ui/InsightsView.cpp" line="241"/>
         <source>Could not load insights: %1</source>
         <translation>Auswertungen konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="240"/>
+        <location filename="../ui/InsightsView.cpp" line="246"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="259"/>
+        <location filename="../ui/InsightsView.cpp" line="264"/>
         <source>%1 grants · %2 repeated-elevation candidates · %3 privileges beyond declared minimums · %4 lingering sessions · %5 post-expiry uses · %6 of %7 records complete</source>
         <translation>%1 Zugriffe · %2 Kandidaten wiederholter Erhöhung · %3 Rechte über angegebene Minima hinaus · %4 nachlaufende Sitzungen · %5 Nutzungen nach Ablauf · %6 von %7 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="306"/>
-        <location filename="../ui/InsightsView.cpp" line="326"/>
+        <location filename="../ui/InsightsView.cpp" line="320"/>
+        <location filename="../ui/InsightsView.cpp" line="333"/>
         <source>grants</source>
         <translation>Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="306"/>
+        <location filename="../ui/InsightsView.cpp" line="320"/>
         <source>break-glass</source>
         <translation>Notfallzugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="337"/>
+        <location filename="../ui/InsightsView.cpp" line="344"/>
         <source>beyond minimum</source>
         <translation>über dem Minimum</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="337"/>
+        <location filename="../ui/InsightsView.cpp" line="344"/>
         <source>narrowed grants</source>
         <translation>eingeschränkte Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="337"/>
+        <location filename="../ui/InsightsView.cpp" line="344"/>
         <source>never used</source>
         <translation>nie genutzt</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="345"/>
+        <location filename="../ui/InsightsView.cpp" line="346"/>
         <source>count</source>
         <translation>Anzahl</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="364"/>
+        <location filename="../ui/InsightsView.cpp" line="354"/>
         <source>lingering sessions</source>
         <translation>nachlaufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="364"/>
+        <location filename="../ui/InsightsView.cpp" line="354"/>
         <source>post-expiry uses</source>
         <translation>Nutzungen nach Ablauf</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="374"/>
+        <location filename="../ui/InsightsView.cpp" line="360"/>
         <source>introspection refusing</source>
         <translation>Introspektion verweigert</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="374"/>
+        <location filename="../ui/InsightsView.cpp" line="360"/>
         <source>p50</source>
         <translation>p50</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="374"/>
+        <location filename="../ui/InsightsView.cpp" line="360"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="374"/>
+        <location filename="../ui/InsightsView.cpp" line="361"/>
         <source>seconds</source>
         <translation>Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="375"/>
+        <location filename="../ui/InsightsView.cpp" line="362"/>
         <source>%1 revocations, %2 with sessions still unconfirmed</source>
         <translation>%1 Widerrufe, %2 mit noch unbestätigten Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="386"/>
+        <location filename="../ui/InsightsView.cpp" line="373"/>
         <source>completed %1</source>
         <translation>abgeschlossen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="387"/>
+        <location filename="../ui/InsightsView.cpp" line="374"/>
         <source>expired %1</source>
         <translation>abgelaufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="388"/>
+        <location filename="../ui/InsightsView.cpp" line="375"/>
         <source>revoked %1</source>
         <translation>widerrufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="392"/>
+        <location filename="../ui/InsightsView.cpp" line="379"/>
         <source>%1 break-glass · used %2 of %3 approved hours · %4 of %5 records complete</source>
         <translation>%1 Notfallzugriffe · %2 von %3 genehmigten Stunden genutzt · %4 von %5 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="413"/>
+        <location filename="../ui/InsightsView.cpp" line="396"/>
         <source>Grants of %1</source>
         <translation>Zugriffe von %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="420"/>
+        <location filename="../ui/InsightsView.cpp" line="403"/>
         <source>Could not list the grants of %1: %2</source>
         <translation>Die Zugriffe von %1 konnten nicht aufgelistet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="435"/>
+        <location filename="../ui/InsightsView.cpp" line="418"/>
         <source>Grants of %1: %2</source>
         <translation>Zugriffe von %1: %2</translation>
     </message>
@@ -1380,12 +1390,12 @@
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="276"/>
+        <location filename="../ui/QueueWidget.cpp" line="262"/>
         <source>This request left the queue: it was decided elsewhere (another approver, the policy) or expired unreviewed.</source>
         <translation>Dieser Antrag hat die Warteschlange verlassen: anderswo entschieden (andere genehmigende Person, Richtlinie) oder ungeprüft verfallen.</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="282"/>
+        <location filename="../ui/QueueWidget.cpp" line="268"/>
         <source>%1 of %2 pending</source>
         <translation>%1 von %2 offen</translation>
     </message>
@@ -1424,7 +1434,8 @@
     </message>
     <message>
         <location filename="../models/backend/RemoteBackend.cpp" line="116"/>
-        <location filename="../models/backend/RemoteBackend.cpp" line="200"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="148"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="229"/>
         <source>refusing %1: use https://, plain http only to a loopback address</source>
         <translation>%1 abgelehnt: https:// verwenden, unverschlüsseltes http nur zu einer Loopback-Adresse</translation>
     </message>
@@ -1434,22 +1445,27 @@
         <translation>Broker nicht erreichbar; verbinde erneut</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="255"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="166"/>
+        <source>the broker answered JSON where text was expected</source>
+        <translation>der Broker antwortete mit JSON, wo Text erwartet wurde</translation>
+    </message>
+    <message>
+        <location filename="../models/backend/RemoteBackend.cpp" line="284"/>
         <source>%1 — retrying in %2 s</source>
         <translation>%1 — neuer Versuch in %2 s</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="266"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="295"/>
         <source>the broker refused the event log: %1</source>
         <translation>Der Broker verweigert das Ereignisprotokoll: %1</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="281"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="310"/>
         <source>the broker has no event %1 to resume from; its log is shorter than this console&apos;s</source>
         <translation>Der Broker hat kein Ereignis %1 zum Fortsetzen; sein Protokoll ist kürzer als das dieser Konsole</translation>
     </message>
     <message>
-        <location filename="../models/backend/RemoteBackend.cpp" line="302"/>
+        <location filename="../models/backend/RemoteBackend.cpp" line="331"/>
         <source>the broker&apos;s event log breaks at event %1: %2</source>
         <translation>Das Ereignisprotokoll des Brokers bricht bei Ereignis %1: %2</translation>
     </message>
@@ -1615,12 +1631,12 @@
         <translation>Nachlauf</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="144"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="138"/>
         <source>No backend to load sessions from.</source>
         <translation>Kein Backend zum Laden der Sitzungen.</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="158"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="152"/>
         <source>Could not load sessions: %1</source>
         <translation>Sitzungen konnten nicht geladen werden: %1</translation>
     </message>

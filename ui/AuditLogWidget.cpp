@@ -4,10 +4,12 @@
 #include "backend/Backend.h"
 #include "itemmodels/AuditLogModel.h"
 
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QTableView>
 #include <QTimer>
@@ -38,6 +40,11 @@ AuditLogWidget::AuditLogWidget(Backend* backend, AuditLogModel* model, QWidget* 
     m_chain->setObjectName(QStringLiteral("chainState"));
     m_chain->setWordWrap(true);
     layout->addWidget(m_chain);
+    m_checkpoint = new QLabel(this);
+    m_checkpoint->setObjectName(QStringLiteral("checkpointState"));
+    m_checkpoint->setWordWrap(true);
+    m_checkpoint->hide(); // only a mirror of a broker's log has signed checkpoints to check
+    layout->addWidget(m_checkpoint);
 
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("auditTable"));
@@ -110,6 +117,26 @@ void AuditLogWidget::verify()
 void AuditLogWidget::updateCount()
 {
     m_count->setText(tr("Events: %1").arg(m_model->totalCount()));
+}
+
+QString AuditLogWidget::checkpointText() const
+{
+    return m_checkpoint->text();
+}
+
+void AuditLogWidget::showCheckpointVerified(qint64 size, qint64 atMs)
+{
+    const QString at = QDateTime::fromMSecsSinceEpoch(atMs).time().toString(Qt::ISODate); // 12:03:55
+    m_checkpoint->setStyleSheet(QString());
+    m_checkpoint->setText(tr("Signed checkpoint %1 verified %2").arg(QLocale().toString(size), at));
+    m_checkpoint->show();
+}
+
+void AuditLogWidget::showLogInconsistent(const QString& reason)
+{
+    m_checkpoint->setStyleSheet(QStringLiteral("color: #a81b1b; font-weight: bold;"));
+    m_checkpoint->setText(tr("Audit mirror stopped: %1").arg(reason));
+    m_checkpoint->show();
 }
 
 } // namespace lapse

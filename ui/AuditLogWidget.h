@@ -22,9 +22,14 @@ public:
     AuditLogWidget(Backend* backend, AuditLogModel* model, QWidget* parent = nullptr);
     QTableView* table() const { return m_table; }
     QString chainText() const;
+    QString checkpointText() const;
 
 public slots:
     void verify();
+    // The mirror verified the broker's signed checkpoint at size (remote mode).
+    void showCheckpointVerified(qint64 size, qint64 atMs);
+    // The broker's checkpoints contradict the mirror: shown in red, as a broken chain is.
+    void showLogInconsistent(const QString& reason);
 
 private:
     void updateCount();
@@ -34,6 +39,7 @@ private:
     QLineEdit* m_search;
     QLabel* m_count;
     QLabel* m_chain;
+    QLabel* m_checkpoint;
     QPushButton* m_verify;
     QTimer* m_searchTimer;
     QTimer* m_refreshTimer;

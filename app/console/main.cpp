@@ -1,5 +1,6 @@
 // lapse: the console for approvers, incident responders and auditors.
 #include "ActiveWidget.h"
+#include "AuditLogWidget.h"
 #include "ConsoleSettings.h"
 #include "Demo.h"
 #include "KeyDialog.h"
@@ -229,6 +230,12 @@ int main(int argc, char** argv)
                         .arg(seq)
                         .arg(why));
             });
+        if (window.audit()) {
+            QObject::connect(mirror.get(), &MirrorThread::checkpointVerified, window.audit(),
+                &AuditLogWidget::showCheckpointVerified);
+            QObject::connect(mirror.get(), &MirrorThread::logInconsistent, window.audit(),
+                &AuditLogWidget::showLogInconsistent);
+        }
         QObject::connect(mirror.get(), &MirrorThread::advanced, &window, [&window] {
             if (window.auditModel())
                 window.auditModel()->refresh();

@@ -1,6 +1,8 @@
 // The typed API v1 calls, written once for every backend.
 #include "Backend.h"
 
+#include <QTimer>
+
 #include <QJsonArray>
 
 namespace lapse
@@ -120,6 +122,13 @@ void Backend::events(qint64 afterSeq, int limit, ApiCallback done)
     q.addQueryItem(QStringLiteral("after"), QString::number(afterSeq));
     q.addQueryItem(QStringLiteral("limit"), QString::number(limit));
     call("GET", QStringLiteral("/v1/events"), {}, q, std::move(done));
+}
+
+void Backend::callText(const QByteArray&, const QString& path, const QUrlQuery&, TextCallback done)
+{
+    QTimer::singleShot(0, this, [path, done = std::move(done)] {
+        done(makeError(ErrorCode::Unavailable, QStringLiteral("this backend does not serve %1").arg(path)));
+    });
 }
 
 } // namespace lapse

@@ -42,6 +42,12 @@ public:
         const QUrlQuery& query, ApiCallback done)
         = 0;
 
+    // A call whose answer is text (signed checkpoints, proofs, the log key): the body verbatim, or the error.
+    // The callback always runs later on this thread.
+    using TextCallback = std::function<void(const Result<QByteArray>&)>;
+    virtual void callText(
+        const QByteArray& method, const QString& path, const QUrlQuery& query, TextCallback done);
+
     // Follow the event log from afterSeq on: eventsReceived delivers every later event exactly once, in
     // order.
     virtual void follow(qint64 afterSeq) = 0;

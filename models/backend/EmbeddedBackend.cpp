@@ -62,6 +62,31 @@ void EmbeddedBackend::call(const QByteArray& method, const QString& path, const 
     QTimer::singleShot(0, this, [done = std::move(done), result] { done(result); });
 }
 
+void EmbeddedBackend::callText(
+    const QByteArray& method, const QString& path, const QUrlQuery& query, TextCallback done)
+{
+    Result<QByteArray> result = makeError(ErrorCode::Internal, QString());
+    Error error;
+    if (const Principal* actor = this->actor(&error)) {
+        ApiRequest req;
+        req.method = method;
+        req.path = path;
+        req.query = query;
+        const ApiResponse resp = m_api.handleAs(*actor, req);
+        if (resp.status >= 400) {
+            const QJsonObject err = resp.jsonBody()["error"].toObject();
+            result = makeError(
+                Error::codeFromName(err["code"].toString()).value_or(Error::codeFromHttpStatus(resp.status)),
+                err["message"].toString());
+        } else {
+            result = resp.body;
+        }
+    } else {
+        result = error;
+    }
+    QTimer::singleShot(0, this, [done = std::move(done), result] { done(result); });
+}
+
 void EmbeddedBackend::requestPage(
     const QString& status, const QString& after, int limit, RequestPageCallback done)
 {

@@ -22,6 +22,8 @@ public:
         ApiCallback done) override;
     void requestPage(
         const QString& status, const QString& after, int limit, RequestPageCallback done) override;
+    void callText(
+        const QByteArray& method, const QString& path, const QUrlQuery& query, TextCallback done) override;
     void follow(qint64 afterSeq) override;
     void stop() override;
     ConnectionState state() const override

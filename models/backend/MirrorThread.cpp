@@ -35,6 +35,8 @@ Result<std::unique_ptr<MirrorThread>> MirrorThread::open(
             [self](qint64 seq) { self->m_lastSeq = seq; }, Qt::DirectConnection);
         connect(self->m_mirror.get(), &Mirror::advanced, self, &MirrorThread::advanced);
         connect(self->m_mirror.get(), &Mirror::chainBroken, self, &MirrorThread::chainBroken);
+        connect(self->m_mirror.get(), &Mirror::checkpointVerified, self, &MirrorThread::checkpointVerified);
+        connect(self->m_mirror.get(), &Mirror::logInconsistent, self, &MirrorThread::logInconsistent);
     });
     if (failed)
         return *failed; // the destructor ends the thread

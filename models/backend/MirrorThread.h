@@ -35,6 +35,8 @@ public:
 signals:
     void advanced(qint64 lastSeq);
     void chainBroken(qint64 seq, const QString& reason);
+    void checkpointVerified(qint64 size, qint64 atMs);
+    void logInconsistent(const QString& reason);
 
 private:
     MirrorThread() = default;

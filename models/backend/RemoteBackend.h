@@ -25,9 +25,8 @@ public:
         const QUrl& base, const QByteArray& apiKey, const QString& caFile, QObject* parent = nullptr);
     ~RemoteBackend() override;
 
-    // A call whose answer is text (signed checkpoints, proofs, the log key): the body as sent, or the error.
-    using TextCallback = std::function<void(const Result<QByteArray>&)>;
-    void callText(const QByteArray& method, const QString& path, const QUrlQuery& query, TextCallback done);
+    void callText(
+        const QByteArray& method, const QString& path, const QUrlQuery& query, TextCallback done) override;
     void call(const QByteArray& method, const QString& path, const QJsonObject& body, const QUrlQuery& query,
         ApiCallback done) override;
     void follow(qint64 afterSeq) override;

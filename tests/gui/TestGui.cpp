@@ -165,6 +165,26 @@ bool TestGui::selectInQueue(const QString& id)
     return false;
 }
 
+// What the mirror reports about the broker's signed checkpoints is shown under the chain state: verified in
+// plain text, an inconsistency in red; nothing at all without a mirror.
+void TestGui::auditShowsCheckpointState()
+{
+    AuditLogWidget* audit = m_window->audit();
+    QVERIFY(audit);
+    auto* label = audit->findChild<QLabel*>(QStringLiteral("checkpointState"));
+    QVERIFY(label);
+    QVERIFY(label->isHidden());
+    audit->showCheckpointVerified(41200, QDateTime(QDate(2026, 12, 3), QTime(12, 3, 55)).toMSecsSinceEpoch());
+    QVERIFY(!label->isHidden());
+    QVERIFY2(
+        audit->checkpointText().contains(QStringLiteral("12:03:55")), qPrintable(audit->checkpointText()));
+    QVERIFY(audit->checkpointText().contains(QLocale().toString(41200)));
+    QVERIFY(!label->styleSheet().contains(QLatin1String("color")));
+    audit->showLogInconsistent(QStringLiteral("log inconsistent: two checkpoints at size 8 and 8"));
+    QVERIFY(audit->checkpointText().contains(QStringLiteral("size 8 and 8")));
+    QVERIFY(label->styleSheet().contains(QLatin1String("#a81b1b")));
+}
+
 void TestGui::approveWithKeyboardAlone()
 {
     const QString first = submit(QStringLiteral("alice"), {"read"});

@@ -16,6 +16,7 @@ private slots:
     void cleanup();
 
     void approveWithKeyboardAlone();
+    void auditShowsCheckpointState();
     void narrowPrivileges();
     void denyWithoutReasonRefused();
     void selfApprovalRefused();

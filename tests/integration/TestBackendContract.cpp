@@ -318,10 +318,16 @@ private slots:
             QList<QThread*> deliveredOn;
             connect(mirror.value().get(), &MirrorThread::advanced, this,
                 [&deliveredOn] { deliveredOn << QThread::currentThread(); });
+            // The broker's signed checkpoint is fetched and checked against the copy as it catches up.
+            QSignalSpy checkpoint(mirror.value().get(), &MirrorThread::checkpointVerified);
+            QSignalSpy inconsistent(mirror.value().get(), &MirrorThread::logInconsistent);
             mirror.value()->start();
             QTRY_VERIFY_WITH_TIMEOUT(mirror.value()->lastSeq() >= last, 30000);
             QTRY_VERIFY(!deliveredOn.isEmpty());
             QCOMPARE(deliveredOn.count(QThread::currentThread()), deliveredOn.size());
+            QTRY_VERIFY_WITH_TIMEOUT(!checkpoint.isEmpty(), 30000);
+            QVERIFY(checkpoint.first().at(0).toLongLong() > 0);
+            QCOMPARE(inconsistent.count(), 0);
         }
         // Closed on its thread; opened again here it verifies and holds every event up to where it stopped.
         qint64 kept = 0;

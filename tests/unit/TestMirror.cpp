@@ -4,6 +4,7 @@
 
 #include "backend/EmbeddedBackend.h"
 #include "backend/Mirror.h"
+#include "engine/Checkpoint.h"
 
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -182,6 +183,95 @@ private slots:
         QVERIFY(!reopened.ok());
         QCOMPARE(reopened.error().code, ErrorCode::Conflict);
         QVERIFY(reopened.error().message.contains(QStringLiteral("event 3")));
+    }
+
+    // The mirror checks the broker's signed checkpoints against its own copy: the root at the checkpoint's
+    // size must be its own; one beyond the copy waits for it; a fork (another note at a kept size) or a
+    // rewrite (another root) stops the mirror, loudly; a rotated key is learnt from its hand-over checkpoint
+    // only.
+    void checksSignedCheckpoints()
+    {
+        EngineFixture f;
+        QVERIFY(f.ok());
+        activity(f, 3);
+        const Principal& aud = f.who(QStringLiteral("aud"));
+        QTemporaryDir dir;
+        auto opened = Mirror::open(dir.filePath(QStringLiteral("mirror.db")), nullptr);
+        LAPSE_VERIFY_OK(opened);
+        Mirror& m = *opened.value();
+        QSignalSpy verified(&m, &Mirror::checkpointVerified);
+        QSignalSpy inconsistent(&m, &Mirror::logInconsistent);
+        LAPSE_VERIFY_OK(m.append(f.events()));
+        auto first = f.engine().cutCheckpoint(aud);
+        LAPSE_VERIFY_OK(first);
+        LAPSE_VERIFY_ERROR(m.checkCheckpoint(first->second), ErrorCode::Invalid, "no log key");
+        LAPSE_VERIFY_OK(m.trustLogKey(f.engine().logVkey()));
+        LAPSE_VERIFY_OK(m.checkCheckpoint(first->second));
+        QCOMPARE(m.verifiedCheckpointSize(), first->first);
+        QCOMPARE(verified.count(), 1);
+
+        // Beyond the copy: it waits, and is checked as the copy reaches it.
+        activity(f, 2);
+        auto ahead = f.engine().cutCheckpoint(aud);
+        LAPSE_VERIFY_OK(ahead);
+        LAPSE_VERIFY_OK(m.checkCheckpoint(ahead->second));
+        QCOMPARE(m.verifiedCheckpointSize(), first->first);
+        LAPSE_VERIFY_OK(m.append(f.events()));
+        QCOMPARE(m.verifiedCheckpointSize(), ahead->first);
+        QCOMPARE(verified.count(), 2);
+
+        // A rotated key: refused until its hand-over, learnt from it.
+        auto handOver = f.engine().rotateLogKey(f.who(QStringLiteral("adm")));
+        LAPSE_VERIFY_OK(handOver);
+        activity(f, 1);
+        auto later = f.engine().cutCheckpoint(aud);
+        LAPSE_VERIFY_OK(later);
+        LAPSE_VERIFY_OK(m.append(f.events()));
+        LAPSE_VERIFY_OK(m.checkCheckpoint(handOver->second));
+        QCOMPARE(m.trustedLogKeys().size(), 2);
+        LAPSE_VERIFY_OK(m.checkCheckpoint(later->second));
+        QCOMPARE(m.verifiedCheckpointSize(), later->first);
+        QCOMPARE(inconsistent.count(), 0);
+
+        // The trusted keys are kept beside the mirror for the next start.
+        opened.value().reset();
+        auto again = Mirror::open(dir.filePath(QStringLiteral("mirror.db")), nullptr);
+        LAPSE_VERIFY_OK(again);
+        QCOMPARE(again.value()->trustedLogKeys().size(), 2);
+        QCOMPARE(again.value()->verifiedCheckpointSize(), later->first);
+
+        // A signed checkpoint at a kept size with another root: the log forked; the mirror stops.
+        Mirror& m2 = *again.value();
+        QSignalSpy stopped(&m2, &Mirror::logInconsistent);
+        const QByteArray kept = *f.engine().store().checkpoint(later->first);
+        CheckpointBody forged = CheckpointBody::parse(SignedNote::parse(kept)->text).value();
+        forged.root[0] = char(forged.root[0] ^ 1);
+        auto forgedNote = f.engine().log().key().signNote(forged.text());
+        LAPSE_VERIFY_OK(forgedNote);
+        LAPSE_VERIFY_ERROR(m2.checkCheckpoint(forgedNote.value()), ErrorCode::Conflict,
+            QStringLiteral("checkpoint at size %1 names another root").arg(later->first));
+        QCOMPARE(stopped.count(), 1);
+        QVERIFY(m2.inconsistent());
+        LAPSE_VERIFY_ERROR(m2.append(f.events()), ErrorCode::Conflict, "stopped");
+    }
+
+    // A checkpoint no trusted key signed, with no rotation to explain it, is refused.
+    void refusesAnUntrustedCheckpoint()
+    {
+        EngineFixture f, other;
+        QVERIFY(f.ok() && other.ok());
+        activity(f, 2);
+        activity(other, 2);
+        QTemporaryDir dir;
+        auto m = Mirror::open(dir.filePath(QStringLiteral("mirror.db")), nullptr);
+        LAPSE_VERIFY_OK(m);
+        LAPSE_VERIFY_OK(m.value()->append(f.events()));
+        LAPSE_VERIFY_OK(m.value()->trustLogKey(f.engine().logVkey()));
+        auto foreign = other.engine().cutCheckpoint(other.who(QStringLiteral("aud")));
+        LAPSE_VERIFY_OK(foreign);
+        LAPSE_VERIFY_ERROR(
+            m.value()->checkCheckpoint(foreign->second), ErrorCode::Conflict, "not signed by a trusted");
+        QVERIFY(m.value()->inconsistent());
     }
 };
 
