@@ -23,7 +23,9 @@ struct LogVerification {
 
 // outside: a checkpoint body kept elsewhere (its signature already checked by the caller). *breakSeq: the
 // first event that does not chain, when that is the failure (0 otherwise).
+// withState: also audit the state tables (StateAudit), which reads every request and grant again.
 Result<LogVerification> verifyLog(const Store& store,
-    const std::optional<CheckpointBody>& outside = std::nullopt, qint64* breakSeq = nullptr);
+    const std::optional<CheckpointBody>& outside = std::nullopt, qint64* breakSeq = nullptr,
+    bool withState = true);
 
 } // namespace lapse

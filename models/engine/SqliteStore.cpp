@@ -27,6 +27,8 @@ namespace lapse
 
 namespace
 {
+// The lowest tree level kept in log_tree (see SqliteStore::addLeaf).
+constexpr int kMinStoredLevel = 4;
 constexpr int kSchemaVersion = 3; // 2: insight rollups; 3: the Merkle tree and checkpoints
 
 const char* const kSchema[] = {
@@ -1297,7 +1299,9 @@ Status SqliteStore::addLeaf(const QByteArray& hexHash)
     Status written = Ok {};
     m_tree.append(
         merkle::leafHash(leaf->data(), leaf->size()), [&](int level, qint64 index, const merkle::Hash& hash) {
-            if (!written)
+            // Subtrees below kMinStoredLevel are recomputed from their (at most 8) events when read: one row
+            // per 16 events instead of one per event keeps the tree's share of a durable append small.
+            if (!written || level < kMinStoredLevel)
                 return;
             m_insertNode->bind(1, qint64(level)).bind(2, index);
             m_insertNode->bindBlob(
@@ -1327,7 +1331,7 @@ Status SqliteStore::loadTree()
         return Ok {};
     auto tree = merkle::Frontier::load(m_headSeq, treeReader());
     if (!tree)
-        return makeError(ErrorCode::Internal,
+        return makeError(tree.error().code == ErrorCode::Conflict ? ErrorCode::Conflict : ErrorCode::Internal,
             QStringLiteral("store %1: the Merkle tree at %2 events cannot be read: %3")
                 .arg(m_path)
                 .arg(m_headSeq)
@@ -1349,7 +1353,7 @@ Status SqliteStore::backfillTree()
                 .arg(m_headSeq));
     auto tree = merkle::Frontier::load(covered, treeReader());
     if (!tree)
-        return makeError(ErrorCode::Internal,
+        return makeError(tree.error().code == ErrorCode::Conflict ? ErrorCode::Conflict : ErrorCode::Internal,
             QStringLiteral("store %1: the Merkle tree at %2 events cannot be read: %3")
                 .arg(m_path)
                 .arg(covered)
@@ -1394,31 +1398,73 @@ merkle::Hash SqliteStore::treeRoot() const
 merkle::HashReader SqliteStore::treeReader() const
 {
     // Statements prepared once per reader on the calling thread's connection: a proof reads ~log2(n) hashes.
+    // Levels below kMinStoredLevel are folded from the events' own hashes, read as one range.
     sqlite3* h = reader();
-    auto leaves = std::make_shared<SqlStatement>(h, "SELECT hash FROM events WHERE seq = ?");
+    auto leaves = std::make_shared<SqlStatement>(
+        h, "SELECT seq, hash FROM events WHERE seq >= ? AND seq < ? ORDER BY seq");
     auto nodes = std::make_shared<SqlStatement>(h, "SELECT hash FROM log_tree WHERE level = ? AND idx = ?");
     return [h, leaves, nodes](int level, qint64 index) -> Result<merkle::Hash> {
-        SqlStatement& q = level == 0 ? *leaves : *nodes;
+        auto missing = [&](ErrorCode code) {
+            return makeError(code,
+                QStringLiteral("store: no tree hash at level %1, index %2%3")
+                    .arg(level)
+                    .arg(index)
+                    .arg(code == ErrorCode::Internal ? QStringLiteral(": ") + sqliteMessage(h) : QString()));
+        };
+        if (level < kMinStoredLevel) {
+            SqlStatement& q = *leaves;
+            if (!q.isValid())
+                return missing(ErrorCode::Internal);
+            const qint64 count = qint64(1) << level;
+            q.bind(1, index * count + 1).bind(2, (index + 1) * count + 1);
+            merkle::Hash row[kMinStoredLevel * 2];
+            qint64 n = 0;
+            int rc;
+            while ((rc = q.step()) == SQLITE_ROW) {
+                if (q.int64(0) != index * count + n + 1) {
+                    q.reset();
+                    return makeError(ErrorCode::Conflict,
+                        QStringLiteral("event %1 is missing from the log").arg(index * count + n + 1));
+                }
+                int size = 0;
+                const char* p = q.data(1, &size);
+                const auto leaf = merkle::fromHex(QByteArrayView(p, size));
+                if (!leaf) {
+                    q.reset();
+                    return makeError(ErrorCode::Internal,
+                        QStringLiteral("store: event %1's hash is malformed").arg(index * count + n + 1));
+                }
+                // Fold as the leaves arrive: a complete subtree of `count` leaves, kept as a binary counter.
+                merkle::Hash node = merkle::leafHash(leaf->data(), leaf->size());
+                ++n;
+                for (qint64 k = n, l = 0; (k & 1) == 0; k >>= 1, ++l)
+                    node = merkle::nodeHash(row[l], node);
+                int slot = 0;
+                for (qint64 k = n; (k & 1) == 0; k >>= 1)
+                    ++slot;
+                row[slot] = node;
+            }
+            q.reset();
+            if (rc != SQLITE_DONE)
+                return missing(ErrorCode::Internal);
+            if (n != count)
+                return makeError(ErrorCode::Conflict,
+                    QStringLiteral("event %1 is missing from the log").arg(index * count + n + 1));
+            return row[level];
+        }
+        SqlStatement& q = *nodes;
         if (!q.isValid())
-            return makeError(
-                ErrorCode::Internal, QStringLiteral("store: tree read failed: %1").arg(sqliteMessage(h)));
-        if (level == 0)
-            q.bind(1, index + 1);
-        else
-            q.bind(1, qint64(level)).bind(2, index);
+            return missing(ErrorCode::Internal);
+        q.bind(1, qint64(level)).bind(2, index);
         const int rc = q.step();
         if (rc != SQLITE_ROW) {
             q.reset();
-            return makeError(rc == SQLITE_DONE ? ErrorCode::NotFound : ErrorCode::Internal,
-                QStringLiteral("store: no tree hash at level %1, index %2").arg(level).arg(index));
+            return missing(rc == SQLITE_DONE ? ErrorCode::NotFound : ErrorCode::Internal);
         }
         int n = 0;
         const char* p = q.data(0, &n);
         std::optional<merkle::Hash> out;
-        if (level == 0) {
-            if (const auto leaf = merkle::fromHex(QByteArrayView(p, n)))
-                out = merkle::leafHash(leaf->data(), leaf->size());
-        } else if (n == 32) {
+        if (n == 32) {
             out.emplace();
             std::memcpy(out->data(), p, 32);
         }

@@ -417,12 +417,13 @@ private slots:
         // The store's own connection, reopened on the tampered file, sees the same break — unless events
         // were removed, which the tree notices at open: such a store is refused, naming both sizes.
         QSqlQuery count(raw.db());
-        QVERIFY(count.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM events")) && count.next());
+        QVERIFY(count.exec(QStringLiteral("SELECT COUNT(*) FROM events")) && count.next());
         const qint64 remaining = count.value(0).toLongLong();
         count.finish();
         if (remaining < last) {
             QVERIFY(!f.reopen());
-            QVERIFY2(f.openError().contains(QStringLiteral("covers %1 events but its log holds").arg(last)),
+            QVERIFY2(f.openError().contains(QStringLiteral("covers %1 events but its log holds").arg(last))
+                    || f.openError().contains(QStringLiteral("is missing from the log")),
                 qPrintable(f.openError()));
             return;
         }
