@@ -65,16 +65,10 @@ Result<LogVerification> verifyLog(
     std::optional<Error> mismatch;
     QString reason;
     qint64 broken = 0;
-    const auto chain = store.verifyChain(&reason, &broken, {}, [&](qint64, QByteArrayView hash) {
+    const auto chain = store.verifyChain(&reason, &broken, {}, [&](qint64, const merkle::Hash& leaf) {
         if (mismatch)
             return;
-        const auto leaf = merkle::fromHex(hash);
-        if (!leaf) {
-            mismatch = makeError(
-                ErrorCode::Conflict, QStringLiteral("event %1's hash is malformed").arg(tree.size() + 1));
-            return;
-        }
-        tree.append(merkle::leafHash(leaf->data(), leaf->size()), [](int, qint64, const merkle::Hash&) {});
+        tree.append(leaf, [](int, qint64, const merkle::Hash&) {});
         const auto it = expected.constFind(tree.size());
         if (it == expected.cend())
             return;

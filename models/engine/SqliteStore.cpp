@@ -996,6 +996,7 @@ Result<qint64> SqliteStore::verifyChain(QSqlDatabase db, QString* breakReason, q
         int type, actor, subject, body, hash; // offsets into the batch buffer, each field's length after it
         int typeLen, actorLen, subjectLen, bodyLen, hashLen;
         bool match;
+        merkle::Hash leaf; // filled only when a visitor asks for it
     };
     struct Batch {
         std::vector<Row> rows;
@@ -1031,9 +1032,10 @@ Result<qint64> SqliteStore::verifyChain(QSqlDatabase db, QString* breakReason, q
             b.lastHash = QByteArray(b.bytes.data() + last.hash, last.hashLen);
         }
     };
-    auto hashBatch = [](Batch* b, QByteArray prev) {
+    const bool withLeaves = bool(each);
+    auto hashBatch = [withLeaves](Batch* b, QByteArray prev) {
         const size_t half = b->rows.size() / 2;
-        auto hashRange = [b, &prev](size_t from, size_t to) {
+        auto hashRange = [b, &prev, withLeaves](size_t from, size_t to) {
             const char* base = b->bytes.data();
             for (size_t i = from; i < to; ++i) {
                 Row& r = b->rows[i];
@@ -1045,6 +1047,10 @@ Result<qint64> SqliteStore::verifyChain(QSqlDatabase db, QString* breakReason, q
                     {base + r.actor, r.actorLen}, {base + r.subject, r.subjectLen},
                     {base + r.body, r.bodyLen}, computed);
                 r.match = r.hashLen == 64 && std::memcmp(computed, base + r.hash, 64) == 0;
+                if (withLeaves && r.match) {
+                    const auto bytes = merkle::fromHex(QByteArrayView(base + r.hash, r.hashLen));
+                    r.leaf = merkle::leafHash(bytes->data(), bytes->size());
+                }
             }
         };
         QFuture<void> second = QtConcurrent::run(hashRange, half, b->rows.size());
@@ -1066,7 +1072,7 @@ Result<qint64> SqliteStore::verifyChain(QSqlDatabase db, QString* breakReason, q
                             : QByteArray()))
                 break;
             if (each)
-                each(r.seq, QByteArrayView(current.bytes.data() + r.hash, r.hashLen));
+                each(r.seq, r.leaf);
             if (progress && (r.seq % 100000) == 0)
                 progress(r.seq);
         }

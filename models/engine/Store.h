@@ -56,8 +56,9 @@ struct LockoutRecord {
     QString by;
 };
 
-// Called for each event a chain walk verified, in order: its seq and its hash (64 hex digits).
-using EventHashVisitor = std::function<void(qint64 seq, QByteArrayView hash)>;
+// Called for each event a chain walk verified, in order: its seq and its Merkle leaf hash (RFC 9162: SHA-256
+// of 0x00 and the 32 bytes its hash spells), computed beside the chain's own hashing.
+using EventHashVisitor = std::function<void(qint64 seq, const merkle::Hash& leafHash)>;
 
 // An event to append: type, actor, subject, body.
 using NewEvent = std::tuple<QString, QString, QString, QJsonObject>;
