@@ -9,7 +9,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace lapse;
@@ -341,6 +343,53 @@ private slots:
                        .arg(g->id)));
         LAPSE_VERIFY_ERROR(auditState(f.engine().store()), ErrorCode::Conflict,
             QStringLiteral("grant %1 is active in its table but revoked in the log").arg(g->id));
+    }
+
+    // The README's check of a checkpoint signature, with OpenSSL and Python's standard library only, run as
+    // written there: it accepts a checkpoint the log key signed and refuses one changed by a byte.
+    void readmeCheckWithOpenssl()
+    {
+        QFile readme(QStringLiteral(LAPSE_SOURCE_DIR "/README.md"));
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        const QByteArray text = readme.readAll();
+        const qsizetype marker = text.indexOf("<!-- checkpoint-check -->");
+        QVERIFY(marker > 0);
+        const qsizetype from = text.indexOf("```sh\n", marker) + 6, to = text.indexOf("\n```", from);
+        QVERIFY(from > 6 && to > from);
+        const QByteArray script = text.mid(from, to - from);
+
+        EngineFixture f;
+        QVERIFY(f.ok());
+        LAPSE_VERIFY_OK(f.engine().appendBatch(batchOf(7)));
+        auto cp = f.engine().cutCheckpoint(f.who(QStringLiteral("aud")));
+        LAPSE_VERIFY_OK(cp);
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, const QByteArray& bytes) {
+            QFile out(dir.filePath(name));
+            return out.open(QIODevice::WriteOnly) && out.write(bytes) == bytes.size();
+        };
+        auto run = [&](QByteArray* output) {
+            QProcess sh;
+            sh.setWorkingDirectory(dir.path());
+            sh.setProcessChannelMode(QProcess::MergedChannels);
+            sh.start(QStringLiteral("bash"), {QStringLiteral("-c"), QString::fromUtf8(script)});
+            if (!sh.waitForFinished(60000))
+                return -1;
+            *output = sh.readAll();
+            return sh.exitStatus() == QProcess::NormalExit ? sh.exitCode() : -1;
+        };
+        QVERIFY(write(QStringLiteral("log.vkey"), f.engine().logVkey().toUtf8() + '\n'));
+        QVERIFY(write(QStringLiteral("checkpoint.txt"), cp->second));
+        QByteArray output;
+        const int code = run(&output);
+        QVERIFY2(code == 0, output.constData());
+        QVERIFY2(output.contains("Signature Verified Successfully"), output.constData());
+        QByteArray changed = cp->second;
+        changed.replace("\n7\n", "\n8\n");
+        QVERIFY(changed != cp->second);
+        QVERIFY(write(QStringLiteral("checkpoint.txt"), changed));
+        QVERIFY(run(&output) != 0);
+        QVERIFY2(output.contains("Signature Verification Failure"), output.constData());
     }
 };
 
