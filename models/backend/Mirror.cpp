@@ -13,6 +13,11 @@
 namespace lapse
 {
 
+namespace
+{
+constexpr qsizetype kCatchUpPage = 1000;
+} // namespace
+
 Result<std::unique_ptr<Mirror>> Mirror::open(const QString& file, Backend* source, QObject* parent)
 {
     auto store = SqliteStore::open(file);
@@ -50,7 +55,10 @@ Result<std::unique_ptr<Mirror>> Mirror::open(const QString& file, Backend* sourc
                 mirror->stop();
                 return;
             }
-            mirror->fetchCheckpoint();
+            // Near the head (a short page): ask for the latest checkpoint. While catching up, full pages
+            // follow each other and a request beside them would slow the catch-up by half.
+            if (events.size() < kCatchUpPage)
+                mirror->fetchCheckpoint();
         });
     return m;
 }

@@ -234,6 +234,11 @@ private slots:
         }
         m_broker->stop();
         const QString dir = m_broker->dataDir();
+        // Offline, the store gives the same inclusion proof as the broker did.
+        const Run offlineProof = run(QString(),
+            {"log", "prove", "--seq", "1", "--data", dir, "--directory", m_broker->directoryFile()});
+        QVERIFY2(offlineProof.exitCode == 0, offlineProof.err.constData());
+        QCOMPARE(offlineProof.out, proof.out);
         const Run intact = run(QString(), {"verify", "--data", dir, "--checkpoint", checkpointFile});
         QVERIFY2(intact.exitCode == 0, intact.err.constData());
         QVERIFY(intact.out.contains("verified"));
