@@ -1169,6 +1169,17 @@ Status cells(sqlite3* h, SqlStatement& q, const std::function<void(const Insight
 }
 
 constexpr qint64 kDayMs = 86'400'000;
+
+// A statement over a scope's grants: ?1 and ?2 bound to its window and, for one target, ?3 to it.
+bool prepareScoped(SqlStatement& q, sqlite3* h, const QByteArray& sql, const InsightScope& scope)
+{
+    if (!q.prepare(h, sql.constData()))
+        return false;
+    q.bind(1, scope.fromMs).bind(2, scope.toMs);
+    if (!scope.target.isEmpty())
+        q.bindText(3, scope.target);
+    return true;
+}
 } // namespace
 
 qint64 SqliteStore::insightsIndexedSeq() const
@@ -1205,11 +1216,8 @@ Status SqliteStore::insightGrants(
               .arg(InsightsIndex::contributionColumns(), targetClause(scope.target, 3))
               .toUtf8();
     SqlStatement q;
-    if (!q.prepare(h, sql.constData()))
+    if (!prepareScoped(q, h, sql, scope))
         return insightFailure(h);
-    q.bind(1, scope.fromMs).bind(2, scope.toMs);
-    if (!scope.target.isEmpty())
-        q.bindText(3, scope.target);
     return cells(h, q, row);
 }
 
@@ -1222,11 +1230,8 @@ Status SqliteStore::lingeringGrants(
                                .arg(targetClause(scope.target, 3))
                                .toUtf8();
     SqlStatement q;
-    if (!q.prepare(h, sql.constData()))
+    if (!prepareScoped(q, h, sql, scope))
         return insightFailure(h);
-    q.bind(1, scope.fromMs).bind(2, scope.toMs);
-    if (!scope.target.isEmpty())
-        q.bindText(3, scope.target);
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
         int n = 0;
@@ -1246,11 +1251,8 @@ Status SqliteStore::revokedGrants(
                                .arg(targetClause(scope.target, 3))
                                .toUtf8();
     SqlStatement q;
-    if (!q.prepare(h, sql.constData()))
+    if (!prepareScoped(q, h, sql, scope))
         return insightFailure(h);
-    q.bind(1, scope.fromMs).bind(2, scope.toMs);
-    if (!scope.target.isEmpty())
-        q.bindText(3, scope.target);
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
         row(RevokedGrant {q.text(0), q.isNull(1) ? std::nullopt : std::optional<qint64>(q.int64(1))});
@@ -1267,11 +1269,8 @@ Status SqliteStore::grantStarts(
                                .arg(targetClause(scope.target, 3))
                                .toUtf8();
     SqlStatement q;
-    if (!q.prepare(h, sql.constData()))
+    if (!prepareScoped(q, h, sql, scope))
         return insightFailure(h);
-    q.bind(1, scope.fromMs).bind(2, scope.toMs);
-    if (!scope.target.isEmpty())
-        q.bindText(3, scope.target);
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
         row(GrantStart {q.text(0), q.text(1), q.text(2), q.int64(3)});
