@@ -21,6 +21,7 @@ constexpr CodeInfo kCodes[] = {
     {ErrorCode::Invalid, "invalid", 422},
     {ErrorCode::Unavailable, "unavailable", 503},
     {ErrorCode::Internal, "internal", 500},
+    {ErrorCode::Cancelled, "cancelled", 499},
 };
 } // namespace
 

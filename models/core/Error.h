@@ -19,6 +19,7 @@ enum class ErrorCode {
     Invalid, // 422: well-formed but not allowed (widening, TTL over cap, missing reason)
     Unavailable, // 503: the backend cannot be reached
     Internal, // 500: the store failed; nothing was changed
+    Cancelled, // the caller stopped a long operation (never sent over HTTP)
 };
 
 struct Error {
