@@ -62,7 +62,14 @@ struct GrantRecord {
     int unconfirmedSessions = 0; // sessions still open at the checkpoint after the grant ended
     qint64 lingeringMs = 0; // summed over sessions closed (or still open) after the grant ended
     int postExpiryUses = 0; // credential.used_after_end events
-    QList<TimelineEntry> timeline; // every event of the grant, its request and its sessions, in log order
+    // The seq of each lifecycle event (0: none): the request's creation and approval, the grant's activation,
+    // its end (completed, revoked or expired) and its after-the-fact review.
+    qint64 createdSeq = 0, approvedSeq = 0, activatedSeq = 0, endedSeq = 0, reviewedSeq = 0;
+    QList<qint64> eventSeqs; // every event of the grant, its request and its sessions, in log order
+    QList<Session> sessionList; // its sessions as the checkpoint leaves them, by opening
+    // Every event of the grant, its request and its sessions, in log order: filled for sampled grants only
+    // (the report prints them; grants.csv carries eventSeqs for the rest).
+    QList<TimelineEntry> timeline;
 };
 
 // One request in scope, whatever became of it.
