@@ -100,6 +100,9 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
              std::pair {QT_TR_NOOP("Pipelines"), "pipeline"}, std::pair {QT_TR_NOOP("Agents"), "agent"}})
         m_kind->addItem(tr(label), QString::fromLatin1(kind));
     auto* refreshButton = new QPushButton(tr("&Refresh"));
+    auto* evidenceButton = new QPushButton(tr("Evidence pack…"));
+    evidenceButton->setObjectName(QStringLiteral("evidencePack"));
+    evidenceButton->setToolTip(tr("Export the grants and requests these filters select as an evidence pack"));
     m_status = new QLabel;
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
@@ -114,6 +117,7 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
     filters->addWidget(refreshButton);
     filters->addStretch();
     filters->addWidget(m_status);
+    filters->addWidget(evidenceButton);
 
     auto* grid = new QGridLayout;
     grid->addWidget(chartBox(QStringLiteral("grants_per_day"), tr("Elevations per day")), 0, 0);
@@ -171,6 +175,7 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
     for (QComboBox* box : {m_period, m_target, m_kind})
         connect(box, &QComboBox::currentIndexChanged, this, &InsightsView::refresh);
     connect(refreshButton, &QPushButton::clicked, this, &InsightsView::refresh);
+    connect(evidenceButton, &QPushButton::clicked, this, &InsightsView::evidencePackRequested);
     if (m_backend)
         m_backend->directory([this, guard = QPointer<InsightsView>(this)](const ApiResult& r) {
             if (!guard || !r)
@@ -213,6 +218,21 @@ QWidget* InsightsView::chartBox(const QString& name, const QString& title)
     layout->addLayout(buttons);
     m_charts.insert(name, ChartSlot {view});
     return box;
+}
+
+int InsightsView::periodDays() const
+{
+    return m_period->currentData().toInt();
+}
+
+QString InsightsView::targetFilter() const
+{
+    return m_target->currentData().toString();
+}
+
+QString InsightsView::kindFilter() const
+{
+    return m_kind->currentData().toString();
 }
 
 bool InsightsView::computesLocally() const

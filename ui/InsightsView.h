@@ -39,10 +39,16 @@ public:
     QTableWidget* drillDown() const { return m_drill; }
     QTableWidget* repeated() const { return m_repeated; }
     void drillIntoIdentity(const QString& identity);
+    // The filters as chosen: days back (0: all time), the target and the identity kind ("" for all).
+    int periodDays() const;
+    QString targetFilter() const;
+    QString kindFilter() const;
 
 signals:
     void loaded();
     void drilledDown(const QString& what);
+    // The person asked for an evidence pack of what the filters select.
+    void evidencePackRequested();
 
 private:
     struct ChartSlot {

@@ -7,7 +7,10 @@
 #include "ApprovalPane.h"
 #include "AuditLogWidget.h"
 #include "ConsoleSettings.h"
+#include "EvidenceExportDialog.h"
+#include "EvidenceExporter.h"
 #include "QueueWidget.h"
+#include "core/Clock.h"
 #include "itemmodels/AuditLogModel.h"
 #include "itemmodels/GrantsModel.h"
 #include "itemmodels/LiveFeed.h"
@@ -17,6 +20,7 @@
 #include <QCloseEvent>
 #include <QJsonArray>
 #include <QLabel>
+#include <QMenuBar>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -79,6 +83,20 @@ MainWindow::MainWindow(
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
+    // The pack is built from the local store (the engine's, or the mirror), so it needs one.
+    m_exporter = new EvidenceExporter(backend, auditStoreFile, this, this);
+    QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
+    m_exportEvidence = fileMenu->addAction(tr("Export &evidence pack…"));
+    m_exportEvidence->setObjectName(QStringLiteral("exportEvidence"));
+    m_exportEvidence->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportEvidence->setEnabled(!auditStoreFile.isEmpty());
+    m_exportEvidence->setStatusTip(auditStoreFile.isEmpty()
+            ? tr("An evidence pack needs a local copy of the event log; none is open.")
+            : tr("Export the grants and requests of a period as one zip an auditor verifies offline"));
+    connect(m_exportEvidence, &QAction::triggered, this, &MainWindow::exportEvidencePack);
+    connect(m_insights, &InsightsView::evidencePackRequested, this, &MainWindow::exportEvidencePack);
+    connect(m_exporter, &EvidenceExporter::finished, this, [this] { m_exportEvidence->setEnabled(true); });
+
     m_connection = new QLabel(this);
     m_connection->setObjectName(QStringLiteral("connectionState"));
     m_seq = new QLabel(this);
@@ -127,6 +145,7 @@ void MainWindow::start()
                     out << v.toString();
                 return out;
             }();
+            m_exporter->setGeneratedBy(r->value("id").toString());
             m_identity->setText(
                 tr("acting as %1 (%2) · %3")
                     .arg(r->value("id").toString(), roles.join(QStringLiteral(", ")), m_backend->describe()));
@@ -142,6 +161,9 @@ void MainWindow::start()
         m_queueModel->setDirectory(r.value());
         m_grantsModel->setDirectory(r.value());
         m_queue->setDirectory(r.value());
+        m_targetIds.clear();
+        for (const auto& t : r.value()[QLatin1String("targets")].toArray())
+            m_targetIds << t.toObject()[QLatin1String("id")].toString();
     });
     // Follow the log from its current head; the models load the current state themselves and apply
     // anything newer on top (they ignore what they already reflect).
@@ -187,6 +209,33 @@ bool MainWindow::showTab(const QString& name)
         return false;
     m_tabs->setCurrentWidget(w);
     return true;
+}
+
+void MainWindow::exportEvidencePack()
+{
+    if (m_exporter->isRunning())
+        return;
+    if (!m_auditModel) { // no local store (the action is disabled; the Insights button is not)
+        onProblem(m_exportEvidence->statusTip());
+        return;
+    }
+    auto* dialog = new EvidenceExportDialog(m_targetIds, this);
+    dialog->setObjectName(QStringLiteral("evidenceExportDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // Start from what the Insights tab shows: its period up to today, its target and kind.
+    EvidenceScope initial = dialog->scope();
+    if (const int days = m_insights->periodDays(); days > 0)
+        initial.fromMs = Clock::now() - qint64(days) * 86'400'000;
+    if (!m_insights->targetFilter().isEmpty())
+        initial.targets = QStringList {m_insights->targetFilter()};
+    if (!m_insights->kindFilter().isEmpty())
+        initial.kinds = QStringList {m_insights->kindFilter()};
+    dialog->setScope(initial);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (m_exporter->start(dialog->scope(), dialog->outFile()))
+            m_exportEvidence->setEnabled(false);
+    });
+    dialog->open();
 }
 
 QString MainWindow::connectionText() const

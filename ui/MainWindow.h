@@ -1,10 +1,12 @@
-// The console's main window: Queue, Active and Audit log tabs over one backend, with its connection state.
+// The console's main window: Queue, Active and Audit log tabs over one backend, with its connection state,
+// and the evidence pack export.
 #pragma once
 
 #include "backend/Backend.h"
 
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QTabWidget;
 class QTimer;
@@ -16,6 +18,7 @@ class ActiveWidget;
 class AuditLogModel;
 class AuditLogWidget;
 class ConsoleSettings;
+class EvidenceExporter;
 class GrantsModel;
 class LiveFeed;
 class QueueWidget;
@@ -52,6 +55,11 @@ public:
     RequestQueueModel* queueModel() const { return m_queueModel; }
     GrantsModel* grantsModel() const { return m_grantsModel; }
     SessionsModel* sessionsModel() const { return m_sessionsModel; }
+    QAction* exportEvidenceAction() const { return m_exportEvidence; }
+    EvidenceExporter* evidenceExporter() const { return m_exporter; }
+
+    // Asks for an evidence pack's scope, starting from the Insights filters, then builds it.
+    void exportEvidencePack();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -81,6 +89,9 @@ private:
     QLabel* m_seq;
     QLabel* m_identity;
     QTimer* m_tick;
+    QAction* m_exportEvidence;
+    EvidenceExporter* m_exporter;
+    QStringList m_targetIds; // from the directory, for the evidence pack's scope
     bool m_started = false;
     bool m_stale = false;
     bool m_everLive = false;
