@@ -95,10 +95,13 @@ EvidenceExportDialog::EvidenceExportDialog(const QStringList& targets, QWidget* 
     m_sample->setObjectName(QStringLiteral("sampleSize"));
     m_sample->setRange(0, 10'000);
     m_sample->setValue(25);
+    m_sample->setMinimumWidth(m_sample->fontMetrics().horizontalAdvance(QStringLiteral("0000000")) + 40);
+    m_sample->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     m_sample->setToolTip(tr("How many grants to draw at random for the auditor to test"));
     m_seed = new QLineEdit;
     m_seed->setObjectName(QStringLiteral("seed"));
     m_seed->setPlaceholderText(tr("random"));
+    m_seed->setMaximumWidth(m_seed->fontMetrics().horizontalAdvance(QString(22, QLatin1Char('0'))) + 16);
     m_seed->setValidator(
         new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{0,20}")), m_seed));
     m_seed->setToolTip(tr("The sample's seed: the same seed draws the same sample. Empty or 0: a random one, "
@@ -130,7 +133,9 @@ EvidenceExportDialog::EvidenceExportDialog(const QStringList& targets, QWidget* 
     form->addRow(tr("S&eed:"), m_seed);
     form->addRow(tr("&Folder:"), folderRow);
     form->addRow(tr("File:"), m_fileName);
+    // Rows whose field is a layout name their first widget as the label's buddy, so the mnemonic works.
     qobject_cast<QLabel*>(form->labelForField(period))->setBuddy(m_from);
+    qobject_cast<QLabel*>(form->labelForField(folderRow))->setBuddy(m_folder);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     m_export = buttons->button(QDialogButtonBox::Ok);
