@@ -276,6 +276,26 @@ private slots:
         box->close();
     }
 
+    // Without a signer of its own the exporter asks the backend's POST /v1/evidence/attest, on the GUI
+    // thread.
+    void theBrokerSignsTheManifestByDefault()
+    {
+        Rig r;
+        QVERIFY2(r.f.ok(), qPrintable(r.f.openError()));
+        makeHistory(r.f);
+        rig(r);
+        r.exporter.setSigner({});
+        const QString file = r.out.filePath(scopeAround(r.f.now()).fileName());
+        QSignalSpy finished(&r.exporter, &EvidenceExporter::finished);
+        QVERIFY(r.exporter.start(scopeAround(r.f.now()), file));
+        QVERIFY(finished.wait(60'000));
+        const auto& result = *r.exporter.result();
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error().message));
+        const EvidenceVerdict verdict = verifyEvidencePack(file, r.f.engine().log().key().verifier());
+        QVERIFY2(verdict.ok, qPrintable(verdict.line));
+        r.exporter.outcomeBox()->close();
+    }
+
     void cancelFromTheProgressDialogLeavesNoFile()
     {
         Rig r;
