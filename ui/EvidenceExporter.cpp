@@ -199,9 +199,15 @@ void EvidenceExporter::run(const EvidenceScope& scope, const QString& outFile)
                 done(makeError(ErrorCode::Unavailable, tr("There is no backend to sign the manifest.")));
                 return;
             }
-            // The manifest is compact JSON as QJsonDocument writes it, so the body sent is the same bytes;
-            // the builder checks the signature against the log key either way.
+            // The broker signs the bytes it receives, and the call sends the object as QJsonDocument writes
+            // it (keys sorted, compact): only a manifest already in that form is signed as written.
             const QJsonObject body = QJsonDocument::fromJson(manifest).object();
+            if (QJsonDocument(body).toJson(QJsonDocument::Compact) != manifest) {
+                done(makeError(ErrorCode::Internal,
+                    tr("The manifest is not compact JSON with sorted keys, so the broker would sign other "
+                       "bytes.")));
+                return;
+            }
             backend->call("POST", QStringLiteral("/v1/evidence/attest"), body, {},
                 [done = std::move(done)](const ApiResult& r) {
                     if (!r) {
