@@ -353,6 +353,9 @@ const QList<ApiRoute>& ApiService::routes()
         {"GET", QStringLiteral("/v1/log/consistency"), A::Roles,
             {Role::Auditor, Role::Admin, Role::ResourceServer}, B::None, &S::logConsistency},
         {"POST", QStringLiteral("/v1/log/key/rotate"), A::Roles, {Role::Admin}, B::None, &S::rotateLogKey},
+        // Evidence packs built from a mirror get their manifest signed here (see Engine::attestEvidence).
+        {"POST", QStringLiteral("/v1/evidence/attest"), A::Roles, {Role::Auditor, Role::Admin}, B::Object,
+            &S::attestEvidence},
     };
     return table;
 }
@@ -700,6 +703,17 @@ Result<ApiResponse> ApiService::logConsistency(const ApiCall& c)
     for (const merkle::Hash& h : proof.value())
         body += merkle::toBase64(h) + '\n';
     return text(body);
+}
+
+Result<ApiResponse> ApiService::attestEvidence(const ApiCall& c)
+{
+    // The signature covers the bytes as sent, not a re-serialisation of the parsed object.
+    auto a = m_engine.attestEvidence(*c.actor, c.request.body);
+    if (!a)
+        return a.error();
+    return ApiResponse::json(200,
+        QJsonObject {{"signature", QString::fromLatin1(a->first.toBase64())}, {"key", m_engine.logVkey()},
+            {"seq", a->second.seq}});
 }
 
 Result<ApiResponse> ApiService::rotateLogKey(const ApiCall& c)

@@ -107,6 +107,7 @@ private:
     Result<ApiResponse> logProof(const ApiCall& c);
     Result<ApiResponse> logConsistency(const ApiCall& c);
     Result<ApiResponse> rotateLogKey(const ApiCall& c);
+    Result<ApiResponse> attestEvidence(const ApiCall& c);
     Result<ApiResponse> rotateKeys(const ApiCall& c);
     Result<ApiResponse> request(const ApiCall& c);
     Result<ApiResponse> requestContext(const ApiCall& c);

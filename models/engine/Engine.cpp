@@ -1,10 +1,12 @@
 // The lifecycle: every state change is computed, checked by Policy, written with its event, then published.
 #include "Engine.h"
 
+#include "Checkpoint.h"
 #include "Crypto.h"
 #include "SqliteStore.h"
 #include "core/Clock.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -865,6 +867,43 @@ Result<std::pair<qint64, QByteArray>> Engine::rotateLogKey(const Principal& acto
         return recorded.error();
     // Signed by both keys: whoever trusts the previous key learns the current one from this checkpoint.
     return m_log->cutNow(Clock::now(), true);
+}
+
+Result<std::pair<QByteArray, Event>> Engine::attestEvidence(
+    const Principal& actor, const QByteArray& manifest)
+{
+    if (const Status s = Policy::requireAnyRole(actor, {Role::Auditor, Role::Admin}, lockedOut(actor.id)); !s)
+        return s.error();
+    // One line, so what the log key signs here can never be taken for a signed note (a checkpoint).
+    if (manifest.contains('\n') || manifest.contains('\r'))
+        return invalid(QStringLiteral("an evidence manifest is one line of JSON"));
+    QJsonParseError err;
+    const QJsonObject m = QJsonDocument::fromJson(manifest, &err).object();
+    if (err.error != QJsonParseError::NoError
+        || m.value(QLatin1String("format")) != QLatin1String("lapse-evidence-pack/1"))
+        return invalid(QStringLiteral("not an evidence manifest (format lapse-evidence-pack/1)"));
+    const QJsonObject cp = m.value(QLatin1String("checkpoint")).toObject();
+    const qint64 size = cp.value(QLatin1String("size")).toInteger();
+    const auto note = m_store->checkpoint(size);
+    if (size <= 0 || !note)
+        return invalid(
+            QStringLiteral("the manifest is anchored to no checkpoint this log kept (size %1)").arg(size));
+    const auto parsed = SignedNote::parse(*note);
+    const auto body
+        = parsed ? CheckpointBody::parse(parsed.value().text) : Result<CheckpointBody>(parsed.error());
+    if (!body || cp.value(QLatin1String("origin")).toString() != body.value().origin
+        || cp.value(QLatin1String("root")).toString().toLatin1() != body.value().root.toBase64())
+        return invalid(
+            QStringLiteral("the manifest's checkpoint at %1 is not the one this log kept").arg(size));
+    const QByteArray digest = QCryptographicHash::hash(manifest, QCryptographicHash::Sha256).toHex();
+    auto recorded = write<Event>([&]() -> Result<Event> {
+        return appendEvent(QStringLiteral("evidence.attested"), actor.id, QString::fromLatin1(digest),
+            QJsonObject {{"manifest_sha256", QString::fromLatin1(digest)}, {"tree_size", size},
+                {"data_digest", m.value(QLatin1String("data_digest")).toString()}});
+    });
+    if (!recorded)
+        return recorded.error();
+    return std::pair {m_log->key().sign(manifest), recorded.value()};
 }
 
 void Engine::cutCheckpointIfDue()

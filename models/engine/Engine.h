@@ -126,6 +126,11 @@ public:
     Result<std::pair<qint64, QByteArray>> rotateLogKey(const Principal& actor);
     // The timer's turn: a checkpoint when 60 s passed since the last cut and the log grew.
     void cutCheckpointIfDue();
+    // Signs an evidence pack's manifest.json with the log key (auditor, admin), for a pack built elsewhere (a
+    // console's mirror): the manifest must be one line of JSON in the pack format, anchored to a checkpoint
+    // this log kept. Recorded as evidence.attested (who, the manifest's SHA-256, the checkpoint), so every
+    // signature the key gives a pack is in the log. Returns the 64-byte Ed25519 signature and its event.
+    Result<std::pair<QByteArray, Event>> attestEvidence(const Principal& actor, const QByteArray& manifest);
 
     // --- credentials ---
     // RFC 7662 answer: {"active":false} for anything not live, minted here and valid for the caller.

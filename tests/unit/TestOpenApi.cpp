@@ -188,7 +188,8 @@ private slots:
             QStringLiteral("/.well-known/jwks.json"), QStringLiteral("/.well-known/lapse-log-key")};
         for (const char* p : {"me", "directory", "lockouts", "requests", "grants", "sessions", "introspect",
                  "events", "stream", "keys/rotate", "principals", "insights", "metrics", "audit", "keys",
-                 "log", "log/checkpoint", "log/proof", "log/consistency", "log/key/rotate", "log/key"})
+                 "evidence", "evidence/attest", "log", "log/checkpoint", "log/proof", "log/consistency",
+                 "log/key/rotate", "log/key"})
             candidates << QStringLiteral("/v1/") + QLatin1String(p);
         for (const char* kind : {"requests", "grants", "sessions", "principals"}) {
             candidates << QStringLiteral("/v1/%1/{id}").arg(QLatin1String(kind));
