@@ -308,24 +308,27 @@ QByteArray queryJson(const EvidenceData& d, const QByteArray& checkpointSha, qin
 
 // A pack's manifest: compact JSON on one line (no newline anywhere), so its signature can never be read as a
 // signed note's. Every file but the proofs by its SHA-256; the proofs (one per event, up to millions) by the
-// SHA-256 of their sha256sum listing, so the manifest stays small enough to be signed remotely.
+// SHA-256 of their sha256sum listing, so the manifest stays small enough to be signed remotely. Written by
+// QJsonDocument (keys sorted): the console sends it to POST /v1/evidence/attest as a JSON object, and the
+// broker signs the bytes it receives, so only this form is signed as written.
 QByteArray manifestJson(const EvidenceData& d, const std::map<QString, QByteArray>& hashes, qint64 proofs,
     const QByteArray& proofListing)
 {
-    QByteArray out = QByteArrayLiteral("{\"format\":\"") + kFormat + "\",\"checkpoint\":{\"origin\":"
-        + QJsonDocument(QJsonArray {d.origin}).toJson(QJsonDocument::Compact).mid(1).chopped(1)
-        + ",\"size\":" + QByteArray::number(d.treeSize) + ",\"root\":\"" + d.rootBase64
-        + "\"},\"data_digest\":\"" + d.dataDigest + "\",\"proofs\":{\"count\":" + QByteArray::number(proofs)
-        + ",\"listing_sha256\":\"" + sha256(proofListing).toHex() + "\"},\"files\":{";
-    bool first = true;
-    for (const auto& [name, digest] : hashes) {
-        if (!first)
-            out += ',';
-        first = false;
-        out += '"' + name.toUtf8() + "\":\"" + digest.toHex() + '"';
-    }
-    out += "}}";
-    return out;
+    QJsonObject files;
+    for (const auto& [name, digest] : hashes)
+        files.insert(name, QString::fromLatin1(digest.toHex()));
+    const QJsonObject m {
+        {"format", QString::fromLatin1(kFormat)},
+        {"checkpoint",
+            QJsonObject {
+                {"origin", d.origin}, {"size", d.treeSize}, {"root", QString::fromLatin1(d.rootBase64)}}},
+        {"data_digest", QString::fromLatin1(d.dataDigest)},
+        {"proofs",
+            QJsonObject {
+                {"count", proofs}, {"listing_sha256", QString::fromLatin1(sha256(proofListing).toHex())}}},
+        {"files", files},
+    };
+    return QJsonDocument(m).toJson(QJsonDocument::Compact);
 }
 } // namespace
 
