@@ -388,6 +388,48 @@ private slots:
         QTest::keyClick(dialog, Qt::Key_Escape);
         QTRY_VERIFY(!window.findChild<EvidenceExportDialog*>());
     }
+
+    // The whole way a person goes: Ctrl+E, Enter on the scope, the progress, the message naming the pack. The
+    // manifest is signed by the engine through the attest route.
+    void exportFromTheMenuEndToEnd()
+    {
+        EngineFixture f;
+        QVERIFY2(f.ok(), qPrintable(f.openError()));
+        makeHistory(f);
+        EmbeddedBackend backend(f.engine(), QStringLiteral("aud"));
+        MainWindow window(&backend, f.dbPath(), nullptr);
+        window.evidenceExporter()->setRenderer(
+            [](const EvidenceData&) -> Result<QByteArray> { return QByteArray("%PDF-1.4 report"); });
+        window.show();
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QSignalSpy loaded(window.queueModel(), &RequestQueueModel::loaded);
+        window.start();
+        QVERIFY(loaded.wait());
+
+        QTest::keyClick(&window, Qt::Key_E, Qt::ControlModifier);
+        EvidenceExportDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<EvidenceExportDialog*>()) && dialog->isVisible());
+        QTemporaryDir out;
+        dialog->setFolder(out.path());
+        const QString file = dialog->outFile();
+        QSignalSpy finished(window.evidenceExporter(), &EvidenceExporter::finished);
+        QTest::keyClick(dialog->findChild<QDateEdit*>(QStringLiteral("from")), Qt::Key_Return);
+        QVERIFY(window.evidenceExporter()->isRunning());
+        QVERIFY(!window.exportEvidenceAction()->isEnabled()); // one pack at a time
+        QVERIFY(finished.wait(60'000));
+        const auto& result = *window.evidenceExporter()->result();
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error().message));
+        QCOMPARE(result->grants, 3);
+        QVERIFY(QFileInfo::exists(file));
+        QVERIFY(window.exportEvidenceAction()->isEnabled());
+        QMessageBox* box = window.evidenceExporter()->outcomeBox();
+        QVERIFY(box && box->isVisible());
+        QVERIFY(box->text().contains(QDir::toNativeSeparators(file)));
+        const EvidenceVerdict verdict = verifyEvidencePack(file, f.engine().log().key().verifier());
+        QVERIFY2(verdict.ok, qPrintable(verdict.line));
+        box->close();
+    }
 };
 
 QTEST_MAIN(TestEvidenceExport)
