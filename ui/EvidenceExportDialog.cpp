@@ -130,7 +130,7 @@ EvidenceExportDialog::EvidenceExportDialog(const QStringList& targets, QWidget* 
     form->addRow(QString(), targetsHint);
     form->addRow(tr("Identity kinds:"), kinds);
     form->addRow(tr("&Sample size:"), m_sample);
-    form->addRow(tr("S&eed:"), m_seed);
+    form->addRow(tr("See&d:"), m_seed);
     form->addRow(tr("&Folder:"), folderRow);
     form->addRow(tr("File:"), m_fileName);
     // Rows whose field is a layout name their first widget as the label's buddy, so the mnemonic works.
