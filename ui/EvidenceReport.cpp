@@ -111,7 +111,7 @@ private:
     void heading(QTextCursor& c, const QString& text, int level, bool newPage = false, bool listed = true);
     static void paragraph(QTextCursor& c, const QString& text, const QTextCharFormat& format = {});
     static QTextTable* table(QTextCursor& c, const QStringList& header, const QList<QStringList>& rows,
-        const QList<double>& widths, int monoColumn = -1);
+        const QList<double>& widths, const QList<int>& monoColumns = {});
 
     int chartPages() const;
 
@@ -164,7 +164,7 @@ void ReportWriter::paragraph(QTextCursor& c, const QString& text, const QTextCha
 }
 
 QTextTable* ReportWriter::table(QTextCursor& c, const QStringList& header, const QList<QStringList>& rows,
-    const QList<double>& widths, int monoColumn)
+    const QList<double>& widths, const QList<int>& monoColumns)
 {
     const int headerRows = header.isEmpty() ? 0 : 1;
     QTextTableFormat f;
@@ -203,7 +203,7 @@ QTextTable* ReportWriter::table(QTextCursor& c, const QStringList& header, const
         for (int col = 0; col < rows.at(r).size() && col < widths.size(); ++col)
             t->cellAt(r + headerRows, col)
                 .firstCursorPosition()
-                .insertText(rows.at(r).at(col), col == monoColumn ? monoChars : cellChars);
+                .insertText(rows.at(r).at(col), monoColumns.contains(col) ? monoChars : cellChars);
     c.movePosition(QTextCursor::End);
     return t;
 }
@@ -240,8 +240,8 @@ void ReportWriter::buildCover(QTextCursor& c) const
         c.insertBlock(b, h);
         c.insertText(text, h);
     };
-    const auto keyValues = [&](const QList<QStringList>& rows, int monoColumn = -1) {
-        QTextTable* t = table(c, {}, rows, {28, 72}, monoColumn);
+    const auto keyValues = [&](const QList<QStringList>& rows, const QList<int>& monoColumns = {}) {
+        QTextTable* t = table(c, {}, rows, {28, 72}, monoColumns);
         QTextTableFormat f = t->format();
         f.setBorder(0);
         t->setFormat(f);
@@ -273,13 +273,13 @@ void ReportWriter::buildCover(QTextCursor& c) const
                   {tr("Events covered"),
                       m_data.firstSeq > 0 ? tr("seq %1 to %2").arg(m_data.firstSeq).arg(m_data.lastSeq)
                                           : tr("none")}},
-        1);
+        {1});
     paragraph(c,
         tr("checkpoint.txt holds this checkpoint as signed; log-key.vkey is the key that verifies it. Every "
            "event in events.jsonl has an inclusion proof against it in proofs/."));
 
     subheading(tr("Data digest"));
-    keyValues({{tr("SHA-256"), QString::fromLatin1(m_data.dataDigest)}}, 1);
+    keyValues({{tr("SHA-256"), QString::fromLatin1(m_data.dataDigest)}}, {1});
     paragraph(c,
         tr("This is the SHA-256 of the sha256sum listing, sorted by file name, of every data file in the "
            "pack: "
@@ -427,7 +427,7 @@ void ReportWriter::buildExceptions(QTextCursor& c)
                 e->seq > 0 ? QString::number(e->seq) : QStringLiteral("—")};
         const QString subject = id == QLatin1String("lingering_session") ? tr("Session") : tr("Grant");
         table(c, {subject, tr("Principal"), tr("Target"), tr("Detail"), tr("Seq")}, rows, {31, 14, 13, 34, 8},
-            0);
+            {0});
         if (list.size() > kReportExceptionRows)
             paragraph(c,
                 columns.isEmpty()
@@ -514,6 +514,21 @@ void ReportWriter::buildSample(QTextCursor& c)
             {tr("Post-expiry uses"), QString::number(r.postExpiryUses)},
         };
         table(c, {}, fields, {28, 72});
+        if (!r.sessionList.isEmpty()) {
+            QList<QStringList> sessions;
+            for (const Session& session : r.sessionList) {
+                QString lingered = tr("none");
+                if (session.grantEndedMs > 0 && session.isOpen())
+                    lingered = tr("still open");
+                else if (session.grantEndedMs > 0 && session.endedMs > session.grantEndedMs)
+                    lingered = timefmt::duration(session.endedMs - session.grantEndedMs);
+                sessions << QStringList {session.id, session.resourceServer, utcMs(session.openedMs),
+                    session.isOpen() ? tr("open") : utcMs(session.endedMs), lingered};
+            }
+            table(c,
+                {tr("Session"), tr("Reported by"), tr("Opened (UTC)"), tr("Closed (UTC)"), tr("Lingering")},
+                sessions, {30, 11, 22.5, 22.5, 14}, {0, 2, 3});
+        }
         QList<QStringList> events;
         for (const TimelineEntry& e : r.timeline)
             events << QStringList {QString::number(e.seq), utcMs(e.tsMs), e.type, e.actor, e.subject};
@@ -521,7 +536,7 @@ void ReportWriter::buildSample(QTextCursor& c)
             paragraph(c, tr("No events."));
         else
             table(c, {tr("Seq"), tr("Time (UTC)"), tr("Event"), tr("Actor"), tr("Subject")}, events,
-                {7, 22, 24, 16, 31}, 4);
+                {7, 23, 24, 16, 30}, {1, 4});
     }
 }
 

@@ -80,21 +80,34 @@ private slots:
 
     void fullReport()
     {
-        // Real metrics from a small history: alice three grants over three days, one revoked; svc-ci one.
+        // Real metrics from a small history: alice a grant a day for six days, agent-7 every other day, and
+        // svc-ci one, revoked with a session open that closes 4 s later.
         EngineFixture f;
         QVERIFY2(f.ok(), qPrintable(f.openError()));
         QList<Grant> made;
-        for (int i = 0; i < 3; ++i) {
+        for (int day = 0; day < 6; ++day) {
             auto g = f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db"));
             LAPSE_VERIFY_OK(g);
             made << g.value();
+            if (day % 2 == 0) {
+                auto a = f.grantFor(QStringLiteral("agent-7"), QStringLiteral("billing-db"));
+                LAPSE_VERIFY_OK(a);
+                made << a.value();
+            }
             f.clock().advance(86'400'000);
         }
         auto svc = f.grantFor(QStringLiteral("svc-ci"), QStringLiteral("billing-db"));
         LAPSE_VERIFY_OK(svc);
         made << svc.value();
-        LAPSE_VERIFY_OK(
-            f.engine().revoke(f.who(QStringLiteral("rita")), made.at(1).id, QStringLiteral("done")));
+        const Principal& gw = f.who(QStringLiteral("api-gw"));
+        auto session = f.engine().openSession(gw, f.token(svc.value()), {QStringLiteral("read")});
+        LAPSE_VERIFY_OK(session);
+        f.clock().advance(1'000);
+        LAPSE_VERIFY_OK(f.engine().revoke(f.who(QStringLiteral("rita")), svc->id, QStringLiteral("done")));
+        f.clock().advance(4'000);
+        auto closed = f.engine().endSession(gw, session->id, {QStringLiteral("read")});
+        LAPSE_VERIFY_OK(closed);
+        const int revoked = int(made.size()) - 1;
         MetricsQuery q;
         q.fromMs = kStartMs - 86'400'000;
         auto metrics = computeMetrics(f.engine().store(), f.engine().directory(), q, f.now());
@@ -106,14 +119,17 @@ private slots:
         for (int i = 0; i < made.size(); ++i) {
             GrantRecord r;
             r.grant = made.at(i);
-            r.kind = i == 3 ? QStringLiteral("service") : QStringLiteral("human");
-            r.owner = i == 3 ? QStringLiteral("alice") : QString();
+            r.kind = i == revoked ? QStringLiteral("service") : QStringLiteral("human");
+            r.owner = i == revoked ? QStringLiteral("alice") : QString();
             r.requestedMs = r.grant.startsMs - 5'000;
             r.approvedMs = r.grant.startsMs;
             r.approvedBy = r.grant.approvers.join(QLatin1Char(' '));
-            r.ending = i == 1 ? QStringLiteral("revoked") : QStringLiteral("active");
-            r.revocationEffectMs = i == 1 ? 3'000 : -1;
-            r.sessions = i == 1 ? 1 : 0;
+            r.ending = i == revoked ? QStringLiteral("revoked") : QStringLiteral("expired");
+            r.revocationEffectMs = i == revoked ? 4'000 : -1;
+            r.sessions = i == revoked ? 1 : 0;
+            r.lingeringMs = i == revoked ? 4'000 : 0;
+            if (i == revoked)
+                r.sessionList << closed.value();
             // Grant 0 has a long timeline, so its table spans pages.
             for (int e = 0; e < (i == 0 ? 120 : 4); ++e)
                 r.timeline << TimelineEntry {100 + i * 200 + e, r.grant.startsMs + e * 1000,
@@ -121,7 +137,7 @@ private slots:
                     QStringLiteral("alice"), e == 0 ? r.grant.requestId : r.grant.id};
             d.grants << r;
         }
-        d.sample = {2, 0, 3};
+        d.sample = {2, 0, revoked};
         d.seed = 4242424242ULL;
         d.eventCount = 140;
         d.firstSeq = 100;
@@ -176,8 +192,10 @@ private slots:
         QVERIFY(all.contains(d.metricsNote));
         QVERIFY(all.contains(QStringLiteral("Elevations per day")));
         QVERIFY(all.contains(QStringLiteral("How grants ended")));
-        QVERIFY(all.contains(QStringLiteral("4 grants on")));
+        QVERIFY(all.contains(QStringLiteral("10 grants on 7 days")));
         QVERIFY(all.contains(QStringLiteral("1 revocations")));
+        QVERIFY(all.contains(QStringLiteral("p50 4.0 s")));
+        QVERIFY(all.contains(closed->id)); // the revoked grant's session, in its sample section
 
         // Every control of the mapping, and what evidences it.
         for (const char* control : {"AC-2(2)", "AC-6", "AU-9(3)", "AU-10", "PR.AA-05", "CC6.1", "CC6.2",
