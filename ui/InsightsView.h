@@ -54,8 +54,8 @@ private:
     void showByIdentity();
     void showWidth();
     void showLingering();
-    void showRevocation(const QJsonObject& revocation);
-    void showEndings(const QJsonObject& duration, const QJsonObject& completeness);
+    void showRevocation();
+    void showEndings();
     void setChart(const QString& name, QChart* chart);
 
     Backend* m_backend;
