@@ -1,13 +1,13 @@
 #include "InsightsView.h"
 
 #include "Format.h"
+#include "InsightCharts.h"
 #include "backend/Backend.h"
 #include "core/Clock.h"
 #include "insights/InsightTables.h"
 #include "insights/InsightsSource.h"
 
-#include <QBarCategoryAxis>
-#include <QBarSeries>
+#include <QAbstractBarSeries>
 #include <QBarSet>
 #include <QBuffer>
 #include <QChart>
@@ -19,17 +19,14 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QHorizontalBarSeries>
 #include <QJsonArray>
 #include <QLabel>
-#include <QPieSeries>
 #include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 namespace lapse
 {
@@ -42,41 +39,6 @@ QStringList strings(const QJsonValue& v)
     for (const auto& x : v.toArray())
         out << x.toString();
     return out;
-}
-
-// valueTitle names the value axis' unit where the bars are not plain counts.
-QChart* barChart(const QStringList& categories, const QList<QPair<QString, QList<double>>>& sets,
-    bool horizontal, const QString& valueTitle = {}, int decimals = 0)
-{
-    auto* chart = new QChart;
-    QAbstractBarSeries* series = horizontal ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
-                                            : static_cast<QAbstractBarSeries*>(new QBarSeries);
-    double top = 1;
-    for (const auto& [label, values] : sets) {
-        auto* set = new QBarSet(label);
-        for (double v : values) {
-            *set << v;
-            top = std::max(top, v);
-        }
-        series->append(set);
-    }
-    chart->addSeries(series);
-    auto* cats = new QBarCategoryAxis;
-    cats->append(categories);
-    cats->setTruncateLabels(false); // identity names and measures must stay readable
-    auto* values = new QValueAxis;
-    values->setRange(0, top * 1.1);
-    values->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
-    if (!valueTitle.isEmpty())
-        values->setTitleText(valueTitle);
-    chart->addAxis(cats, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
-    chart->addAxis(values, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
-    series->attachAxis(cats);
-    series->attachAxis(values);
-    chart->legend()->setVisible(sets.size() > 1);
-    chart->legend()->setAlignment(Qt::AlignBottom);
-    chart->setMargins(QMargins(4, 4, 4, 4));
-    return chart;
 }
 } // namespace
 
@@ -296,8 +258,8 @@ void InsightsView::display(const QJsonObject& m)
     showByIdentity();
     showWidth();
     showLingering();
-    showRevocation(m[QLatin1String("revocation")].toObject());
-    showEndings(m[QLatin1String("duration")].toObject(), co);
+    showRevocation();
+    showEndings();
 
     const QJsonArray rep = ef[QLatin1String("repeated")].toArray();
     m_repeated->setRowCount(int(rep.size()));
@@ -314,43 +276,15 @@ void InsightsView::display(const QJsonObject& m)
     m_repeated->sortItems(3, Qt::DescendingOrder);
 }
 
-namespace
-{
-// A table's column as chart values, and its day column as the axis labels (MM-DD).
-QList<double> column(const DataTable& t, int c)
-{
-    QList<double> out;
-    for (const auto& row : t.rows)
-        out << row.value(c).toDouble();
-    return out;
-}
-QStringList dayLabels(const DataTable& t)
-{
-    QStringList out;
-    for (const auto& row : t.rows)
-        out << row.value(0).toString().mid(5);
-    return out;
-}
-} // namespace
-
 void InsightsView::showGrantsPerDay()
 {
-    const DataTable& t = m_tables[QStringLiteral("grants_per_day")];
-    setChart(QStringLiteral("grants_per_day"),
-        barChart(dayLabels(t), {{tr("grants"), column(t, 1)}, {tr("break-glass"), column(t, 2)}}, false));
+    setChart(QStringLiteral("grants_per_day"), InsightCharts::grantsPerDay(m_tables));
 }
 
 void InsightsView::showByIdentity()
 {
-    // The table lists the top twelve, most grants first; horizontal bars draw bottom-up.
-    const DataTable& t = m_tables[QStringLiteral("by_identity")];
     QStringList names;
-    QList<double> counts;
-    for (auto it = t.rows.crbegin(); it != t.rows.crend(); ++it) {
-        names << it->value(0).toString();
-        counts << it->value(1).toDouble();
-    }
-    QChart* chart = barChart(names, {{tr("grants"), counts}}, true);
+    QChart* chart = InsightCharts::byIdentity(m_tables, &names);
     auto* series = static_cast<QAbstractBarSeries*>(chart->series().first());
     connect(series, &QAbstractBarSeries::clicked, this, [this, names](int index, QBarSet*) {
         if (index >= 0 && index < names.size())
@@ -361,49 +295,22 @@ void InsightsView::showByIdentity()
 
 void InsightsView::showWidth()
 {
-    const QStringList cats {tr("beyond minimum"), tr("narrowed grants"), tr("never used")};
-    setChart(QStringLiteral("width"),
-        barChart(cats, {{tr("count"), column(m_tables[QStringLiteral("width")], 1)}}, false));
+    setChart(QStringLiteral("width"), InsightCharts::width(m_tables));
 }
 
 void InsightsView::showLingering()
 {
-    const DataTable& t = m_tables[QStringLiteral("lingering")];
-    setChart(QStringLiteral("lingering"),
-        barChart(dayLabels(t),
-            {{tr("lingering sessions"), column(t, 1)}, {tr("post-expiry uses"), column(t, 2)}}, false));
+    setChart(QStringLiteral("lingering"), InsightCharts::lingering(m_tables));
 }
 
-void InsightsView::showRevocation(const QJsonObject& r)
+void InsightsView::showRevocation()
 {
-    // From the revoke to introspection refusing, and to the last session confirmed closed (p50, p99).
-    QChart* chart = barChart({tr("introspection refusing"), tr("p50"), tr("p99")},
-        {{tr("seconds"), column(m_tables[QStringLiteral("revocation")], 1)}}, false, tr("seconds"), 1);
-    chart->setTitle(tr("%1 revocations, %2 with sessions still unconfirmed")
-                        .arg(r[QLatin1String("count")].toInt())
-                        .arg(r[QLatin1String("sessions_unconfirmed")].toInt()));
-    setChart(QStringLiteral("revocation"), chart);
+    setChart(QStringLiteral("revocation"), InsightCharts::revocation(m_tables, m_metrics));
 }
 
-void InsightsView::showEndings(const QJsonObject& d, const QJsonObject& completeness)
+void InsightsView::showEndings()
 {
-    auto* pie = new QPieSeries;
-    const int completed = d[QLatin1String("completed")].toInt(),
-              expired = d[QLatin1String("expired")].toInt(), revoked = d[QLatin1String("revoked")].toInt();
-    pie->append(tr("completed %1").arg(completed), completed);
-    pie->append(tr("expired %1").arg(expired), expired);
-    pie->append(tr("revoked %1").arg(revoked), revoked);
-    auto* chart = new QChart;
-    chart->addSeries(pie);
-    chart->legend()->setAlignment(Qt::AlignRight);
-    chart->setTitle(tr("%1 break-glass · used %2 of %3 approved hours · %4 of %5 records complete")
-                        .arg(d[QLatin1String("break_glass")].toInt())
-                        .arg(d[QLatin1String("used_seconds")].toDouble() / 3600.0, 0, 'f', 0)
-                        .arg(d[QLatin1String("approved_ttl_seconds")].toDouble() / 3600.0, 0, 'f', 0)
-                        .arg(completeness[QLatin1String("complete")].toInt())
-                        .arg(completeness[QLatin1String("grants")].toInt()));
-    chart->setMargins(QMargins(4, 4, 4, 4));
-    setChart(QStringLiteral("endings"), chart);
+    setChart(QStringLiteral("endings"), InsightCharts::endings(m_metrics));
 }
 
 void InsightsView::drillIntoIdentity(const QString& identity)

@@ -60,8 +60,8 @@ private:
     void showByIdentity();
     void showWidth();
     void showLingering();
-    void showRevocation(const QJsonObject& revocation);
-    void showEndings(const QJsonObject& duration, const QJsonObject& completeness);
+    void showRevocation();
+    void showEndings();
     void setChart(const QString& name, QChart* chart);
 
     Backend* m_backend;
