@@ -9,6 +9,7 @@
 #include "ConsoleSettings.h"
 #include "EvidenceExportDialog.h"
 #include "EvidenceExporter.h"
+#include "EvidenceReport.h"
 #include "QueueWidget.h"
 #include "core/Clock.h"
 #include "itemmodels/AuditLogModel.h"
@@ -85,6 +86,7 @@ MainWindow::MainWindow(
 
     // The pack is built from the local store (the engine's, or the mirror), so it needs one.
     m_exporter = new EvidenceExporter(backend, auditStoreFile, this, this);
+    m_exporter->setRenderer(&renderEvidenceReport);
     QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
     m_exportEvidence = fileMenu->addAction(tr("Export &evidence pack…"));
     m_exportEvidence->setObjectName(QStringLiteral("exportEvidence"));
