@@ -54,6 +54,7 @@ bool EvidenceExporter::start(const EvidenceScope& scope, const QString& outFile)
         m_progress->setWindowTitle(tr("Export evidence pack"));
         m_progress->setWindowModality(Qt::WindowModal);
         m_progress->setMinimumDuration(0);
+        m_progress->setMinimumWidth(420); // wide enough that the changing stage does not resize it
         m_progress->setAutoClose(false);
         m_progress->setAutoReset(false);
         m_progress->setValue(0);
