@@ -105,7 +105,7 @@ private:
         QPainter& p, QChart* chart, const QString& title, const QString& figures, const QRectF& rect) const;
     QStringList chartFigures(const QString& name) const;
     void paintFrame(QPainter& p, int page, int pages, const QRectF& pageRect) const;
-    Part documentPart(QTextDocument* doc, const QRectF& body) const;
+    static Part documentPart(QTextDocument* doc);
 
     // Building blocks of the documents.
     void heading(QTextCursor& c, const QString& text, int level, bool newPage = false, bool listed = true);
@@ -661,7 +661,6 @@ void ReportWriter::paintChart(
     const QRectF source(0, 0, target.width() * scale, target.height() * scale);
     chart->setGeometry(source);
     scene.setSceneRect(source);
-    QCoreApplication::sendPostedEvents(); // the chart lays out its axes and series on posted events
     scene.render(&p, target, source, Qt::IgnoreAspectRatio);
     p.setPen(QPen(QColor(0xcc, 0xcc, 0xcc), 2));
     p.setBrush(Qt::NoBrush);
@@ -740,7 +739,7 @@ void ReportWriter::paintFrame(QPainter& p, int page, int pages, const QRectF& pa
     p.restore();
 }
 
-ReportWriter::Part ReportWriter::documentPart(QTextDocument* doc, const QRectF&) const
+ReportWriter::Part ReportWriter::documentPart(QTextDocument* doc)
 {
     Part part;
     part.pages = doc->pageCount();
@@ -807,10 +806,10 @@ Result<QByteArray> ReportWriter::render()
     auto cover = layOutCover();
 
     QList<Part> parts;
-    parts << documentPart(cover.get(), body);
+    parts << documentPart(cover.get());
     parts << Part {
         chartPages(), [this](QPainter& p, int page, const QRectF& b) { paintChartPage(p, page, b); }};
-    parts << documentPart(main.get(), body);
+    parts << documentPart(main.get());
     int total = 0;
     for (const Part& part : parts)
         total += part.pages;
