@@ -124,6 +124,8 @@ private slots:
             r.requestedMs = r.grant.startsMs - 5'000;
             r.approvedMs = r.grant.startsMs;
             r.approvedBy = r.grant.approvers.join(QLatin1Char(' '));
+            r.createdSeq = 100 + i * 200;
+            r.approvedSeq = r.createdSeq + 1;
             r.ending = i == revoked ? QStringLiteral("revoked") : QStringLiteral("expired");
             r.revocationEffectMs = i == revoked ? 4'000 : -1;
             r.sessions = i == revoked ? 1 : 0;
@@ -188,6 +190,20 @@ private slots:
         QVERIFY(text.first().contains(QStringLiteral("manifest.sig")));
         QVERIFY(text.first().contains(QStringLiteral("sha256sum")));
 
+        // The cover's contents give each section's page.
+        for (const QString& section :
+            {QStringLiteral("Control mapping"), QStringLiteral("Exceptions"), QStringLiteral("Sample")}) {
+            const auto m = QRegularExpression(QStringLiteral("\\n\\s*%1\\s+(\\d+)\\s*\\n").arg(section))
+                               .match(text.first());
+            QVERIFY2(m.hasMatch(), qPrintable(section));
+            const int page = m.captured(1).toInt();
+            QVERIFY2(page > 1 && page <= pages, qPrintable(section));
+            // Its heading is the first text under the page header.
+            const QStringList lines = text.at(page - 1).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            QVERIFY2(lines.size() > 1 && lines.at(1).trimmed() == section,
+                qPrintable(section + QStringLiteral(" is not on page %1").arg(page)));
+        }
+
         // The metrics, their note and the figures from the JSON.
         QVERIFY(all.contains(d.metricsNote));
         QVERIFY(all.contains(QStringLiteral("Elevations per day")));
@@ -202,6 +218,7 @@ private slots:
                   .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(images.size(), 2); // the two header lines, no image
         QVERIFY(all.contains(closed->id)); // the revoked grant's session, in its sample section
+        QVERIFY(all.contains(QStringLiteral("requested 500, approved 501, active —"))); // sampled first
 
         // Every control of the mapping, and what evidences it.
         for (const char* control : {"AC-2(2)", "AC-6", "AU-9(3)", "AU-10", "PR.AA-05", "CC6.1", "CC6.2",
