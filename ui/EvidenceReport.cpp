@@ -23,6 +23,7 @@
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocument>
+#include <QTextLayout>
 #include <QTextTable>
 #include <QValueAxis>
 
@@ -105,7 +106,7 @@ private:
         QPainter& p, QChart* chart, const QString& title, const QString& figures, const QRectF& rect) const;
     QStringList chartFigures(const QString& name) const;
     void paintFrame(QPainter& p, int page, int pages, const QRectF& pageRect) const;
-    Part documentPart(QTextDocument* doc, const QRectF& body) const;
+    static Part documentPart(QTextDocument* doc);
 
     // Building blocks of the documents.
     void heading(QTextCursor& c, const QString& text, int level, bool newPage = false, bool listed = true);
@@ -252,7 +253,7 @@ void ReportWriter::buildCover(QTextCursor& c) const
         {tr("Targets"), s.targets.isEmpty() ? tr("all") : s.targets.join(QStringLiteral(", "))},
         {tr("Identity kinds"), s.kinds.isEmpty() ? tr("all") : s.kinds.join(QStringLiteral(", "))},
         {tr("Scope label"), s.label()},
-        {tr("Contents"),
+        {tr("In the pack"),
             tr("%1 grants, %2 requests, %3 events, %4 exceptions, a sample of %5 grants (seed %6)")
                 .arg(m_data.grants.size())
                 .arg(m_data.requests.size())
@@ -461,6 +462,7 @@ void ReportWriter::buildSample(QTextCursor& c)
         mono);
 
     const auto yesNo = [](bool b) { return b ? tr("yes") : tr("no"); };
+    const auto seq = [](qint64 n) { return n > 0 ? QString::number(n) : QStringLiteral("—"); };
     const auto list
         = [](const QStringList& l) { return l.isEmpty() ? tr("none") : l.join(QStringLiteral(", ")); };
     for (int i = 0; i < m_data.sample.size(); ++i) {
@@ -512,6 +514,10 @@ void ReportWriter::buildSample(QTextCursor& c)
                     : QString::number(r.sessions)},
             {tr("Lingering"), r.lingeringMs > 0 ? timefmt::duration(r.lingeringMs) : tr("none")},
             {tr("Post-expiry uses"), QString::number(r.postExpiryUses)},
+            {tr("Lifecycle events (seq)"),
+                tr("requested %1, approved %2, active %3, ended %4, reviewed %5")
+                    .arg(seq(r.createdSeq), seq(r.approvedSeq), seq(r.activatedSeq), seq(r.endedSeq),
+                        seq(r.reviewedSeq))},
         };
         table(c, {}, fields, {28, 72});
         if (!r.sessionList.isEmpty()) {
@@ -661,7 +667,6 @@ void ReportWriter::paintChart(
     const QRectF source(0, 0, target.width() * scale, target.height() * scale);
     chart->setGeometry(source);
     scene.setSceneRect(source);
-    QCoreApplication::sendPostedEvents(); // the chart lays out its axes and series on posted events
     scene.render(&p, target, source, Qt::IgnoreAspectRatio);
     p.setPen(QPen(QColor(0xcc, 0xcc, 0xcc), 2));
     p.setBrush(Qt::NoBrush);
@@ -740,7 +745,7 @@ void ReportWriter::paintFrame(QPainter& p, int page, int pages, const QRectF& pa
     p.restore();
 }
 
-ReportWriter::Part ReportWriter::documentPart(QTextDocument* doc, const QRectF&) const
+ReportWriter::Part ReportWriter::documentPart(QTextDocument* doc)
 {
     Part part;
     part.pages = doc->pageCount();
@@ -802,15 +807,20 @@ Result<QByteArray> ReportWriter::render()
     const double pageHeight = m_bodySize.height();
     m_sections.first().page = coverPages + 1;
     for (Section& s : m_sections)
-        if (s.block.isValid())
-            s.page = before + 1 + int(main->documentLayout()->blockBoundingRect(s.block).top() / pageHeight);
+        if (s.block.isValid()) {
+            // The middle of the heading's first line: a block moved to a new page may start a hair before it.
+            const QTextLine line = s.block.layout()->lineAt(0);
+            const double y
+                = main->documentLayout()->blockBoundingRect(s.block).top() + line.y() + line.height() / 2;
+            s.page = before + 1 + int(y / pageHeight);
+        }
     auto cover = layOutCover();
 
     QList<Part> parts;
-    parts << documentPart(cover.get(), body);
+    parts << documentPart(cover.get());
     parts << Part {
         chartPages(), [this](QPainter& p, int page, const QRectF& b) { paintChartPage(p, page, b); }};
-    parts << documentPart(main.get(), body);
+    parts << documentPart(main.get());
     int total = 0;
     for (const Part& part : parts)
         total += part.pages;

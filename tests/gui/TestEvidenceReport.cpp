@@ -71,10 +71,10 @@ class TestEvidenceReport : public QObject
 private slots:
     void initTestCase()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty()
-            || QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty()
-            || QStandardPaths::findExecutable(QStringLiteral("pdffonts")).isEmpty())
-            QSKIP("pdftotext, pdfinfo or pdffonts is missing: install poppler-utils to check the report");
+        for (const char* tool : {"pdftotext", "pdfinfo", "pdffonts", "pdfimages"})
+            if (QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty())
+                QSKIP(qPrintable(QStringLiteral("%1 is missing: install poppler-utils to check the report")
+                                     .arg(QLatin1String(tool))));
         QVERIFY(m_dir.isValid());
     }
 
@@ -124,6 +124,8 @@ private slots:
             r.requestedMs = r.grant.startsMs - 5'000;
             r.approvedMs = r.grant.startsMs;
             r.approvedBy = r.grant.approvers.join(QLatin1Char(' '));
+            r.createdSeq = 100 + i * 200;
+            r.approvedSeq = r.createdSeq + 1;
             r.ending = i == revoked ? QStringLiteral("revoked") : QStringLiteral("expired");
             r.revocationEffectMs = i == revoked ? 4'000 : -1;
             r.sessions = i == revoked ? 1 : 0;
@@ -188,6 +190,20 @@ private slots:
         QVERIFY(text.first().contains(QStringLiteral("manifest.sig")));
         QVERIFY(text.first().contains(QStringLiteral("sha256sum")));
 
+        // The cover's contents give each section's page.
+        for (const QString& section :
+            {QStringLiteral("Control mapping"), QStringLiteral("Exceptions"), QStringLiteral("Sample")}) {
+            const auto m = QRegularExpression(QStringLiteral("\\n\\s*%1\\s+(\\d+)\\s*\\n").arg(section))
+                               .match(text.first());
+            QVERIFY2(m.hasMatch(), qPrintable(section));
+            const int page = m.captured(1).toInt();
+            QVERIFY2(page > 1 && page <= pages, qPrintable(section));
+            // Its heading is the first text under the page header.
+            const QStringList lines = text.at(page - 1).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            QVERIFY2(lines.size() > 1 && lines.at(1).trimmed() == section,
+                qPrintable(section + QStringLiteral(" is not on page %1").arg(page)));
+        }
+
         // The metrics, their note and the figures from the JSON.
         QVERIFY(all.contains(d.metricsNote));
         QVERIFY(all.contains(QStringLiteral("Elevations per day")));
@@ -195,7 +211,14 @@ private slots:
         QVERIFY(all.contains(QStringLiteral("10 grants on 7 days")));
         QVERIFY(all.contains(QStringLiteral("1 revocations")));
         QVERIFY(all.contains(QStringLiteral("p50 4.0 s")));
+        // The charts are vectors: their own text is text, and the PDF holds no raster image.
+        QVERIFY(all.contains(QStringLiteral("1 revocations, 0 with sessions still unconfirmed")));
+        const QStringList images
+            = QString::fromUtf8(run(QStringLiteral("pdfimages"), {QStringLiteral("-list"), file}))
+                  .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(images.size(), 2); // the two header lines, no image
         QVERIFY(all.contains(closed->id)); // the revoked grant's session, in its sample section
+        QVERIFY(all.contains(QStringLiteral("requested 500, approved 501, active —"))); // sampled first
 
         // Every control of the mapping, and what evidences it.
         for (const char* control : {"AC-2(2)", "AC-6", "AU-9(3)", "AU-10", "PR.AA-05", "CC6.1", "CC6.2",
@@ -251,6 +274,57 @@ private slots:
                     && line.split(QRegularExpression(QStringLiteral("\\s+"))).size() >= 7,
                 qPrintable(fonts));
         QVERIFY2(fonts.contains(QStringLiteral("DejaVu")), qPrintable(fonts));
+    }
+
+    // The population the trial choked on: 42,000 grants and thousands of exceptions. The PDF lists at
+    // most kReportExceptionRows per category and only the sample's timelines, so it stays short (and quick).
+    void largePopulationStaysShort()
+    {
+        EvidenceData d = baseData();
+        d.scope.sampleSize = 25;
+        d.seed = 7;
+        for (int i = 0; i < 42'000; ++i) {
+            GrantRecord r;
+            r.grant.id = QStringLiteral("grt_%1").arg(i, 8, 10, QLatin1Char('0'));
+            r.grant.principal = QStringLiteral("user-%1").arg(i % 300);
+            r.grant.target = QStringLiteral("billing-db");
+            r.grant.startsMs = kStartMs + i * 1000LL;
+            r.ending = QStringLiteral("expired");
+            d.grants << r;
+        }
+        for (int s = 0; s < 25; ++s) {
+            const int index = (s * 1'657) % 42'000;
+            d.sample << index;
+            for (int e = 0; e < 30; ++e)
+                d.grants[index].timeline << TimelineEntry {index * 40LL + e, kStartMs + index * 1000LL + e,
+                    QStringLiteral("session.heartbeat"), d.grants[index].grant.principal,
+                    d.grants[index].grant.id};
+        }
+        for (const char* category : {"break_glass", "lingering_session", "post_expiry_use",
+                 "unconfirmed_revocation", "repeated_elevation", "incomplete_record"})
+            for (int i = 0; i < 2'000; ++i)
+                d.exceptions << EvidenceException {QLatin1String(category),
+                    QStringLiteral("grt_%1").arg(i, 8, 10, QLatin1Char('0')), QStringLiteral("user-1"),
+                    QStringLiteral("billing-db"), QStringLiteral("one line"), i + 1};
+
+        auto pdf = renderEvidenceReport(d);
+        LAPSE_VERIFY_OK(pdf);
+        const QString file = m_dir.filePath(QStringLiteral("large.pdf"));
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(pdf.value());
+        out.close();
+        const int pages = pageCount(file);
+        QVERIFY2(pages > 25 && pages < 120, qPrintable(QString::number(pages)));
+        const QString last = pageText(file, pages);
+        QVERIFY(last.contains(QStringLiteral("page %1 of %1").arg(pages)));
+        QString all;
+        for (int p = 1; p <= pages; ++p)
+            all += pageText(file, p);
+        QCOMPARE(all.count(QStringLiteral("… and 1800 more — all in grants.csv")), 6);
+        QVERIFY(all.contains(QStringLiteral("12000 exceptions in total")));
+        QVERIFY(all.contains(QStringLiteral("25 of the 42000 grants in scope")));
+        QVERIFY(all.contains(QStringLiteral("Sample 25 of 25: grant grt_")));
     }
 
     void emptyReport()
