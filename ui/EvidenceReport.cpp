@@ -318,7 +318,8 @@ void ReportWriter::buildControls(QTextCursor& c)
             tr("Least privilege: for each grant the privileges requested, approved and declared as the "
                "task's "
                "minimum, and how many approved privileges went beyond that minimum."),
-            tr("grants.csv columns requested_privileges, privileges, min_privileges, excess; chart “Grant "
+            tr("grants.csv columns requested_privileges, approved_privileges, minimum_privileges, "
+               "excess_privileges; chart “Grant "
                "width”")},
         {tr("NIST SP 800-53 Rev. 5"), QStringLiteral("AU-9(3)"),
             tr("Audit information is protected cryptographically: the events are leaves of a Merkle tree "
@@ -338,7 +339,8 @@ void ReportWriter::buildControls(QTextCursor& c)
                "by the break-glass policy with a review afterwards, limited in time, with requested, "
                "approved "
                "and minimum privileges recorded."),
-            tr("grants.csv columns principal, approved_by, privileges, min_privileges; requests.csv; %1")
+            tr("grants.csv columns principal, approved_by, approved_privileges, minimum_privileges; "
+               "requests.csv; %1")
                 .arg(sectionExceptions)},
         {tr("SOC 2 (2017 TSC)"), QStringLiteral("CC6.1"),
             tr("Access to the targets in scope is issued as grants: a short-lived credential per approved "
@@ -391,12 +393,12 @@ void ReportWriter::buildExceptions(QTextCursor& c)
     const QList<Category> categories {
         {"break_glass", tr("Break-glass grants and their review"), QStringLiteral("break_glass, reviewed")},
         {"lingering_session", tr("Lingering sessions: open after their grant ended"),
-            QStringLiteral("lingering_ms, unconfirmed_sessions")},
+            QStringLiteral("lingering_seconds, sessions_unconfirmed")},
         {"post_expiry_use", tr("Credential uses after the grant ended"), QStringLiteral("post_expiry_uses")},
         {"unconfirmed_revocation", tr("Revocations whose sessions were never confirmed closed"),
             QStringLiteral("ending, revocation_effect_ms")},
         {"repeated_elevation", tr("Repeated-elevation candidates"),
-            QStringLiteral("principal, target, privileges")},
+            QStringLiteral("principal, target, approved_privileges")},
         {"incomplete_record", tr("Incomplete records"),
             QStringLiteral("task, reason, ticket, approved_by, owner")},
     };

@@ -676,6 +676,11 @@ const QMap<QString, Command>& commands()
                  "log watch --state FILE [--log-key FILE] [--follow [--interval S]] | log checkpoint "
                  "[--cut | --size M] | log prove --seq N [--size M] | log rotate-key"),
                 true, cmdLog}},
+        {QStringLiteral("evidence"),
+            {QStringLiteral(
+                 "evidence export --from ISO --to ISO [--target T]... [--kind K]... [--sample N] "
+                 "[--seed S] --out FILE|DIR [--mirror FILE] | evidence verify FILE [--log-key FILE]"),
+                true, cmdEvidence}},
     };
     return table;
 }

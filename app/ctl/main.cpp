@@ -1,8 +1,10 @@
 // lapsectl: ask for access, decide, revoke and read the trail — against a broker, or a store read directly.
 #include "Commands.h"
 
-#include <QCoreApplication>
+#include <QApplication>
+#include <QDir>
 #include <QFile>
+#include <QTemporaryDir>
 #include <cstdio>
 
 using namespace lapse;
@@ -10,8 +12,27 @@ using namespace lapse::ctl;
 
 int main(int argc, char** argv)
 {
-    QCoreApplication app(argc, argv);
+    // An evidence export renders its report (QtCharts, QPdfWriter): that needs a GUI application, never a
+    // display. Every other command stays a console application.
+    bool renders = false;
+    for (int i = 1; i + 1 < argc; ++i)
+        renders = renders || (qstrcmp(argv[i], "evidence") == 0 && qstrcmp(argv[i + 1], "export") == 0);
+    if (renders && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    // A GUI application wants a private runtime directory; a shell under sudo or cron often has none, and Qt
+    // would warn on stderr, where lapsectl keeps one line per failure.
+    std::unique_ptr<QTemporaryDir> runtimeDir;
+    if (renders && qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+        runtimeDir
+            = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/lapsectl-runtime-XXXXXX"));
+        if (runtimeDir->isValid())
+            qputenv("XDG_RUNTIME_DIR", QFile::encodeName(runtimeDir->path()));
+    }
+    std::unique_ptr<QCoreApplication> application = renders ? std::make_unique<QApplication>(argc, argv)
+                                                            : std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication& app = *application;
     QCoreApplication::setApplicationName(QStringLiteral("lapsectl"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LAPSE_VERSION_STRING));
     QString help = QStringLiteral("Lapse command line.\n\nCommands:\n");
     for (const auto& c : commands())
         help += QStringLiteral("  ") + c.synopsis + QLatin1Char('\n');
@@ -31,7 +52,7 @@ int main(int argc, char** argv)
         {"data", "Read a store directly (read-only).", "DIR"},
         {"directory", "Directory file for --data (default DIR/directory.json).", "FILE"},
         {"json", "Print JSON."},
-        {"target", "Target to access.", "ID"},
+        {"target", "Target to access; evidence: a target in scope (repeatable).", "ID"},
         {"privileges", "Comma-separated privileges.", "LIST"},
         {"min-privileges", "The minimum the task needs.", "LIST"},
         {"task", "What the access is for.", "TEXT"},
@@ -46,9 +67,9 @@ int main(int argc, char** argv)
         {"after", "Events after this sequence number.", "SEQ", "0"},
         {"limit", "Page size.", "N"},
         {"follow", "Keep following new events."},
-        {"from", "Metrics: grants started at or after (ISO 8601 UTC).", "ISO"},
-        {"to", "Metrics: grants started before (ISO 8601 UTC).", "ISO"},
-        {"kind", "Metrics: only identities of this kind.", "KIND"},
+        {"from", "Metrics, evidence: grants started at or after (ISO 8601 UTC, or a day).", "ISO"},
+        {"to", "Metrics, evidence: grants started before (ISO 8601 UTC, or a day).", "ISO"},
+        {"kind", "Metrics, evidence: only identities of this kind (evidence: repeatable).", "KIND"},
         {"repeat", "Metrics: repeated-elevation threshold within 7 days.", "N"},
         {"http-timeout", "Per-call timeout in seconds.", "SECONDS", "30"},
         {"checkpoint", "verify: a signed checkpoint kept elsewhere to check the store against.", "FILE"},
@@ -58,6 +79,10 @@ int main(int argc, char** argv)
         {"seq", "log prove: the event's sequence number.", "SEQ"},
         {"cut", "log checkpoint: cut a checkpoint of the head first (auditor, admin)."},
         {"size", "log prove: the checkpoint's tree size (default: the latest).", "N"},
+        {"out", "evidence export: the pack's file, or a folder for its standard name.", "FILE"},
+        {"sample", "evidence export: how many grants to sample (default 25).", "N"},
+        {"seed", "evidence export: the sample's seed, to draw a sample again.", "S"},
+        {"mirror", "evidence export --url: the local mirror file (default in the user's cache).", "FILE"},
     });
     p.addPositionalArgument("command", "One of the commands above.");
     if (!p.parse(app.arguments())) {
@@ -78,7 +103,10 @@ int main(int argc, char** argv)
     }
 
     std::unique_ptr<Transport> transport;
-    if (cmd->needsTransport) {
+    // An evidence pack is verified offline, and exported from --data without a broker.
+    const bool offlineEvidence = positional.first() == QLatin1String("evidence")
+        && (positional.value(1) == QLatin1String("verify") || p.isSet("data"));
+    if (cmd->needsTransport && !offlineEvidence) {
         const QString url = p.isSet("url") ? p.value("url") : qEnvironmentVariable("LAPSE_URL");
         if (p.isSet("data") && p.isSet("url")) {
             std::fprintf(stderr, "lapsectl: give either --url or --data, not both\n");

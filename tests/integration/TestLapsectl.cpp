@@ -12,6 +12,8 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <quazip/quazip.h>
+#include <quazip/quazipfile.h>
 
 using lapse::testing::BrokerProcess;
 
@@ -328,6 +330,89 @@ private slots:
             run(QString(), {"verify", "--data", rewrittenDir, "--checkpoint", checkpointFile}), 1,
             QByteArray("first " + QByteArray::number(size) + " events has root").constData());
         QVERIFY2(m_broker->start(&error), qPrintable(error));
+    }
+
+    // An auditor's evidence pack, from the broker (through a local mirror; the broker signs the manifest) and
+    // from its data directory (signed with the log key there): both verify, and hold the same population.
+    void evidenceFromTheBrokerAndOffline()
+    {
+        const QString id = newRequest(QStringLiteral("dave"));
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(run(QStringLiteral("carol"), {"approve", id}).exitCode, 0);
+        QTemporaryDir work;
+        const QString from
+            = QDateTime::currentDateTimeUtc().addDays(-1).toString(QStringLiteral("yyyy-MM-dd"));
+        const QString to = QDateTime::currentDateTimeUtc().addDays(1).toString(QStringLiteral("yyyy-MM-dd"));
+        const QStringList scope {"--from", from, "--to", to, "--sample", "5", "--seed", "9"};
+        const Run remote = run(QStringLiteral("erin"),
+            QStringList {
+                "evidence", "export", "--out", work.path(), "--mirror", work.filePath("mirror.db"), "--json"}
+                + scope);
+        QVERIFY2(remote.exitCode == 0, remote.err.constData());
+        const QString pack = remote.json()["file"].toString();
+        QVERIFY2(QFileInfo::exists(pack), remote.out.constData());
+        QVERIFY(QFileInfo(pack).fileName().startsWith(QStringLiteral("lapse-evidence-all-")));
+        QVERIFY(remote.json()["grants"].toInt() >= 1);
+        QCOMPARE(remote.json()["seed"].toString(), QStringLiteral("9"));
+
+        // Pinned to the key the mirror trusted, checked offline.
+        const Run verified
+            = run(QString(), {"evidence", "verify", pack, "--log-key", work.filePath("mirror.db.log-key")},
+                QProcessEnvironment::systemEnvironment());
+        QVERIFY2(verified.exitCode == 0, (verified.out + verified.err).constData());
+        QVERIFY2(verified.out.startsWith("verified: ") && verified.out.contains("(pinned)"),
+            verified.out.constData());
+        // The broker logged the signature it gave.
+        const Run events = run(QStringLiteral("erin"), {"events", "--limit", "10000", "--json"});
+        QVERIFY(events.out.contains("evidence.attested"));
+        // A requester may not make one.
+        verifyOneLineFailure(
+            run(QStringLiteral("dave"),
+                QStringList {"evidence", "export", "--out", work.path(), "--mirror", work.filePath("dave.db")}
+                    + scope),
+            3, "");
+
+        // From the data directory, the broker still running: the same population.
+        const QString offlinePack = work.filePath(QStringLiteral("offline.zip"));
+        const Run offline = run(QString(),
+            QStringList {"evidence", "export", "--data", m_broker->dataDir(), "--directory",
+                m_broker->directoryFile(), "--out", offlinePack}
+                + scope,
+            QProcessEnvironment::systemEnvironment());
+        QVERIFY2(offline.exitCode == 0, offline.err.constData());
+        QVERIFY(offline.out.contains(" grants, "));
+        const Run offlineVerified
+            = run(QString(), {"evidence", "verify", offlinePack}, QProcessEnvironment::systemEnvironment());
+        QVERIFY2(offlineVerified.exitCode == 0, offlineVerified.out.constData());
+        QVERIFY(offlineVerified.out.contains("pin it with --log-key"));
+        const auto csv = [](const QString& zipFile) {
+            QuaZip zip(zipFile);
+            zip.open(QuaZip::mdUnzip);
+            zip.setCurrentFile(QStringLiteral("grants.csv"));
+            QuaZipFile f(&zip);
+            f.open(QIODevice::ReadOnly);
+            return f.readAll();
+        };
+        QVERIFY(!csv(pack).isEmpty());
+        QCOMPARE(csv(offlinePack), csv(pack));
+
+        // A damaged copy is refused in one line that names what failed.
+        QFile damaged(offlinePack);
+        QVERIFY(damaged.open(QIODevice::ReadWrite));
+        damaged.seek(damaged.size() / 2);
+        const char c = damaged.peek(1).at(0);
+        damaged.write(QByteArray(1, char(c ^ 0x20)));
+        damaged.close();
+        const Run refused
+            = run(QString(), {"evidence", "verify", offlinePack}, QProcessEnvironment::systemEnvironment());
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.out.startsWith("FAILED: "), refused.out.constData());
+        // Bad scopes are usage errors, in one line.
+        verifyOneLineFailure(run(QString(),
+                                 {"evidence", "export", "--data", m_broker->dataDir(), "--from", to, "--to",
+                                     from, "--out", work.path()},
+                                 QProcessEnvironment::systemEnvironment()),
+            2, "period");
     }
 
     void verifyOfflineNamesTheBrokenEvent()

@@ -620,6 +620,86 @@ private slots:
         QVERIFY(!QFileInfo::exists(out));
     }
 
+    // The README's check of a pack with Python's standard library and OpenSSL only, run as written there: it
+    // accepts a pack, and refuses one whose event was changed and whose manifest was signed again.
+    void readmeCheckWithPythonAndOpenssl()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty()
+            || QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
+            QSKIP("python3 or openssl is not installed");
+        QFile readme(QStringLiteral(LAPSE_SOURCE_DIR "/README.md"));
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        const QByteArray text = readme.readAll();
+        const qsizetype marker = text.indexOf("<!-- evidence-check -->");
+        QVERIFY(marker > 0);
+        const qsizetype from = text.indexOf("```sh\n", marker) + 6, to = text.indexOf("\n```", from);
+        QVERIFY(from > 6 && to > from);
+        const QByteArray script = text.mid(from, to - from);
+
+        EngineFixture f;
+        QVERIFY(f.ok());
+        const auto h = makeHistory(f);
+        LAPSE_VERIFY_OK(h);
+        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
+        QTemporaryDir dir;
+        const QString pack = dir.filePath(QStringLiteral("pack.zip"));
+        LAPSE_VERIFY_OK(buildEvidencePack(
+            f.engine().store(), f.engine().directory(), buildFor(f.engine(), everything(h.value()), pack)));
+        QFile vkey(dir.filePath(QStringLiteral("log.vkey")));
+        QVERIFY(vkey.open(QIODevice::WriteOnly));
+        vkey.write(f.engine().logVkey().toUtf8() + '\n');
+        vkey.close();
+        const auto run = [&](QByteArray* output) {
+            QProcess sh;
+            sh.setWorkingDirectory(dir.path());
+            sh.setProcessChannelMode(QProcess::MergedChannels);
+            sh.start(QStringLiteral("bash"), {QStringLiteral("-c"), QString::fromUtf8(script)});
+            if (!sh.waitForFinished(60000))
+                return -1;
+            *output = sh.readAll();
+            return sh.exitStatus() == QProcess::NormalExit ? sh.exitCode() : -1;
+        };
+        QByteArray output;
+        QVERIFY2(run(&output) == 0, output.constData());
+        QCOMPARE(output.count("Signature Verified Successfully"), 2);
+        QVERIFY2(output.contains("events, each hashed and proven"), output.constData());
+
+        // One event changed, its manifest entry fixed and signed again by the real key: still refused.
+        auto entries = readZip(pack);
+        for (auto& [name, bytes] : entries)
+            if (name == QLatin1String("events.jsonl"))
+                bytes.replace("\"actor\":\"bob\"", "\"actor\":\"eve\"");
+        QByteArray events;
+        for (const auto& [name, bytes] : entries)
+            if (name == QLatin1String("events.jsonl"))
+                events = bytes;
+        QVERIFY(events.contains("\"actor\":\"eve\""));
+        for (auto& [name, bytes] : entries)
+            if (name == QLatin1String("manifest.json")) {
+                QJsonObject m = QJsonDocument::fromJson(bytes).object();
+                QJsonObject files = m[QStringLiteral("files")].toObject();
+                files[QStringLiteral("events.jsonl")] = QString::fromLatin1(hex256(events));
+                m[QStringLiteral("files")] = files;
+                // and the data digest over the changed listing, so only the event's own hash can tell
+                QMap<QString, QByteArray> data;
+                for (const auto& [other, content] : entries)
+                    if (other != QLatin1String("report.pdf") && !other.startsWith(QLatin1String("manifest.")))
+                        data.insert(other, other == QLatin1String("events.jsonl") ? events : content);
+                QByteArray listing;
+                for (auto it = data.cbegin(); it != data.cend(); ++it)
+                    listing += hex256(it.value()) + "  " + it.key().toUtf8() + '\n';
+                m[QStringLiteral("data_digest")] = QString::fromLatin1(hex256(listing));
+                bytes = QJsonDocument(m).toJson(QJsonDocument::Compact);
+                const QByteArray signature = f.engine().log().key().sign(bytes);
+                for (auto& [other, sig] : entries)
+                    if (other == QLatin1String("manifest.sig"))
+                        sig = signature;
+            }
+        QVERIFY(writeZip(pack, entries));
+        QVERIFY2(run(&output) != 0, output.constData());
+        QVERIFY2(output.contains("was changed"), output.constData());
+    }
+
     void theBrokerAttestsAManifestAndLogsIt()
     {
         EngineFixture f;
