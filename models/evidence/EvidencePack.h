@@ -8,8 +8,9 @@
 //   checkpoint.txt  the signed checkpoint every proof is relative to; log-key.vkey its verifier key
 //   query.json      the scope, the generator, the log size and seq range covered, the row counts
 //   manifest.json   SHA-256 of every other file — the proofs (one per event, up to millions) through the
-//                   SHA-256 of their sha256sum listing — and data_digest, the SHA-256 of the sha256sum listing
-//                   of every file but the report (what the report's cover prints); compact JSON, one line
+//                   SHA-256 of their sha256sum listing — and data_digest, the SHA-256 of the sha256sum
+//                   listing of every file but the report (what the report's cover prints); compact JSON, one
+//                   line
 //   manifest.sig    its Ed25519 signature by the log key (64 raw bytes)
 #pragma once
 
