@@ -122,6 +122,11 @@ QByteArray TlogProof::serialize() const
 
 Result<TlogProof> TlogProof::parse(const QByteArray& proof)
 {
+    return parse(proof, QByteArray());
+}
+
+Result<TlogProof> TlogProof::parse(const QByteArray& proof, const QByteArray& knownCheckpoint)
+{
     // The header lines are small; the checkpoint carries its own limit.
     if (proof.size() > 2 * kMaxNoteBytes)
         return makeError(
@@ -171,6 +176,8 @@ Result<TlogProof> TlogProof::parse(const QByteArray& proof)
     }
 
     out.checkpoint = proof.mid(pos);
+    if (!knownCheckpoint.isEmpty() && out.checkpoint == knownCheckpoint)
+        return out; // parsed (and its index bounded) by the caller already
     auto note = SignedNote::parse(out.checkpoint);
     if (!note)
         return makeError(

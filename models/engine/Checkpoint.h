@@ -47,6 +47,10 @@ struct TlogProof {
     // without leading zeros, at most 63 hash lines of 32 bytes, a blank line, then a checkpoint that parses
     // as a signed note. Signatures are not checked here: that needs the caller's trusted keys.
     static Result<TlogProof> parse(const QByteArray& proof);
+    // The same, except that a checkpoint equal byte for byte to knownCheckpoint — one the caller has parsed
+    // and verified — is not parsed again (nor the index bounded by its size: the caller does that). For
+    // reading many proofs against one checkpoint.
+    static Result<TlogProof> parse(const QByteArray& proof, const QByteArray& knownCheckpoint);
 
     bool operator==(const TlogProof& o) const
     {

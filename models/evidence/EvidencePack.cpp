@@ -1,6 +1,7 @@
 // Writes an evidence pack (QuaZip) from the collector's walk, and verifies one without trusting its maker.
 #include "EvidencePack.h"
 
+#include "BufferedFile.h"
 #include "EvidenceCollector.h"
 #include "core/Clock.h"
 #include "core/CsvWriter.h"
@@ -10,7 +11,6 @@
 
 #include <QBuffer>
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,10 +19,15 @@
 #include <quazip/quazipfile.h>
 #include <quazip/quazipnewinfo.h>
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <openssl/evp.h>
+#include <thread>
 #include <unistd.h>
 
 namespace lapse
@@ -49,9 +54,42 @@ QString proofName(qint64 seq)
 }
 const QString kProofsDir = QStringLiteral("proofs/");
 
-QByteArray sha256(const QByteArray& bytes)
+// SHA-256 through OpenSSL (its SHA extensions run several times faster than QCryptographicHash here, which
+// matters over a pack's hundreds of megabytes); the digest is fetched once per thread.
+class Sha256
 {
-    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
+public:
+    Sha256()
+    {
+        thread_local std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(
+            EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
+        if (!m_ctx || !md || EVP_DigestInit_ex(m_ctx.get(), md.get(), nullptr) != 1)
+            std::abort(); // a digest that cannot be computed must never pass for one that was
+    }
+    void add(QByteArrayView bytes)
+    {
+        if (EVP_DigestUpdate(m_ctx.get(), bytes.data(), size_t(bytes.size())) != 1)
+            std::abort();
+    }
+    QByteArray result()
+    {
+        QByteArray out(32, Qt::Uninitialized);
+        unsigned int len = 0;
+        if (EVP_DigestFinal_ex(m_ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len) != 1
+            || len != 32)
+            std::abort();
+        return out;
+    }
+
+private:
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> m_ctx {EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+};
+
+QByteArray sha256(QByteArrayView bytes)
+{
+    Sha256 h;
+    h.add(bytes);
+    return h.result();
 }
 
 QString iso(qint64 ms)
@@ -77,20 +115,24 @@ class PackWriter
 {
 public:
     PackWriter(const QString& file, qint64 timeMs)
-        : m_zip(file)
-        , m_time(QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC))
+        : m_device(file)
+        , m_zip(&m_device)
+        , m_file(&m_zip)
+        , m_info(QString())
     {
+        m_info.dateTime = QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC);
+        m_info.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
         m_zip.setZip64Enabled(true);
         m_zip.setUtf8Enabled(true);
     }
-    bool open() { return m_zip.open(QuaZip::mdCreate); }
+    bool open() { return m_device.open(QIODevice::WriteOnly) && m_zip.open(QuaZip::mdCreate); }
 
     // Writes one entry: deflated (level 1 keeps a large pack fast) or stored (already dense).
     Status put(const QString& name, const QByteArray& bytes, bool deflate = true)
     {
         if (const Status s = begin(name, deflate); !s)
             return s;
-        if (m_file->write(bytes) != bytes.size())
+        if (m_file.write(bytes) != bytes.size())
             return failed(name);
         return end(name, sha256(bytes));
     }
@@ -99,12 +141,12 @@ public:
     {
         if (const Status s = begin(name, true); !s)
             return s;
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         source.seek(0);
         QByteArray chunk;
         while (!(chunk = source.read(1 << 20)).isEmpty()) {
-            hash.addData(chunk);
-            if (m_file->write(chunk) != chunk.size())
+            hash.add(chunk);
+            if (m_file.write(chunk) != chunk.size())
                 return failed(name);
         }
         return end(name, hash.result());
@@ -112,6 +154,11 @@ public:
     Status close()
     {
         m_zip.close();
+        if (m_device.isOpen())
+            m_device.close();
+        if (m_device.failed())
+            return makeError(ErrorCode::Internal,
+                QStringLiteral("the pack could not be written: %1").arg(m_device.errorString()));
         if (m_zip.getZipError() != 0)
             return makeError(ErrorCode::Internal,
                 QStringLiteral("the pack could not be completed (zip error %1)").arg(m_zip.getZipError()));
@@ -151,10 +198,10 @@ public:
         const QString name = proofName(seq);
         if (const Status s = begin(name, false); !s)
             return s;
-        if (m_file->write(bytes) != bytes.size())
+        if (m_file.write(bytes) != bytes.size())
             return failed(name);
-        m_file->close();
-        if (m_file->getZipError() != 0)
+        m_file.close();
+        if (m_file.getZipError() != 0)
             return failed(name);
         merkle::Hash digest;
         const QByteArray raw = sha256(bytes);
@@ -164,20 +211,18 @@ public:
     }
 
 private:
+    // One QuaZipFile and one entry description for the whole pack: a pack has an entry per event.
     Status begin(const QString& name, bool deflate)
     {
-        m_file = std::make_unique<QuaZipFile>(&m_zip);
-        QuaZipNewInfo info(name);
-        info.dateTime = m_time;
-        info.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
-        if (!m_file->open(QIODevice::WriteOnly, info, nullptr, 0, deflate ? Z_DEFLATED : 0, deflate ? 1 : 0))
+        m_info.name = name;
+        if (!m_file.open(QIODevice::WriteOnly, m_info, nullptr, 0, deflate ? Z_DEFLATED : 0, deflate ? 1 : 0))
             return failed(name);
         return Ok {};
     }
     Status end(const QString& name, const QByteArray& digest)
     {
-        m_file->close();
-        if (m_file->getZipError() != 0)
+        m_file.close();
+        if (m_file.getZipError() != 0)
             return failed(name);
         m_hashes[name] = digest;
         return Ok {};
@@ -190,9 +235,10 @@ private:
                 .arg(m_zip.getZipError()));
     }
 
+    BufferedFile m_device;
     QuaZip m_zip;
-    QDateTime m_time;
-    std::unique_ptr<QuaZipFile> m_file;
+    QuaZipFile m_file;
+    QuaZipNewInfo m_info;
     std::map<QString, QByteArray> m_hashes; // name -> raw SHA-256, every file but the proofs
     std::vector<std::pair<qint64, merkle::Hash>> m_proofs; // seq -> SHA-256 of its proof file
 };
@@ -582,8 +628,19 @@ EvidenceVerdict fail(const QString& why)
 
 EvidenceVerdict verifyEvidencePack(const QString& file, const NoteVerifier& trusted)
 {
-    QuaZip zip(file);
-    if (!zip.open(QuaZip::mdUnzip))
+    // Read through a memory map: the zip reader seeks and reads a few bytes at a time, a million entries
+    // over.
+    QFile packFile(file);
+    if (!packFile.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(file, packFile.errorString()));
+    const qint64 packSize = packFile.size();
+    uchar* mapped = packSize > 0 ? packFile.map(0, packSize) : nullptr;
+    QByteArray packBytes
+        = mapped ? QByteArray::fromRawData(reinterpret_cast<const char*>(mapped), packSize) : QByteArray();
+    QBuffer packBuffer(&packBytes);
+    packBuffer.open(QIODevice::ReadOnly);
+    QuaZip zip(&packBuffer);
+    if (!mapped || !zip.open(QuaZip::mdUnzip))
         return fail(QStringLiteral("%1 is not a readable zip file").arg(file));
     zip.setFileNameCodec("UTF-8");
 
@@ -637,117 +694,197 @@ EvidenceVerdict verifyEvidencePack(const QString& file, const NoteVerifier& trus
         || mc.value(QLatin1String("origin")).toString() != body.value().origin)
         return fail(QStringLiteral("manifest.json names another checkpoint than checkpoint.txt"));
 
-    // Every entry: listed, unchanged; the events first (their leaves), then the proofs in the zip's order.
-    QHash<qint64, merkle::Hash> leaves;
-    qint64 eventCount = 0;
-    {
-        if (!zip.setCurrentFile(kEvents))
-            return fail(QStringLiteral("events.jsonl is missing"));
-        QuaZipFile f(&zip);
+    // events.jsonl is read on a second thread while this one reads the proofs: each event's hash recomputed
+    // and its leaf published in seq order; a proof waits for its event's leaf. The leaves live in a vector
+    // reserved for the manifest's count of proofs, so reading the published part needs no lock.
+    const qint64 expected
+        = m.value(QLatin1String("proofs")).toObject().value(QLatin1String("count")).toInteger();
+    if (expected < 0 || expected > 200'000'000)
+        return fail(QStringLiteral("manifest.json counts %1 proofs").arg(expected));
+    struct Leaves {
+        std::vector<std::pair<qint64, merkle::Hash>> items;
+        std::atomic<qsizetype> published {0};
+        std::mutex mutex;
+        std::condition_variable changed;
+        bool done = false;
+        QString error;
+        std::atomic_bool stop {false};
+    } leaves;
+    leaves.items.reserve(size_t(expected));
+    const QByteArray eventsDigest = files.value(kEvents).toString().toLatin1();
+    std::thread reader([&leaves, &packBytes, eventsDigest, size, expected] {
+        const auto finish = [&](const QString& error) {
+            std::lock_guard lock(leaves.mutex);
+            leaves.published.store(qsizetype(leaves.items.size()), std::memory_order_release);
+            leaves.error = error;
+            leaves.done = true;
+            leaves.changed.notify_all();
+        };
+        QBuffer device(&packBytes);
+        device.open(QIODevice::ReadOnly);
+        QuaZip own(&device);
+        if (!own.open(QuaZip::mdUnzip) || !own.setCurrentFile(kEvents))
+            return finish(QStringLiteral("events.jsonl is missing"));
+        QuaZipFile f(&own);
         if (!f.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("events.jsonl cannot be read"));
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+            return finish(QStringLiteral("events.jsonl cannot be read"));
+        Sha256 hash;
         qint64 lastSeq = 0;
         QByteArray buffer;
-        bool atEnd = false;
-        while (!atEnd) {
+        for (bool atEnd = false; !atEnd;) {
+            if (leaves.stop)
+                return finish(QString());
             const QByteArray chunk = f.read(4 << 20);
             atEnd = chunk.isEmpty();
-            hash.addData(chunk);
+            hash.add(chunk);
             buffer += chunk;
             qsizetype from = 0;
             for (qsizetype nl; (nl = buffer.indexOf('\n', from)) >= 0; from = nl + 1) {
                 QJsonParseError lineErr;
                 const QJsonObject o = QJsonDocument::fromJson(buffer.mid(from, nl - from), &lineErr).object();
+                const qint64 line = qint64(leaves.items.size()) + 1;
                 if (lineErr.error != QJsonParseError::NoError)
-                    return fail(QStringLiteral("events.jsonl: line %1 is not JSON").arg(eventCount + 1));
+                    return finish(QStringLiteral("events.jsonl: line %1 is not JSON").arg(line));
                 const Event e = Event::fromJson(o);
                 const QByteArray prev = o.value(QLatin1String("prev_hash")).toString().toLatin1();
                 if (e.seq <= lastSeq || e.seq > size)
-                    return fail(
+                    return finish(
                         QStringLiteral("events.jsonl: event %1 is out of order or beyond the checkpoint")
                             .arg(e.seq));
                 lastSeq = e.seq;
                 if (EventChain::hash(prev, e) != e.hash)
-                    return fail(QStringLiteral("event %1: its hash does not match its content").arg(e.seq));
+                    return finish(QStringLiteral("event %1: its hash does not match its content").arg(e.seq));
                 const auto h = merkle::fromHex(e.hash);
                 if (!h)
-                    return fail(QStringLiteral("event %1: no valid hash").arg(e.seq));
-                leaves.insert(e.seq, merkle::leafHash(h->data(), h->size()));
-                ++eventCount;
+                    return finish(QStringLiteral("event %1: no valid hash").arg(e.seq));
+                if (qint64(leaves.items.size()) == expected)
+                    return finish(
+                        QStringLiteral("events.jsonl holds more events than the manifest has proofs"));
+                leaves.items.emplace_back(e.seq, merkle::leafHash(h->data(), h->size()));
+                if (leaves.items.size() % 256 == 0) {
+                    std::lock_guard lock(leaves.mutex);
+                    leaves.published.store(qsizetype(leaves.items.size()), std::memory_order_release);
+                    leaves.changed.notify_all();
+                }
             }
             buffer.remove(0, from);
         }
         f.close();
         if (f.getZipError() != 0)
-            return fail(QStringLiteral("events.jsonl is damaged"));
+            return finish(QStringLiteral("events.jsonl is damaged"));
         if (!buffer.isEmpty())
-            return fail(QStringLiteral("events.jsonl does not end with a line break"));
-        if (hash.result().toHex() != files.value(kEvents).toString().toLatin1())
-            return fail(QStringLiteral("events.jsonl does not match the manifest"));
-    }
+            return finish(QStringLiteral("events.jsonl does not end with a line break"));
+        if (hash.result().toHex() != eventsDigest)
+            return finish(QStringLiteral("events.jsonl does not match the manifest"));
+        finish(QString());
+    });
+    // The position of seq's leaf, once the reader has got that far; -1 when events.jsonl does not hold it.
+    const auto leafAt = [&leaves](qint64 seq) -> qsizetype {
+        for (;;) {
+            const qsizetype n = leaves.published.load(std::memory_order_acquire);
+            const auto end = leaves.items.begin() + n;
+            const auto it = std::lower_bound(leaves.items.begin(), end, seq,
+                [](const std::pair<qint64, merkle::Hash>& item, qint64 s) { return item.first < s; });
+            if (it != end && it->first == seq)
+                return it - leaves.items.begin();
+            if (n > 0 && leaves.items[size_t(n - 1)].first > seq)
+                return -1; // the leaves are in seq order: it was passed
+            std::unique_lock lock(leaves.mutex);
+            if (leaves.published.load() != n)
+                continue; // more came meanwhile
+            if (leaves.done)
+                return -1;
+            leaves.changed.wait(lock, [&] { return leaves.done || leaves.published.load() != n; });
+        }
+    };
+    // Stops the reader; its failure, if any, comes first (it is about events before the proofs of them).
+    const auto joinReader = [&](const QString& mine) -> EvidenceVerdict {
+        if (!mine.isEmpty())
+            leaves.stop = true;
+        reader.join();
+        if (!leaves.error.isEmpty())
+            return fail(leaves.error);
+        return fail(mine);
+    };
+    std::vector<char> proven(size_t(expected), 0);
     InclusionChecker inclusion(size, root);
     QSet<QString> seen {kManifest, kSignature, kEvents};
-    std::vector<std::pair<QByteArray, QByteArray>> proofDigests; // name, hex SHA-256
+    std::vector<std::pair<qint64, merkle::Hash>> proofDigests; // seq, SHA-256 of its proof file
+    QuaZipFile f(&zip); // one reader for every entry: a pack has one per event
+    QByteArray bytes;
     for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
         const QString name = zip.getCurrentFileName();
         if (name == kManifest || name == kSignature || name == kEvents)
             continue;
-        if (seen.contains(name))
-            return fail(QStringLiteral("%1 is in the pack twice").arg(name));
-        seen.insert(name);
         const bool isProof = name.startsWith(kProofsDir);
-        if (!isProof && !files.contains(name))
-            return fail(QStringLiteral("%1 is not in the manifest").arg(name));
-        QuaZipFile f(&zip);
-        if (!f.open(QIODevice::ReadOnly) || f.usize() > kMaxPackEntry)
-            return fail(QStringLiteral("%1 cannot be read").arg(name));
-        const QByteArray bytes = f.readAll();
-        f.close();
-        if (f.getZipError() != 0)
-            return fail(QStringLiteral("%1 is damaged").arg(name));
-        const QByteArray digest = sha256(bytes).toHex();
         if (!isProof) {
-            if (digest != files.value(name).toString().toLatin1())
-                return fail(QStringLiteral("%1 does not match the manifest").arg(name));
+            if (seen.contains(name))
+                return joinReader(QStringLiteral("%1 is in the pack twice").arg(name));
+            seen.insert(name);
+            if (!files.contains(name))
+                return joinReader(QStringLiteral("%1 is not in the manifest").arg(name));
+        }
+        if (!f.open(QIODevice::ReadOnly) || f.usize() > kMaxPackEntry)
+            return joinReader(QStringLiteral("%1 cannot be read").arg(name));
+        bytes.resize(qsizetype(f.usize()));
+        const qint64 got = f.read(bytes.data(), bytes.size());
+        const bool whole = got == bytes.size() && f.atEnd();
+        f.close();
+        if (!whole || f.getZipError() != 0)
+            return joinReader(QStringLiteral("%1 is damaged").arg(name));
+        const QByteArray digest = sha256(bytes);
+        if (!isProof) {
+            if (digest.toHex() != files.value(name).toString().toLatin1())
+                return joinReader(QStringLiteral("%1 does not match the manifest").arg(name));
             continue;
         }
         bool ok = false;
         const qint64 seq = name.mid(kProofsDir.size()).chopped(11).toLongLong(&ok);
         if (!ok || proofName(seq) != name)
-            return fail(QStringLiteral("%1 is not named after an event").arg(name));
-        const auto leaf = leaves.constFind(seq);
-        if (leaf == leaves.cend())
-            return fail(QStringLiteral("%1 proves an event events.jsonl does not hold").arg(name));
-        const auto proof = TlogProof::parse(bytes);
+            return joinReader(QStringLiteral("%1 is not named after an event").arg(name));
+        const qsizetype at = leafAt(seq);
+        if (at < 0)
+            return joinReader(QStringLiteral("%1 proves an event events.jsonl does not hold").arg(name));
+        if (proven[size_t(at)])
+            return joinReader(QStringLiteral("%1 is in the pack twice").arg(name));
+        proven[size_t(at)] = 1;
+        const auto proof = TlogProof::parse(bytes, checkpoint.value());
         if (!proof)
-            return fail(QStringLiteral("%1: %2").arg(name, proof.error().message));
+            return joinReader(QStringLiteral("%1: %2").arg(name, proof.error().message));
         if (proof.value().index != seq - 1 || proof.value().checkpoint != checkpoint.value())
-            return fail(QStringLiteral("%1 is for another entry or checkpoint").arg(name));
-        if (!inclusion.verify(seq - 1, leaf.value(), proof.value().hashes))
-            return fail(
+            return joinReader(QStringLiteral("%1 is for another entry or checkpoint").arg(name));
+        if (!inclusion.verify(seq - 1, leaves.items[size_t(at)].second, proof.value().hashes))
+            return joinReader(
                 QStringLiteral("event %1 is not in the log the checkpoint signs (%2)").arg(seq).arg(name));
-        proofDigests.emplace_back(name.toUtf8(), digest);
+        merkle::Hash raw;
+        std::copy(digest.begin(), digest.end(), raw.begin());
+        proofDigests.emplace_back(seq, raw);
     }
     if (zip.getZipError() != 0)
-        return fail(QStringLiteral("the zip is damaged (error %1)").arg(zip.getZipError()));
+        return joinReader(QStringLiteral("the zip is damaged (error %1)").arg(zip.getZipError()));
     for (auto it = files.constBegin(); it != files.constEnd(); ++it)
         if (!seen.contains(it.key()))
-            return fail(QStringLiteral("%1 is missing").arg(it.key()));
+            return joinReader(QStringLiteral("%1 is missing").arg(it.key()));
+    reader.join();
+    if (!leaves.error.isEmpty())
+        return fail(leaves.error);
+    const qint64 eventCount = qint64(leaves.items.size());
     if (qint64(proofDigests.size()) != eventCount) {
-        for (auto it = leaves.cbegin(); it != leaves.cend(); ++it)
-            if (!seen.contains(proofName(it.key())))
+        for (size_t i = 0; i < leaves.items.size(); ++i)
+            if (!proven[i])
                 return fail(QStringLiteral("event %1 has no proof (%2 is missing)")
-                                .arg(it.key())
-                                .arg(proofName(it.key())));
+                                .arg(leaves.items[i].first)
+                                .arg(proofName(leaves.items[i].first)));
         return fail(QStringLiteral("%1 events but %2 proofs").arg(eventCount).arg(proofDigests.size()));
     }
     // The proofs' listing, then the digest the report's cover prints: the sha256sum listing of every file but
     // the report and the manifest.
-    std::sort(proofDigests.begin(), proofDigests.end());
+    std::sort(proofDigests.begin(), proofDigests.end()); // by seq: by name, the names being zero-padded
     QByteArray proofListing;
-    for (const auto& [name, digest] : proofDigests)
-        proofListing += digest + "  " + name + '\n';
+    proofListing.reserve(qsizetype(proofDigests.size()) * 100);
+    for (const auto& [seq, digest] : proofDigests)
+        proofListing += QByteArray(reinterpret_cast<const char*>(digest.data()), 32).toHex() + "  "
+            + proofName(seq).toUtf8() + '\n';
     const QJsonObject mp = m.value(QLatin1String("proofs")).toObject();
     if (mp.value(QLatin1String("count")).toInteger() != qint64(proofDigests.size())
         || sha256(proofListing).toHex() != mp.value(QLatin1String("listing_sha256")).toString().toLatin1())

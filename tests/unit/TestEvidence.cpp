@@ -6,6 +6,7 @@
 #include "engine/Engine.h"
 #include "engine/EventChain.h"
 #include "engine/SqliteStore.h"
+#include "evidence/EvidenceCollector.h"
 #include "evidence/EvidencePack.h"
 
 #include <QDir>
@@ -307,6 +308,30 @@ private slots:
         QCOMPARE(v->grants.size(), 1);
         QCOMPARE(v->grants[0].grant.id, h->breakGlass.id);
         QCOMPARE(vault.fileName().left(21), QStringLiteral("lapse-evidence-vault-"));
+    }
+
+    // events.jsonl lines are written without QJsonDocument (for speed): they must read back as exactly the
+    // event, whatever its text holds.
+    void eventLinesReadBackAsTheEvent()
+    {
+        Event e;
+        e.seq = 42;
+        e.tsMs = kStartMs + 123;
+        e.type = QStringLiteral("request.created");
+        e.actor = QStringLiteral("o\"brien\\x");
+        e.subject = QStringLiteral("req_\u00fc\u2192\U0001F600");
+        e.body = QByteArray("{\"task\":\"line\\nbreak \\\"quoted\\\" tab\\t\",\"raw\":\"") + "\x01\x1f\x7f"
+            + "\u00e9\"}";
+        e.hash = QByteArray(64, 'a');
+        const QByteArray line = evidenceEventLine(e, QByteArray(64, 'b'));
+        QJsonParseError err;
+        const QJsonObject o = QJsonDocument::fromJson(line, &err).object();
+        QCOMPARE(err.error, QJsonParseError::NoError);
+        QJsonObject expected = e.toJson();
+        expected.insert(QStringLiteral("prev_hash"), QString(64, QLatin1Char('b')));
+        QCOMPARE(o, expected);
+        QCOMPARE(Event::fromJson(o).body, e.body);
+        QVERIFY(!line.contains('\n'));
     }
 
     void refusedWithoutACheckpointOrWithAnotherKey()
