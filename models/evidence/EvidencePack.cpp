@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <openssl/evp.h>
@@ -404,30 +405,95 @@ Result<EvidenceSummary> buildEvidencePack(
         return makeError(
             ErrorCode::Internal, QStringLiteral("cannot write a temporary file beside %1").arg(b.outFile));
 
-    // The walk writes every proof into the zip and every event line into the temporary file.
-    QByteArray checkpoint;
-    qint64 proofs = 0;
+    // The walk hands each event and its proof to a second thread, which writes the line into the temporary
+    // file and the proof into the zip: the two halves of the work take about as long as each other. Batches
+    // keep the hand-over cheap, and at most four wait, so memory stays flat.
+    const QByteArray checkpoint = store.latestCheckpoint().value_or(std::pair<qint64, QByteArray> {}).second;
+    struct Item {
+        Event event;
+        QByteArray prevHash;
+        QList<merkle::Hash> proof;
+    };
+    struct Pipe {
+        std::mutex mutex;
+        std::condition_variable changed;
+        std::deque<std::vector<Item>> batches;
+        bool closing = false;
+        Status error = Ok {};
+        std::atomic_bool failed {false};
+        qint64 written = 0;
+    } pipe;
+    std::thread writer([&pipe, &events, &zip, &checkpoint] {
+        for (;;) {
+            std::vector<Item> batch;
+            {
+                std::unique_lock lock(pipe.mutex);
+                pipe.changed.wait(lock, [&] { return pipe.closing || !pipe.batches.empty(); });
+                if (pipe.batches.empty())
+                    return;
+                batch = std::move(pipe.batches.front());
+                pipe.batches.pop_front();
+                pipe.changed.notify_all();
+            }
+            if (pipe.failed)
+                continue; // drain: the walk stops at its next hand-over
+            for (const Item& item : batch) {
+                const QByteArray line = evidenceEventLine(item.event, item.prevHash) + '\n';
+                Status s = Ok {};
+                if (events.write(line) != line.size())
+                    s = makeError(ErrorCode::Internal,
+                        QStringLiteral("cannot write the events: %1").arg(events.errorString()));
+                if (s) {
+                    TlogProof proof;
+                    proof.index = item.event.seq - 1;
+                    for (const merkle::Hash& h : item.proof)
+                        proof.hashes << QByteArray(reinterpret_cast<const char*>(h.data()), int(h.size()));
+                    proof.checkpoint = checkpoint;
+                    s = zip.putProof(item.event.seq, proof.serialize());
+                }
+                if (!s) {
+                    std::lock_guard lock(pipe.mutex);
+                    pipe.error = s;
+                    pipe.failed = true;
+                    break;
+                }
+                ++pipe.written;
+            }
+        }
+    });
+    std::vector<Item> batch;
+    const auto handOver = [&]() -> Status {
+        std::unique_lock lock(pipe.mutex);
+        pipe.changed.wait(lock, [&] { return pipe.failed || pipe.batches.size() < 4; });
+        if (pipe.failed)
+            return pipe.error;
+        pipe.batches.push_back(std::move(batch));
+        batch = {};
+        pipe.changed.notify_all();
+        return Ok {};
+    };
+    const auto closePipe = [&]() -> Status {
+        const Status last = batch.empty() ? Status(Ok {}) : handOver();
+        {
+            std::lock_guard lock(pipe.mutex);
+            pipe.closing = true;
+            pipe.changed.notify_all();
+        }
+        writer.join();
+        return !last ? last : pipe.error;
+    };
     const auto sink = [&](const EvidenceEvent& ev) -> Status {
-        const QByteArray line = evidenceEventLine(*ev.event, ev.prevHash) + '\n';
-        if (events.write(line) != line.size())
-            return makeError(
-                ErrorCode::Internal, QStringLiteral("cannot write the events: %1").arg(events.errorString()));
-        if (checkpoint.isEmpty())
-            checkpoint = store.checkpoint(store.latestCheckpoint()->first).value_or(QByteArray());
-        TlogProof proof;
-        proof.index = ev.event->seq - 1;
-        for (const merkle::Hash& h : ev.proof)
-            proof.hashes << QByteArray(reinterpret_cast<const char*>(h.data()), int(h.size()));
-        proof.checkpoint = checkpoint;
-        ++proofs;
-        return zip.putProof(ev.event->seq, proof.serialize());
+        batch.push_back(Item {*ev.event, ev.prevHash, ev.proof});
+        return batch.size() >= 512 ? handOver() : Status(Ok {});
     };
     auto collected = collectEvidenceWith(store, directory, b.scope, b.logKey, sink, b.progress, b.cancel);
+    const Status piped = closePipe();
     if (!collected)
         return collected.error();
+    if (!piped)
+        return piped.error();
     EvidenceData d = std::move(collected).value();
-    if (checkpoint.isEmpty())
-        checkpoint = d.checkpoint;
+    const qint64 proofs = pipe.written;
     if (checkpoint != d.checkpoint)
         return makeError(ErrorCode::Conflict,
             QStringLiteral("a new checkpoint was kept while the pack was made; try again"));
