@@ -612,7 +612,7 @@
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="512"/>
         <source>Revocation time to effect</source>
-        <translation>Zeit bis zur Wirkung des Widerrufs</translation>
+        <translation>Widerruf wirksam nach</translation>
     </message>
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="513"/>
@@ -658,7 +658,7 @@
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="537"/>
         <source>Reported by</source>
-        <translation>Gemeldet von</translation>
+        <translation>Quelle</translation>
     </message>
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="537"/>
