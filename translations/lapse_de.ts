@@ -1786,133 +1786,133 @@
 <context>
     <name>lapse::EvidenceExporter</name>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="52"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="53"/>
         <source>Preparing the evidence pack…</source>
         <translation>Nachweispaket wird vorbereitet…</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="52"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="53"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="54"/>
-        <location filename="../ui/EvidenceExporter.cpp" line="293"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="55"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="297"/>
         <source>Export evidence pack</source>
         <translation>Nachweispaket exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="84"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="85"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="90"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="91"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="95"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="96"/>
         <source>An evidence pack is built from a local copy of the event log, and none is open.</source>
         <translation>Ein Nachweispaket wird aus einer lokalen Kopie des Ereignisprotokolls erstellt, und keine ist geöffnet.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="99"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="100"/>
         <source>No report renderer is available.</source>
         <translation>Es ist kein Renderer für den Bericht verfügbar.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="104"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="105"/>
         <source>There is no backend to ask for the directory or log key.</source>
         <translation>Es gibt kein Backend, das nach dem Verzeichnis oder dem Protokollschlüssel gefragt werden kann.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="110"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="111"/>
         <source>Reading the directory…</source>
         <translation>Verzeichnis wird gelesen…</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="116"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="117"/>
         <source>The directory could not be read: %1</source>
         <translation>Das Verzeichnis konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="122"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="123"/>
         <source>The directory is not valid: %1</source>
         <translation>Das Verzeichnis ist ungültig: %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="132"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="133"/>
         <source>Reading the log key…</source>
         <translation>Protokollschlüssel wird gelesen…</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="139"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="140"/>
         <source>The log key could not be read: %1</source>
         <translation>Der Protokollschlüssel konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="147"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="148"/>
         <source>The log key is not valid: %1</source>
         <translation>Der Protokollschlüssel ist ungültig: %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="185"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="186"/>
         <source>Cancelled while waiting for %1.</source>
         <translation>Abgebrochen beim Warten auf %1.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="194"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="195"/>
         <source>Collecting the evidence…</source>
         <translation>Nachweise werden gesammelt…</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="200"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="201"/>
         <source>There is no backend to sign the manifest.</source>
         <translation>Es gibt kein Backend, das das Manifest signieren könnte.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="208"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="209"/>
         <source>The manifest is not compact JSON with sorted keys, so the broker would sign other bytes.</source>
         <translation>Das Manifest ist kein kompaktes JSON mit sortierten Schlüsseln; der Broker würde also andere Bytes signieren.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="216"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="217"/>
         <source>The broker did not sign the manifest: %1</source>
         <translation>Der Broker hat das Manifest nicht signiert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="230"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="231"/>
         <source>the report</source>
         <translation>den Bericht</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="234"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="235"/>
         <source>the manifest&apos;s signature</source>
         <translation>die Signatur des Manifests</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="254"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="258"/>
         <source>Cannot open %1: %2</source>
         <translation>%1 kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="266"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="270"/>
         <source>The build ended without an answer.</source>
         <translation>Die Erstellung endete ohne Ergebnis.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="296"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="300"/>
         <source>The evidence pack could not be made; nothing was written.</source>
         <translation>Das Nachweispaket konnte nicht erstellt werden; es wurde nichts geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="302"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="306"/>
         <source>The evidence pack is in %1</source>
         <translation>Das Nachweispaket liegt in %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="303"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="307"/>
         <source>%1 grants · %2 requests · %3 events · %4 exceptions
 Sample: %5 grants, seed %6
 Checkpoint: %7 events
@@ -1923,9 +1923,47 @@ Checkpoint: %7 Ereignisse
 SHA-256 des Manifests: %8</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceExporter.cpp" line="316"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="320"/>
         <source>Show &amp;folder</source>
         <translation>&amp;Ordner anzeigen</translation>
+    </message>
+</context>
+<context>
+    <name>lapse::EvidencePack</name>
+    <message>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="281"/>
+        <source>reading the log</source>
+        <translation>Protokoll wird gelesen</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="495"/>
+        <source>collecting events and proofs</source>
+        <translation>Ereignisse und Beweise werden gesammelt</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="686"/>
+        <source>collected</source>
+        <translation>gesammelt</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidencePack.cpp" line="394"/>
+        <source>writing the files</source>
+        <translation>Dateien werden geschrieben</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidencePack.cpp" line="423"/>
+        <source>rendering the report</source>
+        <translation>Bericht wird erstellt</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidencePack.cpp" line="432"/>
+        <source>signing the manifest</source>
+        <translation>Manifest wird signiert</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidencePack.cpp" line="460"/>
+        <source>done</source>
+        <translation>fertig</translation>
     </message>
 </context>
 <context>
