@@ -11,7 +11,7 @@
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="225"/>
         <source>Privileged access granted just in time on %1, %2 to %3 (UTC, end exclusive)</source>
-        <translation>Just in time gewährter privilegierter Zugriff auf %1, %2 bis %3 (UTC, Ende ausgeschlossen)</translation>
+        <translation>Privilegierter Just-in-time-Zugriff auf %1, %2 bis %3 (UTC, Ende ausgeschlossen)</translation>
     </message>
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="226"/>
@@ -207,7 +207,7 @@
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="313"/>
         <source>Temporary and emergency access is granted for a fixed window and ends on its own: each grant has an approved TTL, an expiry fixed at approval and a recorded end (completed, revoked or expired); break-glass grants are the emergency case.</source>
-        <translation>Temporärer Zugriff und Notfallzugriff werden für ein festes Zeitfenster gewährt und enden von selbst: Jeder Zugriff hat eine genehmigte TTL, einen bei der Genehmigung festgelegten Ablauf und ein aufgezeichnetes Ende (abgeschlossen, widerrufen oder abgelaufen); Notfallzugriffe sind der Notfall.</translation>
+        <translation>Temporärer Zugriff und Notfallzugriff werden für ein festes Zeitfenster gewährt und enden von selbst: Jeder Zugriff hat eine genehmigte TTL, einen bei der Genehmigung festgelegten Ablauf und ein aufgezeichnetes Ende (abgeschlossen, widerrufen oder abgelaufen); Notfallzugriffe decken den Notfall ab.</translation>
     </message>
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="316"/>
@@ -269,7 +269,7 @@
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="346"/>
         <source>Access to the targets in scope is issued as grants: a short-lived credential per approved request, and the sessions opened with it as the resource servers reported them.</source>
-        <translation>Der Zugang zu den Zielen im Umfang wird als Zugriffe vergeben: ein kurzlebiger Berechtigungsnachweis je genehmigtem Antrag und die damit geöffneten Sitzungen, wie die Ressourcenserver sie gemeldet haben.</translation>
+        <translation>Der Zugang zu den Zielen im Umfang wird in Form von Zugriffen vergeben: ein kurzlebiger Berechtigungsnachweis je genehmigtem Antrag und die damit geöffneten Sitzungen, wie die Ressourcenserver sie gemeldet haben.</translation>
     </message>
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="348"/>
