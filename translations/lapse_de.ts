@@ -2,6 +2,842 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>EvidenceReport</name>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="220"/>
+        <source>Lapse evidence pack</source>
+        <translation>Lapse-Nachweispaket</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="225"/>
+        <source>Privileged access granted just in time on %1, %2 to %3 (UTC, end exclusive)</source>
+        <translation>Privilegierter Just-in-time-Zugriff auf %1, %2 bis %3 (UTC, Ende ausgeschlossen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="226"/>
+        <source>all targets</source>
+        <translation>alle Ziele</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="232"/>
+        <location filename="../ui/EvidenceReport.cpp" line="448"/>
+        <location filename="../ui/EvidenceReport.cpp" line="695"/>
+        <source>No grants in this period.</source>
+        <translation>Keine Zugriffe in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="251"/>
+        <source>Scope</source>
+        <translation>Umfang</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="252"/>
+        <source>Period (UTC)</source>
+        <translation>Zeitraum (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="252"/>
+        <source>%1 to %2, end exclusive</source>
+        <translation>%1 bis %2, Ende ausgeschlossen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="253"/>
+        <source>Targets</source>
+        <translation>Ziele</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="253"/>
+        <location filename="../ui/EvidenceReport.cpp" line="254"/>
+        <source>all</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="254"/>
+        <source>Identity kinds</source>
+        <translation>Identitätsarten</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="255"/>
+        <source>Scope label</source>
+        <translation>Bezeichnung des Umfangs</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="256"/>
+        <source>In the pack</source>
+        <translation>Im Paket</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="257"/>
+        <source>%1 grants, %2 requests, %3 events, %4 exceptions, a sample of %5 grants (seed %6)</source>
+        <translation>%1 Zugriffe, %2 Anträge, %3 Ereignisse, %4 Ausnahmen, eine Stichprobe von %5 Zugriffen (Startwert %6)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="265"/>
+        <source>Made</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="266"/>
+        <source>When (UTC)</source>
+        <translation>Wann (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="267"/>
+        <source>By</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="267"/>
+        <location filename="../ui/EvidenceReport.cpp" line="494"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="268"/>
+        <source>With</source>
+        <translation>Mit</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="268"/>
+        <source>lapse</source>
+        <translation>lapse</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="270"/>
+        <source>Anchored to the signed checkpoint</source>
+        <translation>Verankert im signierten Checkpoint</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="271"/>
+        <source>Log origin</source>
+        <translation>Protokollkennung (Origin)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="271"/>
+        <source>Tree size</source>
+        <translation>Baumgröße</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="272"/>
+        <source>Root hash (base64)</source>
+        <translation>Wurzel-Hash (base64)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="273"/>
+        <source>Log key (vkey)</source>
+        <translation>Protokollschlüssel (vkey)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="274"/>
+        <source>Events covered</source>
+        <translation>Erfasste Ereignisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="275"/>
+        <source>seq %1 to %2</source>
+        <translation>Nr. %1 bis %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="276"/>
+        <location filename="../ui/EvidenceReport.cpp" line="469"/>
+        <location filename="../ui/EvidenceReport.cpp" line="495"/>
+        <location filename="../ui/EvidenceReport.cpp" line="500"/>
+        <location filename="../ui/EvidenceReport.cpp" line="501"/>
+        <location filename="../ui/EvidenceReport.cpp" line="502"/>
+        <location filename="../ui/EvidenceReport.cpp" line="504"/>
+        <location filename="../ui/EvidenceReport.cpp" line="517"/>
+        <location filename="../ui/EvidenceReport.cpp" line="528"/>
+        <location filename="../ui/EvidenceReport.cpp" line="591"/>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="279"/>
+        <source>checkpoint.txt holds this checkpoint as signed; log-key.vkey is the key that verifies it. Every event in events.jsonl has an inclusion proof against it in proofs/.</source>
+        <translation>checkpoint.txt enthält diesen Checkpoint so, wie er signiert wurde; log-key.vkey ist der Schlüssel, mit dem er sich prüfen lässt. Für jedes Ereignis in events.jsonl liegt in proofs/ ein Einschlussbeweis gegen diesen Checkpoint.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="282"/>
+        <source>Data digest</source>
+        <translation>Hashwert der Daten</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="283"/>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="285"/>
+        <source>This is the SHA-256 of the sha256sum listing, sorted by file name, of every data file in the pack: all files but report.pdf, manifest.json and manifest.sig. A manifest cannot list its own hash, and this report is listed in it, so the report shows this digest instead. manifest.json holds the SHA-256 of every other file, this report included, and manifest.sig is its signature by the log key: together they bind this report to the data.</source>
+        <translation>Dies ist der SHA-256-Hash der nach Dateinamen sortierten sha256sum-Liste aller Datendateien im Paket: aller Dateien außer report.pdf, manifest.json und manifest.sig. Ein Manifest kann seinen eigenen Hash nicht enthalten, und dieser Bericht ist darin aufgeführt; deshalb zeigt der Bericht stattdessen diesen Hashwert. manifest.json enthält den SHA-256-Hash jeder anderen Datei, diesen Bericht eingeschlossen, und manifest.sig ist seine Signatur mit dem Protokollschlüssel: Zusammen binden sie diesen Bericht an die Daten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="293"/>
+        <source>Contents</source>
+        <translation>Inhalt</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="305"/>
+        <source>Control mapping</source>
+        <translation>Zuordnung zu Kontrollen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="307"/>
+        <source>What in this pack evidences each control. The pack shows how access was granted, used and ended in the period; it does not by itself show that a control is designed or operating effectively.</source>
+        <translation>Was in diesem Paket jede Kontrolle belegt. Das Paket zeigt, wie im Zeitraum Zugriff gewährt, genutzt und beendet wurde; für sich allein zeigt es nicht, dass eine Kontrolle angemessen ausgestaltet ist oder wirksam funktioniert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="309"/>
+        <source>section “Exceptions” of this report</source>
+        <translation>Abschnitt „Ausnahmen“ dieses Berichts</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="310"/>
+        <source>section “Sample” of this report</source>
+        <translation>Abschnitt „Stichprobe“ dieses Berichts</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="312"/>
+        <location filename="../ui/EvidenceReport.cpp" line="317"/>
+        <location filename="../ui/EvidenceReport.cpp" line="324"/>
+        <location filename="../ui/EvidenceReport.cpp" line="331"/>
+        <source>NIST SP 800-53 Rev. 5</source>
+        <translation>NIST SP 800-53 Rev. 5</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="313"/>
+        <source>Temporary and emergency access is granted for a fixed window and ends on its own: each grant has an approved TTL, an expiry fixed at approval and a recorded end (completed, revoked or expired); break-glass grants are the emergency case.</source>
+        <translation>Temporärer Zugriff und Notfallzugriff werden für ein festes Zeitfenster gewährt und enden von selbst: Jeder Zugriff hat eine genehmigte TTL, einen bei der Genehmigung festgelegten Ablauf und ein aufgezeichnetes Ende (abgeschlossen, widerrufen oder abgelaufen); Notfallzugriffe decken den Notfall ab.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="316"/>
+        <source>grants.csv columns expires_at, ended_at, ending, break_glass; %1</source>
+        <translation>grants.csv, Spalten expires_at, ended_at, ending, break_glass; %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="318"/>
+        <source>Least privilege: for each grant the privileges requested, approved and declared as the task&apos;s minimum, and how many approved privileges went beyond that minimum.</source>
+        <translation>Minimale Rechtevergabe (Least Privilege): für jeden Zugriff die beantragten, die genehmigten und die als Minimum der Aufgabe angegebenen Rechte sowie wie viele genehmigte Rechte über dieses Minimum hinausgingen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="321"/>
+        <source>grants.csv columns requested_privileges, approved_privileges, minimum_privileges, excess_privileges; chart “Grant width”</source>
+        <translation>grants.csv, Spalten requested_privileges, approved_privileges, minimum_privileges, excess_privileges; Diagramm „Breite der Zugriffe“</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="325"/>
+        <source>Audit information is protected cryptographically: the events are leaves of a Merkle tree whose checkpoint is signed by the log key; each event has an inclusion proof against it and the pack&apos;s manifest is signed by the same key.</source>
+        <translation>Prüfinformationen sind kryptografisch geschützt: Die Ereignisse sind Blätter eines Merkle-Baums, dessen Checkpoint mit dem Protokollschlüssel signiert ist; für jedes Ereignis gibt es einen Einschlussbeweis gegen diesen Checkpoint, und das Manifest des Pakets ist mit demselben Schlüssel signiert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="329"/>
+        <source>checkpoint.txt (signature), log-key.vkey, proofs/, events.jsonl (hash of each event), manifest.json + manifest.sig</source>
+        <translation>checkpoint.txt (Signatur), log-key.vkey, proofs/, events.jsonl (Hash jedes Ereignisses), manifest.json + manifest.sig</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="332"/>
+        <source>Every event names its actor as the broker authenticated it (approvals name the approver, automatic decisions the policy); the signed checkpoint and the proofs show the events are in the log unchanged. The events are not signed by the actors themselves.</source>
+        <translation>Jedes Ereignis nennt seinen Akteur so, wie der Broker ihn authentifiziert hat (Genehmigungen die genehmigende Person, automatische Entscheidungen die Richtlinie); der signierte Checkpoint und die Beweise zeigen, dass die Ereignisse unverändert im Protokoll stehen. Die Ereignisse sind nicht von den Akteuren selbst signiert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="335"/>
+        <source>events.jsonl (actor of each event), checkpoint.txt, proofs/; timelines in %1</source>
+        <translation>events.jsonl (Akteur jedes Ereignisses), checkpoint.txt, proofs/; Zeitleisten im %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="337"/>
+        <source>NIST CSF 2.0</source>
+        <translation>NIST CSF 2.0</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="338"/>
+        <source>Access permissions are managed per request: approved by someone other than the requester or by the break-glass policy with a review afterwards, limited in time, with requested, approved and minimum privileges recorded.</source>
+        <translation>Zugriffsberechtigungen werden je Antrag verwaltet: genehmigt von einer anderen Person als der antragstellenden oder von der Notfallzugriffsrichtlinie mit nachträglicher Prüfung, zeitlich begrenzt, mit aufgezeichneten beantragten, genehmigten und minimalen Rechten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="342"/>
+        <source>grants.csv columns principal, approved_by, approved_privileges, minimum_privileges; requests.csv; %1</source>
+        <translation>grants.csv, Spalten principal, approved_by, approved_privileges, minimum_privileges; requests.csv; %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="345"/>
+        <location filename="../ui/EvidenceReport.cpp" line="349"/>
+        <location filename="../ui/EvidenceReport.cpp" line="354"/>
+        <source>SOC 2 (2017 TSC)</source>
+        <translation>SOC 2 (2017 TSC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="346"/>
+        <source>Access to the targets in scope is issued as grants: a short-lived credential per approved request, and the sessions opened with it as the resource servers reported them.</source>
+        <translation>Der Zugang zu den Zielen im Umfang wird in Form von Zugriffen vergeben: ein kurzlebiger Berechtigungsnachweis je genehmigtem Antrag und die damit geöffneten Sitzungen, wie die Ressourcenserver sie gemeldet haben.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="348"/>
+        <source>grants.csv; events.jsonl (credential and session events)</source>
+        <translation>grants.csv; events.jsonl (Ereignisse zu Berechtigungsnachweisen und Sitzungen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="350"/>
+        <source>Every credential follows an authorized request: requests.csv lists each request in the period whatever became of it, with its approvals; each grant names the request it came from.</source>
+        <translation>Jeder Berechtigungsnachweis folgt auf einen autorisierten Antrag: requests.csv führt jeden Antrag im Zeitraum mit seinen Genehmigungen auf, gleich wie er ausging; jeder Zugriff nennt den Antrag, aus dem er hervorging.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="353"/>
+        <source>requests.csv; grants.csv columns request_id, approved_by; events.jsonl</source>
+        <translation>requests.csv; grants.csv, Spalten request_id, approved_by; events.jsonl</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="355"/>
+        <source>Access is removed at expiry or on revocation; the time from a revocation until its sessions were confirmed closed, sessions left open and privileges beyond the minimum are measured.</source>
+        <translation>Zugriff wird bei Ablauf oder Widerruf entzogen; gemessen werden die Zeit von einem Widerruf bis zur bestätigten Schließung seiner Sitzungen, offen gebliebene Sitzungen und Rechte über das Minimum hinaus.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="357"/>
+        <source>grants.csv columns ending, ended_at, revocation_effect_ms; chart “Revocation”; %1</source>
+        <translation>grants.csv, Spalten ending, ended_at, revocation_effect_ms; Diagramm „Widerruf“; %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="359"/>
+        <location filename="../ui/EvidenceReport.cpp" line="363"/>
+        <source>ISO/IEC 27001:2022</source>
+        <translation>ISO/IEC 27001:2022</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="360"/>
+        <source>Access rights are provided on request and approval, removed when the window ends, and emergency access is reviewed; repeated elevations point at rights that may need redesign.</source>
+        <translation>Zugriffsrechte werden auf Antrag und nach Genehmigung vergeben und mit dem Ende des Zeitfensters entzogen, Notfallzugriffe werden geprüft; wiederholte Erhöhungen weisen auf Rechte hin, die womöglich neu gestaltet werden sollten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="362"/>
+        <source>requests.csv; grants.csv; %1 (break-glass, repeated elevation)</source>
+        <translation>requests.csv; grants.csv; %1 (Notfallzugriff, wiederholte Erhöhung)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="364"/>
+        <source>Privileged access is restricted and managed: each elevation is requested for a task with a reason (and a ticket where the target asks for one), approved, time-limited and logged.</source>
+        <translation>Privilegierter Zugriff ist eingeschränkt und gesteuert: Jede Erhöhung wird für eine Aufgabe mit Begründung (und einem Ticket, wo das Ziel eines verlangt) beantragt, genehmigt, zeitlich begrenzt und protokolliert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="366"/>
+        <source>grants.csv columns task, reason, ticket, approved_by; %1</source>
+        <translation>grants.csv, Spalten task, reason, ticket, approved_by; %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="367"/>
+        <location filename="../ui/EvidenceReport.cpp" line="372"/>
+        <source>PCI DSS 4.0</source>
+        <translation>PCI DSS 4.0</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="368"/>
+        <source>Input to the periodic review of accounts and access privileges: every grant in the period with who, what, how long and approved by whom. The review itself is the reviewer&apos;s.</source>
+        <translation>Grundlage für die regelmäßige Überprüfung von Konten und Zugriffsrechten: jeder Zugriff im Zeitraum mit wer, was, wie lange und von wem genehmigt. Die Überprüfung selbst obliegt der prüfenden Person.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="371"/>
+        <source>grants.csv; chart “Grants by identity”; %1 (repeated elevation)</source>
+        <translation>grants.csv; Diagramm „Zugriffe nach Identität“; %1 (wiederholte Erhöhung)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="373"/>
+        <source>Audit logs record each access event with its time, type, actor and subject; the inclusion proofs show each event is in the signed log as recorded.</source>
+        <translation>Prüfprotokolle zeichnen jedes Zugriffsereignis mit Zeit, Typ, Akteur und Gegenstand auf; die Einschlussbeweise zeigen, dass jedes Ereignis so im signierten Protokoll steht, wie es aufgezeichnet wurde.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="375"/>
+        <source>events.jsonl; proofs/; checkpoint.txt</source>
+        <translation>events.jsonl; proofs/; checkpoint.txt</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="377"/>
+        <source>Framework</source>
+        <translation>Rahmenwerk</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="377"/>
+        <source>Control</source>
+        <translation>Kontrolle</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="377"/>
+        <source>What the pack shows</source>
+        <translation>Was das Paket zeigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="377"/>
+        <source>Evidence in the pack</source>
+        <translation>Nachweis im Paket</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="383"/>
+        <source>Exceptions</source>
+        <translation>Ausnahmen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="385"/>
+        <source>%1 exceptions in total. The report lists at most %2 per category; all of them are in grants.csv.</source>
+        <translation>Insgesamt %1 Ausnahmen. Der Bericht führt höchstens %2 je Kategorie auf; alle stehen in grants.csv.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="394"/>
+        <source>Break-glass grants and their review</source>
+        <translation>Notfallzugriffe und ihre Prüfung</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="395"/>
+        <source>Lingering sessions: open after their grant ended</source>
+        <translation>Nachlaufende Sitzungen: offen nach Ende ihres Zugriffs</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="397"/>
+        <source>Credential uses after the grant ended</source>
+        <translation>Nutzungen des Berechtigungsnachweises nach Ende des Zugriffs</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="398"/>
+        <source>Revocations whose sessions were never confirmed closed</source>
+        <translation>Widerrufe, deren Sitzungen nie als geschlossen bestätigt wurden</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="400"/>
+        <source>Repeated-elevation candidates</source>
+        <translation>Kandidaten wiederholter Erhöhung</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="402"/>
+        <source>Incomplete records</source>
+        <translation>Unvollständige Einträge</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="422"/>
+        <location filename="../ui/EvidenceReport.cpp" line="588"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="424"/>
+        <source>None.</source>
+        <translation>Keine.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="431"/>
+        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="431"/>
+        <source>Grant</source>
+        <translation>Zugriff</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="432"/>
+        <location filename="../ui/EvidenceReport.cpp" line="493"/>
+        <source>Principal</source>
+        <translation>Principal</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="432"/>
+        <location filename="../ui/EvidenceReport.cpp" line="496"/>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="432"/>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="432"/>
+        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <source>Seq</source>
+        <translation>Nr.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="437"/>
+        <source>… and %1 more — all in grants.csv.</source>
+        <translation>… und %1 weitere — alle in grants.csv.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="438"/>
+        <source>… and %1 more — all in grants.csv (columns %2).</source>
+        <translation>… und %1 weitere — alle in grants.csv (Spalten %2).</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="446"/>
+        <source>Sample</source>
+        <translation>Stichprobe</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="452"/>
+        <source>%1 of the %2 grants in scope, drawn at random with seed %3, in the order drawn. Each grant&apos;s timeline lists every event of the grant, its request and its sessions.</source>
+        <translation>%1 der %2 Zugriffe im Umfang, zufällig gezogen mit Startwert %3, in der Reihenfolge der Ziehung. Die Zeitleiste jedes Zugriffs führt jedes Ereignis des Zugriffs, seines Antrags und seiner Sitzungen auf.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="459"/>
+        <source>To redraw the same sample:</source>
+        <translation>So wird dieselbe Stichprobe erneut gezogen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="466"/>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="466"/>
+        <location filename="../ui/EvidenceReport.cpp" line="505"/>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="476"/>
+        <source>Sample %1 of %2: grant %3</source>
+        <translation>Stichprobe %1 von %2: Zugriff %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="480"/>
+        <source>not revoked</source>
+        <translation>nicht widerrufen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="482"/>
+        <source>no session open at the revocation</source>
+        <translation>beim Widerruf keine Sitzung offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="484"/>
+        <source>a session is still not confirmed closed</source>
+        <translation>eine Sitzung ist noch nicht als geschlossen bestätigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="489"/>
+        <source> by %1</source>
+        <translation> durch %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="494"/>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="495"/>
+        <source>Owner</source>
+        <translation>Verantwortlich</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="497"/>
+        <source>Privileges requested</source>
+        <translation>Beantragte Rechte</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="498"/>
+        <source>Privileges approved</source>
+        <translation>Genehmigte Rechte</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="499"/>
+        <source>Minimum privileges</source>
+        <translation>Nötige Mindestrechte</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="499"/>
+        <source>not declared</source>
+        <translation>nicht angegeben</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="500"/>
+        <source>Task</source>
+        <translation>Aufgabe</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="501"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="502"/>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="503"/>
+        <source>Request</source>
+        <translation>Antrag</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="504"/>
+        <source>Approved by</source>
+        <translation>Genehmigt von</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="505"/>
+        <source>Break-glass</source>
+        <translation>Notfallzugriff</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="505"/>
+        <source>yes, reviewed: %1</source>
+        <translation>ja, geprüft: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="506"/>
+        <source>Requested (UTC)</source>
+        <translation>Beantragt (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="507"/>
+        <source>Approved (UTC)</source>
+        <translation>Genehmigt (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="508"/>
+        <source>Start (UTC)</source>
+        <translation>Beginn (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="509"/>
+        <source>Expiry (UTC)</source>
+        <translation>Ablauf (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="510"/>
+        <source>End (UTC)</source>
+        <translation>Ende (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="511"/>
+        <source>Ending</source>
+        <translation>Beendigung</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="512"/>
+        <source>Revocation time to effect</source>
+        <translation>Widerruf wirksam nach</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="513"/>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="515"/>
+        <source>%1, %2 still open after the grant ended</source>
+        <translation>%1, davon %2 nach Ende des Zugriffs noch offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="517"/>
+        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <source>Lingering</source>
+        <translation>Nachlauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="518"/>
+        <source>Post-expiry uses</source>
+        <translation>Nutzungen nach Ablauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="519"/>
+        <source>Lifecycle events (seq)</source>
+        <translation>Ereignisse im Lebenszyklus (Nr.)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="520"/>
+        <source>requested %1, approved %2, active %3, ended %4, reviewed %5</source>
+        <translation>beantragt %1, genehmigt %2, aktiv %3, beendet %4, geprüft %5</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="530"/>
+        <source>still open</source>
+        <translation>noch offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="534"/>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <source>Reported by</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <source>Opened (UTC)</source>
+        <translation>Geöffnet (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <source>Closed (UTC)</source>
+        <translation>Geschlossen (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="544"/>
+        <source>No events.</source>
+        <translation>Keine Ereignisse.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <source>Time (UTC)</source>
+        <translation>Zeit (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <source>Actor</source>
+        <translation>Akteur</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <source>Subject</source>
+        <translation>Gegenstand</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="577"/>
+        <source>%1 grants on %2 days, %3 by break-glass.</source>
+        <translation>%1 Zugriffe an %2 Tagen, davon %3 als Notfallzugriff.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="582"/>
+        <source>Busiest day: %1 with %2 grants.</source>
+        <translation>Stärkster Tag: %1 mit %2 Zugriffen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="589"/>
+        <source>%1 identities; most grants: %2.</source>
+        <translation>%1 Identitäten; die meisten Zugriffe: %2.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="592"/>
+        <source>%1 repeated-elevation candidates: the same identity, target and privileges %2 times or more within %3 days.</source>
+        <translation>%1 Kandidaten wiederholter Erhöhung: dieselbe Identität, dasselbe Ziel und dieselben Rechte %2-mal oder öfter innerhalb von %3 Tagen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="599"/>
+        <source>%1 of %2 grants declared a minimum: %3 approved privileges beyond it, %4 grants narrowed by the approver.</source>
+        <translation>%1 von %2 Zugriffen gaben ein Minimum an: %3 genehmigte Rechte darüber hinaus, %4 Zugriffe von der genehmigenden Person eingeschränkt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="602"/>
+        <source>%1 grants with usage reported: %2 approved privileges never used.</source>
+        <translation>%1 Zugriffe mit gemeldeter Nutzung: %2 genehmigte Rechte nie genutzt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="606"/>
+        <source>%1 sessions open after their grant ended, %2 in total; %3 still open when the metrics were computed.</source>
+        <translation>%1 Sitzungen offen nach Ende ihres Zugriffs, insgesamt %2; %3 noch offen, als die Kennzahlen berechnet wurden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="611"/>
+        <source>%1 credential uses after the grant ended.</source>
+        <translation>%1 Nutzungen von Berechtigungsnachweisen nach Ende des Zugriffs.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="613"/>
+        <source>%1 revocations. Introspection refuses the credential from the revocation on (0 s).</source>
+        <translation>%1 Widerrufe. Die Introspektion verweigert den Berechtigungsnachweis ab dem Widerruf (0 s).</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="615"/>
+        <source>Until the last session was confirmed closed: p50 %1 s, p99 %2 s; %3 revocations with sessions still unconfirmed.</source>
+        <translation>Bis die letzte Sitzung als geschlossen bestätigt war: p50 %1 s, p99 %2 s; %3 Widerrufe mit noch unbestätigten Sitzungen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="622"/>
+        <source>%1 grants ended: %2 completed early, %3 expired, %4 revoked; %5 by break-glass.</source>
+        <translation>%1 Zugriffe beendet: %2 vorzeitig abgeschlossen, %3 abgelaufen, %4 widerrufen; %5 als Notfallzugriff.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="624"/>
+        <source>Used %1 of %2 approved; %3 of %4 records complete (task, reason, approver or policy, expiry and an owner).</source>
+        <translation>%1 von %2 genehmigter Zeit genutzt; %3 von %4 Einträgen vollständig (Aufgabe, Grund, genehmigende Person oder Richtlinie, Ablauf und Verantwortliche).</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="686"/>
+        <location filename="../ui/EvidenceReport.cpp" line="806"/>
+        <source>The six insight metrics</source>
+        <translation>Die sechs Kennzahlen der Auswertungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="690"/>
+        <source>The numbers the console&apos;s Insights tab shows for this scope, computed by the same implementation (lapsectl metrics).</source>
+        <translation>Die Zahlen, die der Reiter „Auswertungen“ der Konsole für diesen Umfang zeigt, berechnet von derselben Implementierung (lapsectl metrics).</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="707"/>
+        <source>1. Elevations per day</source>
+        <translation>1. Erhöhungen pro Tag</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="709"/>
+        <source>2. Grants by identity (top twelve)</source>
+        <translation>2. Zugriffe nach Identität (die zwölf häufigsten)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="711"/>
+        <source>3. Grant width</source>
+        <translation>3. Breite der Zugriffe</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="712"/>
+        <source>4. Lingering sessions and post-expiry uses per day</source>
+        <translation>4. Nachlaufende Sitzungen und Nutzungen nach Ablauf pro Tag</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="714"/>
+        <source>5. Revocation: time until sessions confirmed closed</source>
+        <translation>5. Widerruf: Zeit bis zur bestätigten Schließung der Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="716"/>
+        <source>6. How grants ended</source>
+        <translation>6. Wie Zugriffe endeten</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="736"/>
+        <source>Lapse evidence pack — %1</source>
+        <translation>Lapse-Nachweispaket — %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="738"/>
+        <source>%1 to %2</source>
+        <translation>%1 bis %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="745"/>
+        <source>Data digest %1…</source>
+        <translation>Hashwert der Daten %1…</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="746"/>
+        <source>page %1 of %2</source>
+        <translation>Seite %1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="777"/>
+        <source>Lapse evidence pack — %1, %2 to %3</source>
+        <translation>Lapse-Nachweispaket — %1, %2 bis %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="832"/>
+        <source>Could not start the PDF report.</source>
+        <translation>Der PDF-Bericht konnte nicht begonnen werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="838"/>
+        <source>Could not add a page to the PDF report.</source>
+        <translation>Dem PDF-Bericht konnte keine Seite hinzugefügt werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="844"/>
+        <source>Could not finish the PDF report.</source>
+        <translation>Der PDF-Bericht konnte nicht abgeschlossen werden.</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <location filename="../app/console/Demo.cpp" line="16"/>
@@ -695,12 +1531,12 @@
         <translation>Ereignisse: %1</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="130"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="131"/>
         <source>Signed checkpoint %1 verified %2</source>
         <translation>Signierter Checkpoint %1 geprüft um %2</translation>
     </message>
     <message>
-        <location filename="../ui/AuditLogWidget.cpp" line="139"/>
+        <location filename="../ui/AuditLogWidget.cpp" line="138"/>
         <source>Audit mirror stopped: %1</source>
         <translation>Audit-Spiegel angehalten: %1</translation>
     </message>
@@ -805,6 +1641,332 @@
     </message>
 </context>
 <context>
+    <name>lapse::EvidenceExportDialog</name>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="51"/>
+        <source>Export evidence pack</source>
+        <translation>Nachweispaket exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="66"/>
+        <source>to</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="68"/>
+        <source>(UTC, both days included)</source>
+        <translation>(UTC, beide Tage eingeschlossen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="79"/>
+        <source>None checked: every target.</source>
+        <translation>Keines angehakt: alle Ziele.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="82"/>
+        <source>Humans</source>
+        <translation>Menschen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="83"/>
+        <source>Services</source>
+        <translation>Dienste</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="83"/>
+        <source>Workloads</source>
+        <translation>Workloads</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="84"/>
+        <source>Pipelines</source>
+        <translation>Pipelines</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="84"/>
+        <source>Agents</source>
+        <translation>Agenten</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="91"/>
+        <source>(none: every kind)</source>
+        <translation>(keine: alle Arten)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="100"/>
+        <source>How many grants to draw at random for the auditor to test</source>
+        <translation>Wie viele Zugriffe für die Prüfung durch den Auditor zufällig gezogen werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="103"/>
+        <source>random</source>
+        <translation>zufällig</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="107"/>
+        <source>The sample&apos;s seed: the same seed draws the same sample. Empty or 0: a random one, printed in the pack.</source>
+        <translation>Startwert der Stichprobe: Derselbe Startwert zieht dieselbe Stichprobe. Leer oder 0: ein zufälliger, der im Paket vermerkt wird.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="112"/>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="128"/>
+        <source>&amp;Period:</source>
+        <translation>&amp;Zeitraum:</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="129"/>
+        <source>&amp;Targets:</source>
+        <translation>Z&amp;iele:</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="131"/>
+        <source>Identity kinds:</source>
+        <translation>Identitätsarten:</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="132"/>
+        <source>&amp;Sample size:</source>
+        <translation>&amp;Stichprobengröße:</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="133"/>
+        <source>See&amp;d:</source>
+        <translation>Start&amp;wert:</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="134"/>
+        <source>&amp;Folder:</source>
+        <translation>&amp;Ordner:</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="135"/>
+        <source>File:</source>
+        <translation>Datei:</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="142"/>
+        <source>&amp;Export</source>
+        <translation>&amp;Exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="232"/>
+        <source>The period ends before it starts: pick a last day on or after the first.</source>
+        <translation>Der Zeitraum endet, bevor er beginnt: einen letzten Tag am oder nach dem ersten wählen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="234"/>
+        <source>The seed is too large: at most 20 digits below 18446744073709551616.</source>
+        <translation>Der Startwert ist zu groß: höchstens 20 Ziffern und kleiner als 18446744073709551616.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="236"/>
+        <source>The folder does not exist: pick one with Browse….</source>
+        <translation>Der Ordner existiert nicht: einen mit „Durchsuchen…“ wählen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="238"/>
+        <source>The folder cannot be written to: pick another.</source>
+        <translation>In den Ordner kann nicht geschrieben werden: einen anderen wählen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="250"/>
+        <source>%1 (exists; a complete new pack replaces it)</source>
+        <translation>%1 (existiert; ein vollständiges neues Paket ersetzt sie)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExportDialog.cpp" line="256"/>
+        <source>Folder for the evidence pack</source>
+        <translation>Ordner für das Nachweispaket</translation>
+    </message>
+</context>
+<context>
+    <name>lapse::EvidenceExporter</name>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="53"/>
+        <source>Preparing the evidence pack…</source>
+        <translation>Nachweispaket wird vorbereitet…</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="53"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="55"/>
+        <location filename="../ui/EvidenceExporter.cpp" line="297"/>
+        <source>Export evidence pack</source>
+        <translation>Nachweispaket exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="85"/>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="91"/>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="96"/>
+        <source>An evidence pack is built from a local copy of the event log, and none is open.</source>
+        <translation>Ein Nachweispaket wird aus einer lokalen Kopie des Ereignisprotokolls erstellt, und keine ist geöffnet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="100"/>
+        <source>No report renderer is available.</source>
+        <translation>Es ist kein Renderer für den Bericht verfügbar.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="105"/>
+        <source>There is no backend to ask for the directory or log key.</source>
+        <translation>Es gibt kein Backend, das nach dem Verzeichnis oder dem Protokollschlüssel gefragt werden kann.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="111"/>
+        <source>Reading the directory…</source>
+        <translation>Verzeichnis wird gelesen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="117"/>
+        <source>The directory could not be read: %1</source>
+        <translation>Das Verzeichnis konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="123"/>
+        <source>The directory is not valid: %1</source>
+        <translation>Das Verzeichnis ist ungültig: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="133"/>
+        <source>Reading the log key…</source>
+        <translation>Protokollschlüssel wird gelesen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="140"/>
+        <source>The log key could not be read: %1</source>
+        <translation>Der Protokollschlüssel konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="148"/>
+        <source>The log key is not valid: %1</source>
+        <translation>Der Protokollschlüssel ist ungültig: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="186"/>
+        <source>Cancelled while waiting for %1.</source>
+        <translation>Abgebrochen beim Warten auf %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="195"/>
+        <source>Collecting the evidence…</source>
+        <translation>Nachweise werden gesammelt…</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="201"/>
+        <source>There is no backend to sign the manifest.</source>
+        <translation>Es gibt kein Backend, das das Manifest signieren könnte.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="209"/>
+        <source>The manifest is not compact JSON with sorted keys, so the broker would sign other bytes.</source>
+        <translation>Das Manifest ist kein kompaktes JSON mit sortierten Schlüsseln; der Broker würde also andere Bytes signieren.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="217"/>
+        <source>The broker did not sign the manifest: %1</source>
+        <translation>Der Broker hat das Manifest nicht signiert: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="231"/>
+        <source>the report</source>
+        <translation>den Bericht</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="235"/>
+        <source>the manifest&apos;s signature</source>
+        <translation>die Signatur des Manifests</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="258"/>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="270"/>
+        <source>The build ended without an answer.</source>
+        <translation>Die Erstellung endete ohne Ergebnis.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="300"/>
+        <source>The evidence pack could not be made; nothing was written.</source>
+        <translation>Das Nachweispaket konnte nicht erstellt werden; es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="306"/>
+        <source>The evidence pack is in %1</source>
+        <translation>Das Nachweispaket liegt in %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="307"/>
+        <source>%1 grants · %2 requests · %3 events · %4 exceptions
+Sample: %5 grants, seed %6
+Checkpoint: %7 events
+Manifest SHA-256: %8</source>
+        <translation>%1 Zugriffe · %2 Anträge · %3 Ereignisse · %4 Ausnahmen
+Stichprobe: %5 Zugriffe, Startwert %6
+Checkpoint: %7 Ereignisse
+SHA-256 des Manifests: %8</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceExporter.cpp" line="320"/>
+        <source>Show &amp;folder</source>
+        <translation>&amp;Ordner anzeigen</translation>
+    </message>
+</context>
+<context>
+    <name>lapse::EvidencePack</name>
+    <message>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="281"/>
+        <source>reading the log</source>
+        <translation>Protokoll wird gelesen</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="495"/>
+        <source>collecting events and proofs</source>
+        <translation>Ereignisse und Beweise werden gesammelt</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="686"/>
+        <source>collected</source>
+        <translation>gesammelt</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidencePack.cpp" line="394"/>
+        <source>writing the files</source>
+        <translation>Dateien werden geschrieben</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidencePack.cpp" line="423"/>
+        <source>rendering the report</source>
+        <translation>Bericht wird erstellt</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidencePack.cpp" line="432"/>
+        <source>signing the manifest</source>
+        <translation>Manifest wird signiert</translation>
+    </message>
+    <message>
+        <location filename="../models/evidence/EvidencePack.cpp" line="460"/>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+</context>
+<context>
     <name>lapse::GrantsModel</name>
     <message>
         <location filename="../models/itemmodels/GrantsModel.cpp" line="63"/>
@@ -895,322 +2057,333 @@
 <context>
     <name>lapse::InsightsView</name>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="89"/>
+        <location filename="../ui/InsightsView.cpp" line="51"/>
         <source>Last 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="90"/>
+        <location filename="../ui/InsightsView.cpp" line="52"/>
         <source>Last 30 days</source>
         <translation>Letzte 30 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="91"/>
+        <location filename="../ui/InsightsView.cpp" line="53"/>
         <source>Last 90 days</source>
         <translation>Letzte 90 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="92"/>
+        <location filename="../ui/InsightsView.cpp" line="54"/>
         <source>All time</source>
         <translation>Gesamter Zeitraum</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="95"/>
+        <location filename="../ui/InsightsView.cpp" line="57"/>
         <source>All targets</source>
         <translation>Alle Ziele</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="97"/>
+        <location filename="../ui/InsightsView.cpp" line="59"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="98"/>
+        <location filename="../ui/InsightsView.cpp" line="60"/>
         <source>Humans</source>
         <translation>Menschen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="99"/>
+        <location filename="../ui/InsightsView.cpp" line="61"/>
         <source>Services</source>
         <translation>Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="99"/>
+        <location filename="../ui/InsightsView.cpp" line="61"/>
         <source>Workloads</source>
         <translation>Workloads</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="100"/>
+        <location filename="../ui/InsightsView.cpp" line="62"/>
         <source>Pipelines</source>
         <translation>Pipelines</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="100"/>
+        <location filename="../ui/InsightsView.cpp" line="62"/>
         <source>Agents</source>
         <translation>Agenten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="102"/>
+        <location filename="../ui/InsightsView.cpp" line="64"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="108"/>
+        <location filename="../ui/InsightsView.cpp" line="65"/>
+        <source>Evidence pack…</source>
+        <translation>Nachweispaket…</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="67"/>
+        <source>Export the grants and requests these filters select as an evidence pack</source>
+        <translation>Die von diesen Filtern ausgewählten Zugriffe und Anträge als Nachweispaket exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="73"/>
         <source>Period:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="110"/>
+        <location filename="../ui/InsightsView.cpp" line="75"/>
         <source>Target:</source>
         <translation>Ziel:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="112"/>
+        <location filename="../ui/InsightsView.cpp" line="77"/>
         <source>Kind:</source>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="119"/>
+        <location filename="../ui/InsightsView.cpp" line="85"/>
         <source>Elevations per day</source>
         <translation>Erhöhungen pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="121"/>
+        <location filename="../ui/InsightsView.cpp" line="87"/>
         <source>Grants by identity (click a bar for its grants)</source>
         <translation>Zugriffe nach Identität (Balken anklicken für ihre Zugriffe)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="122"/>
+        <location filename="../ui/InsightsView.cpp" line="88"/>
         <source>Grant width</source>
         <translation>Breite der Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="124"/>
+        <location filename="../ui/InsightsView.cpp" line="90"/>
         <source>Lingering sessions and post-expiry uses per day</source>
         <translation>Nachlaufende Sitzungen und Nutzungen nach Ablauf pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="126"/>
+        <location filename="../ui/InsightsView.cpp" line="92"/>
         <source>Revocation: time until sessions confirmed closed</source>
         <translation>Widerruf: Zeit bis zur bestätigten Schließung der Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="127"/>
+        <location filename="../ui/InsightsView.cpp" line="93"/>
         <source>How grants ended</source>
         <translation>Wie Zugriffe endeten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="133"/>
-        <location filename="../ui/InsightsView.cpp" line="141"/>
+        <location filename="../ui/InsightsView.cpp" line="99"/>
+        <location filename="../ui/InsightsView.cpp" line="107"/>
         <source>Identity</source>
         <translation>Identität</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="133"/>
-        <location filename="../ui/InsightsView.cpp" line="141"/>
+        <location filename="../ui/InsightsView.cpp" line="99"/>
+        <location filename="../ui/InsightsView.cpp" line="107"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="133"/>
-        <location filename="../ui/InsightsView.cpp" line="141"/>
+        <location filename="../ui/InsightsView.cpp" line="99"/>
+        <location filename="../ui/InsightsView.cpp" line="107"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="133"/>
+        <location filename="../ui/InsightsView.cpp" line="99"/>
         <source>Times in 7 days</source>
         <translation>Anzahl in 7 Tagen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="141"/>
+        <location filename="../ui/InsightsView.cpp" line="107"/>
         <source>Grant</source>
         <translation>Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="141"/>
+        <location filename="../ui/InsightsView.cpp" line="107"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="141"/>
+        <location filename="../ui/InsightsView.cpp" line="107"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="144"/>
+        <location filename="../ui/InsightsView.cpp" line="110"/>
         <source>Click a bar in “Grants by identity”, or double-click a candidate, to list the grants behind it.</source>
         <translation>Einen Balken in „Zugriffe nach Identität“ anklicken oder einen Kandidaten doppelklicken, um die zugehörigen Zugriffe aufzulisten.</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="151"/>
+        <location filename="../ui/InsightsView.cpp" line="117"/>
         <source>Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better</source>
         <translation>Kandidaten für eine Neugestaltung: dieselbe Identität, dieselben Rechte, dasselbe Ziel immer wieder — eine enge dauerhafte Berechtigung oder eine Workload-Identität wäre womöglich besser</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="191"/>
+        <location filename="../ui/InsightsView.cpp" line="158"/>
         <source>PNG…</source>
         <translation>PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="192"/>
+        <location filename="../ui/InsightsView.cpp" line="159"/>
         <source>CSV…</source>
         <translation>CSV…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="193"/>
+        <location filename="../ui/InsightsView.cpp" line="160"/>
         <source>Save this chart as a PNG image</source>
         <translation>Dieses Diagramm als PNG-Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="194"/>
+        <location filename="../ui/InsightsView.cpp" line="161"/>
         <source>Save the numbers behind this chart as CSV</source>
         <translation>Die Zahlen hinter diesem Diagramm als CSV speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="197"/>
+        <location filename="../ui/InsightsView.cpp" line="164"/>
         <source>Save chart</source>
         <translation>Diagramm speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="197"/>
+        <location filename="../ui/InsightsView.cpp" line="164"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="199"/>
-        <location filename="../ui/InsightsView.cpp" line="205"/>
+        <location filename="../ui/InsightsView.cpp" line="166"/>
+        <location filename="../ui/InsightsView.cpp" line="172"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="203"/>
+        <location filename="../ui/InsightsView.cpp" line="170"/>
         <source>Save data</source>
         <translation>Daten speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="203"/>
+        <location filename="../ui/InsightsView.cpp" line="170"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="236"/>
+        <location filename="../ui/InsightsView.cpp" line="218"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="241"/>
+        <location filename="../ui/InsightsView.cpp" line="223"/>
         <source>Could not load insights: %1</source>
         <translation>Auswertungen konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="246"/>
+        <location filename="../ui/InsightsView.cpp" line="228"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="264"/>
+        <location filename="../ui/InsightsView.cpp" line="246"/>
         <source>%1 grants · %2 repeated-elevation candidates · %3 privileges beyond declared minimums · %4 lingering sessions · %5 post-expiry uses · %6 of %7 records complete</source>
         <translation>%1 Zugriffe · %2 Kandidaten wiederholter Erhöhung · %3 Rechte über angegebene Minima hinaus · %4 nachlaufende Sitzungen · %5 Nutzungen nach Ablauf · %6 von %7 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="320"/>
-        <location filename="../ui/InsightsView.cpp" line="333"/>
+        <location filename="../ui/InsightCharts.cpp" line="78"/>
+        <location filename="../ui/InsightCharts.cpp" line="96"/>
         <source>grants</source>
         <translation>Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="320"/>
+        <location filename="../ui/InsightCharts.cpp" line="79"/>
         <source>break-glass</source>
         <translation>Notfallzugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="344"/>
+        <location filename="../ui/InsightCharts.cpp" line="101"/>
         <source>beyond minimum</source>
         <translation>über dem Minimum</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="344"/>
+        <location filename="../ui/InsightCharts.cpp" line="102"/>
         <source>narrowed grants</source>
         <translation>eingeschränkte Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="344"/>
+        <location filename="../ui/InsightCharts.cpp" line="103"/>
         <source>never used</source>
         <translation>nie genutzt</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="346"/>
+        <location filename="../ui/InsightCharts.cpp" line="105"/>
         <source>count</source>
         <translation>Anzahl</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="354"/>
+        <location filename="../ui/InsightCharts.cpp" line="114"/>
         <source>lingering sessions</source>
         <translation>nachlaufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="354"/>
+        <location filename="../ui/InsightCharts.cpp" line="115"/>
         <source>post-expiry uses</source>
         <translation>Nutzungen nach Ablauf</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="360"/>
+        <location filename="../ui/InsightCharts.cpp" line="123"/>
         <source>introspection refusing</source>
         <translation>Introspektion verweigert</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="360"/>
+        <location filename="../ui/InsightCharts.cpp" line="124"/>
         <source>p50</source>
         <translation>p50</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="360"/>
+        <location filename="../ui/InsightCharts.cpp" line="125"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="361"/>
+        <location filename="../ui/InsightCharts.cpp" line="126"/>
+        <location filename="../ui/InsightCharts.cpp" line="128"/>
         <source>seconds</source>
         <translation>Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="362"/>
+        <location filename="../ui/InsightCharts.cpp" line="129"/>
         <source>%1 revocations, %2 with sessions still unconfirmed</source>
         <translation>%1 Widerrufe, %2 mit noch unbestätigten Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="373"/>
+        <location filename="../ui/InsightCharts.cpp" line="143"/>
         <source>completed %1</source>
         <translation>abgeschlossen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="374"/>
+        <location filename="../ui/InsightCharts.cpp" line="144"/>
         <source>expired %1</source>
         <translation>abgelaufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="375"/>
+        <location filename="../ui/InsightCharts.cpp" line="145"/>
         <source>revoked %1</source>
         <translation>widerrufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="379"/>
+        <location filename="../ui/InsightCharts.cpp" line="149"/>
         <source>%1 break-glass · used %2 of %3 approved hours · %4 of %5 records complete</source>
         <translation>%1 Notfallzugriffe · %2 von %3 genehmigten Stunden genutzt · %4 von %5 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="396"/>
+        <location filename="../ui/InsightsView.cpp" line="323"/>
         <source>Grants of %1</source>
         <translation>Zugriffe von %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="403"/>
+        <location filename="../ui/InsightsView.cpp" line="330"/>
         <source>Could not list the grants of %1: %2</source>
         <translation>Die Zugriffe von %1 konnten nicht aufgelistet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="418"/>
+        <location filename="../ui/InsightsView.cpp" line="345"/>
         <source>Grants of %1: %2</source>
         <translation>Zugriffe von %1: %2</translation>
     </message>
@@ -1246,93 +2419,113 @@
 <context>
     <name>lapse::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="35"/>
+        <location filename="../ui/MainWindow.cpp" line="40"/>
         <source>Lapse — just-in-time access console</source>
         <translation>Lapse — Konsole für Just-in-time-Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="60"/>
+        <location filename="../ui/MainWindow.cpp" line="65"/>
         <source>&amp;Queue</source>
         <translation>&amp;Warteschlange</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="61"/>
+        <location filename="../ui/MainWindow.cpp" line="66"/>
         <source>A&amp;ctive</source>
         <translation>A&amp;ktiv</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="65"/>
         <location filename="../ui/MainWindow.cpp" line="70"/>
+        <location filename="../ui/MainWindow.cpp" line="75"/>
         <source>Audit &amp;log</source>
         <translation>Prüf&amp;protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="68"/>
+        <location filename="../ui/MainWindow.cpp" line="73"/>
         <source>The audit log needs a local copy of the event log; none is open.</source>
         <translation>Das Prüfprotokoll braucht eine lokale Kopie des Ereignisprotokolls; keine ist geöffnet.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="73"/>
+        <location filename="../ui/MainWindow.cpp" line="78"/>
         <source>&amp;Insights</source>
         <translation>&amp;Auswertungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="98"/>
+        <location filename="../ui/MainWindow.cpp" line="90"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="91"/>
+        <source>Export &amp;evidence pack…</source>
+        <translation>&amp;Nachweispaket exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="96"/>
+        <source>An evidence pack needs a local copy of the event log; none is open.</source>
+        <translation>Ein Nachweispaket braucht eine lokale Kopie des Ereignisprotokolls; keine ist geöffnet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="97"/>
+        <source>Export the grants and requests of a period as one zip an auditor verifies offline</source>
+        <translation>Die Zugriffe und Anträge eines Zeitraums als ein ZIP-Archiv exportieren, das ein Auditor offline prüft</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="118"/>
         <source>Could not load the queue: %1</source>
         <translation>Die Warteschlange konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="131"/>
+        <location filename="../ui/MainWindow.cpp" line="152"/>
         <source>acting as %1 (%2) · %3</source>
         <translation>handelt als %1 (%2) · %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="139"/>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
         <source>Could not load the directory: %1</source>
         <translation>Das Verzeichnis konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="152"/>
+        <location filename="../ui/MainWindow.cpp" line="176"/>
         <source>Could not read the event log: %1</source>
         <translation>Das Ereignisprotokoll konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="206"/>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
         <source>● Live</source>
         <translation>● Live</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="212"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>Connecting…</source>
         <translation>Verbinde…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="216"/>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
         <source>Connecting to the broker. What you see may be out of date; decisions are disabled until the connection is live.</source>
         <translation>Verbindung zum Broker wird aufgebaut. Die Anzeige kann veraltet sein; Entscheidungen sind gesperrt, bis die Verbindung live ist.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="220"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Reconnecting…</source>
         <translation>Verbinde erneut…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="223"/>
+        <location filename="../ui/MainWindow.cpp" line="274"/>
         <source>Connection to the broker lost — reconnecting. Everything shown is as of event %1 and may be out of date; decisions are disabled and never queued.</source>
         <translation>Verbindung zum Broker verloren — verbinde erneut. Alles Angezeigte entspricht dem Stand von Ereignis %1 und kann veraltet sein; Entscheidungen sind gesperrt und werden nie vorgemerkt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="228"/>
+        <location filename="../ui/MainWindow.cpp" line="279"/>
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="232"/>
+        <location filename="../ui/MainWindow.cpp" line="283"/>
         <source>Offline — the broker cannot be reached. Everything shown is as of event %1 and may be out of date; decisions are disabled and never queued.</source>
         <translation>Offline — der Broker ist nicht erreichbar. Alles Angezeigte entspricht dem Stand von Ereignis %1 und kann veraltet sein; Entscheidungen sind gesperrt und werden nie vorgemerkt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="255"/>
+        <location filename="../ui/MainWindow.cpp" line="306"/>
         <source>last event #%1</source>
         <translation>letztes Ereignis #%1</translation>
     </message>

@@ -5,6 +5,7 @@
 #include "backend/Backend.h"
 #include "engine/SqliteStore.h"
 
+#include <QCoreApplication>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileInfo>
@@ -242,7 +243,10 @@ void EvidenceExporter::run(const EvidenceScope& scope, const QString& outFile)
             if (!m_progress || m_cancel)
                 return;
             m_progress->setValue(percent);
-            m_progress->setLabelText(stage);
+            // The pack names its stages in English (lapsectl prints them so); the console shows them
+            // translated.
+            m_progress->setLabelText(
+                QCoreApplication::translate("lapse::EvidencePack", stage.toUtf8().constData()));
         });
 
     m_workerResult.reset();

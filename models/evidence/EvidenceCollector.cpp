@@ -357,7 +357,8 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
                 s.lastSeq = e.seq;
             }
         }
-        stage(int(45 * after / std::max<qint64>(1, treeSize)), QStringLiteral("reading the log"));
+        stage(int(45 * after / std::max<qint64>(1, treeSize)),
+            QString::fromLatin1(QT_TRANSLATE_NOOP("lapse::EvidencePack", "reading the log")));
     }
     tree.keepAsTail();
     {
@@ -571,7 +572,7 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
             }
         }
         stage(45 + int(45 * after / std::max<qint64>(1, treeSize)),
-            QStringLiteral("collecting events and proofs"));
+            QString::fromLatin1(QT_TRANSLATE_NOOP("lapse::EvidencePack", "collecting events and proofs")));
     }
     if (sink)
         if (const Status s = flush(); !s)
@@ -762,7 +763,7 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
             const auto ca = kOrder.indexOf(a.category), cb = kOrder.indexOf(b.category);
             return ca != cb ? ca < cb : a.seq < b.seq;
         });
-    stage(90, QStringLiteral("collected"));
+    stage(90, QString::fromLatin1(QT_TRANSLATE_NOOP("lapse::EvidencePack", "collected")));
     return d;
 }
 

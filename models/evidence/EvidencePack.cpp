@@ -503,7 +503,7 @@ Result<EvidenceSummary> buildEvidencePack(
     };
     const auto stopped = [&] { return b.cancel && b.cancel->load(); };
 
-    stage(91, QStringLiteral("writing the files"));
+    stage(91, QString::fromLatin1(QT_TRANSLATE_NOOP("lapse::EvidencePack", "writing the files")));
     d.generatedMs = now;
     d.generatedBy = b.generatedBy;
     d.generator
@@ -532,7 +532,7 @@ Result<EvidenceSummary> buildEvidencePack(
         return makeError(ErrorCode::Cancelled, QStringLiteral("the evidence pack was cancelled"));
 
     d.dataDigest = sha256(zip.listing()).toHex();
-    stage(94, QStringLiteral("rendering the report"));
+    stage(94, QString::fromLatin1(QT_TRANSLATE_NOOP("lapse::EvidencePack", "rendering the report")));
     const auto report = b.renderReport(d);
     if (!report)
         return makeError(report.error().code, QStringLiteral("the report: %1").arg(report.error().message));
@@ -541,7 +541,7 @@ Result<EvidenceSummary> buildEvidencePack(
     if (stopped())
         return makeError(ErrorCode::Cancelled, QStringLiteral("the evidence pack was cancelled"));
 
-    stage(97, QStringLiteral("signing the manifest"));
+    stage(97, QString::fromLatin1(QT_TRANSLATE_NOOP("lapse::EvidencePack", "signing the manifest")));
     const QByteArray manifest = manifestJson(d, zip.hashes(), zip.proofCount(), zip.proofListing());
     const auto signature = b.signManifest(manifest);
     if (!signature)
@@ -569,7 +569,7 @@ Result<EvidenceSummary> buildEvidencePack(
             QStringLiteral("cannot rename the pack to %1: %2")
                 .arg(b.outFile, QString::fromLocal8Bit(std::strerror(errno))));
     file.setAutoRemove(false);
-    stage(100, QStringLiteral("done"));
+    stage(100, QString::fromLatin1(QT_TRANSLATE_NOOP("lapse::EvidencePack", "done")));
 
     EvidenceSummary sum;
     sum.file = QFileInfo(b.outFile).absoluteFilePath();

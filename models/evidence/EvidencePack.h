@@ -29,7 +29,8 @@ namespace lapse
 class Directory;
 class Store;
 
-// Reports progress (0..100) and what is being done.
+// Reports progress (0..100) and what is being done: a stage in English, marked for translation under the
+// context "lapse::EvidencePack" so the console can show it translated.
 using EvidenceProgress = std::function<void(int percent, const QString& stage)>;
 
 // Derives the pack's data from the store's event log up to its latest checkpoint signed by logKey (refused

@@ -1,16 +1,20 @@
 // The German the console shows, read from the lapse_de.qm the build makes: durations in every table, the
 // tables' headers, the dialogs, and every message of the .ts found under the context the code asks for.
 #include "ConfirmDialog.h"
+#include "EvidenceExportDialog.h"
 #include "KeyDialog.h"
 #include "itemmodels/GrantsModel.h"
 #include "itemmodels/RequestQueueModel.h"
 #include "itemmodels/SessionsModel.h"
 #include "itemmodels/TimeFormat.h"
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QFile>
 #include <QFormLayout>
 #include <QLabel>
+#include <QPushButton>
+#include <QTemporaryDir>
 #include <QTranslator>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -58,6 +62,51 @@ private slots:
         for (const QLabel* l : confirm.findChildren<QLabel*>())
             labels << l->text();
         QVERIFY2(labels.contains(QStringLiteral("&Grund:")), qPrintable(labels.join(QLatin1String(" | "))));
+    }
+
+    // The evidence dialog in German: its labels, one mnemonic per letter, and hardly wider than in English.
+    void evidenceDialogIsGermanAndFits()
+    {
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        const QStringList targets {QStringLiteral("prod-db"), QStringLiteral("billing-api")};
+        const auto shownWidth = [&] {
+            EvidenceExportDialog dialog(targets);
+            dialog.setFolder(folder.path());
+            dialog.show();
+            return QTest::qWaitForWindowExposed(&dialog) ? dialog.width() : -1;
+        };
+        QVERIFY(QCoreApplication::removeTranslator(&m_german));
+        const int english = shownWidth();
+        QVERIFY(QCoreApplication::installTranslator(&m_german));
+        const int german = shownWidth();
+        QVERIFY(english > 0 && german > 0);
+        QVERIFY2(
+            german <= english * 11 / 10, qPrintable(QStringLiteral("%1 vs %2").arg(german).arg(english)));
+
+        EvidenceExportDialog dialog(targets);
+        dialog.setFolder(folder.path());
+        QCOMPARE(dialog.windowTitle(), QStringLiteral("Nachweispaket exportieren"));
+        QCOMPARE(dialog.exportButton()->text(), QStringLiteral("&Exportieren"));
+        QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
+        QStringList texts;
+        for (const QLabel* l : dialog.findChildren<QLabel*>())
+            texts << l->text();
+        for (const QAbstractButton* b : dialog.findChildren<QAbstractButton*>())
+            texts << b->text();
+        QVERIFY2(texts.contains(QStringLiteral("&Zeitraum:")), qPrintable(texts.join(QLatin1String(" | "))));
+        QVERIFY(texts.contains(QStringLiteral("Start&wert:")));
+        static const QRegularExpression mnemonic(QStringLiteral("&([^&])"));
+        QStringList keys;
+        for (const QString& text : std::as_const(texts)) {
+            const auto m = mnemonic.match(QString(text).remove(QLatin1String("&&")));
+            if (!m.hasMatch())
+                continue;
+            const QString key = m.captured(1).toLower();
+            QVERIFY2(!keys.contains(key), qPrintable(key + QLatin1String(" twice, again in ") + text));
+            keys << key;
+        }
+        QCOMPARE(keys.size(), 7); // period, targets, sample size, seed, folder, browse, export
     }
 
     void everyMessageIsFoundUnderItsContext()
