@@ -102,6 +102,33 @@ public:
         m_tailCache.fill(std::nullopt);
     }
 
+    // The same for a whole proof at once (one call, no Result per node).
+    merkle::HashBatchReader batchReader() const
+    {
+        return [this](const QList<merkle::NodeId>& nodes) -> Result<QList<merkle::Hash>> {
+            QList<merkle::Hash> out;
+            out.reserve(nodes.size());
+            for (const merkle::NodeId& n : nodes) {
+                const int level = n.level;
+                const qint64 index = n.index;
+                const qint64 block = (index << level) >> kBlockLevel;
+                if (level >= kBlockLevel) {
+                    const size_t l = size_t(level - kBlockLevel);
+                    if (l >= m_levels.size() || index >= qint64(m_levels[l].size()))
+                        return missing(level, index);
+                    out << m_levels[l][size_t(index)];
+                } else if (block == m_block) {
+                    out << subtree(m_leaves, m_block, level, index, m_cache);
+                } else if (block == m_tailBlock) {
+                    out << subtree(m_tail, m_tailBlock, level, index, m_tailCache);
+                } else {
+                    return missing(level, index);
+                }
+            }
+            return out;
+        };
+    }
+
     merkle::HashReader reader() const
     {
         return [this](int level, qint64 index) -> Result<merkle::Hash> {
@@ -122,6 +149,12 @@ public:
     }
 
 private:
+    static Error missing(int level, qint64 index)
+    {
+        return Error {ErrorCode::Internal,
+            QStringLiteral("the evidence tree has no subtree at level %1 index %2").arg(level).arg(index)};
+    }
+
     // The subtrees inside a block (levels 1 to 3: 8 + 4 + 2 of them), each hashed once while the block stays.
     using BlockCache = std::array<std::optional<merkle::Hash>, 14>;
 
@@ -484,7 +517,7 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
     QList<Pending> pending; // events of the current block that go to the sink once the block is complete
     const auto flush = [&]() -> Status {
         for (const Pending& p : pending) {
-            auto proof = merkle::inclusionProof(p.event.seq - 1, treeSize, tree.reader());
+            auto proof = merkle::inclusionProof(p.event.seq - 1, treeSize, tree.batchReader());
             if (!proof)
                 return proof.error();
             if (const Status s = sink(EvidenceEvent {&p.event, p.prevHash, proof.value()}); !s)
@@ -582,10 +615,12 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
             ErrorCode::Internal, QStringLiteral("event %1 of the pack was not found").arg(*next));
 
     // --- the records ---
+    d.grants.reserve(grantIds.size());
+    d.requests.reserve(requestIds.size());
     for (const QString& id : grantIds) {
         const GrantInfo& info = grants[id];
         GrantRecord rec;
-        rec.grant = grantState.value(id);
+        rec.grant = grantState.take(id);
         rec.request = requestState.value(info.requestId);
         if (const Principal* p = directory.principal(rec.grant.principal)) {
             rec.kind = kindName(p->kind);
@@ -611,7 +646,7 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
         seqs += requests.value(info.requestId).seqs;
         for (const QString& sid : info.sessions) {
             seqs += sessions[sid].seqs;
-            rec.sessionList << sessionState.value(sid);
+            rec.sessionList << sessionState.take(sid); // moved, not copied: the population can be large
         }
         std::sort(seqs.begin(), seqs.end());
         rec.eventSeqs = seqs;
@@ -695,7 +730,7 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
             for (qint64 s : seqs)
                 if (auto it = timelineEntries.constFind(s); it != timelineEntries.cend())
                     rec.timeline << it.value();
-        d.grants << rec;
+        d.grants << std::move(rec);
     }
     for (const QString& id : requestIds) {
         RequestRecord rec;
