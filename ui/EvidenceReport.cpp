@@ -226,7 +226,7 @@ void ReportWriter::buildCover(QTextCursor& c) const
             .arg(s.targets.isEmpty() ? tr("all targets") : s.targets.join(QStringLiteral(", ")),
                 utc(s.fromMs), utc(s.toMs)),
         sub);
-    if (m_data.grants.isEmpty()) {
+    if (m_data.grantCount == 0 && m_data.grants.isEmpty()) {
         QTextCharFormat none;
         none.setFont(font(11, true));
         paragraph(c, tr("No grants in this period."), none);
@@ -255,8 +255,8 @@ void ReportWriter::buildCover(QTextCursor& c) const
         {tr("Scope label"), s.label()},
         {tr("In the pack"),
             tr("%1 grants, %2 requests, %3 events, %4 exceptions, a sample of %5 grants (seed %6)")
-                .arg(m_data.grants.size())
-                .arg(m_data.requests.size())
+                .arg(std::max<qint64>(m_data.grantCount, m_data.grants.size()))
+                .arg(std::max<qint64>(m_data.requestCount, m_data.requests.size()))
                 .arg(m_data.eventCount)
                 .arg(m_data.exceptions.size())
                 .arg(m_data.sample.size())
@@ -444,7 +444,7 @@ void ReportWriter::buildExceptions(QTextCursor& c)
 void ReportWriter::buildSample(QTextCursor& c)
 {
     heading(c, tr("Sample"), 1, true);
-    if (m_data.grants.isEmpty()) {
+    if (m_data.grantCount == 0 && m_data.grants.isEmpty()) {
         paragraph(c, tr("No grants in this period."));
         return;
     }

@@ -268,8 +268,10 @@ QByteArray evidenceEventLine(const Event& e, const QByteArray& prevHash)
 
 Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& directory,
     const EvidenceScope& scope, const NoteVerifier& logKey, const EvidenceEventSink& sink,
-    const EvidenceProgress& progress, const std::atomic_bool* cancel)
+    const EvidenceProgress& progress, const std::atomic_bool* cancel, const EvidenceRowSinks& rows)
 {
+    const auto& grantRow = rows.grant;
+    const auto& requestRow = rows.request;
     if (const Status s = scope.validate(); !s)
         return s.error();
     if (logKey.isNull())
@@ -502,10 +504,11 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
     d.lastSeq = wanted.empty() ? 0 : wanted.back();
 
     // --- second walk: the final state of what is in scope, and each of its events with its proof ---
-    QHash<QString, AccessRequest> requestState;
-    QHash<QString, Grant> grantState;
-    QHash<QString, QString> reviewNotes;
-    QHash<QString, Session> sessionState;
+    // Final states kept as the log's own compact JSON and decoded one record at a time: decoded, a
+    // population's grants, requests and sessions take several times the memory.
+    QHash<QString, QByteArray> requestState;
+    QHash<QString, QByteArray> grantState; // a grant's JSON, or {"grant": ..., "note": ...} once reviewed
+    QHash<QString, QByteArray> sessionState;
     QHash<qint64, QJsonObject> uses;
     QHash<qint64, TimelineEntry> timelineEntries;
     auto next = wanted.cbegin();
@@ -561,24 +564,19 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
                 if (timelineSeqs.contains(e.seq))
                     timelineEntries.insert(e.seq, TimelineEntry {e.seq, e.tsMs, e.type, e.actor, e.subject});
                 if (auto it = decodeAt.constFind(e.seq); it != decodeAt.cend()) {
-                    const QJsonObject o = parseObject(e.body);
                     switch (it->first) {
                     case Decode::Request:
-                        requestState.insert(it->second, AccessRequest::fromJson(o));
+                        requestState.insert(it->second, e.body);
                         break;
                     case Decode::Grant:
-                        grantState.insert(it->second, Grant::fromJson(o));
-                        break;
                     case Decode::ReviewedGrant:
-                        grantState.insert(
-                            it->second, Grant::fromJson(o.value(QLatin1String("grant")).toObject()));
-                        reviewNotes.insert(it->second, o.value(QLatin1String("note")).toString());
+                        grantState.insert(it->second, e.body);
                         break;
                     case Decode::Session:
-                        sessionState.insert(it->second, Session::fromJson(o));
+                        sessionState.insert(it->second, e.body);
                         break;
                     case Decode::Use:
-                        uses.insert(e.seq, o);
+                        uses.insert(e.seq, parseObject(e.body));
                         break;
                     }
                 }
@@ -615,13 +613,27 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
             ErrorCode::Internal, QStringLiteral("event %1 of the pack was not found").arg(*next));
 
     // --- the records ---
-    d.grants.reserve(grantIds.size());
-    d.requests.reserve(requestIds.size());
-    for (const QString& id : grantIds) {
+    if (!grantRow)
+        d.grants.reserve(grantIds.size());
+    if (!requestRow)
+        d.requests.reserve(requestIds.size());
+    QString reviewNote;
+    d.grantCount = grantIds.size();
+    d.requestCount = requestIds.size();
+    QList<int> sampleOrder = d.sample; // positions in grantIds, in drawn order
+    QHash<int, int> keptAt; // position in grantIds -> index in d.grants, when rows are streamed
+    for (qsizetype position = 0; position < grantIds.size(); ++position) {
+        const QString& id = grantIds[position];
         const GrantInfo& info = grants[id];
         GrantRecord rec;
-        rec.grant = grantState.take(id);
-        rec.request = requestState.value(info.requestId);
+        {
+            const QJsonObject o = parseObject(grantState.take(id));
+            const bool reviewed
+                = o.contains(QLatin1String("note")) && o.value(QLatin1String("grant")).isObject();
+            rec.grant = Grant::fromJson(reviewed ? o.value(QLatin1String("grant")).toObject() : o);
+            reviewNote = reviewed ? o.value(QLatin1String("note")).toString() : QString();
+        }
+        rec.request = AccessRequest::fromJson(parseObject(requestState.value(info.requestId)));
         if (const Principal* p = directory.principal(rec.grant.principal)) {
             rec.kind = kindName(p->kind);
             rec.owner = p->owner;
@@ -646,7 +658,7 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
         seqs += requests.value(info.requestId).seqs;
         for (const QString& sid : info.sessions) {
             seqs += sessions[sid].seqs;
-            rec.sessionList << sessionState.take(sid); // moved, not copied: the population can be large
+            rec.sessionList << Session::fromJson(parseObject(sessionState.take(sid)));
         }
         std::sort(seqs.begin(), seqs.end());
         rec.eventSeqs = seqs;
@@ -697,8 +709,7 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
                 info.reviewedSeq
                     ? QStringLiteral("break-glass; reviewed by %1 at %2%3")
                           .arg(info.reviewedBy, Clock::toIso(info.reviewedMs),
-                              reviewNotes.value(id).isEmpty() ? QString()
-                                                              : QStringLiteral(": ") + reviewNotes.value(id))
+                              reviewNote.isEmpty() ? QString() : QStringLiteral(": ") + reviewNote)
                     : QStringLiteral("break-glass; not reviewed"),
                 info.activatedSeq};
         for (qint64 u : info.useSeqs) {
@@ -730,14 +741,30 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
             for (qint64 s : seqs)
                 if (auto it = timelineEntries.constFind(s); it != timelineEntries.cend())
                     rec.timeline << it.value();
-        d.grants << std::move(rec);
+        if (grantRow)
+            if (const Status s = grantRow(rec); !s)
+                return s.error();
+        if (!grantRow || sampled.contains(id)) {
+            keptAt.insert(int(position), int(d.grants.size()));
+            d.grants << std::move(rec);
+        }
+    }
+    if (grantRow) {
+        d.sample.clear();
+        for (int position : sampleOrder)
+            d.sample << keptAt.value(position);
     }
     for (const QString& id : requestIds) {
         RequestRecord rec;
-        rec.request = requestState.value(id);
+        rec.request = AccessRequest::fromJson(parseObject(requestState.take(id)));
         rec.kind = kindOf(rec.request.requester);
         rec.seqs = requests[id].seqs;
-        d.requests << rec;
+        if (requestRow) {
+            if (const Status s = requestRow(rec); !s)
+                return s.error();
+        } else {
+            d.requests << std::move(rec);
+        }
     }
 
     // --- the six metrics, and the repeated elevations among them ---
@@ -806,7 +833,7 @@ Result<EvidenceData> collectEvidence(const Store& store, const Directory& direct
     const EvidenceScope& scope, const NoteVerifier& logKey, const EvidenceProgress& progress,
     const std::atomic_bool* cancel)
 {
-    return collectEvidenceWith(store, directory, scope, logKey, {}, progress, cancel);
+    return collectEvidenceWith(store, directory, scope, logKey, {}, progress, cancel, {});
 }
 
 } // namespace lapse

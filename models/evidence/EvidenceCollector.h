@@ -21,10 +21,18 @@ struct EvidenceEvent {
 };
 using EvidenceEventSink = std::function<Status(const EvidenceEvent&)>;
 
+// Where the rows of a population go when they are not to be kept: each grant (by start, then id) and each
+// request (by creation, then id) as soon as it is built. With a grant sink, EvidenceData::grants keeps only
+// the sampled grants (and sample indexes them); with a request sink, requests stays empty.
+struct EvidenceRowSinks {
+    std::function<Status(const GrantRecord&)> grant;
+    std::function<Status(const RequestRecord&)> request;
+};
+
 // collectEvidence(), with each event of the pack given to sink (in log order) during the second walk.
 Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& directory,
     const EvidenceScope& scope, const NoteVerifier& logKey, const EvidenceEventSink& sink,
-    const EvidenceProgress& progress, const std::atomic_bool* cancel);
+    const EvidenceProgress& progress, const std::atomic_bool* cancel, const EvidenceRowSinks& rows);
 
 // The line events.jsonl holds for an event: its JSON (Event::toJson) with "prev_hash" added, compact.
 QByteArray evidenceEventLine(const Event& e, const QByteArray& prevHash);

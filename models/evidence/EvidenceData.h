@@ -102,8 +102,12 @@ struct EvidenceData {
     QByteArray rootBase64;
     QString logKeyVkey;
 
-    QList<GrantRecord> grants; // by start time, then id
-    QList<RequestRecord> requests; // by creation time, then id
+    // The population: every grant, by start time then id (the pack builder streams them into grants.csv and
+    // keeps only the sampled ones here); every request, by creation time then id (streamed likewise).
+    QList<GrantRecord> grants;
+    QList<RequestRecord> requests;
+    qint64 grantCount = 0; // the whole population's, whatever grants keeps
+    qint64 requestCount = 0;
     QList<EvidenceException> exceptions; // by category, then seq
     QList<int> sample; // indexes into grants, in drawn order
     quint64 seed = 0; // the seed the sample was drawn with

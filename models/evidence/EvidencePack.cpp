@@ -244,19 +244,19 @@ private:
     std::vector<std::pair<qint64, merkle::Hash>> m_proofs; // seq -> SHA-256 of its proof file
 };
 
-QByteArray grantsCsv(const EvidenceData& d, Status* status)
+void grantsCsvHeader(CsvWriter& csv)
 {
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    CsvWriter csv(&buffer);
     csv.writeRow(QStringList {"grant_id", "request_id", "principal", "kind", "owner", "target",
         "requested_privileges", "approved_privileges", "minimum_privileges", "excess_privileges", "task",
         "reason", "ticket", "requested_at", "approved_at", "approved_by", "break_glass", "reviewed",
         "starts_at", "expires_at", "ended_at", "ending", "ended_by", "end_reason", "revocation_effect_ms",
         "sessions", "sessions_unconfirmed", "lingering_seconds", "post_expiry_uses", "created_seq",
         "approved_seq", "activated_seq", "ended_seq", "reviewed_seq", "event_seqs"});
-    for (const GrantRecord& r : d.grants) {
+}
+
+void grantsCsvRow(CsvWriter& csv, const GrantRecord& r)
+{
+    {
         const Grant& g = r.grant;
         QStringList excess;
         if (g.minPrivileges)
@@ -277,21 +277,19 @@ QByteArray grantsCsv(const EvidenceData& d, Status* status)
             r.sessions, r.unconfirmedSessions, double(r.lingeringMs) / 1000.0, r.postExpiryUses, r.createdSeq,
             r.approvedSeq, r.activatedSeq, r.endedSeq, r.reviewedSeq, seqs(r.eventSeqs)});
     }
-    *status = csv.status();
-    return bytes;
 }
 
-QByteArray requestsCsv(const EvidenceData& d, Status* status)
+void requestsCsvHeader(CsvWriter& csv)
 {
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    CsvWriter csv(&buffer);
     csv.writeRow(QStringList {"request_id", "requester", "kind", "target", "requested_privileges",
         "minimum_privileges", "task", "reason", "ticket", "ttl_seconds", "break_glass", "status",
         "created_at", "review_deadline", "decided_at", "decided_by", "deny_reason", "approvals",
         "approvals_required", "grant_id", "event_seqs"});
-    for (const RequestRecord& rec : d.requests) {
+}
+
+void requestsCsvRow(CsvWriter& csv, const RequestRecord& rec)
+{
+    {
         const AccessRequest& r = rec.request;
         QStringList approvals;
         for (const Approval& a : r.approvals)
@@ -302,8 +300,6 @@ QByteArray requestsCsv(const EvidenceData& d, Status* status)
             iso(r.decidedMs), r.decidedBy, r.denyReason, joined(approvals), r.approvalsRequired, r.grantId,
             seqs(rec.seqs)});
     }
-    *status = csv.status();
-    return bytes;
 }
 
 QByteArray queryJson(const EvidenceData& d, const QByteArray& checkpointSha, qint64 storeHead, qint64 proofs)
@@ -339,7 +335,7 @@ QByteArray queryJson(const EvidenceData& d, const QByteArray& checkpointSha, qin
             QJsonObject {{"first_seq", d.firstSeq}, {"last_seq", d.lastSeq}, {"count", d.eventCount},
                 {"proofs", proofs}}},
         {"rows",
-            QJsonObject {{"grants", d.grants.size()}, {"requests", d.requests.size()},
+            QJsonObject {{"grants", d.grantCount}, {"requests", d.requestCount},
                 {"exceptions", d.exceptions.size()}, {"exceptions_by_category", exceptions}}},
         {"sample",
             QJsonObject {{"size", d.sample.size()}, {"seed", QString::number(d.seed)}, {"grants", sample},
@@ -486,7 +482,28 @@ Result<EvidenceSummary> buildEvidencePack(
         batch.push_back(Item {*ev.event, ev.prevHash, ev.proof});
         return batch.size() >= 512 ? handOver() : Status(Ok {});
     };
-    auto collected = collectEvidenceWith(store, directory, b.scope, b.logKey, sink, b.progress, b.cancel);
+    // The population's rows go straight into temporary files as they are built, so memory holds only the
+    // sampled grants.
+    const QString dir = QFileInfo(b.outFile).absolutePath();
+    QTemporaryFile grantRows(dir + QStringLiteral("/.lapse-evidence-grants-XXXXXX"));
+    QTemporaryFile requestRows(dir + QStringLiteral("/.lapse-evidence-requests-XXXXXX"));
+    if (!grantRows.open() || !requestRows.open())
+        return makeError(
+            ErrorCode::Internal, QStringLiteral("cannot write a temporary file beside %1").arg(b.outFile));
+    CsvWriter grantCsv(&grantRows), requestCsv(&requestRows);
+    grantsCsvHeader(grantCsv);
+    requestsCsvHeader(requestCsv);
+    EvidenceRowSinks rows;
+    rows.grant = [&grantCsv](const GrantRecord& r) {
+        grantsCsvRow(grantCsv, r);
+        return grantCsv.status();
+    };
+    rows.request = [&requestCsv](const RequestRecord& r) {
+        requestsCsvRow(requestCsv, r);
+        return requestCsv.status();
+    };
+    auto collected
+        = collectEvidenceWith(store, directory, b.scope, b.logKey, sink, b.progress, b.cancel, rows);
     const Status piped = closePipe();
     if (!collected)
         return collected.error();
@@ -510,16 +527,17 @@ Result<EvidenceSummary> buildEvidencePack(
         = QStringLiteral("lapse %1")
               .arg(QCoreApplication::applicationVersion().isEmpty() ? QStringLiteral(LAPSE_VERSION_STRING)
                                                                     : QCoreApplication::applicationVersion());
-    Status csvStatus = Ok {};
-    const QByteArray grants = grantsCsv(d, &csvStatus);
-    if (!csvStatus)
-        return csvStatus.error();
-    const QByteArray requests = requestsCsv(d, &csvStatus);
-    if (!csvStatus)
-        return csvStatus.error();
-    for (const auto& [name, bytes] : {std::pair {kGrants, grants}, std::pair {kRequests, requests},
-             std::pair {kCheckpoint, d.checkpoint}, std::pair {kVkey, d.logKeyVkey.toUtf8() + '\n'},
-             std::pair {kQuery, queryJson(d, sha256(d.checkpoint), store.lastSeq(), proofs)}})
+    for (auto* rowsFile : {&grantRows, &requestRows})
+        if (!rowsFile->flush())
+            return makeError(ErrorCode::Internal,
+                QStringLiteral("cannot write the rows: %1").arg(rowsFile->errorString()));
+    if (const Status s = zip.putFile(kGrants, grantRows); !s)
+        return s.error();
+    if (const Status s = zip.putFile(kRequests, requestRows); !s)
+        return s.error();
+    for (const auto& [name, bytes] :
+        {std::pair {kCheckpoint, d.checkpoint}, std::pair {kVkey, d.logKeyVkey.toUtf8() + '\n'},
+            std::pair {kQuery, queryJson(d, sha256(d.checkpoint), store.lastSeq(), proofs)}})
         if (const Status s = zip.put(name, bytes); !s)
             return s.error();
     if (!events.flush())
@@ -573,8 +591,8 @@ Result<EvidenceSummary> buildEvidencePack(
 
     EvidenceSummary sum;
     sum.file = QFileInfo(b.outFile).absoluteFilePath();
-    sum.grants = d.grants.size();
-    sum.requests = d.requests.size();
+    sum.grants = d.grantCount;
+    sum.requests = d.requestCount;
     sum.events = d.eventCount;
     sum.exceptions = d.exceptions.size();
     sum.sample = d.sample.size();
