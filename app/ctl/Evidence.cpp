@@ -20,6 +20,8 @@
 #include <QStandardPaths>
 #include <QTimer>
 #include <cstdio>
+#include <pwd.h>
+#include <unistd.h>
 
 namespace lapse::ctl
 {
@@ -137,9 +139,10 @@ int printSummary(const Context& c, const EvidenceSummary& s)
 
 QString whoAmI()
 {
-    QString user = qEnvironmentVariable("USER");
-    if (user.isEmpty())
-        user = qEnvironmentVariable("LOGNAME", QStringLiteral("unknown"));
+    // The account the process runs as, not what the environment claims.
+    const passwd* pw = ::getpwuid(::geteuid());
+    const QString user
+        = pw && pw->pw_name ? QString::fromLocal8Bit(pw->pw_name) : QString::number(::geteuid());
     return QStringLiteral("%1@%2 (lapsectl)").arg(user, QHostInfo::localHostName());
 }
 
