@@ -190,7 +190,8 @@ int main(int argc, char** argv)
     QString lastStage;
     b.progress = [&](int, const QString& stage) {
         if (stage != lastStage)
-            std::fprintf(stderr, "%7.2f s  %6.0f MiB  %s\n", t.elapsed() / 1000.0, peakMb(), qPrintable(stage));
+            std::fprintf(
+                stderr, "%7.2f s  %6.0f MiB  %s\n", t.elapsed() / 1000.0, peakMb(), qPrintable(stage));
         lastStage = stage;
     };
     const auto sum = buildEvidencePack(e.store(), e.directory(), b);
