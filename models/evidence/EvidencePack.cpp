@@ -722,7 +722,7 @@ EvidenceVerdict verifyEvidencePack(const QString& file, const NoteVerifier& trus
     QByteArray packBytes
         = mapped ? QByteArray::fromRawData(reinterpret_cast<const char*>(mapped), packSize) : QByteArray();
     QBuffer packBuffer(&packBytes);
-    packBuffer.open(QIODevice::ReadOnly);
+    packBuffer.open(QIODevice::ReadOnly | QIODevice::Unbuffered); // a memory map needs no second buffer
     QuaZip zip(&packBuffer);
     if (!mapped || !zip.open(QuaZip::mdUnzip))
         return fail(QStringLiteral("%1 is not a readable zip file").arg(file));
@@ -805,7 +805,7 @@ EvidenceVerdict verifyEvidencePack(const QString& file, const NoteVerifier& trus
             leaves.changed.notify_all();
         };
         QBuffer device(&packBytes);
-        device.open(QIODevice::ReadOnly);
+        device.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
         QuaZip own(&device);
         if (!own.open(QuaZip::mdUnzip) || !own.setCurrentFile(kEvents))
             return finish(QStringLiteral("events.jsonl is missing"));
