@@ -86,19 +86,14 @@ Result<ListenAddress> parseListen(const QString& listen)
     return out;
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+// The console's command line. Help and version are answered before any GUI exists, so they work without a
+// display (over ssh, in a script).
+void describeCommandLine(QCommandLineParser& p)
 {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Lapse"));
-    QApplication::setApplicationName(QStringLiteral("lapse"));
-    QApplication::setApplicationDisplayName(QStringLiteral("Lapse"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/lapse.svg")));
-
-    QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Lapse console: approve, respond, audit."));
     p.addHelpOption();
+    p.addVersionOption();
+
     p.addOptions({
         {"data",
             "State directory of the embedded engine (default: the last one used, else the user's data "
@@ -130,6 +125,39 @@ int main(int argc, char** argv)
         QStringLiteral("Milliseconds before the shot."), QStringLiteral("MS"), QStringLiteral("6000"));
     delay.setFlags(QCommandLineOption::HiddenFromHelp);
     p.addOptions({screenshot, tab, delay});
+}
+
+bool asksForHelpOrVersion(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char* option : {"-h", "--help", "-?", "--help-all", "-v", "--version"})
+            if (qstrcmp(argv[i], option) == 0)
+                return true;
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("lapse"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(LAPSE_VERSION_STRING));
+        QCommandLineParser p;
+        describeCommandLine(p);
+        p.process(core); // prints and exits
+        return 0;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationVersion(QStringLiteral(LAPSE_VERSION_STRING));
+    QApplication::setOrganizationName(QStringLiteral("Lapse"));
+    QApplication::setApplicationName(QStringLiteral("lapse"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Lapse"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/lapse.svg")));
+
+    QCommandLineParser p;
+    describeCommandLine(p);
     p.process(app);
 
     ConsoleSettings settings;
@@ -250,20 +278,23 @@ int main(int argc, char** argv)
         startDemo(std::move(demo), &window);
     else if (!demoProblem.isEmpty())
         window.statusBar()->showMessage(QObject::tr("Demo not started: %1").arg(demoProblem), 15000);
-    if (p.isSet(tab))
-        window.showTab(p.value(tab));
+    const QString tab = p.value(QStringLiteral("tab"));
+    if (!tab.isEmpty())
+        window.showTab(tab);
 
-    if (p.isSet(screenshot)) {
-        const QString file = p.value(screenshot);
-        QTimer::singleShot(p.value(delay).toInt(), &window, [&window, file, &p, &tab] {
-            if (p.isSet(tab))
-                window.showTab(p.value(tab));
-            QTimer::singleShot(800, &window, [&window, file] {
-                const bool ok = window.grab().save(file);
-                std::fprintf(stderr, "lapse: screenshot %s %s\n", qPrintable(file), ok ? "saved" : "FAILED");
-                QApplication::exit(ok ? 0 : 1);
+    if (p.isSet(QStringLiteral("screenshot"))) {
+        const QString file = p.value(QStringLiteral("screenshot"));
+        QTimer::singleShot(
+            p.value(QStringLiteral("screenshot-delay")).toInt(), &window, [&window, file, tab] {
+                if (!tab.isEmpty())
+                    window.showTab(tab);
+                QTimer::singleShot(800, &window, [&window, file] {
+                    const bool ok = window.grab().save(file);
+                    std::fprintf(
+                        stderr, "lapse: screenshot %s %s\n", qPrintable(file), ok ? "saved" : "FAILED");
+                    QApplication::exit(ok ? 0 : 1);
+                });
             });
-        });
     }
     return app.exec();
 }

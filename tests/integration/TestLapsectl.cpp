@@ -332,6 +332,37 @@ private slots:
         QVERIFY2(m_broker->start(&error), qPrintable(error));
     }
 
+    // The console's --help and --version print and exit without a display (over ssh, in a script); without
+    // either, a console with no display fails as Qt does, which is what the check below tells apart.
+    void consoleAnswersHelpAndVersionWithoutADisplay()
+    {
+        QProcessEnvironment headless = QProcessEnvironment::systemEnvironment();
+        for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            headless.remove(QString::fromLatin1(v));
+        const auto console = [&](const QStringList& args) {
+            QProcess p;
+            p.setProcessEnvironment(headless);
+            p.start(BrokerProcess::binary(QStringLiteral("lapse")), args);
+            Run r;
+            if (!p.waitForFinished(30000))
+                return r;
+            r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+            r.out = p.readAllStandardOutput();
+            r.err = p.readAllStandardError();
+            return r;
+        };
+        const Run version = console({"--version"});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY2(version.out.startsWith("lapse 0."), version.out.constData());
+        QVERIFY2(!version.err.contains("display"), version.err.constData());
+        const Run help = console({"--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("--demo") && help.out.contains("--url"));
+        QVERIFY(!help.out.contains("--screenshot")); // hidden options stay hidden
+        const Run bare = console({"--data", QDir::tempPath() + QStringLiteral("/lapse-no-such-console")});
+        QVERIFY(bare.exitCode != 0); // without a display the console itself cannot start
+    }
+
     // An auditor's evidence pack, from the broker (through a local mirror; the broker signs the manifest) and
     // from its data directory (signed with the log key there): both verify, and hold the same population.
     void evidenceFromTheBrokerAndOffline()
