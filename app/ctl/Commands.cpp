@@ -28,9 +28,32 @@ struct CommandError {
     Failure failure;
 };
 
+} // namespace
+
+QString printable(const QString& text)
+{
+    // What a store written before strict input could still hold (ESC sequences, line breaks in a reason, C1
+    // controls) must not reach a terminal as such: shown as \xNN or \u00NN.
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || u == 0x7f)
+            out += QStringLiteral("\\x%1").arg(uint(u), 2, 16, QLatin1Char('0'));
+        else if (u >= 0x80 && u <= 0x9f)
+            out += QStringLiteral("\\u%1").arg(uint(u), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
+namespace
+{
+
 void out(const QString& line)
 {
-    std::fputs(qPrintable(line + QLatin1Char('\n')), stdout);
+    std::fputs(qPrintable(printable(line) + QLatin1Char('\n')), stdout);
     std::fflush(stdout);
 }
 
@@ -690,7 +713,7 @@ int runCommand(const Command& cmd, Context& c)
     try {
         return cmd.run(c);
     } catch (const CommandError& e) {
-        std::fprintf(stderr, "lapsectl: %s\n", qPrintable(e.failure.message.simplified()));
+        std::fprintf(stderr, "lapsectl: %s\n", qPrintable(printable(e.failure.message.simplified())));
         return e.failure.exitCode;
     }
 }

@@ -34,6 +34,9 @@ struct Command {
 const QMap<QString, Command>& commands();
 // Maps an API error response to an exit code and a one-line message.
 Failure failureOf(const ApiResponse& r);
+// text as it may go to a terminal: control characters (C0, DEL, C1) spelled out as escapes.
+QString printable(const QString& text);
+
 // lapsectl evidence export|verify (Evidence.cpp): prints its own one-line failures.
 int cmdEvidence(Context& c);
 // Runs a command; a failure prints exactly one line "lapsectl: <reason>" on stderr and returns its code.

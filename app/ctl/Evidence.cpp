@@ -31,7 +31,7 @@ namespace
 
 int failWith(int code, const QString& message)
 {
-    std::fprintf(stderr, "lapsectl: %s\n", qPrintable(message.simplified()));
+    std::fprintf(stderr, "lapsectl: %s\n", qPrintable(printable(message.simplified())));
     return code;
 }
 

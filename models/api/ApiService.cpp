@@ -42,7 +42,22 @@ Result<QJsonObject> parseBody(const ApiRequest& req, bool required)
     return doc.object();
 }
 
-// Typed field readers: a present field of the wrong type is a 422 naming the field.
+// Whether text is well-formed UTF-16: every surrogate in a pair. JSON's \u escapes can spell a lone one,
+// which no UTF-8 encodes: malformed input, refused before it reaches the log.
+bool isValidUnicode(const QString& text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        else if (c.isSurrogate())
+            return false;
+    }
+    return true;
+}
+
+// Typed field readers: a present field of the wrong type is a 422 naming the field; text that is not valid
+// Unicode is a 400.
 Status readString(const QJsonObject& o, const char* key, QString* out)
 {
     const QJsonValue v = o.value(QLatin1String(key));
@@ -50,6 +65,9 @@ Status readString(const QJsonObject& o, const char* key, QString* out)
         return Ok {};
     if (!v.isString())
         return invalid(QStringLiteral("%1 must be a string").arg(QLatin1String(key)));
+    if (!isValidUnicode(v.toString()))
+        return malformed(
+            QStringLiteral("%1 is not valid Unicode (a lone surrogate)").arg(QLatin1String(key)));
     *out = v.toString();
     return Ok {};
 }
@@ -66,6 +84,9 @@ Status readStringList(const QJsonObject& o, const char* key, std::optional<QStri
         if (!x.isString() || x.toString().isEmpty())
             return invalid(
                 QStringLiteral("%1 must be an array of non-empty strings").arg(QLatin1String(key)));
+        if (!isValidUnicode(x.toString()))
+            return malformed(
+                QStringLiteral("%1 holds text that is not valid Unicode").arg(QLatin1String(key)));
         list << x.toString();
     }
     *out = list;

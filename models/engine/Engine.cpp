@@ -230,6 +230,8 @@ const Principal* Engine::authenticate(const QByteArray& apiKey)
 
 Result<QByteArray> Engine::createApiKey(const QString& principalId, const QString& label)
 {
+    if (const Status s = Policy::checkOneLine(label, QStringLiteral("label"), 200); !s)
+        return s.error();
     if (!m_directory.principal(principalId))
         return notFound(QStringLiteral("principal"), principalId);
     const QByteArray key = "lapse_" + crypto::base64UrlEncode(crypto::randomBytes(32));
@@ -470,6 +472,8 @@ Result<Grant> Engine::revoke(const Principal& actor, const QString& grantId, con
         return s.error();
     if (reason.trimmed().isEmpty())
         return invalid(QStringLiteral("a reason is required to revoke"));
+    if (const Status s = Policy::checkOneLine(reason, QStringLiteral("reason")); !s)
+        return s.error();
     auto stored = m_store->grant(grantId);
     if (!stored)
         return notFound(QStringLiteral("grant"), grantId);
@@ -511,6 +515,8 @@ Result<Grant> Engine::complete(const Principal& actor, const QString& grantId)
 Result<Grant> Engine::review(const Principal& actor, const QString& grantId, const QString& note)
 {
     if (const Status s = Policy::requireAnyRole(actor, {Role::Auditor, Role::Admin}, lockedOut(actor.id)); !s)
+        return s.error();
+    if (const Status s = Policy::checkOneLine(note, QStringLiteral("note")); !s)
         return s.error();
     auto stored = m_store->grant(grantId);
     if (!stored)
@@ -640,6 +646,8 @@ Result<Session> Engine::terminateSession(
     if (const Status s = Policy::requireAnyRole(actor, {Role::Responder, Role::Admin}, lockedOut(actor.id));
         !s)
         return s.error();
+    if (const Status s = Policy::checkOneLine(reason, QStringLiteral("reason")); !s)
+        return s.error();
     auto stored = m_store->session(sessionId);
     if (!stored)
         return notFound(QStringLiteral("session"), sessionId);
@@ -674,6 +682,8 @@ Result<LockoutOutcome> Engine::lockout(
         return invalid(QStringLiteral("%1 cannot lock themselves out").arg(actor.id));
     if (reason.trimmed().isEmpty())
         return invalid(QStringLiteral("a reason is required to lock out"));
+    if (const Status s = Policy::checkOneLine(reason, QStringLiteral("reason")); !s)
+        return s.error();
     if (lockedOut(principalId))
         return conflict(QStringLiteral("%1 is already locked out").arg(principalId));
     const qint64 now = Clock::now();

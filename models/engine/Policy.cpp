@@ -80,8 +80,10 @@ Status checkRequest(const Principal& requester, const Target* target, const Requ
     }
     if (in.reason.trimmed().isEmpty())
         return invalid(QStringLiteral("reason is required"));
-    if (in.reason.size() > kMaxTextLength || in.task.size() > kMaxTextLength || in.ticket.size() > 200)
-        return invalid(QStringLiteral("task, reason or ticket is too long"));
+    for (const auto& [text, field, max] : {std::tuple {&in.task, "task", kMaxTextLength},
+             std::tuple {&in.reason, "reason", kMaxTextLength}, std::tuple {&in.ticket, "ticket", 200}})
+        if (const Status s = checkOneLine(*text, QLatin1String(field), max); !s)
+            return s;
     if (target->requireTicket && in.ticket.trimmed().isEmpty())
         return invalid(QStringLiteral("target %1 requires a ticket").arg(target->id));
     if (in.ttlSeconds <= 0)
@@ -143,8 +145,31 @@ Status checkApproval(const Principal& approver, const Principal* requester, cons
                                .arg(target.maxTtlSeconds)
                                .arg(target.id));
     }
-    if (in.comment.size() > kMaxTextLength)
-        return invalid(QStringLiteral("comment is too long"));
+    return checkOneLine(in.comment, QStringLiteral("comment"));
+}
+
+Status checkOneLine(const QString& text, const QString& field, int maxLength)
+{
+    if (text.size() > maxLength)
+        return invalid(QStringLiteral("%1 is too long (at most %2 characters)").arg(field).arg(maxLength));
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text.at(i).unicode();
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+            return invalid(QStringLiteral("%1 holds a control character (U+%2 at position %3): one line of "
+                                          "printable text is expected")
+                               .arg(field)
+                               .arg(uint(c), 4, 16, QLatin1Char('0'))
+                               .arg(i + 1));
+        if (QChar::isHighSurrogate(c) && i + 1 < text.size()
+            && QChar::isLowSurrogate(text.at(i + 1).unicode())) {
+            ++i;
+            continue;
+        }
+        if (QChar::isSurrogate(c))
+            return invalid(QStringLiteral("%1 is not valid Unicode (a lone surrogate at position %2)")
+                               .arg(field)
+                               .arg(i + 1));
+    }
     return Ok {};
 }
 
@@ -156,9 +181,7 @@ Status checkDenial(const Principal& approver, const AccessRequest& r, const QStr
             QStringLiteral("request %1 is %2, not pending").arg(r.id, requestStatusName(r.status)));
     if (reason.trimmed().isEmpty())
         return invalid(QStringLiteral("a reason is required to deny"));
-    if (reason.size() > kMaxTextLength)
-        return invalid(QStringLiteral("reason is too long"));
-    return Ok {};
+    return checkOneLine(reason, QStringLiteral("reason"));
 }
 
 Result<ApprovalOutcome> combine(const AccessRequest& r, const Target& target)

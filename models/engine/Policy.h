@@ -41,6 +41,11 @@ namespace Policy
 constexpr int kMaxTextLength = 2000;
 constexpr int kMaxPrivileges = 64;
 
+// One line of text a person typed (task, reason, ticket, comment, note, label): refused (422, naming field)
+// when it holds a C0 or C1 control character (NUL, tab, line breaks, ESC, DEL, U+0080..U+009F ...) or a
+// lone surrogate, or is longer than maxLength. Such text ends up in terminals, spreadsheets and the log.
+Status checkOneLine(const QString& text, const QString& field, int maxLength = kMaxTextLength);
+
 // The caller holds the role, and is not locked out.
 Status requireRole(const Principal& actor, Role role, bool actorLockedOut);
 Status requireAnyRole(const Principal& actor, std::initializer_list<Role> roles, bool actorLockedOut);

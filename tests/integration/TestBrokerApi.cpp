@@ -214,6 +214,39 @@ private slots:
         QTest::newRow("422 deny without reason")
             << "carol" << QByteArray("POST") << "/v1/requests/{pending}/deny" << QByteArray("{}") << json
             << 422 << "invalid";
+        // Strict input: one-line fields refuse control characters (422); text that is not Unicode is 400.
+        for (const auto& [name, field, text] :
+            {std::tuple {"422 ESC in the task", "task", QStringLiteral("look \x1b[31mred\x1b[0m")},
+                std::tuple {"422 NUL in the reason", "reason",
+                    QStringLiteral("INC-1") + QChar(0) + QStringLiteral("x")},
+                std::tuple {"422 line break in the reason", "reason", QStringLiteral("INC-1\nfake log line")},
+                std::tuple {"422 tab in the ticket", "ticket", QStringLiteral("CHG\t42")},
+                std::tuple {"422 DEL in the task", "task", QStringLiteral("x\x7f")},
+                std::tuple {"422 C1 NEL in the task", "task", QStringLiteral("x") + QChar(0x85)},
+                std::tuple {"422 C1 CSI in the reason", "reason",
+                    QStringLiteral("x") + QChar(0x9b) + QStringLiteral("2J")}}) {
+            QJsonObject withControl = r;
+            withControl[QLatin1String(field)] = text;
+            QTest::newRow(name) << "alice" << QByteArray("POST") << "/v1/requests" << body(withControl)
+                                << json << 422 << "invalid";
+        }
+        QByteArray loneSurrogate = body(r);
+        loneSurrogate.replace("\"task\":\"", "\"task\":\"\\ud800");
+        QTest::newRow("400 lone surrogate in the task")
+            << "alice" << QByteArray("POST") << "/v1/requests" << loneSurrogate << json << 400 << "malformed";
+        QByteArray badUtf8 = body(r);
+        badUtf8.replace("\"task\":\"", "\"task\":\"\xc3\x28\xff");
+        QTest::newRow("400 invalid UTF-8 in the task")
+            << "alice" << QByteArray("POST") << "/v1/requests" << badUtf8 << json << 400 << "malformed";
+        QTest::newRow("422 ESC in a revoke reason")
+            << "carol" << QByteArray("POST") << "/v1/grants/{grant}/revoke"
+            << body({{"reason", QStringLiteral("\x1b]0;owned\x07")}}) << json << 422 << "invalid";
+        QTest::newRow("422 line break in a deny reason")
+            << "carol" << QByteArray("POST") << "/v1/requests/{pending}/deny"
+            << body({{"reason", QStringLiteral("no\r\nApproved")}}) << json << 422 << "invalid";
+        QTest::newRow("422 control character in an approval comment")
+            << "carol" << QByteArray("POST") << "/v1/requests/{pending}/approve"
+            << body({{"comment", QStringLiteral("ok\x1b[2J")}}) << json << 422 << "invalid";
     }
 
     void errorsChangeNothing()

@@ -482,6 +482,23 @@ private slots:
         QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
         const Run broken = run(QStringLiteral("carol"), {"verify", "--data", dir});
         verifyOneLineFailure(broken, 1, QByteArray("event " + QByteArray::number(m_tamperedSeq)).constData());
+
+        // Text an older store may hold reaches a terminal escaped: an actor with an ESC sequence.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("escape"));
+            db.setDatabaseName(QDir(dir).filePath(QStringLiteral("lapse.db")));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("UPDATE events SET actor = 'eve' || char(27) || '[2J' || char(133) "
+                                          "WHERE seq = %1")
+                               .arg(m_tamperedSeq)));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("escape"));
+        const Run escaped = run(QString(),
+            {"events", "--data", dir, "--directory", m_broker->directoryFile(), "--limit", "10000"}, offline);
+        QVERIFY2(escaped.out.contains("eve\\x1b[2J\\u0085"), escaped.out.constData());
+        QVERIFY(!escaped.out.contains('\x1b'));
     }
 
 private:

@@ -77,6 +77,73 @@ class TestPolicy : public QObject
 {
     Q_OBJECT
 private slots:
+    // One-line text: printable Unicode passes (accents, CJK, emoji as a surrogate pair); every C0 and C1
+    // control character, DEL and a lone surrogate is refused with the field and the position named.
+    void oneLineTextIsPrintable()
+    {
+        for (const QString& ok :
+            {QStringLiteral("INC-1234: invoices stuck since 09:00"), QStringLiteral("Prüfung der Rechnungen"),
+                QStringLiteral("请求访问"), QStringLiteral("deploy \U0001F680 now"), QString()})
+            LAPSE_VERIFY_OK(Policy::checkOneLine(ok, QStringLiteral("task")));
+        for (char16_t c = 0; c < 0x20; ++c)
+            LAPSE_VERIFY_ERROR(Policy::checkOneLine(QStringLiteral("a") + QChar(c), QStringLiteral("task")),
+                ErrorCode::Invalid, QStringLiteral("task holds a control character"));
+        for (char16_t c = 0x7f; c <= 0x9f; ++c)
+            LAPSE_VERIFY_ERROR(
+                Policy::checkOneLine(QStringLiteral("ab") + QChar(c), QStringLiteral("reason")),
+                ErrorCode::Invalid, QStringLiteral("position 3"));
+        LAPSE_VERIFY_ERROR(
+            Policy::checkOneLine(QStringLiteral("x") + QChar(0xd800), QStringLiteral("ticket")),
+            ErrorCode::Invalid, QStringLiteral("lone surrogate"));
+        LAPSE_VERIFY_ERROR(
+            Policy::checkOneLine(QString(QChar(0xdc00)) + QStringLiteral("x"), QStringLiteral("ticket")),
+            ErrorCode::Invalid, QStringLiteral("lone surrogate"));
+        LAPSE_VERIFY_ERROR(Policy::checkOneLine(QString(201, QLatin1Char('x')), QStringLiteral("label"), 200),
+            ErrorCode::Invalid, QStringLiteral("too long"));
+    }
+
+    // Every engine entry point that takes a person's text refuses control characters, and changes nothing.
+    void controlCharactersAreRefusedEverywhere()
+    {
+        EngineFixture f;
+        QVERIFY(f.ok());
+        const QString esc = QStringLiteral("\x1b[2J");
+        RequestInput in = EngineFixture::input(QStringLiteral("billing-db"));
+        in.task += esc;
+        const QByteArray before = f.stateDigest();
+        LAPSE_VERIFY_ERROR(f.submit(QStringLiteral("alice"), in), ErrorCode::Invalid, QStringLiteral("task"));
+        QCOMPARE(f.stateDigest(), before);
+        auto g = f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db"));
+        LAPSE_VERIFY_OK(g);
+        Engine& e = f.engine();
+        const QByteArray granted = f.stateDigest();
+        const qint64 events = e.store().lastSeq();
+        LAPSE_VERIFY_ERROR(e.revoke(f.who(QStringLiteral("rita")), g->id, QStringLiteral("bad") + esc),
+            ErrorCode::Invalid, QStringLiteral("reason"));
+        LAPSE_VERIFY_ERROR(
+            e.lockout(f.who(QStringLiteral("rita")), QStringLiteral("alice"), QStringLiteral("x\ny")),
+            ErrorCode::Invalid, QStringLiteral("reason"));
+        auto s = e.openSession(f.who(QStringLiteral("api-gw")), f.token(*g), {});
+        LAPSE_VERIFY_OK(s);
+        const QByteArray opened = f.stateDigest();
+        LAPSE_VERIFY_ERROR(
+            e.terminateSession(f.who(QStringLiteral("rita")), s->id, QStringLiteral("x") + QChar(0x9b)),
+            ErrorCode::Invalid, QStringLiteral("reason"));
+        LAPSE_VERIFY_ERROR(e.createApiKey(QStringLiteral("alice"), QStringLiteral("laptop\x07")),
+            ErrorCode::Invalid, QStringLiteral("label"));
+        QCOMPARE(f.stateDigest(), opened);
+        QVERIFY(granted != opened);
+        QCOMPARE(e.store().lastSeq(), events + 1); // the session's own event, nothing else
+        auto d = f.submit(QStringLiteral("dave"), EngineFixture::input(QStringLiteral("billing-db")));
+        LAPSE_VERIFY_OK(d);
+        ApproveInput comment;
+        comment.comment = QStringLiteral("fine\r\nApproved by admin");
+        LAPSE_VERIFY_ERROR(f.approve(QStringLiteral("bob"), d->request.id, comment), ErrorCode::Invalid,
+            QStringLiteral("comment"));
+        LAPSE_VERIFY_ERROR(e.deny(f.who(QStringLiteral("bob")), d->request.id, QStringLiteral("no\x1b")),
+            ErrorCode::Invalid, QStringLiteral("reason"));
+    }
+
     void roles_data()
     {
         QTest::addColumn<QString>("actor");
