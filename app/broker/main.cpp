@@ -19,6 +19,8 @@
 #include <QThread>
 #include <csignal>
 #include <cstdio>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 using namespace lapse;
@@ -49,18 +51,36 @@ Result<std::unique_ptr<Engine>> openEngine(const QString& dataDir, const QString
     return Engine::open(std::move(cfg));
 }
 
-QSslKey loadKey(const QString& path)
+// The TLS private key, read by OpenSSL itself (RSA, ECDSA P-256/P-384, Ed25519 — QSslKey's PEM reader knows
+// no Ed25519) and handed to Qt as a native handle; refused when it is not the certificate's key.
+Result<QSslKey> loadKey(const QString& path, const QString& certPath)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return {};
+        return makeError(ErrorCode::Invalid, QStringLiteral("cannot read %1").arg(path));
     const QByteArray pem = f.readAll();
-    for (auto algo : {QSsl::Ec, QSsl::Rsa, QSsl::Opaque}) {
-        QSslKey k(pem, algo, QSsl::Pem);
-        if (!k.isNull())
-            return k;
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(pem.constData(), int(pem.size())), &BIO_free);
+    EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+    if (!key)
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("cannot read a PEM private key from %1 (RSA, ECDSA or Ed25519, unencrypted)")
+                .arg(path));
+    QFile c(certPath);
+    const QByteArray certPem = c.open(QIODevice::ReadOnly) ? c.readAll() : QByteArray();
+    std::unique_ptr<BIO, decltype(&BIO_free)> certBio(
+        BIO_new_mem_buf(certPem.constData(), int(certPem.size())), &BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(
+        certBio ? PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr) : nullptr, &X509_free);
+    if (!cert || X509_check_private_key(cert.get(), key) != 1) {
+        EVP_PKEY_free(key);
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("the private key %1 does not belong to the certificate %2").arg(path, certPath));
     }
-    return {};
+    QSslKey k(Qt::HANDLE(key), QSsl::PrivateKey); // Qt owns the key from here
+    if (k.isNull())
+        return makeError(ErrorCode::Invalid, QStringLiteral("Qt cannot use the private key in %1").arg(path));
+    return k;
 }
 } // namespace
 
@@ -144,9 +164,10 @@ int main(int argc, char** argv)
         if (certs.isEmpty())
             return fail(QStringLiteral("cannot read a PEM certificate from %1").arg(p.value("tls-cert")));
         cert = certs.first();
-        key = loadKey(p.value("tls-key"));
-        if (key.isNull())
-            return fail(QStringLiteral("cannot read a PEM private key from %1").arg(p.value("tls-key")));
+        auto loaded = loadKey(p.value("tls-key"), p.value("tls-cert"));
+        if (!loaded)
+            return fail(loaded.error().message);
+        key = loaded.value();
     }
 
     bool workersOk = false;

@@ -12,6 +12,7 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSslConfiguration>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using lapse::testing::BrokerProcess;
@@ -58,6 +59,54 @@ private slots:
         QCOMPARE(
             QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("status")).toString(),
             QStringLiteral("ok"));
+    }
+
+    // The key types people use: RSA, ECDSA P-256 and P-384, Ed25519 (which Qt's own PEM reader cannot read);
+    // a key that is not the certificate's is refused at start, in one line.
+    void tlsKeyTypes_data()
+    {
+        QTest::addColumn<QStringList>("newkey");
+        QTest::newRow("RSA 2048") << QStringList {"-newkey", "rsa:2048"};
+        QTest::newRow("ECDSA P-256") << QStringList {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"};
+        QTest::newRow("ECDSA P-384") << QStringList {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"};
+        QTest::newRow("Ed25519") << QStringList {"-newkey", "ed25519"};
+    }
+
+    void tlsKeyTypes()
+    {
+        QFETCH(QStringList, newkey);
+        BrokerProcess broker;
+        const auto makeCert = [&](const QString& cert, const QString& key) {
+            QProcess openssl;
+            openssl.start(QStringLiteral("openssl"),
+                QStringList {"req", "-x509", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", cert}
+                    + newkey);
+            return openssl.waitForFinished(60000) && openssl.exitCode() == 0;
+        };
+        QVERIFY(makeCert(broker.caFile(), broker.keyFile()));
+        QString error;
+        QVERIFY2(broker.start(&error), qPrintable(error + QString::fromUtf8(broker.output())));
+        QNetworkAccessManager nam;
+        QNetworkRequest health(broker.url().resolved(QUrl(QStringLiteral("/healthz"))));
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(QSslCertificate::fromPath(broker.caFile()));
+        health.setSslConfiguration(ssl);
+        std::unique_ptr<QNetworkReply> reply(nam.get(health));
+        QSignalSpy done(reply.get(), &QNetworkReply::finished);
+        QVERIFY(done.wait(15000));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        broker.stop();
+
+        // Another key with this certificate: refused before listening.
+        QTemporaryDir other;
+        QVERIFY(
+            makeCert(other.filePath(QStringLiteral("cert.pem")), other.filePath(QStringLiteral("key.pem"))));
+        QFile::remove(broker.keyFile());
+        QVERIFY(QFile::copy(other.filePath(QStringLiteral("key.pem")), broker.keyFile()));
+        QVERIFY(!broker.start(&error));
+        QVERIFY2(broker.output().contains("does not belong to the certificate"), broker.output().constData());
     }
 
     void untrustedCertificateIsRefused()

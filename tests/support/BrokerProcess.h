@@ -43,6 +43,7 @@ public:
     QUrl url() const; // https://127.0.0.1:PORT (or http:// without TLS)
     quint16 port() const { return m_port; }
     QString caFile() const { return m_certFile; } // the self-signed certificate, to trust as a CA
+    QString keyFile() const { return m_keyFile; } // its key; write both before start() to bring your own
     QString dataDir() const { return m_dataDir; }
     QString directoryFile() const { return m_options.directoryFile; }
     QByteArray output() const { return m_output; }
