@@ -109,9 +109,19 @@ Status Directory::validate() const
             return bad(QStringLiteral("principal id '%1' is not a valid id").arg(p.id));
         if (!p.isHuman()) {
             const Principal* owner = principal(p.owner);
-            if (!owner)
-                return bad(
-                    QStringLiteral("non-human principal %1 needs an owner that is a principal").arg(p.id));
+            if (!owner) {
+                // Resource servers (gateways, proxies) included: someone answers for every non-human
+                // identity.
+                const QString fix = QStringLiteral("add \"owner\": \"<id of a human principal>\" to it");
+                return bad(p.owner.isEmpty()
+                        ? QStringLiteral(
+                            "non-human principal %1 (%2) needs an owner, the human who answers for "
+                            "it: %3")
+                              .arg(p.id, kindName(p.kind), fix)
+                        : QStringLiteral(
+                            "non-human principal %1 names owner %2, who is not in the directory: %3")
+                              .arg(p.id, p.owner, fix));
+            }
             if (!owner->isHuman())
                 return bad(QStringLiteral("principal %1: owner %2 must be a human").arg(p.id, p.owner));
         }

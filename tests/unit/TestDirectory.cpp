@@ -38,6 +38,12 @@ private slots:
         QTest::newRow("unknown role") << (fixtures::directory1()) << "unknown role";
         QTest::newRow("unknown kind") << (fixtures::directory2()) << "unknown kind";
         QTest::newRow("agent without owner") << (fixtures::directory3()) << "needs an owner";
+        QTest::newRow("resource server without owner, with the line to add")
+            << QByteArray(R"({"principals":[{"id":"gw","kind":"service","roles":["resource-server"]}]})")
+            << "gw (service) needs an owner, the human who answers for it: add \"owner\": \"";
+        QTest::newRow("owner not in the directory") << QByteArray(
+            R"({"principals":[{"id":"gw","kind":"service","owner":"ghost","roles":["resource-server"]}]})")
+                                                    << "names owner ghost, who is not in the directory";
         QTest::newRow("owner not human") << (fixtures::directory4()) << "must be a human";
         QTest::newRow("duplicate principal") << (fixtures::directory5()) << "unique";
         QTest::newRow("bad spiffe") << (fixtures::directory6()) << "spiffe://";
