@@ -865,52 +865,52 @@
         <translation>--listen muss eine Loopback-Adresse sein: Die Konsole spricht unverschlüsseltes HTTP (für einen TLS-Endpunkt lapse-broker verwenden)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="155"/>
+        <location filename="../app/console/main.cpp" line="183"/>
         <source>--url must be an https:// address of a lapse-broker</source>
         <translation>--url muss eine https://-Adresse eines lapse-broker sein</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="160"/>
+        <location filename="../app/console/main.cpp" line="188"/>
         <source>cannot read the key file %1</source>
         <translation>Die Schlüsseldatei %1 kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="167"/>
+        <location filename="../app/console/main.cpp" line="195"/>
         <source>remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt</source>
         <translation>der Fernmodus braucht einen API-Schlüssel: --key-file DATEI, LAPSE_KEY oder die Eingabe</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="193"/>
+        <location filename="../app/console/main.cpp" line="221"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="195"/>
+        <location filename="../app/console/main.cpp" line="223"/>
         <source>--as %1: no such principal in %2</source>
         <translation>--as %1: kein solcher Principal in %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="215"/>
+        <location filename="../app/console/main.cpp" line="243"/>
         <source>API on http://%1:%2</source>
         <translation>API unter http://%1:%2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="216"/>
+        <location filename="../app/console/main.cpp" line="244"/>
         <source>could not serve the API on %1 (in use?)</source>
         <translation>Die API konnte nicht unter %1 angeboten werden (belegt?)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="229"/>
+        <location filename="../app/console/main.cpp" line="257"/>
         <source>Audit mirror stopped: the broker&apos;s chain breaks at event %1: %2</source>
         <translation>Prüfprotokoll-Spiegel angehalten: Die Kette des Brokers bricht bei Ereignis %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="245"/>
+        <location filename="../app/console/main.cpp" line="273"/>
         <source>No audit mirror: %1</source>
         <translation>Kein Spiegel des Prüfprotokolls: %1</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="252"/>
+        <location filename="../app/console/main.cpp" line="280"/>
         <source>Demo not started: %1</source>
         <translation>Demo nicht gestartet: %1</translation>
     </message>
@@ -1931,37 +1931,37 @@ SHA-256 des Manifests: %8</translation>
 <context>
     <name>lapse::EvidencePack</name>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="281"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="396"/>
         <source>reading the log</source>
         <translation>Protokoll wird gelesen</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="495"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="606"/>
         <source>collecting events and proofs</source>
         <translation>Ereignisse und Beweise werden gesammelt</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="686"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="828"/>
         <source>collected</source>
         <translation>gesammelt</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidencePack.cpp" line="394"/>
+        <location filename="../models/evidence/EvidencePack.cpp" line="523"/>
         <source>writing the files</source>
         <translation>Dateien werden geschrieben</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidencePack.cpp" line="423"/>
+        <location filename="../models/evidence/EvidencePack.cpp" line="553"/>
         <source>rendering the report</source>
         <translation>Bericht wird erstellt</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidencePack.cpp" line="432"/>
+        <location filename="../models/evidence/EvidencePack.cpp" line="562"/>
         <source>signing the manifest</source>
         <translation>Manifest wird signiert</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidencePack.cpp" line="460"/>
+        <location filename="../models/evidence/EvidencePack.cpp" line="590"/>
         <source>done</source>
         <translation>fertig</translation>
     </message>
@@ -2327,48 +2327,48 @@ SHA-256 des Manifests: %8</translation>
         <translation>Nutzungen nach Ablauf</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="123"/>
-        <source>introspection refusing</source>
-        <translation>Introspektion verweigert</translation>
-    </message>
-    <message>
         <location filename="../ui/InsightCharts.cpp" line="124"/>
-        <source>p50</source>
-        <translation>p50</translation>
+        <source>introspection</source>
+        <translation>Introspektion</translation>
     </message>
     <message>
         <location filename="../ui/InsightCharts.cpp" line="125"/>
-        <source>p99</source>
-        <translation>p99</translation>
+        <source>sessions p50</source>
+        <translation>Sitzungen p50</translation>
     </message>
     <message>
         <location filename="../ui/InsightCharts.cpp" line="126"/>
-        <location filename="../ui/InsightCharts.cpp" line="128"/>
+        <source>sessions p99</source>
+        <translation>Sitzungen p99</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightCharts.cpp" line="127"/>
+        <location filename="../ui/InsightCharts.cpp" line="129"/>
         <source>seconds</source>
         <translation>Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="129"/>
+        <location filename="../ui/InsightCharts.cpp" line="130"/>
         <source>%1 revocations, %2 with sessions still unconfirmed</source>
         <translation>%1 Widerrufe, %2 mit noch unbestätigten Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="143"/>
+        <location filename="../ui/InsightCharts.cpp" line="144"/>
         <source>completed %1</source>
         <translation>abgeschlossen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="144"/>
+        <location filename="../ui/InsightCharts.cpp" line="145"/>
         <source>expired %1</source>
         <translation>abgelaufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="145"/>
+        <location filename="../ui/InsightCharts.cpp" line="146"/>
         <source>revoked %1</source>
         <translation>widerrufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="149"/>
+        <location filename="../ui/InsightCharts.cpp" line="150"/>
         <source>%1 break-glass · used %2 of %3 approved hours · %4 of %5 records complete</source>
         <translation>%1 Notfallzugriffe · %2 von %3 genehmigten Stunden genutzt · %4 von %5 Einträgen vollständig</translation>
     </message>

@@ -38,6 +38,13 @@ QChart* barChart(const QStringList& categories, const QList<QPair<QString, QList
     auto* cats = new QBarCategoryAxis;
     cats->append(categories);
     cats->setTruncateLabels(false); // identity names and measures must stay readable
+    if (horizontal) {
+        // Twelve identities down a short chart: a smaller font keeps every name drawn (Qt Charts hides
+        // every other label when they overlap).
+        QFont font = cats->labelsFont();
+        font.setPointSizeF(font.pointSizeF() * 0.8);
+        cats->setLabelsFont(font);
+    }
     auto* values = new QValueAxis;
     values->setRange(0, top * 1.1);
     values->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
@@ -120,9 +127,10 @@ QChart* revocation(const QHash<QString, DataTable>& tables, const QJsonObject& m
 {
     // From the revoke to introspection refusing, and to the last session confirmed closed (p50, p99).
     const QJsonObject r = metrics[QLatin1String("revocation")].toObject();
-    QChart* chart = barChart({QCoreApplication::translate("lapse::InsightsView", "introspection refusing"),
-                                 QCoreApplication::translate("lapse::InsightsView", "p50"),
-                                 QCoreApplication::translate("lapse::InsightsView", "p99")},
+    // Short category labels: a long one is not drawn at all when it is wider than its bar's slot.
+    QChart* chart = barChart({QCoreApplication::translate("lapse::InsightsView", "introspection"),
+                                 QCoreApplication::translate("lapse::InsightsView", "sessions p50"),
+                                 QCoreApplication::translate("lapse::InsightsView", "sessions p99")},
         {{QCoreApplication::translate("lapse::InsightsView", "seconds"),
             column(tables.value(QStringLiteral("revocation")), 1)}},
         false, QCoreApplication::translate("lapse::InsightsView", "seconds"), 1);

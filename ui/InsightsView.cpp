@@ -95,6 +95,7 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
     charts->setLayout(grid);
 
     m_repeated = new QTableWidget(0, 4);
+    m_repeated->setObjectName(QStringLiteral("redesignCandidates"));
     m_repeated->setHorizontalHeaderLabels(
         {tr("Identity"), tr("Target"), tr("Privileges"), tr("Times in 7 days")});
     m_repeated->horizontalHeader()->setStretchLastSection(true);
@@ -128,6 +129,10 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
     split->addWidget(lower);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
+    // The candidates and the drill-down show at least five rows each, never just two.
+    for (QTableWidget* table : {m_repeated, m_drill})
+        table->setMinimumHeight(table->horizontalHeader()->sizeHint().height()
+            + 5 * table->verticalHeader()->defaultSectionSize() + 2 * table->frameWidth());
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(filters);

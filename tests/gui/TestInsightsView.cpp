@@ -12,6 +12,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -96,6 +97,11 @@ private slots:
         view.resize(1400, 900);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
+        // Room for five redesign candidates at a common window size, not two.
+        auto* candidates = view.findChild<QTableWidget*>(QStringLiteral("redesignCandidates"));
+        QVERIFY(candidates);
+        QVERIFY2(candidates->viewport()->height() >= 5 * candidates->verticalHeader()->defaultSectionSize(),
+            qPrintable(QString::number(candidates->viewport()->height())));
         QSignalSpy loaded(&view, &InsightsView::loaded);
         view.refresh();
         QVERIFY(loaded.wait());
