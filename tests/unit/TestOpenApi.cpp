@@ -5,8 +5,11 @@
 #include "api/ApiService.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -112,6 +115,50 @@ class TestOpenApi : public QObject
     }
 
 private slots:
+    // The document as a standard validator sees it: parsed as YAML (js-yaml) and checked against the
+    // OpenAPI 3.0 schema with every $ref resolved, by @apidevtools/swagger-parser (installed by .ci/setup
+    // under build/npm). It also refuses the mistake it once found: an unquoted description with a comma in a
+    // flow mapping, which YAML splits into a stray key.
+    void documentValidatesWithAKeptValidator()
+    {
+        const QString build
+            = qEnvironmentVariable("LAPSE_BUILD_DIR", QCoreApplication::applicationDirPath() + "/..");
+        const QString modules = build + QStringLiteral("/npm/node_modules");
+        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+        if (node.isEmpty() || !QFileInfo::exists(modules + QStringLiteral("/@apidevtools/swagger-parser")))
+            QSKIP("the OpenAPI validator is not installed: run .ci/setup with node, npm and a network");
+        const auto validate = [&](const QString& file, QByteArray* output) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("NODE_PATH"), modules);
+            p.setProcessEnvironment(env);
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(node, {QStringLiteral(LAPSE_SOURCE_DIR "/tests/unit/openapi/validate.js"), file});
+            if (!p.waitForFinished(60000))
+                return -1;
+            *output = p.readAll();
+            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        };
+        QByteArray output;
+        QCOMPARE(validate(yamlPath(), &output), 0);
+        QVERIFY2(output.startsWith("valid OpenAPI 3.0"), output.constData());
+
+        QFile yaml(yamlPath());
+        QVERIFY(yaml.open(QIODevice::ReadOnly));
+        QByteArray broken = yaml.readAll();
+        const QByteArray quoted
+            = "{description: \"The grant, or the pending request with its approvals until quorum\",";
+        QVERIFY(broken.contains(quoted));
+        broken.replace(
+            quoted, "{description: The grant, or the pending request with its approvals until quorum,");
+        QTemporaryDir dir;
+        QFile copy(dir.filePath(QStringLiteral("openapi.yaml")));
+        QVERIFY(copy.open(QIODevice::WriteOnly) && copy.write(broken) == broken.size());
+        copy.close();
+        QCOMPARE(validate(copy.fileName(), &output), 1);
+        QVERIFY2(output.contains("approve") && output.contains("200"), output.constData());
+    }
+
     void documentAndTableAgree()
     {
         const QSet<QString> doc = documented(yamlPath());
