@@ -290,7 +290,8 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
                 "the store %1 holds no signed checkpoint yet: cut one first (lapsectl log checkpoint "
                 "--cut)")
                 .arg(store.location()));
-    const auto& [treeSize, note] = *latest;
+    const qint64 treeSize = latest->first; // plain names: lambdas below capture them (C++17)
+    const QByteArray note = latest->second;
     if (const auto v = verifyNote(note, {logKey}); !v)
         return makeError(ErrorCode::Invalid,
             QStringLiteral("the store's checkpoint at %1 is not signed by the log key %2: %3")
