@@ -35,23 +35,10 @@ int failWith(int code, const QString& message)
     return code;
 }
 
+// The same exit code an API error gets (failureOf), for errors raised here.
 int exitFor(const Error& e)
 {
-    switch (e.code) {
-    case ErrorCode::Unauthenticated:
-    case ErrorCode::Forbidden:
-        return Denied;
-    case ErrorCode::Unavailable:
-        return Unavailable;
-    case ErrorCode::Malformed:
-    case ErrorCode::NotFound:
-    case ErrorCode::Conflict:
-    case ErrorCode::Invalid:
-    case ErrorCode::TooLarge:
-        return Rejected;
-    default:
-        return Other;
-    }
+    return failureOf(ApiResponse::error(e)).exitCode;
 }
 
 Result<qint64> isoOption(const Context& c, const char* name)

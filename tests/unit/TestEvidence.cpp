@@ -3,6 +3,7 @@
 // the broker's; an empty period; a cancel that leaves nothing behind; the manifest signature the broker
 // attests.
 #include "EngineFixture.h"
+#include "ReadmeScript.h"
 #include "engine/Engine.h"
 #include "engine/EventChain.h"
 #include "engine/SqliteStore.h"
@@ -128,6 +129,17 @@ Result<History> makeHistory(EngineFixture& f)
     return h;
 }
 
+// The known history with a signed checkpoint of it: what a pack is anchored to.
+Result<History> checkpointedHistory(EngineFixture& f)
+{
+    auto h = makeHistory(f);
+    if (!h)
+        return h;
+    if (auto cp = f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))); !cp)
+        return cp.error();
+    return h;
+}
+
 EvidenceScope everything(const History& h)
 {
     EvidenceScope scope;
@@ -208,9 +220,8 @@ private slots:
     {
         EngineFixture f;
         QVERIFY(f.ok());
-        const auto h = makeHistory(f);
+        const auto h = checkpointedHistory(f);
         LAPSE_VERIFY_OK(h);
-        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
         const auto d = collectEvidence(f.engine().store(), f.engine().directory(), everything(h.value()),
             f.engine().log().key().verifier());
         LAPSE_VERIFY_OK(d);
@@ -362,9 +373,8 @@ private slots:
     {
         EngineFixture f;
         QVERIFY(f.ok());
-        const auto h = makeHistory(f);
+        const auto h = checkpointedHistory(f);
         LAPSE_VERIFY_OK(h);
-        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
         QTemporaryDir dir;
         const QString out = dir.filePath(everything(h.value()).fileName());
         const auto sum = buildEvidencePack(
@@ -463,9 +473,8 @@ private slots:
         QFETCH(QString, named);
         EngineFixture f;
         QVERIFY(f.ok());
-        const auto h = makeHistory(f);
+        const auto h = checkpointedHistory(f);
         LAPSE_VERIFY_OK(h);
-        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("pack.zip"));
         LAPSE_VERIFY_OK(buildEvidencePack(
@@ -534,9 +543,8 @@ private slots:
     {
         EngineFixture f;
         QVERIFY(f.ok());
-        const auto h = makeHistory(f);
+        const auto h = checkpointedHistory(f);
         LAPSE_VERIFY_OK(h);
-        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
         // The mirror holds the events verbatim (as Mirror copies them) and the checkpoint it verified.
         QTemporaryDir dir;
         auto mirror = SqliteStore::open(dir.filePath(QStringLiteral("mirror.db")));
@@ -572,9 +580,8 @@ private slots:
     {
         EngineFixture f;
         QVERIFY(f.ok());
-        const auto h = makeHistory(f);
+        const auto h = checkpointedHistory(f);
         LAPSE_VERIFY_OK(h);
-        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
         EvidenceScope empty;
         empty.fromMs = kStartMs - 10 * 86'400'000LL;
         empty.toMs = kStartMs - 9 * 86'400'000LL;
@@ -609,9 +616,8 @@ private slots:
         QFETCH(int, atPercent);
         EngineFixture f;
         QVERIFY(f.ok());
-        const auto h = makeHistory(f);
+        const auto h = checkpointedHistory(f);
         LAPSE_VERIFY_OK(h);
-        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("pack.zip"));
         std::atomic_bool cancel = false;
@@ -652,20 +658,13 @@ private slots:
         if (QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty()
             || QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
             QSKIP("python3 or openssl is not installed");
-        QFile readme(QStringLiteral(LAPSE_SOURCE_DIR "/README.md"));
-        QVERIFY(readme.open(QIODevice::ReadOnly));
-        const QByteArray text = readme.readAll();
-        const qsizetype marker = text.indexOf("<!-- evidence-check -->");
-        QVERIFY(marker > 0);
-        const qsizetype from = text.indexOf("```sh\n", marker) + 6, to = text.indexOf("\n```", from);
-        QVERIFY(from > 6 && to > from);
-        const QByteArray script = text.mid(from, to - from);
+        const QByteArray script = readmeScript("<!-- evidence-check -->");
+        QVERIFY(!script.isEmpty());
 
         EngineFixture f;
         QVERIFY(f.ok());
-        const auto h = makeHistory(f);
+        const auto h = checkpointedHistory(f);
         LAPSE_VERIFY_OK(h);
-        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
         QTemporaryDir dir;
         const QString pack = dir.filePath(QStringLiteral("pack.zip"));
         LAPSE_VERIFY_OK(buildEvidencePack(
@@ -674,16 +673,7 @@ private slots:
         QVERIFY(vkey.open(QIODevice::WriteOnly));
         vkey.write(f.engine().logVkey().toUtf8() + '\n');
         vkey.close();
-        const auto run = [&](QByteArray* output) {
-            QProcess sh;
-            sh.setWorkingDirectory(dir.path());
-            sh.setProcessChannelMode(QProcess::MergedChannels);
-            sh.start(QStringLiteral("bash"), {QStringLiteral("-c"), QString::fromUtf8(script)});
-            if (!sh.waitForFinished(60000))
-                return -1;
-            *output = sh.readAll();
-            return sh.exitStatus() == QProcess::NormalExit ? sh.exitCode() : -1;
-        };
+        const auto run = [&](QByteArray* output) { return runScript(script, dir.path(), output); };
         QByteArray output;
         QVERIFY2(run(&output) == 0, output.constData());
         QCOMPARE(output.count("Signature Verified Successfully"), 2);
@@ -729,9 +719,8 @@ private slots:
     {
         EngineFixture f;
         QVERIFY(f.ok());
-        const auto h = makeHistory(f);
+        const auto h = checkpointedHistory(f);
         LAPSE_VERIFY_OK(h);
-        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("pack.zip"));
         EvidenceBuild b = buildFor(f.engine(), everything(h.value()), out);

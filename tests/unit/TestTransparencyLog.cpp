@@ -3,6 +3,7 @@
 // nothing but the RFC 9162 algorithms; the tree kept across reopen and rollback; key rotation handed over to
 // a witness; and a cut, a consistent rewrite and a fork each refused with the sizes named.
 #include "EngineFixture.h"
+#include "ReadmeScript.h"
 #include "engine/CheckpointWitness.h"
 #include "engine/LogVerification.h"
 #include "engine/StateAudit.h"
@@ -349,14 +350,8 @@ private slots:
     // written there: it accepts a checkpoint the log key signed and refuses one changed by a byte.
     void readmeCheckWithOpenssl()
     {
-        QFile readme(QStringLiteral(LAPSE_SOURCE_DIR "/README.md"));
-        QVERIFY(readme.open(QIODevice::ReadOnly));
-        const QByteArray text = readme.readAll();
-        const qsizetype marker = text.indexOf("<!-- checkpoint-check -->");
-        QVERIFY(marker > 0);
-        const qsizetype from = text.indexOf("```sh\n", marker) + 6, to = text.indexOf("\n```", from);
-        QVERIFY(from > 6 && to > from);
-        const QByteArray script = text.mid(from, to - from);
+        const QByteArray script = readmeScript("<!-- checkpoint-check -->");
+        QVERIFY(!script.isEmpty());
 
         EngineFixture f;
         QVERIFY(f.ok());
@@ -368,16 +363,7 @@ private slots:
             QFile out(dir.filePath(name));
             return out.open(QIODevice::WriteOnly) && out.write(bytes) == bytes.size();
         };
-        auto run = [&](QByteArray* output) {
-            QProcess sh;
-            sh.setWorkingDirectory(dir.path());
-            sh.setProcessChannelMode(QProcess::MergedChannels);
-            sh.start(QStringLiteral("bash"), {QStringLiteral("-c"), QString::fromUtf8(script)});
-            if (!sh.waitForFinished(60000))
-                return -1;
-            *output = sh.readAll();
-            return sh.exitStatus() == QProcess::NormalExit ? sh.exitCode() : -1;
-        };
+        auto run = [&](QByteArray* output) { return runScript(script, dir.path(), output); };
         QVERIFY(write(QStringLiteral("log.vkey"), f.engine().logVkey().toUtf8() + '\n'));
         QVERIFY(write(QStringLiteral("checkpoint.txt"), cp->second));
         QByteArray output;
