@@ -6,6 +6,7 @@
 
 #include "core/Clock.h"
 #include "domain/Directory.h"
+#include "enforcement/PgEnforcement.h"
 #include "engine/Engine.h"
 
 #include <QCommandLineParser>
@@ -179,6 +180,10 @@ int main(int argc, char** argv)
         listen + QStringLiteral("/lapse"), true);
     if (!engine)
         return fail(engine.error().message);
+    // PostgreSQL targets: their logins, sessions and verified ends (nothing when the directory has none).
+    auto enforcement = PgEnforcement::attach(*engine.value());
+    if (!enforcement)
+        return fail(enforcement.error().message);
     HttpFrontend server(*engine.value());
     // With workers, HTTP and TLS run on their threads and only what needs the engine comes to this one.
     std::unique_ptr<ThreadedHttpListener> threaded;
@@ -230,6 +235,7 @@ int main(int argc, char** argv)
     sigaction(SIGINT, &sa, nullptr);
     const int rc = app.exec();
     threaded.reset(); // the threads stop before the frontend and the engine they forward to
+    enforcement.value().reset(); // its threads stop before the engine they record through
     std::printf(
         "lapse-broker stopped at event %lld\n", static_cast<long long>(engine.value()->store().lastSeq()));
     return rc;

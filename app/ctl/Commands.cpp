@@ -120,13 +120,33 @@ QString requestLine(const QJsonObject& r)
     return line;
 }
 
+// Where enforcement on the target stands, when the target is enforced: " enforcement pending: <why>",
+// " verified: login refused at <time>, 3 of 3 sessions gone".
+QString enforcementText(const QJsonObject& g)
+{
+    const QJsonObject e = g["enforcement"].toObject();
+    const QString state = e["state"].toString();
+    if (state == QLatin1String("verified"))
+        return QStringLiteral(" verified: login refused at %1, %2 of %3 sessions gone")
+            .arg(e["login_refused_at"].toString())
+            .arg(e["sessions_gone"].toInt())
+            .arg(e["sessions_at_end"].toInt());
+    if (state == QLatin1String("pending"))
+        return e["error"].toString().isEmpty()
+            ? QStringLiteral(" enforcement pending")
+            : QStringLiteral(" enforcement pending: %1").arg(e["error"].toString());
+    if (state == QLatin1String("provisioned"))
+        return QStringLiteral(" login provisioned");
+    return {};
+}
+
 QString grantLine(const QJsonObject& g)
 {
-    return QStringLiteral("%1 %2 %3 on %4 [%5] %6 .. %7%8")
+    return QStringLiteral("%1 %2 %3 on %4 [%5] %6 .. %7%8%9")
         .arg(g["id"].toString(), g["status"].toString(), g["principal"].toString(), g["target"].toString(),
             joined(g["privileges"]), g["starts_at"].toString(),
             g["ended_at"].isNull() ? g["expires_at"].toString() : g["ended_at"].toString(),
-            g["break_glass"].toBool() ? QStringLiteral(" BREAK-GLASS") : QString());
+            g["break_glass"].toBool() ? QStringLiteral(" BREAK-GLASS") : QString(), enforcementText(g));
 }
 
 QString eventLine(const QJsonObject& e)
@@ -204,8 +224,15 @@ int cmdRequest(Context& c)
     if (cred["token"].toString().isEmpty())
         throw CommandError {{Other,
             QStringLiteral("request %1 approved but no credential was returned").arg(r["id"].toString())}};
+    const QJsonObject login = cred["login"].toObject();
+    if (o.isSet("conninfo") && login["conninfo"].toString().isEmpty())
+        throw CommandError {{Other,
+            QStringLiteral("grant %1 is on %2, which has no database login")
+                .arg(r["grant_id"].toString(), r["target"].toString())}};
     if (c.json)
         printJson(r);
+    else if (o.isSet("conninfo"))
+        out(login["conninfo"].toString()); // for psql "$(lapsectl request --wait --conninfo ...)"
     else
         out(cred["token"].toString()); // stdout holds only the token, for $(lapsectl request --wait ...)
     std::fprintf(stderr, "approved: grant %s, expires %s\n", qPrintable(r["grant_id"].toString()),

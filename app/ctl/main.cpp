@@ -61,6 +61,8 @@ int main(int argc, char** argv)
         {"ttl", "Time to live in seconds.", "SECONDS", "900"},
         {"break-glass", "Emergency access (flagged, reviewed after the fact)."},
         {"wait", "Block until the request is decided and print the credential."},
+        {"conninfo",
+            "With --wait on a PostgreSQL target: print the login's libpq connection string instead."},
         {"timeout", "How long --wait waits.", "SECONDS", "600"},
         {"comment", "Comment recorded with an approval.", "TEXT"},
         {"status", "Filter lists by status.", "STATUS"},

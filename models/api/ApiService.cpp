@@ -308,6 +308,21 @@ QByteArray ApiService::prometheusMetrics() const
                 "lapse_introspections_total{active=\"false\"}", c.introspections - c.introspectionsActive));
     metric("lapse_post_expiry_uses_total", "counter", "Credentials presented after their grant ended.",
         line("lapse_post_expiry_uses_total", c.postExpiryUses));
+    if (const TargetEnforcement* e = m_engine.enforcement()) {
+        const EnforcementSummary sum = e->summary();
+        metric("lapse_enforcement_pending", "gauge",
+            "Ended grants whose end an enforced target has not confirmed yet (login refused).",
+            line("lapse_enforcement_pending", sum.pending));
+        metric("lapse_enforcement_provisioned", "gauge",
+            "Active grants holding a login on an enforced target.",
+            line("lapse_enforcement_provisioned", sum.provisioned));
+        metric("lapse_enforcement_verified_total", "counter",
+            "Grant ends an enforced target confirmed since the broker started.",
+            line("lapse_enforcement_verified_total", sum.verified));
+        metric("lapse_enforcement_targets_unreachable", "gauge",
+            "Enforced targets whose last contact failed.",
+            line("lapse_enforcement_targets_unreachable", sum.unreachable.size()));
+    }
     return out;
 }
 

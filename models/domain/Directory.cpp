@@ -21,6 +21,76 @@ Error bad(const QString& msg)
 {
     return makeError(ErrorCode::Invalid, msg);
 }
+
+// A role name the broker can put in SQL without quoting surprises: PostgreSQL's plain lower-case identifiers.
+bool isPlainRoleName(const QString& name)
+{
+    static const QRegularExpression re(QStringLiteral("^[a-z_][a-z0-9_$]{0,62}$"));
+    return re.match(name).hasMatch() && !name.startsWith(QLatin1String("pg_"));
+}
+
+// The postgresql part of a target: its connection and privilege catalogue, strictly (an unknown key is
+// refused rather than ignored, and a password never sits in the directory).
+Status readPostgresql(const QJsonObject& o, Target& t)
+{
+    const QJsonValue cv = o["connection"];
+    if (!cv.isObject())
+        return bad(QStringLiteral("target %1 (postgresql) needs a \"connection\" object").arg(t.id));
+    const QJsonObject c = cv.toObject();
+    static const QStringList known {QStringLiteral("host"), QStringLiteral("port"),
+        QStringLiteral("database"), QStringLiteral("user"), QStringLiteral("passfile"),
+        QStringLiteral("service"), QStringLiteral("sslmode"), QStringLiteral("sslrootcert"),
+        QStringLiteral("connect_timeout")};
+    for (auto it = c.constBegin(); it != c.constEnd(); ++it) {
+        if (it.key() == QLatin1String("password"))
+            return bad(QStringLiteral("target %1: a password never goes into the directory; name a libpq "
+                                      "\"passfile\" (0600) or a \"service\" instead")
+                           .arg(t.id));
+        if (!known.contains(it.key()))
+            return bad(QStringLiteral("target %1: unknown connection setting '%2'").arg(t.id, it.key()));
+    }
+    PgConnection& pc = t.connection;
+    pc.host = c["host"].toString();
+    pc.port = c["port"].toInt(5432);
+    pc.database = c["database"].toString();
+    pc.user = c["user"].toString();
+    pc.passfile = c["passfile"].toString();
+    pc.service = c["service"].toString();
+    pc.sslmode = c["sslmode"].toString();
+    pc.sslrootcert = c["sslrootcert"].toString();
+    pc.connectTimeoutSeconds = c["connect_timeout"].toInt(3);
+    if (pc.service.isEmpty() && (pc.host.isEmpty() || pc.database.isEmpty() || pc.user.isEmpty()))
+        return bad(
+            QStringLiteral("target %1: connection needs host, database and user (or a service)").arg(t.id));
+    if (pc.port <= 0 || pc.port > 65535)
+        return bad(QStringLiteral("target %1: connection port must be 1-65535").arg(t.id));
+    if (pc.connectTimeoutSeconds < 1 || pc.connectTimeoutSeconds > 60)
+        return bad(QStringLiteral("target %1: connect_timeout must be 1-60 seconds").arg(t.id));
+    static const QStringList sslmodes {QStringLiteral("disable"), QStringLiteral("allow"),
+        QStringLiteral("prefer"), QStringLiteral("require"), QStringLiteral("verify-ca"),
+        QStringLiteral("verify-full")};
+    if (!pc.sslmode.isEmpty() && !sslmodes.contains(pc.sslmode))
+        return bad(QStringLiteral("target %1: unknown sslmode '%2'").arg(t.id, pc.sslmode));
+    const QJsonObject cat = o["catalogue"].toObject();
+    for (auto it = cat.constBegin(); it != cat.constEnd(); ++it) {
+        const QString role = it.value().toObject()["role"].toString();
+        if (!t.privileges.contains(it.key()))
+            return bad(QStringLiteral("target %1: catalogue names '%2', which is not one of its privileges")
+                           .arg(t.id, it.key()));
+        if (!isPlainRoleName(role))
+            return bad(QStringLiteral("target %1: privilege '%2' must map to {\"role\": \"<group role>\"}, a "
+                                      "lower-case role name not starting with pg_ (got '%3')")
+                           .arg(t.id, it.key(), role));
+        t.catalogue.insert(it.key(), role);
+    }
+    for (const auto& p : std::as_const(t.privileges))
+        if (!t.catalogue.contains(p))
+            return bad(QStringLiteral("target %1: privilege '%2' has no role in the catalogue").arg(t.id, p));
+    t.connectionLimit = o["connection_limit"].toInt(20);
+    if (t.connectionLimit < 1 || t.connectionLimit > 10000)
+        return bad(QStringLiteral("target %1: connection_limit must be 1-10000").arg(t.id));
+    return Ok {};
+}
 } // namespace
 
 Result<Directory> Directory::load(const QString& path)
@@ -78,6 +148,9 @@ Result<Directory> Directory::fromJson(const QByteArray& json)
         t.breakGlassAllowed = bg["allowed"].toBool(false);
         t.breakGlassMaxTtlSeconds = bg["max_ttl_seconds"].toInt(900);
         t.pendingTimeoutSeconds = o["pending_timeout_seconds"].toInt(24 * 3600);
+        if (t.isPostgresql())
+            if (const Status s = readPostgresql(o, t); !s)
+                return s.error();
         d.addTarget(t);
     }
     const Status s = d.validate();

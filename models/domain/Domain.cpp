@@ -154,7 +154,7 @@ QJsonObject Principal::toJson() const
 
 QJsonObject Target::toJson() const
 {
-    return QJsonObject {
+    QJsonObject o {
         {"id", id},
         {"kind", kind},
         {"description", description},
@@ -167,6 +167,18 @@ QJsonObject Target::toJson() const
             QJsonObject {{"allowed", breakGlassAllowed}, {"max_ttl_seconds", breakGlassMaxTtlSeconds}}},
         {"pending_timeout_seconds", pendingTimeoutSeconds},
     };
+    if (isPostgresql()) {
+        // Where and what, not how the broker authenticates: no passfile or service path leaves the broker.
+        QJsonObject cat;
+        for (auto it = catalogue.cbegin(); it != catalogue.cend(); ++it)
+            cat.insert(it.key(), QJsonObject {{"role", it.value()}});
+        o.insert(QStringLiteral("connection"),
+            QJsonObject {
+                {"host", connection.host}, {"port", connection.port}, {"database", connection.database}});
+        o.insert(QStringLiteral("catalogue"), cat);
+        o.insert(QStringLiteral("connection_limit"), connectionLimit);
+    }
+    return o;
 }
 
 QJsonObject Approval::toJson() const
@@ -221,7 +233,7 @@ QJsonObject AccessRequest::toJson() const
 
 QJsonObject Grant::toJson() const
 {
-    return QJsonObject {
+    QJsonObject o {
         {"id", id},
         {"request_id", requestId},
         {"principal", principal},
@@ -246,6 +258,12 @@ QJsonObject Grant::toJson() const
         {"ended_by", endedBy.isEmpty() ? QJsonValue() : QJsonValue(endedBy)},
         {"end_reason", endReason.isEmpty() ? QJsonValue() : QJsonValue(endReason)},
     };
+    if (!enforcement.isEmpty()) {
+        QJsonObject e = enforcementDetail;
+        e.insert(QStringLiteral("state"), enforcement);
+        o.insert(QStringLiteral("enforcement"), e);
+    }
+    return o;
 }
 
 qint64 Session::lingeringMs(qint64 nowMs) const
@@ -258,7 +276,7 @@ qint64 Session::lingeringMs(qint64 nowMs) const
 
 QJsonObject Session::toJson(qint64 nowMs) const
 {
-    return QJsonObject {
+    QJsonObject o {
         {"id", id},
         {"grant_id", grantId},
         {"principal", principal},
@@ -273,6 +291,14 @@ QJsonObject Session::toJson(qint64 nowMs) const
         {"grant_ended_at", isoOrNull(grantEndedMs)},
         {"lingering_seconds", double(lingeringMs(nowMs)) / 1000.0},
     };
+    if (backendPid) {
+        o.insert(QStringLiteral("backend"),
+            QJsonObject {{"pid", backendPid}, {"client_addr", clientAddr},
+                {"application_name", applicationName}, {"backend_start", isoOrNull(backendStartMs)}});
+        if (!endedHow.isEmpty())
+            o.insert(QStringLiteral("ended_how"), endedHow);
+    }
+    return o;
 }
 
 QJsonObject Event::bodyJson() const
@@ -351,6 +377,10 @@ Grant Grant::fromJson(const QJsonObject& o)
     g.endedMs = ms(o["ended_at"]);
     g.endedBy = o["ended_by"].toString();
     g.endReason = o["end_reason"].toString();
+    if (o["enforcement"].isObject()) {
+        g.enforcementDetail = o["enforcement"].toObject();
+        g.enforcement = g.enforcementDetail.take(QStringLiteral("state")).toString();
+    }
     return g;
 }
 
@@ -368,6 +398,14 @@ Session Session::fromJson(const QJsonObject& o)
     s.terminateRequestedMs = ms(o["terminate_requested_at"]);
     s.terminateReason = o["terminate_reason"].toString();
     s.grantEndedMs = ms(o["grant_ended_at"]);
+    if (o["backend"].isObject()) {
+        const QJsonObject b = o["backend"].toObject();
+        s.backendPid = b["pid"].toInt();
+        s.clientAddr = b["client_addr"].toString();
+        s.applicationName = b["application_name"].toString();
+        s.backendStartMs = ms(b["backend_start"]);
+        s.endedHow = o["ended_how"].toString();
+    }
     return s;
 }
 

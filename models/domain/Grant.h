@@ -36,6 +36,12 @@ struct Grant {
     qint64 endedMs = 0;
     QString endedBy;
     QString endReason;
+    // Targets the broker enforces on (kind postgresql): "provisioned" while the login role exists for an
+    // active grant, "pending" from the grant's end until the target confirmed it, "verified" once a login
+    // with the credential was refused; empty for other targets. The detail says when and how (never the
+    // credential itself).
+    QString enforcement;
+    QJsonObject enforcementDetail;
 
     bool isActiveAt(qint64 nowMs) const
     {

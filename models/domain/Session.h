@@ -23,6 +23,12 @@ struct Session {
     qint64 terminateRequestedMs = 0; // when the broker ordered it closed
     QString terminateReason;
     qint64 grantEndedMs = 0; // copied from the grant when it ends; 0 while the grant is active
+    // A session the broker saw on a target itself (a PostgreSQL backend): what the target says about it.
+    int backendPid = 0;
+    QString clientAddr;
+    QString applicationName;
+    qint64 backendStartMs = 0;
+    QString endedHow; // for target sessions: "disconnected" or "terminated" (confirmed by the target)
 
     bool isOpen() const { return endedMs == 0; }
     SessionState state() const

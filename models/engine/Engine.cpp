@@ -165,24 +165,31 @@ template <typename T> Result<T> Engine::write(const std::function<Result<T>()>& 
     m_inWrite = true;
     m_txEvents.clear();
     m_afterCommit.clear();
+    m_onAbort.clear();
     if (const Status b = m_store->begin(); !b) {
         m_inWrite = false;
         return b.error();
     }
+    const auto abort = [this] {
+        m_inWrite = false;
+        m_txEvents.clear();
+        m_afterCommit.clear();
+        const auto undo = std::move(m_onAbort);
+        m_onAbort.clear();
+        for (auto it = undo.rbegin(); it != undo.rend(); ++it)
+            (*it)();
+    };
     Result<T> r = body();
     if (!r.ok()) {
         m_store->rollback();
-        m_inWrite = false;
-        m_txEvents.clear();
-        m_afterCommit.clear();
+        abort();
         return r;
     }
     if (const Status c = m_store->commit(); !c) {
-        m_inWrite = false;
-        m_txEvents.clear();
-        m_afterCommit.clear();
+        abort();
         return c.error();
     }
+    m_onAbort.clear();
     m_inWrite = false;
     // Durable now: update the in-memory views, then tell the world.
     for (auto& f : m_afterCommit)
@@ -323,6 +330,25 @@ Result<Grant> Engine::activate(
     r.decidedBy
         = r.approvals.isEmpty() ? QStringLiteral("policy:%1").arg(policy) : r.approvals.last().approver;
     r.grantId = g.id;
+    if (const Target* t = m_directory.target(g.target);
+        t && (t->isPostgresql() || (m_enforcement && m_enforcement->governs(*t)))) {
+        // The login on the target is committed there before this grant is: should anything below fail,
+        // the login is taken away again and nothing is active.
+        if (!m_enforcement || !m_enforcement->governs(*t))
+            return makeError(ErrorCode::Unavailable,
+                QStringLiteral(
+                    "target %1 is enforced on %2, and this broker has no enforcement for it: nothing "
+                    "was granted")
+                    .arg(t->id, t->kind));
+        auto provisioned = m_enforcement->provision(*t, g);
+        if (!provisioned)
+            return Error {provisioned.error().code,
+                QStringLiteral("target %1 could not provision the grant, so nothing was granted: %2")
+                    .arg(t->id, provisioned.error().message)};
+        g.enforcement = QStringLiteral("provisioned");
+        g.enforcementDetail = provisioned.value();
+        m_onAbort.push_back([this, target = *t, g] { m_enforcement->abandon(target, g); });
+    }
     if (const Status s = m_store->putRequest(r); !s)
         return s.error();
     if (const Status s = m_store->putGrant(g); !s)
@@ -433,6 +459,11 @@ Status Engine::endGrant(Grant& g, GrantStatus status, const QString& actor, cons
     g.endedMs = status == GrantStatus::Expired ? qMin(now, g.expiresMs) : now;
     g.endedBy = actor;
     g.endReason = reason;
+    if (g.enforcement == QLatin1String("provisioned")) {
+        // Lapse's side ends with this commit; the target's side is pending until it is verified there.
+        g.enforcement = QStringLiteral("pending");
+        g.enforcementDetail = QJsonObject {};
+    }
     // Out of the snapshot before the commit: no thread may answer active for it from here on. Should the
     // write roll back, the engine's next active answer puts it back.
     m_snapshot.endGrant(g.id);
@@ -666,6 +697,85 @@ Result<Session> Engine::terminateSession(
             !e)
             return e.error();
         return s;
+    });
+}
+
+// ---------------------------------------------------------------- enforcement on targets
+
+Result<Session> Engine::recordTargetSession(const Session& seen)
+{
+    auto g = m_store->grant(seen.grantId);
+    if (!g)
+        return notFound(QStringLiteral("grant"), seen.grantId);
+    Session s = seen;
+    s.id = newId("ses");
+    s.principal = g->principal;
+    s.target = g->target;
+    s.resourceServer = QStringLiteral("target:%1").arg(g->target);
+    if (!s.openedMs)
+        s.openedMs = Clock::now();
+    if (g->status != GrantStatus::Active)
+        s.grantEndedMs = g->endedMs; // seen after the end: lingering from its first sighting
+    return write<Session>([&]() -> Result<Session> {
+        if (const Status w = m_store->putSession(s); !w)
+            return w.error();
+        if (auto e
+            = appendEvent(QStringLiteral("session.opened"), s.resourceServer, s.id, s.toJson(s.openedMs));
+            !e)
+            return e.error();
+        return s;
+    });
+}
+
+Result<Session> Engine::recordTargetSessionEnded(const QString& sessionId, qint64 endedMs, const QString& how)
+{
+    auto stored = m_store->session(sessionId);
+    if (!stored)
+        return notFound(QStringLiteral("session"), sessionId);
+    Session s = *stored;
+    if (!s.isOpen())
+        return conflict(QStringLiteral("session %1 already ended").arg(s.id));
+    if (!s.grantEndedMs)
+        if (const auto g = m_store->grant(s.grantId); g && g->status != GrantStatus::Active)
+            s.grantEndedMs = g->endedMs;
+    s.endedMs = qMax(endedMs, s.openedMs);
+    s.endedHow = how;
+    return write<Session>([&]() -> Result<Session> {
+        if (const Status w = m_store->putSession(s); !w)
+            return w.error();
+        QJsonObject body = s.toJson(s.endedMs);
+        body["confirms_termination"] = s.terminateRequestedMs != 0;
+        if (auto e = appendEvent(QStringLiteral("session.ended"), s.resourceServer, s.id, body); !e)
+            return e.error();
+        return s;
+    });
+}
+
+Result<Grant> Engine::recordEnforcement(
+    const QString& grantId, const QString& state, const QJsonObject& detail)
+{
+    auto stored = m_store->grant(grantId);
+    if (!stored)
+        return notFound(QStringLiteral("grant"), grantId);
+    Grant g = *stored;
+    if (g.enforcement.isEmpty())
+        return conflict(QStringLiteral("grant %1 is not enforced on a target").arg(g.id));
+    if (g.status == GrantStatus::Active)
+        return conflict(QStringLiteral("grant %1 is still active").arg(g.id));
+    if (g.enforcement == QLatin1String("verified"))
+        return conflict(QStringLiteral("grant %1 was already verified").arg(g.id));
+    if (state != QLatin1String("pending") && state != QLatin1String("verified"))
+        return invalid(QStringLiteral("unknown enforcement state '%1'").arg(state));
+    g.enforcement = state;
+    g.enforcementDetail = detail;
+    const QString type = state == QLatin1String("verified") ? QStringLiteral("revocation.verified")
+                                                            : QStringLiteral("enforcement.pending");
+    return write<Grant>([&]() -> Result<Grant> {
+        if (const Status w = m_store->putGrant(g); !w)
+            return w.error();
+        if (auto e = appendEvent(type, QStringLiteral("target:%1").arg(g.target), g.id, g.toJson()); !e)
+            return e.error();
+        return g;
     });
 }
 
@@ -1050,9 +1160,22 @@ Result<QJsonObject> Engine::credential(const Principal& actor, const QString& re
         return conflict(
             QStringLiteral("grant %1 is %2: its credential is dead").arg(g->id, grantStatusName(g->status)));
     // Ed25519 is deterministic: re-signing the grant's claims gives the same credential without storing it.
-    return QJsonObject {{"token", QString::fromLatin1(m_keys->sign(claimsFor(*g)))},
+    QJsonObject answer {{"token", QString::fromLatin1(m_keys->sign(claimsFor(*g)))},
         {"expires_at", Clock::toIso(g->expiresMs)}, {"grant_id", g->id},
         {"scope", g->privileges.join(QLatin1Char(' '))}, {"audience", g->target}};
+    // An enforced target's own login travels only here, to the requester; it is never stored in the log.
+    if (!g->enforcement.isEmpty()) {
+        const Target* t = m_directory.target(g->target);
+        if (!t || !m_enforcement || !m_enforcement->governs(*t))
+            return makeError(ErrorCode::Unavailable,
+                QStringLiteral("target %1 is not enforced by this broker: its login cannot be handed out")
+                    .arg(g->target));
+        auto login = m_enforcement->credentialFor(*t, *g);
+        if (!login)
+            return login.error();
+        answer.insert(QStringLiteral("login"), login.value());
+    }
+    return answer;
 }
 
 QJsonObject Engine::jwks() const

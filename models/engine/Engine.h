@@ -5,6 +5,7 @@
 #include "KeyRing.h"
 #include "Policy.h"
 #include "Store.h"
+#include "TargetEnforcement.h"
 #include "TransparencyLog.h"
 #include "core/Error.h"
 #include "domain/Directory.h"
@@ -155,6 +156,21 @@ public:
     // For benchmarks and the event-append path of imports: appends raw events in one transaction.
     Status appendBatch(const QList<NewEvent>& events);
 
+    // --- enforcement on targets (see TargetEnforcement; models/enforcement drives these) ---
+    // Installs what provisions logins on enforced targets (not owned; nullptr removes it). Without one, a
+    // grant on such a target cannot be approved: it would hold no login, or one nobody takes away.
+    void setEnforcement(TargetEnforcement* enforcement) { m_enforcement = enforcement; }
+    TargetEnforcement* enforcement() const { return m_enforcement; }
+    // A session the target itself shows (a backend of the grant's login): recorded as session.opened by
+    // "target:<id>". Lingering from the start when the grant has already ended.
+    Result<Session> recordTargetSession(const Session& seen);
+    // That session is gone from the target: how is "disconnected" or "terminated".
+    Result<Session> recordTargetSessionEnded(const QString& sessionId, qint64 endedMs, const QString& how);
+    // Where enforcement of an ended grant stands: state "pending" (the target could not be reached or did
+    // not confirm yet; detail says why) as enforcement.pending, or "verified" (a login with the credential
+    // was refused) as revocation.verified.
+    Result<Grant> recordEnforcement(const QString& grantId, const QString& state, const QJsonObject& detail);
+
 signals:
     // Emitted after the commit that made them durable, in order.
     void eventsAppended(const QList<lapse::Event>& events);
@@ -196,6 +212,9 @@ private:
     QHash<QByteArray, TokenInfo> m_tokens; // verified tokens, bounded; a signature is checked once
     QList<Event> m_txEvents;
     std::vector<std::function<void()>> m_afterCommit;
+    std::vector<std::function<void()>>
+        m_onAbort; // undoes outside effects when the transaction does not commit
+    TargetEnforcement* m_enforcement = nullptr;
     bool m_inWrite = false;
     EngineCounters m_counters;
     IntrospectionSnapshot m_snapshot;
