@@ -151,6 +151,15 @@ Status PgTarget::exec(const QByteArray& sql, const char* what)
 {
     if (const Status s = connect(); !s)
         return s;
+    // A connection that died while idle (the server restarted) is only noticed on use: one fresh try.
+    if (PQstatus(m_conn) == CONNECTION_OK && PQsocket(m_conn) >= 0) {
+        Result_ probe {PQexec(m_conn, "SELECT 1")};
+        if (PQresultStatus(probe.r) != PGRES_TUPLES_OK) {
+            disconnect();
+            if (const Status s = connect(); !s)
+                return s;
+        }
+    }
     Result_ r {PQexec(m_conn, sql.constData())};
     if (PQresultStatus(r.r) != PGRES_COMMAND_OK && PQresultStatus(r.r) != PGRES_TUPLES_OK) {
         const QString state = QString::fromLatin1(PQresultErrorField(r.r, PG_DIAG_SQLSTATE));
