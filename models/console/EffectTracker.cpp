@@ -26,7 +26,7 @@ bool EffectTracker::complete() const
         return false;
     if (m_action == Action::Terminate)
         return m_sessionsKnown && m_sessionsOpen.isEmpty();
-    return m_grantsConfirmed && m_sessionsKnown && m_sessionsOpen.isEmpty();
+    return m_grantsConfirmed && m_sessionsKnown && m_sessionsOpen.isEmpty() && m_enforcementPending.isEmpty();
 }
 
 void EffectTracker::clear()
@@ -52,6 +52,25 @@ void EffectTracker::start(Action action, const QString& subject, qint64 atMs)
     m_sessionsClosed.clear();
     m_lastClosedMs = 0;
     m_requestsDenied = 0;
+    m_enforcementPending.clear();
+    m_enforcementVerified.clear();
+    m_enforcementProblem.clear();
+    m_closedByTarget = false;
+}
+
+void EffectTracker::noteEnforcement(const QString& grantId, const QJsonObject& grant)
+{
+    const QJsonObject e = grant["enforcement"].toObject();
+    const QString state = e["state"].toString();
+    if (state == QLatin1String("verified")) {
+        m_enforcementPending.remove(grantId);
+        m_enforcementVerified.insert(grantId, e);
+    } else if (state == QLatin1String("pending") || state == QLatin1String("provisioned")) {
+        if (!m_enforcementVerified.contains(grantId))
+            m_enforcementPending.insert(grantId);
+        if (!e["error"].toString().isEmpty())
+            m_enforcementProblem = e["error"].toString();
+    }
 }
 
 void EffectTracker::trackRevoke(const QString& grantId, const QJsonObject& response)
@@ -112,6 +131,7 @@ void EffectTracker::verifyGrants(const QStringList& grantIds)
                 if (!r) {
                     m_problem = tr("could not read the grant back: %1").arg(r.error().message);
                 } else if (r->value("status").toString() != QLatin1String("active")) {
+                    noteEnforcement(r->value("id").toString(), r.value());
                     ++m_grantsEnded;
                     m_grantsConfirmed = m_grantsEnded == m_grantsExpected;
                 } else {
@@ -164,11 +184,20 @@ void EffectTracker::applyEvents(const QList<Event>& events)
         return;
     bool touched = false;
     for (const Event& e : events) {
+        if (e.type == QLatin1String("revocation.verified")
+            || e.type == QLatin1String("enforcement.pending")) {
+            if (m_enforcementPending.contains(e.subject)) {
+                noteEnforcement(e.subject, e.bodyJson());
+                touched = true;
+            }
+            continue;
+        }
         if (e.type != QLatin1String("session.ended"))
             continue;
         if (m_sessionsOpen.remove(e.subject) || (!m_sessionsKnown && m_action != Action::Terminate)) {
             m_sessionsClosed.insert(e.subject);
             m_lastClosedMs = qMax(m_lastClosedMs, e.tsMs);
+            m_closedByTarget = m_closedByTarget || e.actor.startsWith(QLatin1String("target:"));
             touched = true;
         }
     }
@@ -199,7 +228,10 @@ void EffectTracker::render()
         break;
     case Action::Terminate:
         m_text = m_sessionsOpen.isEmpty()
-            ? tr("Session closed at %1 (termination ordered at %2)").arg(clockText(m_lastClosedMs), at)
+            ? (m_closedByTarget
+                    ? tr("Session closed at %1, confirmed by the target (termination ordered at %2)")
+                    : tr("Session closed at %1 (termination ordered at %2)"))
+                  .arg(clockText(m_lastClosedMs), at)
             : tr("Termination ordered at %1 — waiting for the resource server to confirm the session closed")
                   .arg(at);
         break;
@@ -214,6 +246,28 @@ void EffectTracker::render()
         if (m_requestsDenied > 0)
             m_text += QLatin1Char(' ') + tr("(pending requests denied: %1)").arg(m_requestsDenied);
         break;
+    }
+    // Enforced targets: only what the target confirmed, never before it is true.
+    if (m_grantsConfirmed && (m_action == Action::Revoke || m_action == Action::Lockout)) {
+        if (!m_enforcementPending.isEmpty()) {
+            m_text += QLatin1String("; ")
+                + (m_enforcementProblem.isEmpty()
+                        ? tr("enforcement pending on the target…")
+                        : tr("enforcement pending on the target: %1").arg(m_enforcementProblem));
+        } else if (!m_enforcementVerified.isEmpty()) {
+            qint64 refused = 0;
+            int gone = 0, atEnd = 0;
+            for (const QJsonObject& v : std::as_const(m_enforcementVerified)) {
+                refused = qMax(refused, Clock::fromIso(v["login_refused_at"].toString()));
+                gone += v["sessions_gone"].toInt();
+                atEnd += v["sessions_at_end"].toInt();
+            }
+            m_text += QLatin1String("; ")
+                + tr("verified: login refused at %1, %2 of %3 sessions gone")
+                      .arg(clockText(refused))
+                      .arg(gone)
+                      .arg(atEnd);
+        }
     }
     if (!m_problem.isEmpty() && m_action != Action::None)
         m_text += QLatin1String(" — ") + tr("not confirmed: %1").arg(m_problem);

@@ -3,6 +3,8 @@
 
 #include "backend/Backend.h"
 
+#include <QHash>
+#include <QJsonObject>
 #include <QPointer>
 #include <QSet>
 
@@ -60,6 +62,12 @@ private:
     qint64 m_lastClosedMs = 0;
     int m_requestsDenied = 0;
     QString m_text;
+    // Grants on enforced targets (PostgreSQL): pending until the target refused a login with the credential.
+    QSet<QString> m_enforcementPending;
+    QHash<QString, QJsonObject> m_enforcementVerified; // grant id -> its revocation.verified detail
+    QString m_enforcementProblem; // the target's last reason it is not confirmed yet
+    bool m_closedByTarget = false; // a terminated session's end came from the target itself
+    void noteEnforcement(const QString& grantId, const QJsonObject& grant);
 };
 
 } // namespace lapse

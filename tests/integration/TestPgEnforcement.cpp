@@ -5,6 +5,8 @@
 // and leaves the end pending across a broker restart until PostgreSQL confirms it.
 #include "DirectoryFixtures.h"
 #include "EngineFixture.h"
+#include "backend/EmbeddedBackend.h"
+#include "console/EffectTracker.h"
 #include "enforcement/PgCluster.h"
 #include "enforcement/PgEnforcement.h"
 
@@ -259,10 +261,27 @@ private slots:
         }
         QCOMPARE(run(conns[0].get(), "SET ROLE billing_read"), QString());
         QTRY_COMPARE_WITH_TIMEOUT(openSessions(g.id), 50, 10000);
+        // What the console says after the revoke: only what the target confirmed, never before.
+        EmbeddedBackend backend(*m_engine, QStringLiteral("bob"));
+        EffectTracker tracker(&backend);
+        connect(&backend, &Backend::eventsReceived, &tracker, &EffectTracker::applyEvents);
+        backend.follow(m_engine->store().lastSeq());
+        bool saidBeforeTrue = false;
+        connect(&tracker, &EffectTracker::changed, this, [&](const QString& t, bool) {
+            if (t.contains(QLatin1String("verified:"))
+                && stored(g.id).enforcement != QLatin1String("verified"))
+                saidBeforeTrue = true;
+        });
         auto revoked = m_engine->revoke(actor(m_directory, "bob"), g.id, QStringLiteral("incident 42"));
         LAPSE_VERIFY_OK(revoked);
         QCOMPARE(revoked->enforcement, QStringLiteral("pending"));
+        tracker.trackRevoke(g.id, revoked->toJson());
         QTRY_COMPARE_WITH_TIMEOUT(stored(g.id).enforcement, QStringLiteral("verified"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(tracker.complete(), 5000);
+        QVERIFY2(tracker.text().contains(QLatin1String("verified: login refused at"))
+                && tracker.text().contains(QLatin1String("50 of 50 sessions gone")),
+            qPrintable(tracker.text()));
+        QVERIFY(!saidBeforeTrue);
         const Grant v = stored(g.id);
         QCOMPARE(v.enforcementDetail["sessions_at_end"].toInt(), 50);
         QCOMPARE(v.enforcementDetail["sessions_gone"].toInt(), 50);
