@@ -1557,72 +1557,92 @@
 <context>
     <name>lapse::EffectTracker</name>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="113"/>
+        <location filename="../models/console/EffectTracker.cpp" line="132"/>
         <source>could not read the grant back: %1</source>
         <translation>Der Zugriff konnte nicht zurückgelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="118"/>
+        <location filename="../models/console/EffectTracker.cpp" line="138"/>
         <source>the broker still reports the grant active</source>
         <translation>Der Broker meldet den Zugriff noch als aktiv</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="135"/>
+        <location filename="../models/console/EffectTracker.cpp" line="155"/>
         <source>could not list the sessions: %1</source>
         <translation>Die Sitzungen konnten nicht abgefragt werden: %1</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="185"/>
+        <location filename="../models/console/EffectTracker.cpp" line="214"/>
         <source>checking sessions…</source>
         <translation>Sitzungen werden geprüft…</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="187"/>
+        <location filename="../models/console/EffectTracker.cpp" line="216"/>
         <source>no open sessions</source>
         <translation>keine offenen Sitzungen</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="189"/>
+        <location filename="../models/console/EffectTracker.cpp" line="218"/>
         <source>%1 of %2 sessions confirmed closed</source>
         <translation>%1 von %2 Sitzungen als geschlossen bestätigt</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="197"/>
+        <location filename="../models/console/EffectTracker.cpp" line="226"/>
         <source>Revoked at %1 — introspection refusing; %2</source>
         <translation>Widerrufen um %1 — Introspektion verweigert; %2</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="198"/>
+        <location filename="../models/console/EffectTracker.cpp" line="227"/>
         <source>Revoke recorded at %1 — waiting for the broker to confirm the grant ended…</source>
         <translation>Widerruf um %1 gespeichert — warte auf Bestätigung des Brokers, dass der Zugriff beendet ist…</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="202"/>
+        <location filename="../models/console/EffectTracker.cpp" line="232"/>
+        <source>Session closed at %1, confirmed by the target (termination ordered at %2)</source>
+        <translation>Sitzung um %1 geschlossen, vom Ziel bestätigt (Beendigung angeordnet um %2)</translation>
+    </message>
+    <message>
+        <location filename="../models/console/EffectTracker.cpp" line="233"/>
         <source>Session closed at %1 (termination ordered at %2)</source>
         <translation>Sitzung um %1 geschlossen (Beenden angeordnet um %2)</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="203"/>
+        <location filename="../models/console/EffectTracker.cpp" line="235"/>
         <source>Termination ordered at %1 — waiting for the resource server to confirm the session closed</source>
         <translation>Beenden angeordnet um %1 — warte auf Bestätigung des Ressourcenservers, dass die Sitzung geschlossen ist</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="208"/>
+        <location filename="../models/console/EffectTracker.cpp" line="240"/>
         <source>%1 locked out at %2 — grants revoked: %3, introspection refusing; %4; new requests refused</source>
         <translation>%1 gesperrt um %2 — Zugriffe widerrufen: %3, Introspektion verweigert; %4; neue Anträge werden abgelehnt</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="212"/>
+        <location filename="../models/console/EffectTracker.cpp" line="244"/>
         <source>%1 locked out at %2 — waiting for the broker to confirm its grants ended…</source>
         <translation>%1 gesperrt um %2 — warte auf Bestätigung des Brokers, dass seine Zugriffe beendet sind…</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="215"/>
+        <location filename="../models/console/EffectTracker.cpp" line="247"/>
         <source>(pending requests denied: %1)</source>
         <translation>(offene Anträge abgelehnt: %1)</translation>
     </message>
     <message>
-        <location filename="../models/console/EffectTracker.cpp" line="219"/>
+        <location filename="../models/console/EffectTracker.cpp" line="255"/>
+        <source>enforcement pending on the target…</source>
+        <translation>Durchsetzung auf dem Ziel ausstehend…</translation>
+    </message>
+    <message>
+        <location filename="../models/console/EffectTracker.cpp" line="256"/>
+        <source>enforcement pending on the target: %1</source>
+        <translation>Durchsetzung auf dem Ziel ausstehend: %1</translation>
+    </message>
+    <message>
+        <location filename="../models/console/EffectTracker.cpp" line="266"/>
+        <source>verified: login refused at %1, %2 of %3 sessions gone</source>
+        <translation>verifiziert: Anmeldung um %1 abgewiesen, %2 von %3 Sitzungen beendet</translation>
+    </message>
+    <message>
+        <location filename="../models/console/EffectTracker.cpp" line="273"/>
         <source>not confirmed: %1</source>
         <translation>nicht bestätigt: %1</translation>
     </message>
@@ -1931,17 +1951,17 @@ SHA-256 des Manifests: %8</translation>
 <context>
     <name>lapse::EvidencePack</name>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="396"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="397"/>
         <source>reading the log</source>
         <translation>Protokoll wird gelesen</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="606"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="607"/>
         <source>collecting events and proofs</source>
         <translation>Ereignisse und Beweise werden gesammelt</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="828"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="829"/>
         <source>collected</source>
         <translation>gesammelt</translation>
     </message>
@@ -2172,218 +2192,218 @@ SHA-256 des Manifests: %8</translation>
         <translation>Wie Zugriffe endeten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="99"/>
-        <location filename="../ui/InsightsView.cpp" line="107"/>
+        <location filename="../ui/InsightsView.cpp" line="100"/>
+        <location filename="../ui/InsightsView.cpp" line="108"/>
         <source>Identity</source>
         <translation>Identität</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="99"/>
-        <location filename="../ui/InsightsView.cpp" line="107"/>
+        <location filename="../ui/InsightsView.cpp" line="100"/>
+        <location filename="../ui/InsightsView.cpp" line="108"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="99"/>
-        <location filename="../ui/InsightsView.cpp" line="107"/>
+        <location filename="../ui/InsightsView.cpp" line="100"/>
+        <location filename="../ui/InsightsView.cpp" line="108"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="99"/>
+        <location filename="../ui/InsightsView.cpp" line="100"/>
         <source>Times in 7 days</source>
         <translation>Anzahl in 7 Tagen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="107"/>
+        <location filename="../ui/InsightsView.cpp" line="108"/>
         <source>Grant</source>
         <translation>Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="107"/>
+        <location filename="../ui/InsightsView.cpp" line="108"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="107"/>
+        <location filename="../ui/InsightsView.cpp" line="108"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="110"/>
+        <location filename="../ui/InsightsView.cpp" line="111"/>
         <source>Click a bar in “Grants by identity”, or double-click a candidate, to list the grants behind it.</source>
         <translation>Einen Balken in „Zugriffe nach Identität“ anklicken oder einen Kandidaten doppelklicken, um die zugehörigen Zugriffe aufzulisten.</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="117"/>
+        <location filename="../ui/InsightsView.cpp" line="118"/>
         <source>Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better</source>
         <translation>Kandidaten für eine Neugestaltung: dieselbe Identität, dieselben Rechte, dasselbe Ziel immer wieder — eine enge dauerhafte Berechtigung oder eine Workload-Identität wäre womöglich besser</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="158"/>
+        <location filename="../ui/InsightsView.cpp" line="163"/>
         <source>PNG…</source>
         <translation>PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="159"/>
+        <location filename="../ui/InsightsView.cpp" line="164"/>
         <source>CSV…</source>
         <translation>CSV…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="160"/>
+        <location filename="../ui/InsightsView.cpp" line="165"/>
         <source>Save this chart as a PNG image</source>
         <translation>Dieses Diagramm als PNG-Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="161"/>
+        <location filename="../ui/InsightsView.cpp" line="166"/>
         <source>Save the numbers behind this chart as CSV</source>
         <translation>Die Zahlen hinter diesem Diagramm als CSV speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="164"/>
+        <location filename="../ui/InsightsView.cpp" line="169"/>
         <source>Save chart</source>
         <translation>Diagramm speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="164"/>
+        <location filename="../ui/InsightsView.cpp" line="169"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="166"/>
-        <location filename="../ui/InsightsView.cpp" line="172"/>
+        <location filename="../ui/InsightsView.cpp" line="171"/>
+        <location filename="../ui/InsightsView.cpp" line="177"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="170"/>
+        <location filename="../ui/InsightsView.cpp" line="175"/>
         <source>Save data</source>
         <translation>Daten speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="170"/>
+        <location filename="../ui/InsightsView.cpp" line="175"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="218"/>
+        <location filename="../ui/InsightsView.cpp" line="223"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="223"/>
+        <location filename="../ui/InsightsView.cpp" line="228"/>
         <source>Could not load insights: %1</source>
         <translation>Auswertungen konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="228"/>
+        <location filename="../ui/InsightsView.cpp" line="233"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="246"/>
+        <location filename="../ui/InsightsView.cpp" line="251"/>
         <source>%1 grants · %2 repeated-elevation candidates · %3 privileges beyond declared minimums · %4 lingering sessions · %5 post-expiry uses · %6 of %7 records complete</source>
         <translation>%1 Zugriffe · %2 Kandidaten wiederholter Erhöhung · %3 Rechte über angegebene Minima hinaus · %4 nachlaufende Sitzungen · %5 Nutzungen nach Ablauf · %6 von %7 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="78"/>
-        <location filename="../ui/InsightCharts.cpp" line="96"/>
+        <location filename="../ui/InsightCharts.cpp" line="85"/>
+        <location filename="../ui/InsightCharts.cpp" line="103"/>
         <source>grants</source>
         <translation>Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="79"/>
+        <location filename="../ui/InsightCharts.cpp" line="86"/>
         <source>break-glass</source>
         <translation>Notfallzugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="101"/>
+        <location filename="../ui/InsightCharts.cpp" line="108"/>
         <source>beyond minimum</source>
         <translation>über dem Minimum</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="102"/>
+        <location filename="../ui/InsightCharts.cpp" line="109"/>
         <source>narrowed grants</source>
         <translation>eingeschränkte Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="103"/>
+        <location filename="../ui/InsightCharts.cpp" line="110"/>
         <source>never used</source>
         <translation>nie genutzt</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="105"/>
+        <location filename="../ui/InsightCharts.cpp" line="112"/>
         <source>count</source>
         <translation>Anzahl</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="114"/>
+        <location filename="../ui/InsightCharts.cpp" line="121"/>
         <source>lingering sessions</source>
         <translation>nachlaufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="115"/>
+        <location filename="../ui/InsightCharts.cpp" line="122"/>
         <source>post-expiry uses</source>
         <translation>Nutzungen nach Ablauf</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="124"/>
+        <location filename="../ui/InsightCharts.cpp" line="131"/>
         <source>introspection</source>
         <translation>Introspektion</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="125"/>
+        <location filename="../ui/InsightCharts.cpp" line="132"/>
         <source>sessions p50</source>
         <translation>Sitzungen p50</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="126"/>
+        <location filename="../ui/InsightCharts.cpp" line="133"/>
         <source>sessions p99</source>
         <translation>Sitzungen p99</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="127"/>
-        <location filename="../ui/InsightCharts.cpp" line="129"/>
+        <location filename="../ui/InsightCharts.cpp" line="134"/>
+        <location filename="../ui/InsightCharts.cpp" line="136"/>
         <source>seconds</source>
         <translation>Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="130"/>
+        <location filename="../ui/InsightCharts.cpp" line="137"/>
         <source>%1 revocations, %2 with sessions still unconfirmed</source>
         <translation>%1 Widerrufe, %2 mit noch unbestätigten Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="144"/>
+        <location filename="../ui/InsightCharts.cpp" line="151"/>
         <source>completed %1</source>
         <translation>abgeschlossen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="145"/>
+        <location filename="../ui/InsightCharts.cpp" line="152"/>
         <source>expired %1</source>
         <translation>abgelaufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="146"/>
+        <location filename="../ui/InsightCharts.cpp" line="153"/>
         <source>revoked %1</source>
         <translation>widerrufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="150"/>
+        <location filename="../ui/InsightCharts.cpp" line="157"/>
         <source>%1 break-glass · used %2 of %3 approved hours · %4 of %5 records complete</source>
         <translation>%1 Notfallzugriffe · %2 von %3 genehmigten Stunden genutzt · %4 von %5 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="323"/>
+        <location filename="../ui/InsightsView.cpp" line="328"/>
         <source>Grants of %1</source>
         <translation>Zugriffe von %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="330"/>
+        <location filename="../ui/InsightsView.cpp" line="335"/>
         <source>Could not list the grants of %1: %2</source>
         <translation>Die Zugriffe von %1 konnten nicht aufgelistet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="345"/>
+        <location filename="../ui/InsightsView.cpp" line="350"/>
         <source>Grants of %1: %2</source>
         <translation>Zugriffe von %1: %2</translation>
     </message>
