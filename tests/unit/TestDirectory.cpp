@@ -3,6 +3,8 @@
 
 #include "DirectoryFixtures.h"
 
+#include <QFile>
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace lapse;
@@ -58,6 +60,56 @@ private slots:
         QTest::newRow("empty privilege")
             << QByteArray(R"({"targets":[{"id":"t","privileges":[""],"max_ttl_seconds":60}]})")
             << "is not a valid name";
+        const auto pg = [](const char* connection, const char* catalogue,
+                            const char* privileges = R"(["read"])") {
+            return QByteArray(R"({"targets":[{"id":"pg","kind":"postgresql","privileges":)") + privileges
+                + R"(,"connection":)" + connection + R"(,"catalogue":)" + catalogue + "}]}";
+        };
+        const char* conn = R"({"host":"db","database":"billing","user":"lapse_broker","passfile":"/etc/p"})";
+        const char* readRole = R"({"read":{"role":"billing_read"}})";
+        QTest::newRow("postgresql: a password inline")
+            << pg(R"({"host":"db","database":"b","user":"u","password":"hunter2"})", readRole)
+            << "a password never goes into the directory";
+        QTest::newRow("postgresql: no connection")
+            << QByteArray(R"({"targets":[{"id":"pg","kind":"postgresql","privileges":["read"]}]})")
+            << "needs a \"connection\" object";
+        QTest::newRow("postgresql: unknown connection setting")
+            << pg(R"({"host":"db","database":"b","user":"u","sslcert":"/x"})", readRole)
+            << "unknown connection setting 'sslcert'";
+        QTest::newRow("postgresql: no database")
+            << pg(R"({"host":"db","user":"u"})", readRole) << "needs host, database and user";
+        QTest::newRow("postgresql: a privilege without a role")
+            << pg(conn, readRole, R"(["read","write"])") << "privilege 'write' has no role in the catalogue";
+        QTest::newRow("postgresql: a role that needs quoting")
+            << pg(conn, R"({"read":{"role":"Billing Read"}})") << "lower-case role name";
+        QTest::newRow("postgresql: a catalogue entry for no privilege")
+            << pg(conn, R"({"read":{"role":"billing_read"},"admin":{"role":"billing_admin"}})")
+            << "catalogue names 'admin', which is not one of its privileges";
+        QTest::newRow("postgresql: a pg_ role")
+            << pg(conn, R"({"read":{"role":"pg_read_all_data"}})") << "not starting with pg_";
+        QTest::newRow("postgresql: bad sslmode")
+            << pg(R"({"host":"db","database":"b","user":"u","sslmode":"maybe"})", readRole)
+            << "unknown sslmode";
+    }
+
+    // The example in resources/postgresql/ is what the README tells people to copy: it must load.
+    void theShippedPostgresqlExampleLoads()
+    {
+        QFile f(QStringLiteral(LAPSE_SOURCE_DIR "/resources/postgresql/example-target.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray json
+            = QByteArray(R"({"principals":[{"id":"dana","kind":"human"}],"targets":[)") + f.readAll() + "]}";
+        auto d = Directory::fromJson(json);
+        QVERIFY2(d.ok(), d.ok() ? "" : qPrintable(d.error().message));
+        const Target* t = d->target(QStringLiteral("billing-db"));
+        QVERIFY(t && t->isPostgresql());
+        QCOMPARE(t->catalogue.value(QStringLiteral("read")), QStringLiteral("billing_read"));
+        QCOMPARE(t->catalogue.value(QStringLiteral("write")), QStringLiteral("billing_write"));
+        QCOMPARE(t->connection.passfile, QStringLiteral("/etc/lapse/billing.pgpass"));
+        // What the directory shows others names the database, never how the broker signs in to it.
+        const QByteArray shown = QJsonDocument(t->toJson()).toJson();
+        QVERIFY(shown.contains("billing_read"));
+        QVERIFY(!shown.contains("pgpass"));
     }
     void rejectsBadFiles()
     {
