@@ -1989,87 +1989,107 @@ SHA-256 des Manifests: %8</translation>
 <context>
     <name>lapse::GrantsModel</name>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="63"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="76"/>
         <source>break-glass (reviewed)</source>
         <translation>Notfallzugriff (geprüft)</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="63"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="76"/>
         <source>break-glass</source>
         <translation>Notfallzugriff</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="65"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="78"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="70"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="83"/>
+        <source>ended — enforcement pending</source>
+        <translation>beendet — Durchsetzung ausstehend</translation>
+    </message>
+    <message>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="85"/>
         <source>ending</source>
         <translation>läuft ab</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="102"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="122"/>
+        <source>Ended; the target has not yet confirmed that its login is refused</source>
+        <translation>Beendet; das Ziel hat noch nicht bestätigt, dass die Anmeldung abgewiesen wird</translation>
+    </message>
+    <message>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="123"/>
+        <source>Ended; the target has not yet confirmed that its login is refused: %1</source>
+        <translation>Beendet; das Ziel hat noch nicht bestätigt, dass die Anmeldung abgewiesen wird: %1</translation>
+    </message>
+    <message>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="126"/>
         <source>Break-glass access, not yet reviewed</source>
         <translation>Notfallzugriff, noch nicht geprüft</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="128"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="154"/>
         <source>Principal</source>
         <translation>Principal</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="130"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="156"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="132"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="158"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="134"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="160"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="136"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="162"/>
         <source>Policy</source>
         <translation>Richtlinie</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="138"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="164"/>
         <source>Approvers</source>
         <translation>Genehmigende</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="140"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="166"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="142"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="168"/>
         <source>Expires in</source>
         <translation>Läuft ab in</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="144"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="170"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="158"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="184"/>
         <source>No backend to load grants from.</source>
         <translation>Kein Backend zum Laden der Zugriffe.</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="178"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="204"/>
         <source>Could not load active grants: %1</source>
         <translation>Aktive Zugriffe konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="200"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="233"/>
+        <source>Could not load grants pending enforcement: %1</source>
+        <translation>Berechtigungen mit ausstehender Durchsetzung konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="253"/>
         <source>Could not load sessions: %1</source>
         <translation>Sitzungen konnten nicht geladen werden: %1</translation>
     </message>

@@ -21,6 +21,11 @@ QVariant queue(const QModelIndex& index, int role)
 
 QVariant grant(const QModelIndex& index, int role)
 {
+    // Ended but not confirmed on the target: the same warning colours as a lingering session.
+    if ((role == Qt::BackgroundRole || role == Qt::ForegroundRole)
+        && index.data(GrantsModel::EnforcementPendingRole).toBool())
+        return role == Qt::BackgroundRole ? QBrush(QColor(0xff, 0xe0, 0xb2))
+                                          : QBrush(QColor(0x6d, 0x2c, 0x00));
     if (role == Qt::ForegroundRole && index.column() == GrantsModel::Policy
         && index.data(GrantsModel::UnreviewedBreakGlassRole).toBool())
         return QBrush(QColor(0xa8, 0x1b, 0x1b));

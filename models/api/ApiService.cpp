@@ -546,6 +546,11 @@ Result<ApiResponse> ApiService::listGrants(const ApiCall& c)
     }
     if (query.queryItemValue(QStringLiteral("review")) == QLatin1String("pending"))
         f.breakGlassUnreviewed = true;
+    const QString enforcement = query.queryItemValue(QStringLiteral("enforcement"));
+    if (enforcement == QLatin1String("pending"))
+        f.enforcementPending = true;
+    else if (!enforcement.isEmpty())
+        return malformed(QStringLiteral("enforcement takes 'pending'"));
     f.principal = query.queryItemValue(QStringLiteral("principal"));
     f.target = query.queryItemValue(QStringLiteral("target"));
     f.afterId = query.queryItemValue(QStringLiteral("after"));

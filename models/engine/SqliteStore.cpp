@@ -76,6 +76,8 @@ const char* const kSchema[] = {
     // are computed from the events' hashes), and the signed checkpoints cut from it.
     "CREATE TABLE IF NOT EXISTS log_tree(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
     " PRIMARY KEY(level, idx)) WITHOUT ROWID",
+    // Ended grants an enforced target has not confirmed yet: few, and listed by the console on every load.
+    "CREATE TABLE IF NOT EXISTS enforcement_pending(grant_id TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS log_checkpoints(size INTEGER PRIMARY KEY, ts INTEGER NOT NULL, note BLOB NOT "
     "NULL)",
 };
@@ -610,7 +612,14 @@ Status SqliteStore::putGrant(const Grant& g)
     q.addBindValue(g.reviewed ? 1 : 0);
     q.addBindValue(g.privileges.join(QLatin1Char(' ')));
     q.addBindValue(compact(g.toJson()));
-    return exec(q, QStringLiteral("grant write"));
+    if (const Status s = exec(q, QStringLiteral("grant write")); !s || g.enforcement.isEmpty())
+        return s;
+    QSqlQuery p(connection());
+    p.prepare(g.enforcement == QLatin1String("pending")
+            ? QStringLiteral("INSERT OR IGNORE INTO enforcement_pending(grant_id) VALUES(?)")
+            : QStringLiteral("DELETE FROM enforcement_pending WHERE grant_id = ?"));
+    p.addBindValue(g.id);
+    return exec(p, QStringLiteral("grant write"));
 }
 
 Status SqliteStore::putSession(const Session& s)
@@ -863,6 +872,8 @@ QList<Grant> SqliteStore::grants(const GrantFilter& f) const
         sql += QStringLiteral(" AND id > ?");
         binds << f.afterId;
     }
+    if (f.enforcementPending)
+        sql += QStringLiteral(" AND id IN (SELECT grant_id FROM enforcement_pending)");
     sql += QStringLiteral(" ORDER BY id LIMIT ?");
     binds << qBound(1, f.limit, 10000);
     QSqlQuery q(connection());

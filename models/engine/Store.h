@@ -36,6 +36,7 @@ struct GrantFilter {
     QString principal;
     QString target;
     std::optional<bool> breakGlassUnreviewed;
+    bool enforcementPending = false; // ended grants whose enforced target has not confirmed the end yet
     QString afterId;
     int limit = 100;
 };

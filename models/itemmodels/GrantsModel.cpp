@@ -7,10 +7,22 @@
 
 #include <QJsonArray>
 #include <QPointer>
+#include <QUrlQuery>
 #include <algorithm>
 
 namespace lapse
 {
+
+namespace
+{
+// An ended grant whose enforced target has not confirmed the end (grant JSON as the API gives it).
+bool enforcementPending(const QJsonObject& json)
+{
+    return json.value(QLatin1String("status")).toString() != QLatin1String("active")
+        && json.value(QLatin1String("enforcement")).toObject().value(QLatin1String("state")).toString()
+        == QLatin1String("pending");
+}
+} // namespace
 
 namespace
 {
@@ -44,6 +56,7 @@ GrantsModel::Row GrantsModel::makeRow(const QJsonObject& json) const
     r.reviewed = json.value(QLatin1String("reviewed")).toBool();
     r.startsMs = timefmt::parseIso(json.value(QLatin1String("starts_at")).toString());
     r.expiresMs = timefmt::parseIso(json.value(QLatin1String("expires_at")).toString());
+    r.enforcementPending = enforcementPending(json);
     r.json = json;
     return r;
 }
@@ -66,6 +79,8 @@ QVariant GrantsModel::display(const Row& r, int column) const
     case Started:
         return timefmt::instant(r.startsMs);
     case ExpiresIn: {
+        if (r.enforcementPending)
+            return tr("ended — enforcement pending");
         const qint64 left = r.expiresMs - Clock::now();
         return left > 0 ? timefmt::duration(left) : tr("ending");
     }
@@ -98,6 +113,15 @@ QVariant GrantsModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         return display(r, index.column());
     case Qt::ToolTipRole:
+        if (r.enforcementPending) {
+            const QString why = r.json.value(QLatin1String("enforcement"))
+                                    .toObject()
+                                    .value(QLatin1String("error"))
+                                    .toString();
+            return why.isEmpty()
+                ? tr("Ended; the target has not yet confirmed that its login is refused")
+                : tr("Ended; the target has not yet confirmed that its login is refused: %1").arg(why);
+        }
         if (r.breakGlass && !r.reviewed)
             return tr("Break-glass access, not yet reviewed");
         return {};
@@ -115,6 +139,8 @@ QVariant GrantsModel::data(const QModelIndex& index, int role) const
         return sessionCount(r.id);
     case UnreviewedBreakGlassRole:
         return r.breakGlass && !r.reviewed;
+    case EnforcementPendingRole:
+        return r.enforcementPending;
     }
     return {};
 }
@@ -186,8 +212,35 @@ void GrantsModel::fetchGrants(const QString& after, quint64 generation)
             if (next.isString() && !next.toString().isEmpty() && !items.isEmpty())
                 self->fetchGrants(next.toString(), generation);
             else
-                self->fetchSessions(generation);
+                self->fetchPending(QString(), generation);
         });
+}
+
+// Ended grants an enforced target has not confirmed yet stay on the Active tab: until PostgreSQL refuses
+// their login, nobody should take them for gone.
+void GrantsModel::fetchPending(const QString& after, quint64 generation)
+{
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("enforcement"), QStringLiteral("pending"));
+    q.addQueryItem(QStringLiteral("limit"), QString::number(m_pageSize));
+    if (!after.isEmpty())
+        q.addQueryItem(QStringLiteral("after"), after);
+    QPointer<GrantsModel> self(this);
+    m_backend->call("GET", QStringLiteral("/v1/grants"), {}, q, [self, generation](const ApiResult& r) {
+        if (!self || !self->isCurrentLoad(generation))
+            return;
+        if (!r)
+            return self->failLoad(tr("Could not load grants pending enforcement: %1").arg(r.error().message));
+        const QJsonArray items = r->value(QLatin1String("items")).toArray();
+        for (const auto& v : items)
+            if (enforcementPending(v.toObject()))
+                self->m_staging.append(self->makeRow(v.toObject()));
+        const QJsonValue next = r->value(QLatin1String("next_after"));
+        if (next.isString() && !next.toString().isEmpty() && !items.isEmpty())
+            self->fetchPending(next.toString(), generation);
+        else
+            self->fetchSessions(generation);
+    });
 }
 
 void GrantsModel::fetchSessions(quint64 generation)
@@ -219,7 +272,8 @@ void GrantsModel::applyLive(const QList<Event>& events)
     LatestById latest; // grant id -> last known grant JSON in this batch
     QSet<QString> sessionTouched; // grants whose session count changed
     for (const Event& e : events) {
-        if (e.type.startsWith(QLatin1String("grant."))) {
+        if (e.type.startsWith(QLatin1String("grant.")) || e.type == QLatin1String("revocation.verified")
+            || e.type == QLatin1String("enforcement.pending")) {
             QJsonObject body = e.bodyJson();
             if (body.value(QLatin1String("grant")).isObject()) // grant.reviewed wraps the grant with a note
                 body = body.value(QLatin1String("grant")).toObject();
@@ -243,7 +297,8 @@ void GrantsModel::applyLive(const QList<Event>& events)
     }
 
     const auto active = [](const QJsonObject& json) {
-        return json.value(QLatin1String("status")).toString() == QLatin1String("active");
+        return json.value(QLatin1String("status")).toString() == QLatin1String("active")
+            || enforcementPending(json);
     };
     Changes changes = updateRows(latest, active, [this](const QJsonObject& json) { return makeRow(json); });
     for (const QString& grantId : std::as_const(sessionTouched)) {

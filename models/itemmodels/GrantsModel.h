@@ -1,4 +1,5 @@
-// Active grants with a live countdown and how many sessions each has open, kept current from events.
+// Active grants with a live countdown and how many sessions each has open, kept current from events; ended
+// grants stay while an enforced target has not confirmed their end.
 #pragma once
 
 #include "LiveRowTable.h"
@@ -26,6 +27,7 @@ struct GrantRow {
     bool reviewed = false;
     qint64 startsMs = 0;
     qint64 expiresMs = 0;
+    bool enforcementPending = false; // ended, but the enforced target has not confirmed it
     QJsonObject json;
 };
 
@@ -55,6 +57,7 @@ public:
         SessionCountRole, // int: open sessions of this grant
         UnreviewedBreakGlassRole, // bool: break-glass access nobody has reviewed yet; the view makes it stand
                                   // out
+        EnforcementPendingRole, // bool: ended, the target has not confirmed its login refused; stands out too
     };
 
     explicit GrantsModel(Backend* backend, QObject* parent = nullptr);
@@ -79,6 +82,7 @@ private:
     using Row = GrantRow;
     Row makeRow(const QJsonObject& json) const;
     void fetchGrants(const QString& after, quint64 generation);
+    void fetchPending(const QString& after, quint64 generation);
     void fetchSessions(quint64 generation);
     void showLoaded();
     QVariant display(const Row& r, int column) const;

@@ -801,6 +801,73 @@ private slots:
 
     // ------------------------------------------------------------ grants and sessions
 
+    // A grant on an enforced target stays on the Active tab after it ended, marked, until the target
+    // confirmed its end; a fresh load finds it too (GET /v1/grants?enforcement=pending).
+    void grantsPendingEnforcementStayUntilVerified()
+    {
+        struct FakeEnforcement : TargetEnforcement {
+            bool governs(const Target& t) const override { return t.isPostgresql(); }
+            Result<QJsonObject> provision(const Target&, const Grant&) override { return QJsonObject {}; }
+            void abandon(const Target&, const Grant&) override { }
+            Result<QJsonObject> credentialFor(const Target&, const Grant&) override { return QJsonObject {}; }
+            EnforcementSummary summary() const override { return {}; }
+        } enforcement;
+        Directory d = makeDirectory();
+        Target pg;
+        pg.id = QStringLiteral("pg-billing");
+        pg.kind = QStringLiteral("postgresql");
+        pg.owner = QStringLiteral("dave");
+        pg.privileges = {QStringLiteral("read")};
+        pg.catalogue = {{QStringLiteral("read"), QStringLiteral("billing_read")}};
+        d.addTarget(pg);
+        m_backend.reset();
+        m_fixture = std::make_unique<EngineFixture>(d);
+        QVERIFY2(f().ok(), qPrintable(f().openError()));
+        m_backend = std::make_unique<EmbeddedBackend>(eng(), QStringLiteral("bob"));
+        eng().setEnforcement(&enforcement);
+        auto g = f().grantFor(QStringLiteral("alice"), QStringLiteral("pg-billing"));
+        LAPSE_VERIFY_OK(g);
+        QCOMPARE(g->enforcement, QStringLiteral("provisioned"));
+        auto other = f().grantFor(QStringLiteral("alice"), QStringLiteral("billing-db"));
+        LAPSE_VERIFY_OK(other);
+
+        GrantsModel grants(m_backend.get());
+        QAbstractItemModelTester tester(&grants, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(grants));
+        QCOMPARE(grants.rowCount(), 2);
+        LiveFeed feed(m_backend.get());
+        feed.setIntervalMs(0);
+        connect(&feed, &LiveFeed::batch, &grants, &GrantsModel::applyEvents);
+        m_backend->follow(eng().store().lastSeq());
+
+        LAPSE_VERIFY_OK(eng().revoke(who("bob"), g->id, QStringLiteral("incident")));
+        LAPSE_VERIFY_OK(eng().revoke(who("bob"), other->id, QStringLiteral("incident")));
+        QTRY_COMPARE(grants.rowCount(), 1); // the token grant is gone; the enforced one waits for its target
+        const QModelIndex pending = grants.index(grants.rowOf(g->id), GrantsModel::ExpiresIn);
+        QVERIFY(pending.isValid());
+        QVERIFY(pending.data(GrantsModel::EnforcementPendingRole).toBool());
+        QCOMPARE(pending.data().toString(), QStringLiteral("ended — enforcement pending"));
+
+        GrantsModel fresh(m_backend.get());
+        QAbstractItemModelTester freshTester(&fresh, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(fresh));
+        QCOMPARE(fresh.rowCount(), 1);
+        QCOMPARE(fresh.index(0, 0).data(GrantsModel::IdRole).toString(), g->id);
+
+        LAPSE_VERIFY_OK(
+            eng().recordEnforcement(g->id, QStringLiteral("pending"), {{"error", "connection refused"}}));
+        QTRY_VERIFY(grants.index(grants.rowOf(g->id), 0)
+                        .data(Qt::ToolTipRole)
+                        .toString()
+                        .contains(QLatin1String("connection refused")));
+        LAPSE_VERIFY_OK(eng().recordEnforcement(g->id, QStringLiteral("verified"), {{"sessions_gone", 0}}));
+        QTRY_COMPARE(grants.rowCount(), 0);
+        GrantFilter gf;
+        gf.enforcementPending = true;
+        QVERIFY(eng().store().grants(gf).isEmpty());
+        eng().setEnforcement(nullptr);
+    }
+
     void grantsAndSessionsFollowTheLifecycle()
     {
         auto g1 = f().grantFor(QStringLiteral("alice"), QStringLiteral("billing-db"));
