@@ -320,24 +320,26 @@ void PgEnforcement::onScanned(const QString& target, const QList<PgBackend>& bac
         rt->openSessions.insert(key, recorded->id);
         changedAny = true;
     }
-    // Only the roles this scan looked at can have lost a backend; a login no longer watched has none.
-    for (auto it = rt->openSessions.begin(); it != rt->openSessions.end();) {
-        if (seen.contains(it.key())) {
-            ++it;
+    // Every session whose backend is gone ends in one transaction; a failed write is tried on the next scan.
+    QList<std::pair<QString, QString>> gone;
+    QStringList goneKeys;
+    for (auto it = rt->openSessions.cbegin(); it != rt->openSessions.cend(); ++it) {
+        if (seen.contains(it.key()))
             continue;
-        }
         const auto stored = m_engine.store().session(it.value());
-        const QString how = stored && stored->terminateRequestedMs ? QStringLiteral("terminated")
-                                                                   : QStringLiteral("disconnected");
-        auto ended = m_engine.recordTargetSessionEnded(it.value(), atMs, how);
-        if (!ended && ended.error().code != ErrorCode::Conflict
-            && ended.error().code != ErrorCode::NotFound) {
+        gone.append({it.value(),
+            stored && stored->terminateRequestedMs ? QStringLiteral("terminated")
+                                                   : QStringLiteral("disconnected")});
+        goneKeys << it.key();
+    }
+    if (!gone.isEmpty()) {
+        if (auto ended = m_engine.recordTargetSessionsEnded(gone, atMs); !ended) {
             qWarning("enforcement: %s", qPrintable(ended.error().message));
-            ++it; // tried again on the next scan
-            continue;
+        } else {
+            for (const QString& k : std::as_const(goneKeys))
+                rt->openSessions.remove(k);
+            changedAny = true;
         }
-        it = rt->openSessions.erase(it);
-        changedAny = true;
     }
     if (changedAny)
         emit changed();

@@ -289,6 +289,21 @@ Result<bool> PgTarget::terminate(const PgBackend& backend, int timeoutMs)
     return QByteArray(PQgetvalue(r.r, 0, 0)) == "t";
 }
 
+Result<int> PgTarget::terminateAll(const QString& role)
+{
+    if (const Status s = connect(); !s)
+        return s.error();
+    const QByteArray name = role.toUtf8();
+    const char* values[] = {name.constData()};
+    Result_ r {PQexecParams(m_conn,
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = $1"
+        " AND backend_type = 'client backend'",
+        1, nullptr, values, nullptr, nullptr, 0)};
+    if (PQresultStatus(r.r) != PGRES_TUPLES_OK)
+        return failure("terminating the login's backends");
+    return QByteArray(PQgetvalue(r.r, 0, 0)).toInt();
+}
+
 Result<QString> PgTarget::dropLogin(const QString& role, const QStringList& groups)
 {
     auto state = roleState(role);

@@ -61,8 +61,11 @@ public:
     Result<std::pair<bool, bool>> roleState(const QString& role);
     Status disableLogin(const QString& role); // ALTER ROLE ... NOLOGIN
     // pg_terminate_backend(pid, timeoutMs) for that pid only if it is still the role's backend that started
-    // then (pids are reused). True when PostgreSQL says it ended within the timeout.
+    // then (pids are reused). True when PostgreSQL says it ended within the timeout; timeoutMs 0 only
+    // signals it (true: signalled), the caller watches pg_stat_activity for the exit.
     Result<bool> terminate(const PgBackend& backend, int timeoutMs);
+    // Signals every backend of role in one statement; how many were signalled.
+    Result<int> terminateAll(const QString& role);
     // REVOKE every membership, then DROP ROLE. Kept (NOLOGIN, no memberships) when it owns objects: returns
     // "dropped", "absent" or "kept disabled: owns objects".
     Result<QString> dropLogin(const QString& role, const QStringList& groups);

@@ -5,6 +5,8 @@
 #include "core/Clock.h"
 
 #include <QElapsedTimer>
+#include <QHash>
+#include <QThread>
 
 namespace lapse
 {
@@ -14,7 +16,9 @@ namespace
 // How long one end attempt keeps terminating backends that reappear or linger before it reports failure and
 // lets the owner retry.
 constexpr int kTerminateBudgetMs = 10000;
-constexpr int kTerminateTimeoutMs = 1000;
+constexpr int kTerminateTimeoutMs = 1000; // a single terminate from the console waits this long for the exit
+constexpr int kResignalMs = 1000;
+constexpr int kPollMs = 5;
 } // namespace
 
 TargetWorker::TargetWorker(Target target, Callbacks callbacks, int scanIntervalMs)
@@ -97,8 +101,12 @@ EndOutcome TargetWorker::endLogin(const TargetLogin& login)
     o.loginDisabledMs = Clock::now();
     // 2. Every backend of the role, re-scanned until none is left (one that was still authenticating shows
     // up on a later pass).
+    // Every backend is signalled at once (no wait per backend: pg_terminate_backend's own wait polls every
+    // 100 ms, 5 s for 50 backends), then pg_stat_activity is polled until none is left; one that outlives a
+    // second is signalled again.
     QElapsedTimer budget;
     budget.start();
+    QHash<QString, qint64> signalled; // "pid:start" -> when
     for (;;) {
         auto left = m_pg.backends({login.role});
         if (!left)
@@ -110,13 +118,23 @@ EndOutcome TargetWorker::endLogin(const TargetLogin& login)
                 QStringLiteral("%1 backend(s) of the login still running after %2 s of terminating")
                     .arg(left->size())
                     .arg(kTerminateBudgetMs / 1000)));
+        bool due = false;
         for (const auto& b : left.value()) {
-            auto t = m_pg.terminate(b, kTerminateTimeoutMs);
-            if (!t)
-                return fail(t.error());
-            if (t.value())
+            const QString key = QStringLiteral("%1:%2").arg(b.pid).arg(b.backendStartMs);
+            const auto at = signalled.constFind(key);
+            if (at == signalled.cend()) {
                 ++o.backendsTerminated;
+                signalled.insert(key, budget.elapsed());
+                due = true;
+            } else if (budget.elapsed() - *at >= kResignalMs) {
+                signalled.insert(key, budget.elapsed());
+                due = true;
+            }
         }
+        if (due)
+            if (auto t = m_pg.terminateAll(login.role); !t)
+                return fail(t.error());
+        QThread::msleep(kPollMs);
     }
     o.lastBackendGoneMs = Clock::now();
     // 3. The role goes, or stays disabled and a member of nothing when it owns objects.

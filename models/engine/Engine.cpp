@@ -727,27 +727,39 @@ Result<Session> Engine::recordTargetSession(const Session& seen)
     });
 }
 
-Result<Session> Engine::recordTargetSessionEnded(const QString& sessionId, qint64 endedMs, const QString& how)
+Result<QList<Session>> Engine::recordTargetSessionsEnded(
+    const QList<std::pair<QString, QString>>& sessionsAndHow, qint64 endedMs)
 {
-    auto stored = m_store->session(sessionId);
-    if (!stored)
-        return notFound(QStringLiteral("session"), sessionId);
-    Session s = *stored;
-    if (!s.isOpen())
-        return conflict(QStringLiteral("session %1 already ended").arg(s.id));
-    if (!s.grantEndedMs)
-        if (const auto g = m_store->grant(s.grantId); g && g->status != GrantStatus::Active)
-            s.grantEndedMs = g->endedMs;
-    s.endedMs = qMax(endedMs, s.openedMs);
-    s.endedHow = how;
-    return write<Session>([&]() -> Result<Session> {
-        if (const Status w = m_store->putSession(s); !w)
-            return w.error();
-        QJsonObject body = s.toJson(s.endedMs);
-        body["confirms_termination"] = s.terminateRequestedMs != 0;
-        if (auto e = appendEvent(QStringLiteral("session.ended"), s.resourceServer, s.id, body); !e)
-            return e.error();
-        return s;
+    QList<Session> ended;
+    QHash<QString, qint64> grantEnded;
+    for (const auto& item : sessionsAndHow) {
+        auto stored = m_store->session(item.first);
+        if (!stored || !stored->isOpen())
+            continue;
+        Session s = *stored;
+        if (!s.grantEndedMs) {
+            if (!grantEnded.contains(s.grantId)) {
+                const auto g = m_store->grant(s.grantId);
+                grantEnded.insert(s.grantId, g && g->status != GrantStatus::Active ? g->endedMs : 0);
+            }
+            s.grantEndedMs = grantEnded.value(s.grantId);
+        }
+        s.endedMs = qMax(endedMs, s.openedMs);
+        s.endedHow = item.second;
+        ended << s;
+    }
+    if (ended.isEmpty())
+        return ended;
+    return write<QList<Session>>([&]() -> Result<QList<Session>> {
+        for (const Session& s : std::as_const(ended)) {
+            if (const Status w = m_store->putSession(s); !w)
+                return w.error();
+            QJsonObject body = s.toJson(s.endedMs);
+            body["confirms_termination"] = s.terminateRequestedMs != 0;
+            if (auto e = appendEvent(QStringLiteral("session.ended"), s.resourceServer, s.id, body); !e)
+                return e.error();
+        }
+        return ended;
     });
 }
 

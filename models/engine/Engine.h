@@ -164,8 +164,11 @@ public:
     // A session the target itself shows (a backend of the grant's login): recorded as session.opened by
     // "target:<id>". Lingering from the start when the grant has already ended.
     Result<Session> recordTargetSession(const Session& seen);
-    // That session is gone from the target: how is "disconnected" or "terminated".
-    Result<Session> recordTargetSessionEnded(const QString& sessionId, qint64 endedMs, const QString& how);
+    // Sessions gone from the target (how: "disconnected" or "terminated"), in one transaction: a scan after a
+    // revoke sees every backend gone together. Sessions already ended or unknown are skipped; returns the
+    // ones recorded.
+    Result<QList<Session>> recordTargetSessionsEnded(
+        const QList<std::pair<QString, QString>>& sessionsAndHow, qint64 endedMs);
     // Where enforcement of an ended grant stands: state "pending" (the target could not be reached or did
     // not confirm yet; detail says why) as enforcement.pending, or "verified" (a login with the credential
     // was refused) as revocation.verified.
