@@ -845,72 +845,77 @@
         <translation>Die Demo braucht das Beispielverzeichnis (resources/directory.example.json)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="67"/>
+        <location filename="../app/console/main.cpp" line="69"/>
         <source>cannot create the data directory %1</source>
         <translation>Das Datenverzeichnis %1 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="69"/>
+        <location filename="../app/console/main.cpp" line="71"/>
         <source>cannot write %1</source>
         <translation>%1 kann nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="78"/>
+        <location filename="../app/console/main.cpp" line="80"/>
         <source>--listen takes HOST:PORT, e.g. 127.0.0.1:8443</source>
         <translation>--listen erwartet HOST:PORT, z. B. 127.0.0.1:8443</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="83"/>
+        <location filename="../app/console/main.cpp" line="85"/>
         <source>--listen must be a loopback address: the console serves plain HTTP (use lapse-broker for a TLS endpoint)</source>
         <translation>--listen muss eine Loopback-Adresse sein: Die Konsole spricht unverschlüsseltes HTTP (für einen TLS-Endpunkt lapse-broker verwenden)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="183"/>
+        <location filename="../app/console/main.cpp" line="188"/>
         <source>--url must be an https:// address of a lapse-broker</source>
         <translation>--url muss eine https://-Adresse eines lapse-broker sein</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="188"/>
+        <location filename="../app/console/main.cpp" line="193"/>
         <source>cannot read the key file %1</source>
         <translation>Die Schlüsseldatei %1 kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="195"/>
+        <location filename="../app/console/main.cpp" line="200"/>
         <source>remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt</source>
         <translation>der Fernmodus braucht einen API-Schlüssel: --key-file DATEI, LAPSE_KEY oder die Eingabe</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="221"/>
+        <location filename="../app/console/main.cpp" line="226"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="223"/>
+        <location filename="../app/console/main.cpp" line="228"/>
         <source>--as %1: no such principal in %2</source>
         <translation>--as %1: kein solcher Principal in %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="243"/>
+        <location filename="../app/console/main.cpp" line="265"/>
+        <source>Demo without a real PostgreSQL (%1): every session is simulated</source>
+        <translation>Demo ohne echtes PostgreSQL (%1): alle Sitzungen sind simuliert</translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="275"/>
         <source>API on http://%1:%2</source>
         <translation>API unter http://%1:%2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="244"/>
+        <location filename="../app/console/main.cpp" line="276"/>
         <source>could not serve the API on %1 (in use?)</source>
         <translation>Die API konnte nicht unter %1 angeboten werden (belegt?)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="257"/>
+        <location filename="../app/console/main.cpp" line="289"/>
         <source>Audit mirror stopped: the broker&apos;s chain breaks at event %1: %2</source>
         <translation>Prüfprotokoll-Spiegel angehalten: Die Kette des Brokers bricht bei Ereignis %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="273"/>
+        <location filename="../app/console/main.cpp" line="305"/>
         <source>No audit mirror: %1</source>
         <translation>Kein Spiegel des Prüfprotokolls: %1</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="280"/>
+        <location filename="../app/console/main.cpp" line="312"/>
         <source>Demo not started: %1</source>
         <translation>Demo nicht gestartet: %1</translation>
     </message>
@@ -1552,6 +1557,24 @@
         <location filename="../ui/ConfirmDialog.cpp" line="18"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Grund:</translation>
+    </message>
+</context>
+<context>
+    <name>lapse::DemoDatabase</name>
+    <message>
+        <location filename="../models/demo/DemoDatabase.cpp" line="61"/>
+        <source>the console runs as root, and PostgreSQL refuses to run a server as root</source>
+        <translation>die Konsole läuft als root, und PostgreSQL verweigert den Serverbetrieb als root</translation>
+    </message>
+    <message>
+        <location filename="../models/demo/DemoDatabase.cpp" line="92"/>
+        <source>cannot write %1</source>
+        <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <location filename="../models/demo/DemoDatabase.cpp" line="121"/>
+        <source>Billing PostgreSQL (the demo&apos;s own server, enforced)</source>
+        <translation>Abrechnungs-PostgreSQL (eigener Server der Demo, durchgesetzt)</translation>
     </message>
 </context>
 <context>
@@ -2571,6 +2594,134 @@ SHA-256 des Manifests: %8</translation>
     </message>
 </context>
 <context>
+    <name>lapse::PgCluster</name>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="113"/>
+        <source>%1 could not be started: %2</source>
+        <translation>%1 konnte nicht gestartet werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="123"/>
+        <source>%1 did not finish within %2 s</source>
+        <translation>%1 wurde nicht innerhalb von %2 s fertig</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="129"/>
+        <source>%1 crashed</source>
+        <translation>%1 ist abgestürzt</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="143"/>
+        <source> (exit code %1)</source>
+        <translation> (Exit-Code %1)</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="163"/>
+        <location filename="../models/enforcement/PgCluster.cpp" line="477"/>
+        <location filename="../models/enforcement/PgCluster.cpp" line="592"/>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="168"/>
+        <location filename="../models/enforcement/PgCluster.cpp" line="339"/>
+        <source>cannot hand %1 to the postgres user: %2</source>
+        <translation>%1 kann nicht an den Benutzer postgres übergeben werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="287"/>
+        <source>No PostgreSQL server is installed: initdb, pg_ctl and postgres were not found in /usr/lib/postgresql/15/bin, `pg_config --bindir` or /usr/lib/postgresql/*/bin. Install the postgresql package.</source>
+        <translation>Kein PostgreSQL-Server installiert: initdb, pg_ctl und postgres wurden weder in /usr/lib/postgresql/15/bin noch unter `pg_config --bindir` oder /usr/lib/postgresql/*/bin gefunden. Installieren Sie das Paket postgresql.</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="291"/>
+        <source>PostgreSQL&apos;s psql was not found in %1. Install the postgresql-client package.</source>
+        <translation>psql von PostgreSQL wurde in %1 nicht gefunden. Installieren Sie das Paket postgresql-client.</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="294"/>
+        <source>Running as root, and there is no &quot;postgres&quot; user to run the server as (PostgreSQL refuses to run as root). Run as an ordinary user, or create the postgres user.</source>
+        <translation>Läuft als root, und es gibt keinen Benutzer &quot;postgres&quot;, unter dem der Server laufen kann (PostgreSQL verweigert den Betrieb als root). Starten Sie als gewöhnlicher Benutzer oder legen Sie den Benutzer postgres an.</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="297"/>
+        <source>Running as root, and runuser (util-linux) was not found to run the server as the postgres user. Run as an ordinary user, or install util-linux.</source>
+        <translation>Läuft als root, und runuser (util-linux) wurde nicht gefunden, um den Server als Benutzer postgres zu starten. Starten Sie als gewöhnlicher Benutzer oder installieren Sie util-linux.</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="316"/>
+        <source>%1 is not a TCP port</source>
+        <translation>%1 ist kein TCP-Port</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="321"/>
+        <source>cannot create %1</source>
+        <translation>%1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="325"/>
+        <source>%1 is too long a path for PostgreSQL&apos;s unix socket (at most 107 bytes); choose a shorter directory</source>
+        <translation>%1 ist ein zu langer Pfad für den Unix-Socket von PostgreSQL (höchstens 107 Bytes); wählen Sie ein kürzeres Verzeichnis</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="334"/>
+        <source>The postgres user cannot reach %1: %2 is not traversable by it. Make it so (chmod o+x, or 0711) or choose a directory elsewhere.</source>
+        <translation>Der Benutzer postgres erreicht %1 nicht: %2 ist für ihn nicht durchquerbar. Ändern Sie das (chmod o+x oder 0711) oder wählen Sie ein anderes Verzeichnis.</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="352"/>
+        <source>%1 holds a cluster but its superuser password (%2) is missing; remove the directory to start afresh</source>
+        <translation>%1 enthält einen Cluster, aber dessen Superuser-Passwort (%2) fehlt; entfernen Sie das Verzeichnis, um neu zu beginnen</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="368"/>
+        <source>initdb failed for %1</source>
+        <translation>initdb ist für %1 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="382"/>
+        <source>no free TCP port on 127.0.0.1</source>
+        <translation>kein freier TCP-Port auf 127.0.0.1</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="470"/>
+        <source>cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="486"/>
+        <source>(no server log at %1)</source>
+        <translation>(kein Serverprotokoll unter %1)</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="493"/>
+        <source>Last lines of %1:
+%2</source>
+        <translation>Letzte Zeilen von %1:
+%2</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="508"/>
+        <source>PostgreSQL did not start on 127.0.0.1:%1</source>
+        <translation>PostgreSQL ist auf 127.0.0.1:%1 nicht gestartet</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="531"/>
+        <source>PostgreSQL on 127.0.0.1:%1 did not stop</source>
+        <translation>PostgreSQL auf 127.0.0.1:%1 hat nicht angehalten</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="555"/>
+        <source>psql failed</source>
+        <translation>psql ist fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../models/enforcement/PgCluster.cpp" line="571"/>
+        <source>cannot read %1</source>
+        <translation>%1 kann nicht gelesen werden</translation>
+    </message>
+</context>
+<context>
     <name>lapse::QueueWidget</name>
     <message>
         <location filename="../ui/QueueWidget.cpp" line="54"/>
@@ -2799,77 +2950,82 @@ SHA-256 des Manifests: %8</translation>
 <context>
     <name>lapse::SessionsModel</name>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="55"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="56"/>
+        <source>%1 backend %2 from %3</source>
+        <translation>%1 Backend %2 von %3</translation>
+    </message>
+    <message>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="63"/>
         <source>lingering, ordered closed</source>
         <translation>nachlaufend, Schließen angeordnet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="55"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="63"/>
         <source>lingering</source>
         <translation>nachlaufend</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="56"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="64"/>
         <source>live, ordered closed</source>
         <translation>live, Schließen angeordnet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="56"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="64"/>
         <source>live</source>
         <translation>live</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="92"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="100"/>
         <source>Still open %1 after its grant ended</source>
         <translation>Noch %1 offen nach Ende des Zugriffs</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="116"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="124"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="118"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="126"/>
         <source>Principal</source>
         <translation>Principal</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="120"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="128"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="122"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="130"/>
         <source>Resource server</source>
         <translation>Ressourcenserver</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="124"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="132"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="126"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="134"/>
         <source>Opened</source>
         <translation>Geöffnet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="128"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="136"/>
         <source>Grant ended</source>
         <translation>Zugriff beendet</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="130"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="138"/>
         <source>Lingering</source>
         <translation>Nachlauf</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="138"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="146"/>
         <source>No backend to load sessions from.</source>
         <translation>Kein Backend zum Laden der Sitzungen.</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/SessionsModel.cpp" line="152"/>
+        <location filename="../models/itemmodels/SessionsModel.cpp" line="160"/>
         <source>Could not load sessions: %1</source>
         <translation>Sitzungen konnten nicht geladen werden: %1</translation>
     </message>

@@ -8,8 +8,10 @@
 #include "backend/EmbeddedBackend.h"
 #include "backend/MirrorThread.h"
 #include "backend/RemoteBackend.h"
+#include "demo/DemoDatabase.h"
 #include "demo/DemoWorkload.h"
 #include "domain/Directory.h"
+#include "enforcement/PgEnforcement.h"
 #include "engine/Engine.h"
 #include "http/HttpFrontend.h"
 #include "http/ListenAddress.h"
@@ -169,8 +171,11 @@ int main(int argc, char** argv)
     std::unique_ptr<Backend> backendOwner;
     std::unique_ptr<HttpFrontend> http;
     std::unique_ptr<DemoWorkload> demo;
+    // Declared before the engine's users below it are destroyed: the database outlives the enforcement on it.
+    std::unique_ptr<DemoDatabase> demoDatabase;
+    std::unique_ptr<PgEnforcement> enforcement;
     std::unique_ptr<MirrorThread> mirror;
-    QString demoProblem, serving, auditFile, mirrorProblem;
+    QString demoProblem, demoNote, serving, auditFile, mirrorProblem;
     // Without --url or --data the console reopens its last connection.
     const ConsoleSettings::Connection open
         = settings.connectionToOpen({p.value("url"), p.value("key-file"), p.value("ca"), p.value("data")},
@@ -224,15 +229,42 @@ int main(int argc, char** argv)
         EngineConfig cfg;
         cfg.dataDir = dataDir;
         cfg.directory = std::move(directory).value();
+        QString databaseProblem;
+        if (p.isSet("demo")) {
+            // A real PostgreSQL for billing-pg where one can run; otherwise the demo says why and simulates.
+            const auto script = [](const char* name) {
+                QFile f(QStringLiteral(":/defaults/postgresql/%1").arg(QString::fromLatin1(name)));
+                return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+            };
+            auto db = DemoDatabase::start(QDir(dataDir).filePath(QStringLiteral("postgresql")),
+                {script("lapse-setup.sql"), script("example-billing.sql")});
+            if (db) {
+                demoDatabase = std::move(db).value();
+                cfg.directory.addTarget(demoDatabase->target());
+            } else {
+                databaseProblem = db.error().message;
+            }
+        }
         auto engine = Engine::open(std::move(cfg));
         if (!engine)
             return fail(engine.error().message);
+        // PostgreSQL targets in the directory (the demo's, or the user's own) are enforced for real.
+        auto enforced = PgEnforcement::attach(*engine.value());
+        if (!enforced)
+            return fail(enforced.error().message);
+        enforcement = std::move(enforced).value();
         settings.setLastConnection({{}, {}, {}, QDir(dataDir).absolutePath()});
 
         ownedEngine = std::move(engine).value();
         auditFile = ownedEngine->store().location();
-        if (p.isSet("demo"))
+        if (p.isSet("demo")) {
             demo = seedDemo(*ownedEngine, &demoProblem);
+            if (demo && demoDatabase)
+                demoDatabase->play(*ownedEngine);
+            else if (demo)
+                demoNote = QObject::tr("Demo without a real PostgreSQL (%1): every session is simulated")
+                               .arg(databaseProblem);
+        }
         backendOwner = std::make_unique<EmbeddedBackend>(*ownedEngine, p.value("as"));
         if (p.value("listen") != QLatin1String("none")) {
             auto listen = parseListen(p.value("listen"));
@@ -278,6 +310,8 @@ int main(int argc, char** argv)
         startDemo(std::move(demo), &window);
     else if (!demoProblem.isEmpty())
         window.statusBar()->showMessage(QObject::tr("Demo not started: %1").arg(demoProblem), 15000);
+    if (!demoNote.isEmpty())
+        window.statusBar()->showMessage(demoNote, 15000);
     const QString tab = p.value(QStringLiteral("tab"));
     if (!tab.isEmpty())
         window.showTab(tab);

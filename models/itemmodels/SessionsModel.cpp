@@ -48,8 +48,16 @@ QVariant SessionsModel::display(const Row& r, int column) const
         return r.principal;
     case Target:
         return r.target;
-    case ResourceServer:
-        return r.resourceServer;
+    case ResourceServer: {
+        // A session the broker saw on the target itself: what the target says it is.
+        const QJsonObject b = r.json.value(QLatin1String("backend")).toObject();
+        if (b.isEmpty())
+            return r.resourceServer;
+        return tr("%1 backend %2 from %3")
+            .arg(r.target)
+            .arg(b.value(QLatin1String("pid")).toInt())
+            .arg(b.value(QLatin1String("client_addr")).toString());
+    }
     case State:
         if (r.lingering())
             return r.terminateRequestedMs ? tr("lingering, ordered closed") : tr("lingering");

@@ -831,6 +831,22 @@ private slots:
         auto other = f().grantFor(QStringLiteral("alice"), QStringLiteral("billing-db"));
         LAPSE_VERIFY_OK(other);
 
+        // A backend the target showed: the sessions table names it as the target does.
+        Session seen;
+        seen.grantId = g->id;
+        seen.backendPid = 4242;
+        seen.clientAddr = QStringLiteral("10.0.0.7");
+        seen.applicationName = QStringLiteral("psql");
+        seen.backendStartMs = f().now();
+        LAPSE_VERIFY_OK(eng().recordTargetSession(seen));
+        SessionsModel sessions(m_backend.get());
+        QAbstractItemModelTester sessionsTester(
+            &sessions, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(sessions));
+        QCOMPARE(sessions.rowCount(), 1);
+        QCOMPARE(sessions.index(0, SessionsModel::ResourceServer).data().toString(),
+            QStringLiteral("pg-billing backend 4242 from 10.0.0.7"));
+
         GrantsModel grants(m_backend.get());
         QAbstractItemModelTester tester(&grants, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(load(grants));
