@@ -3,8 +3,10 @@
 // expiry, completion and lockout end every backend (idle, inside a transaction, after SET ROLE) and the next
 // login is refused, verified; a role owning a table is kept disabled; a target that is down blocks approval
 // and leaves the end pending across a broker restart until PostgreSQL confirms it.
+#include "BrokerProcess.h"
 #include "DirectoryFixtures.h"
 #include "EngineFixture.h"
+#include "HttpClient.h"
 #include "backend/EmbeddedBackend.h"
 #include "console/EffectTracker.h"
 #include "enforcement/PgCluster.h"
@@ -13,6 +15,9 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -372,6 +377,109 @@ private slots:
         QVERIFY2(attrs->simplified() == "f | 0", attrs->constData());
         QCOMPARE(
             PQstatus(connectWith(cred["login"].toObject()["conninfo"].toString()).get()), CONNECTION_BAD);
+    }
+
+    // The product as shipped: lapse-broker with a postgresql target in its directory file, lapsectl asking
+    // with --wait --conninfo, psql's connection string working, then the revoke verified in lapsectl status
+    // and /metrics.
+    void theBrokerAndLapsectlEnforceEndToEnd()
+    {
+        using lapse::testing::BrokerProcess;
+        QFile example(BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json")));
+        QVERIFY(example.open(QIODevice::ReadOnly));
+        QJsonObject dir = QJsonDocument::fromJson(example.readAll()).object();
+        QJsonArray targets = dir["targets"].toArray();
+        targets.append(QJsonObject {{"id", "pg-billing"}, {"kind", "postgresql"}, {"owner", "grace"},
+            {"privileges", QJsonArray {"read", "write"}}, {"max_ttl_seconds", 600},
+            {"connection",
+                QJsonObject {{"host", m_cluster->host()}, {"port", m_cluster->port()},
+                    {"database", "billing"}, {"user", "lapse_broker"}, {"passfile", m_passfile},
+                    {"sslmode", "disable"}}},
+            {"catalogue",
+                QJsonObject {{"read", QJsonObject {{"role", "billing_read"}}},
+                    {"write", QJsonObject {{"role", "billing_write"}}}}}});
+        dir["targets"] = targets;
+        const QString dirFile = m_tmp.filePath(QStringLiteral("broker-directory.json"));
+        QFile out(dirFile);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(dir).toJson());
+        out.close();
+        BrokerProcess::Options o;
+        o.directoryFile = dirFile;
+        BrokerProcess broker(o);
+        QString error;
+        const QByteArray daveKey = broker.createKey(QStringLiteral("dave"), &error);
+        const QByteArray carolKey = broker.createKey(QStringLiteral("carol"), &error);
+        const QByteArray consoleKey = broker.createKey(QStringLiteral("console"), &error);
+        QVERIFY2(!consoleKey.isEmpty(), qPrintable(error));
+        QVERIFY2(broker.start(&error), qPrintable(error));
+        const auto ctl = [&](const QByteArray& key, const QStringList& args) {
+            QProcess p;
+            QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+            e.insert(QStringLiteral("LAPSE_URL"), broker.url().toString());
+            e.insert(QStringLiteral("LAPSE_CA"), broker.caFile());
+            e.insert(QStringLiteral("LAPSE_KEY"), QString::fromLatin1(key));
+            p.setProcessEnvironment(e);
+            p.start(BrokerProcess::binary(QStringLiteral("lapsectl")), args);
+            p.waitForFinished(60000);
+            return std::make_pair(p.exitCode(), p.readAllStandardOutput() + p.readAllStandardError());
+        };
+
+        QProcess waiting;
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        e.insert(QStringLiteral("LAPSE_URL"), broker.url().toString());
+        e.insert(QStringLiteral("LAPSE_CA"), broker.caFile());
+        e.insert(QStringLiteral("LAPSE_KEY"), QString::fromLatin1(daveKey));
+        waiting.setProcessEnvironment(e);
+        waiting.start(BrokerProcess::binary(QStringLiteral("lapsectl")),
+            {"request", "--target", "pg-billing", "--privileges", "read", "--task", "reconcile", "--reason",
+                "month end", "--ttl", "300", "--wait", "--conninfo", "--timeout", "60"});
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (err += waiting.readAllStandardError()).contains("waiting for a decision"), 20000);
+        const QString requestId = QString::fromLatin1(err.left(err.indexOf(' ')));
+        QCOMPARE(ctl(carolKey, {"approve", requestId}).first, 0);
+        QVERIFY(waiting.waitForFinished(30000));
+        QCOMPARE(waiting.exitCode(), 0);
+        const QByteArray conninfo = waiting.readAllStandardOutput().trimmed();
+        QVERIFY2(
+            conninfo.contains("user='lapse_grt_") && conninfo.contains("password="), conninfo.constData());
+        Conn c = connectWith(QString::fromUtf8(conninfo));
+        QVERIFY2(PQstatus(c.get()) == CONNECTION_OK, PQerrorMessage(c.get()));
+        QCOMPARE(run(c.get(), "SELECT count(*) FROM invoices"), QString());
+
+        lapse::testing::HttpClient http(broker.url(), broker.caFile());
+        const QJsonObject request = http.get(QStringLiteral("/v1/requests/") + requestId, carolKey).json();
+        const QString grantId = request["grant_id"].toString();
+        QVERIFY(grantId.startsWith(QLatin1String("grt_")));
+        QVERIFY(!request.contains("credential")); // the approver never sees the login
+        QTRY_VERIFY_WITH_TIMEOUT(http.get(QStringLiteral("/v1/sessions?grant=") + grantId, carolKey)
+                                     .json()["items"]
+                                     .toArray()
+                                     .size()
+                == 1,
+            10000);
+        QVERIFY(http.get(QStringLiteral("/metrics"), {}).body.contains("lapse_enforcement_provisioned 1"));
+
+        QCOMPARE(ctl(carolKey, {"revoke", grantId, "--reason", "leaver"}).first, 0);
+        QByteArray status;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (status = ctl(consoleKey, {"status", grantId}).second).contains("verified: login refused at"),
+            15000);
+        QVERIFY2(status.contains("1 of 1 sessions gone"), status.constData());
+        QCOMPARE(run(c.get(), "SELECT 1"), QStringLiteral("broken"));
+        QCOMPARE(PQstatus(connectWith(QString::fromUtf8(conninfo)).get()), CONNECTION_BAD);
+        const QByteArray metrics = http.get(QStringLiteral("/metrics"), {}).body;
+        QVERIFY2(metrics.contains("lapse_enforcement_pending 0")
+                && metrics.contains("lapse_enforcement_verified_total 1"),
+            metrics.constData());
+        // The password went to dave's terminal only: the broker's log and data hold none of it.
+        const QByteArray password = conninfo.mid(conninfo.indexOf("password='") + 10).split('\'').first();
+        QVERIFY(password.size() >= 32);
+        const QByteArray events = http.get(QStringLiteral("/v1/events?limit=1000"), consoleKey).body;
+        QVERIFY(events.contains("revocation.verified"));
+        QVERIFY(!events.contains(password));
+        broker.stop();
     }
 
     void aTargetThatIsDownBlocksApprovalAndLeavesTheEndPendingAcrossARestart()
