@@ -953,108 +953,108 @@
         <translation>Alles widerrufen, was die Identität hält, ihre Sitzungen beenden und ihre Anträge bis zur Entsperrung ablehnen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="126"/>
+        <location filename="../ui/ActiveWidget.cpp" line="127"/>
         <source>Active grants (countdown to expiry)</source>
         <translation>Aktive Zugriffe (Countdown bis zum Ablauf)</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="134"/>
+        <location filename="../ui/ActiveWidget.cpp" line="135"/>
         <source>Show &amp;all sessions</source>
         <translation>&amp;Alle Sitzungen zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="137"/>
+        <location filename="../ui/ActiveWidget.cpp" line="138"/>
         <source>Clear the grant selection: list the sessions of every grant, including lingering ones whose grant already ended</source>
         <translation>Auswahl des Zugriffs aufheben: die Sitzungen aller Zugriffe zeigen, auch nachlaufende, deren Zugriff schon beendet ist</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="167"/>
-        <location filename="../ui/ActiveWidget.cpp" line="175"/>
+        <location filename="../ui/ActiveWidget.cpp" line="168"/>
+        <location filename="../ui/ActiveWidget.cpp" line="176"/>
         <source>Sessions of every grant — lingering ones (open after their grant ended) are highlighted</source>
         <translation>Sitzungen aller Zugriffe — nachlaufende (noch offen nach Ende ihres Zugriffs) sind hervorgehoben</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="169"/>
+        <location filename="../ui/ActiveWidget.cpp" line="170"/>
         <source>Sessions of grant %1 — lingering ones are highlighted</source>
         <translation>Sitzungen des Zugriffs %1 — nachlaufende sind hervorgehoben</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="255"/>
+        <location filename="../ui/ActiveWidget.cpp" line="256"/>
         <source>Not done: the connection to the broker is down. Actions are never queued; try again when the status bar says live.</source>
         <translation>Nicht ausgeführt: Die Verbindung zum Broker ist unterbrochen. Aktionen werden nie vorgemerkt; erneut versuchen, sobald die Statusleiste „live“ zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="281"/>
+        <location filename="../ui/ActiveWidget.cpp" line="282"/>
         <source>Revoke grant</source>
         <translation>Zugriff widerrufen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="282"/>
+        <location filename="../ui/ActiveWidget.cpp" line="283"/>
         <source>Revoke grant %1 of %2 on %3 now? Its credential stops working at once and its sessions are ordered closed.</source>
         <translation>Zugriff %1 von %2 auf %3 jetzt widerrufen? Sein Berechtigungsnachweis funktioniert sofort nicht mehr und seine Sitzungen werden geschlossen.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="285"/>
+        <location filename="../ui/ActiveWidget.cpp" line="286"/>
         <source>Revoke</source>
         <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="291"/>
+        <location filename="../ui/ActiveWidget.cpp" line="292"/>
         <source>Revoking %1…</source>
         <translation>%1 wird widerrufen…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="299"/>
+        <location filename="../ui/ActiveWidget.cpp" line="300"/>
         <source>Revoke failed: %1</source>
         <translation>Widerruf fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="312"/>
+        <location filename="../ui/ActiveWidget.cpp" line="313"/>
         <source>Terminate session</source>
         <translation>Sitzung beenden</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="313"/>
+        <location filename="../ui/ActiveWidget.cpp" line="314"/>
         <source>Order session %1 of %2 on %3 closed? The resource server %4 is told to end it.</source>
         <translation>Sitzung %1 von %2 auf %3 schließen lassen? Der Ressourcenserver %4 wird angewiesen, sie zu beenden.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="315"/>
+        <location filename="../ui/ActiveWidget.cpp" line="316"/>
         <source>Terminate</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="321"/>
+        <location filename="../ui/ActiveWidget.cpp" line="322"/>
         <source>Ordering session %1 closed…</source>
         <translation>Sitzung %1 wird geschlossen…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="329"/>
+        <location filename="../ui/ActiveWidget.cpp" line="330"/>
         <source>Terminate failed: %1</source>
         <translation>Beenden fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="341"/>
+        <location filename="../ui/ActiveWidget.cpp" line="342"/>
         <source>Lock out identity</source>
         <translation>Identität sperren</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="342"/>
+        <location filename="../ui/ActiveWidget.cpp" line="343"/>
         <source>Lock out %1? Every grant it holds is revoked, its sessions are ordered closed, its pending requests are denied and new ones refused until it is unlocked.</source>
         <translation>%1 sperren? Jeder Zugriff wird widerrufen, die Sitzungen werden geschlossen, offene Anträge abgelehnt und neue bis zur Entsperrung verweigert.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="346"/>
+        <location filename="../ui/ActiveWidget.cpp" line="347"/>
         <source>Lock out</source>
         <translation>Sperren</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="352"/>
+        <location filename="../ui/ActiveWidget.cpp" line="353"/>
         <source>Locking out %1…</source>
         <translation>%1 wird gesperrt…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="360"/>
+        <location filename="../ui/ActiveWidget.cpp" line="361"/>
         <source>Lockout failed: %1</source>
         <translation>Sperre fehlgeschlagen: %1</translation>
     </message>
@@ -2390,48 +2390,63 @@ SHA-256 des Manifests: %8</translation>
         <translation>Nutzungen nach Ablauf</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="131"/>
+        <location filename="../ui/InsightCharts.cpp" line="133"/>
         <source>introspection</source>
         <translation>Introspektion</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="132"/>
+        <location filename="../ui/InsightCharts.cpp" line="134"/>
         <source>sessions p50</source>
         <translation>Sitzungen p50</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="133"/>
+        <location filename="../ui/InsightCharts.cpp" line="135"/>
         <source>sessions p99</source>
         <translation>Sitzungen p99</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="134"/>
-        <location filename="../ui/InsightCharts.cpp" line="136"/>
+        <location filename="../ui/InsightCharts.cpp" line="137"/>
+        <source>target p50</source>
+        <translation>Ziel p50</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightCharts.cpp" line="138"/>
+        <source>target p99</source>
+        <translation>Ziel p99</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightCharts.cpp" line="140"/>
+        <location filename="../ui/InsightCharts.cpp" line="142"/>
         <source>seconds</source>
         <translation>Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="137"/>
+        <location filename="../ui/InsightCharts.cpp" line="143"/>
         <source>%1 revocations, %2 with sessions still unconfirmed</source>
         <translation>%1 Widerrufe, %2 mit noch unbestätigten Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="151"/>
+        <location filename="../ui/InsightCharts.cpp" line="149"/>
+        <source>targets: %1 ends verified, %2 pending</source>
+        <translation>Ziele: %1 Enden verifiziert, %2 ausstehend</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightCharts.cpp" line="163"/>
         <source>completed %1</source>
         <translation>abgeschlossen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="152"/>
+        <location filename="../ui/InsightCharts.cpp" line="164"/>
         <source>expired %1</source>
         <translation>abgelaufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="153"/>
+        <location filename="../ui/InsightCharts.cpp" line="165"/>
         <source>revoked %1</source>
         <translation>widerrufen %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightCharts.cpp" line="157"/>
+        <location filename="../ui/InsightCharts.cpp" line="169"/>
         <source>%1 break-glass · used %2 of %3 approved hours · %4 of %5 records complete</source>
         <translation>%1 Notfallzugriffe · %2 von %3 genehmigten Stunden genutzt · %4 von %5 Einträgen vollständig</translation>
     </message>

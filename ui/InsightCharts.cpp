@@ -127,17 +127,29 @@ QChart* revocation(const QHash<QString, DataTable>& tables, const QJsonObject& m
 {
     // From the revoke to introspection refusing, and to the last session confirmed closed (p50, p99).
     const QJsonObject r = metrics[QLatin1String("revocation")].toObject();
+    const QJsonObject e = metrics[QLatin1String("enforcement")].toObject();
+    const bool enforced = e[QLatin1String("grants")].toInt() > 0;
     // Short category labels: a long one is not drawn at all when it is wider than its bar's slot.
-    QChart* chart = barChart({QCoreApplication::translate("lapse::InsightsView", "introspection"),
-                                 QCoreApplication::translate("lapse::InsightsView", "sessions p50"),
-                                 QCoreApplication::translate("lapse::InsightsView", "sessions p99")},
+    QStringList categories {QCoreApplication::translate("lapse::InsightsView", "introspection"),
+        QCoreApplication::translate("lapse::InsightsView", "sessions p50"),
+        QCoreApplication::translate("lapse::InsightsView", "sessions p99")};
+    if (enforced) // from the end to the login refused on an enforced target
+        categories << QCoreApplication::translate("lapse::InsightsView", "target p50")
+                   << QCoreApplication::translate("lapse::InsightsView", "target p99");
+    QChart* chart = barChart(categories,
         {{QCoreApplication::translate("lapse::InsightsView", "seconds"),
             column(tables.value(QStringLiteral("revocation")), 1)}},
         false, QCoreApplication::translate("lapse::InsightsView", "seconds"), 1);
-    chart->setTitle(QCoreApplication::translate(
+    QString title = QCoreApplication::translate(
         "lapse::InsightsView", "%1 revocations, %2 with sessions still unconfirmed")
                         .arg(r[QLatin1String("count")].toInt())
-                        .arg(r[QLatin1String("sessions_unconfirmed")].toInt()));
+                        .arg(r[QLatin1String("sessions_unconfirmed")].toInt());
+    if (enforced)
+        title += QLatin1String(" · ")
+            + QCoreApplication::translate("lapse::InsightsView", "targets: %1 ends verified, %2 pending")
+                  .arg(e[QLatin1String("verified")].toInt())
+                  .arg(e[QLatin1String("pending")].toInt());
+    chart->setTitle(title);
     return chart;
 }
 

@@ -45,6 +45,14 @@ struct RevokedGrant {
     std::optional<qint64> effectMs;
 };
 
+// A grant on an enforced target (postgresql): whether it ended, and from its end to the login refused once
+// verified (nullopt: not verified yet).
+struct EnforcedGrant {
+    QString principal;
+    bool ended = false;
+    std::optional<qint64> lagMs;
+};
+
 // When a grant of a group started.
 struct GrantStart {
     QString principal, target, privileges;

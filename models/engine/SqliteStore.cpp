@@ -76,8 +76,13 @@ const char* const kSchema[] = {
     // are computed from the events' hashes), and the signed checkpoints cut from it.
     "CREATE TABLE IF NOT EXISTS log_tree(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
     " PRIMARY KEY(level, idx)) WITHOUT ROWID",
-    // Ended grants an enforced target has not confirmed yet: few, and listed by the console on every load.
-    "CREATE TABLE IF NOT EXISTS enforcement_pending(grant_id TEXT PRIMARY KEY) WITHOUT ROWID",
+    // Grants on enforced targets and where their enforcement stands: the console lists the pending ones on
+    // every load, the insights read the lag of the verified ones.
+    "CREATE TABLE IF NOT EXISTS enforced_grants(grant_id TEXT PRIMARY KEY, principal TEXT NOT NULL, target "
+    "TEXT"
+    " NOT NULL, start_ms INTEGER NOT NULL, state TEXT NOT NULL, lag_ms INTEGER) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS enforced_grants_state ON enforced_grants(state)",
+    "CREATE INDEX IF NOT EXISTS enforced_grants_start ON enforced_grants(start_ms, target)",
     "CREATE TABLE IF NOT EXISTS log_checkpoints(size INTEGER PRIMARY KEY, ts INTEGER NOT NULL, note BLOB NOT "
     "NULL)",
 };
@@ -615,10 +620,17 @@ Status SqliteStore::putGrant(const Grant& g)
     if (const Status s = exec(q, QStringLiteral("grant write")); !s || g.enforcement.isEmpty())
         return s;
     QSqlQuery p(connection());
-    p.prepare(g.enforcement == QLatin1String("pending")
-            ? QStringLiteral("INSERT OR IGNORE INTO enforcement_pending(grant_id) VALUES(?)")
-            : QStringLiteral("DELETE FROM enforcement_pending WHERE grant_id = ?"));
+    p.prepare(
+        QStringLiteral("INSERT OR REPLACE INTO enforced_grants(grant_id, principal, target, start_ms, state,"
+                       " lag_ms) VALUES(?,?,?,?,?,?)"));
     p.addBindValue(g.id);
+    p.addBindValue(g.principal);
+    p.addBindValue(g.target);
+    p.addBindValue(g.startsMs);
+    p.addBindValue(g.enforcement);
+    p.addBindValue(g.enforcement == QLatin1String("verified")
+            ? QVariant(g.enforcementDetail.value(QLatin1String("lag_ms")).toInteger())
+            : QVariant(QMetaType::fromType<qint64>()));
     return exec(p, QStringLiteral("grant write"));
 }
 
@@ -873,7 +885,7 @@ QList<Grant> SqliteStore::grants(const GrantFilter& f) const
         binds << f.afterId;
     }
     if (f.enforcementPending)
-        sql += QStringLiteral(" AND id IN (SELECT grant_id FROM enforcement_pending)");
+        sql += QStringLiteral(" AND id IN (SELECT grant_id FROM enforced_grants WHERE state = 'pending')");
     sql += QStringLiteral(" ORDER BY id LIMIT ?");
     binds << qBound(1, f.limit, 10000);
     QSqlQuery q(connection());
@@ -1267,6 +1279,24 @@ Status SqliteStore::revokedGrants(
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
         row(RevokedGrant {q.text(0), q.isNull(1) ? std::nullopt : std::optional<qint64>(q.int64(1))});
+    return rc == SQLITE_DONE ? Status(Ok {}) : Status(insightFailure(h));
+}
+
+Status SqliteStore::enforcedGrants(
+    const InsightScope& scope, const std::function<void(const EnforcedGrant&)>& row) const
+{
+    sqlite3* h = reader();
+    const QByteArray sql = QStringLiteral("SELECT principal, state, lag_ms FROM enforced_grants"
+                                          " WHERE start_ms >= ?1 AND start_ms < ?2%1")
+                               .arg(targetClause(scope.target, 3))
+                               .toUtf8();
+    SqlStatement q;
+    if (!prepareScoped(q, h, sql, scope))
+        return insightFailure(h);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+        row(EnforcedGrant {q.text(0), q.text(1) != QLatin1String("provisioned"),
+            q.isNull(2) ? std::nullopt : std::optional<qint64>(q.int64(2))});
     return rc == SQLITE_DONE ? Status(Ok {}) : Status(insightFailure(h));
 }
 

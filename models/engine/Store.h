@@ -153,6 +153,9 @@ public:
         const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const = 0;
     virtual Status revokedGrants(
         const InsightScope& scope, const std::function<void(const RevokedGrant&)>& row) const = 0;
+    // Grants on enforced targets that started in the scope, with their verified end's lag.
+    virtual Status enforcedGrants(
+        const InsightScope& scope, const std::function<void(const EnforcedGrant&)>& row) const = 0;
     // Start times ordered by group (principal, target, privileges), then time.
     virtual Status grantStarts(
         const InsightScope& scope, const std::function<void(const GrantStart&)>& row) const = 0;

@@ -49,6 +49,14 @@ QHash<QString, DataTable> insightTables(const QJsonObject& m)
         {{QStringLiteral("introspection_refusing"), 0.0},
             {QStringLiteral("p50"), r[QLatin1String("p50_ms")].toDouble() / 1000.0},
             {QStringLiteral("p99"), r[QLatin1String("p99_ms")].toDouble() / 1000.0}}};
+    // Enforced targets: from a grant's end to its login refused on the target (only where there are any).
+    const QJsonObject e = m[QLatin1String("enforcement")].toObject();
+    if (e[QLatin1String("grants")].toInt() > 0) {
+        out[QStringLiteral("revocation")].rows.append(
+            {QStringLiteral("target_refused_p50"), e[QLatin1String("lag_p50_ms")].toDouble() / 1000.0});
+        out[QStringLiteral("revocation")].rows.append(
+            {QStringLiteral("target_refused_p99"), e[QLatin1String("lag_p99_ms")].toDouble() / 1000.0});
+    }
 
     const QJsonObject d = m[QLatin1String("duration")].toObject();
     out[QStringLiteral("endings")] = DataTable {{QStringLiteral("ended_by"), QStringLiteral("grants")},

@@ -235,6 +235,30 @@ Result<QJsonObject> revocation(const Store& store, const MetricsQuery& q, Identi
         {"sessions_unconfirmed", unconfirmed}};
 }
 
+// Enforcement on targets: of the grants on enforced targets, how many ended, how many of those the target
+// confirmed (a login with the credential refused) and how long that took from the end; the rest are pending.
+Result<QJsonObject> enforcement(const Store& store, const MetricsQuery& q, Identities& who)
+{
+    qint64 grants = 0, ended = 0, verified = 0;
+    std::vector<qint64> lags;
+    const Status s = store.enforcedGrants(
+        InsightScope {std::max<qint64>(0, q.fromMs), q.toMs, q.target}, [&](const EnforcedGrant& g) {
+            if (!who.inScope(g.principal))
+                return;
+            ++grants;
+            ended += g.ended ? 1 : 0;
+            if (g.lagMs) {
+                ++verified;
+                lags.push_back(*g.lagMs);
+            }
+        });
+    if (!s)
+        return s.error();
+    return QJsonObject {{"grants", grants}, {"ended", ended}, {"verified", verified},
+        {"pending", ended - verified}, {"lag_p50_ms", percentile(lags, 0.50)},
+        {"lag_p99_ms", percentile(lags, 0.99)}};
+}
+
 QJsonObject duration(const GrantContribution& total)
 {
     return QJsonObject {{"ended", total.ended}, {"approved_ttl_seconds", double(total.ttlSeconds)},
@@ -330,6 +354,9 @@ Result<QJsonObject> computeMetrics(
     const auto revoked = revocation(store, q, who);
     if (!revoked)
         return revoked.error();
+    const auto enforced = enforcement(store, q, who);
+    if (!enforced)
+        return enforced.error();
     return QJsonObject {
         {"window",
             QJsonObject {{"from", q.fromMs > 0 ? QJsonValue(Clock::toIso(q.fromMs)) : QJsonValue()},
@@ -341,6 +368,7 @@ Result<QJsonObject> computeMetrics(
         {"grant_width", grantWidth(total)},
         {"lingering_sessions", lingeringSessions(total, open.value())},
         {"revocation", revoked.value()},
+        {"enforcement", enforced.value()},
         {"duration", duration(total)},
         {"completeness", completeness(cells.value(), total, who)},
         {"series", series(cells.value(), open.value())},

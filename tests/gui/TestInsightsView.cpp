@@ -1,6 +1,7 @@
 // The Insights view shows the numbers of the one metrics implementation, exports them, and a click on an
 // identity's bar lists the grants behind it; given a mirror of the log it computes from that, offline too.
 #include "EngineFixture.h"
+#include "FakeEnforcement.h"
 #include "InsightsView.h"
 
 #include "SwitchableBackend.h"
@@ -68,6 +69,43 @@ private slots:
         QCOMPARE(backend.callsWhileOffline(), 0); // nothing was asked of the broker
         QCOMPARE(view.metrics()["elevation_frequency"].toObject()["grants"].toInt(), 3);
         QVERIFY(view.csv(QStringLiteral("by_identity")).contains(QStringLiteral("agent-7,1\r\n")));
+    }
+
+    // Enforced targets add their lag (from a grant's end to its login refused) to the revocation chart.
+    void revocationChartShowsTheEnforcedTargetsLag()
+    {
+        EngineFixture f(directoryWithPostgresTarget(makeDirectory()));
+        QVERIFY(f.ok());
+        FakeEnforcement enforcement;
+        f.engine().setEnforcement(&enforcement);
+        for (const char* who : {"alice", "dave", "agent-7"}) {
+            auto g = f.grantFor(QString::fromLatin1(who), QStringLiteral("pg-billing"));
+            QVERIFY(g.ok());
+            QVERIFY(f.engine().revoke(f.who(QStringLiteral("carol")), g->id, QStringLiteral("done")).ok());
+            if (QLatin1String(who) != QLatin1String("agent-7"))
+                QVERIFY(f.engine()
+                            .recordEnforcement(
+                                g->id, QStringLiteral("verified"), {{"lag_ms", 250}, {"sessions_gone", 0}})
+                            .ok());
+        }
+        EmbeddedBackend backend(f.engine(), QStringLiteral("aud"));
+        InsightsView view(&backend);
+        view.resize(1400, 900);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy loaded(&view, &InsightsView::loaded);
+        view.refresh();
+        QVERIFY(loaded.wait());
+        QCOMPARE(view.metrics()["enforcement"].toObject()["pending"].toInt(), 1);
+        QVERIFY2(
+            view.csv(QStringLiteral("revocation")).contains(QStringLiteral("target_refused_p50,0.25\r\n")),
+            qPrintable(view.csv(QStringLiteral("revocation"))));
+        bool titled = false;
+        for (QChartView* v : view.findChildren<QChartView*>())
+            titled = titled
+                || v->chart()->title().contains(QStringLiteral("targets: 2 ends verified, 1 pending"));
+        QVERIFY(titled);
+        f.engine().setEnforcement(nullptr);
     }
 
     void chartsShowTheMetricsAndDrillDown()

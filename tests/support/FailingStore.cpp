@@ -140,6 +140,14 @@ Status FailingStore::revokedGrants(
     return m_inner->revokedGrants(scope, row);
 }
 
+Status FailingStore::enforcedGrants(
+    const InsightScope& scope, const std::function<void(const EnforcedGrant&)>& row) const
+{
+    if (auto e = fault(Op::InsightReads))
+        return *e;
+    return m_inner->enforcedGrants(scope, row);
+}
+
 Status FailingStore::grantStarts(
     const InsightScope& scope, const std::function<void(const GrantStart&)>& row) const
 {

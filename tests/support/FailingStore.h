@@ -107,6 +107,8 @@ public:
         const InsightScope& scope, const std::function<void(const InsightCell&)>& row) const override;
     Status lingeringGrants(
         const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const override;
+    Status enforcedGrants(
+        const InsightScope& scope, const std::function<void(const EnforcedGrant&)>& row) const override;
     Status revokedGrants(
         const InsightScope& scope, const std::function<void(const RevokedGrant&)>& row) const override;
     Status grantStarts(

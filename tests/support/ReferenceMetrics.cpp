@@ -40,6 +40,8 @@ struct GrantFact {
     QString endedAs; // completed, revoked, expired
     qint64 revokedAtMs = 0;
     int uses = 0;
+    bool enforced = false, verified = false;
+    qint64 enforcementLagMs = 0;
     std::vector<SessionFact> sessions;
 };
 
@@ -72,10 +74,10 @@ Result<QJsonObject> referenceMetrics(
 {
     QSqlQuery rows(db);
     rows.setForwardOnly(true);
-    if (!rows.exec(
-            QStringLiteral("SELECT ts, type, CAST(body AS TEXT) FROM events WHERE type IN ('grant.activated',"
-                           " 'grant.completed', 'grant.revoked', 'grant.expired', 'session.opened',"
-                           " 'session.ended', 'credential.used_after_end') ORDER BY seq")))
+    if (!rows.exec(QStringLiteral(
+            "SELECT ts, type, CAST(body AS TEXT) FROM events WHERE type IN ('grant.activated',"
+            " 'grant.completed', 'grant.revoked', 'grant.expired', 'session.opened',"
+            " 'session.ended', 'credential.used_after_end', 'revocation.verified') ORDER BY seq")))
         return makeError(ErrorCode::Internal, QStringLiteral("metrics: %1").arg(rows.lastError().text()));
 
     std::map<QString, GrantFact> grants; // by id, in id (= creation) order
@@ -107,6 +109,14 @@ Result<QJsonObject> referenceMetrics(
             g.ttlSeconds = b[QLatin1String("ttl_seconds")].toInt();
             g.startsMs = iso(b[QLatin1String("starts_at")]);
             g.expiresMs = iso(b[QLatin1String("expires_at")]);
+            g.enforced = b[QLatin1String("enforcement")].isObject();
+        } else if (type == QLatin1String("revocation.verified")) {
+            auto it = grants.find(b[QLatin1String("id")].toString());
+            if (it == grants.end())
+                continue;
+            it->second.verified = true;
+            it->second.enforcementLagMs
+                = b[QLatin1String("enforcement")].toObject()[QLatin1String("lag_ms")].toInteger();
         } else if (type.startsWith(QLatin1String("grant."))) {
             auto it = grants.find(b[QLatin1String("id")].toString());
             if (it == grants.end())
@@ -264,6 +274,20 @@ Result<QJsonObject> referenceMetrics(
             toClosed.push_back(effect);
     }
 
+    // 4b. Enforcement on targets: ended grants the target confirmed, and how long that took.
+    int enforcedGrants = 0, enforcedEnded = 0, enforcedVerified = 0;
+    std::vector<qint64> lags;
+    for (const GrantFact* g : scope) {
+        if (!g->enforced)
+            continue;
+        ++enforcedGrants;
+        enforcedEnded += g->endedMs ? 1 : 0;
+        if (g->verified) {
+            ++enforcedVerified;
+            lags.push_back(g->enforcementLagMs);
+        }
+    }
+
     // 5. Duration: approved TTL against time used; how grants end.
     int completed = 0, expired = 0, revoked = 0, breakGlass = 0;
     double ttlTotal = 0, usedTotal = 0;
@@ -318,6 +342,10 @@ Result<QJsonObject> referenceMetrics(
             QJsonObject {{"count", revocations}, {"introspection_refusing_ms", 0},
                 {"p50_ms", percentile(toClosed, 0.50)}, {"p99_ms", percentile(toClosed, 0.99)},
                 {"sessions_unconfirmed", unconfirmed}}},
+        {"enforcement",
+            QJsonObject {{"grants", enforcedGrants}, {"ended", enforcedEnded}, {"verified", enforcedVerified},
+                {"pending", enforcedEnded - enforcedVerified}, {"lag_p50_ms", percentile(lags, 0.50)},
+                {"lag_p99_ms", percentile(lags, 0.99)}}},
         {"duration",
             QJsonObject {{"ended", ended}, {"approved_ttl_seconds", ttlTotal}, {"used_seconds", usedTotal},
                 {"completed", completed}, {"expired", expired}, {"revoked", revoked},

@@ -4,6 +4,7 @@
 // whose edges fall anywhere — inside hours, exactly on grant starts — and random target, kind and repeat
 // filters; across an engine restart, a rollback, and a backfill of a store whose rollups were lost.
 #include "EngineFixture.h"
+#include "FakeEnforcement.h"
 #include "ReferenceMetrics.h"
 
 #include "engine/InsightsIndex.h"
@@ -294,6 +295,57 @@ private slots:
 
     // Batches through appendBatch (the rollups take each batch on a second thread beside the chain), cut at
     // random so grants span batches and late events find grants already written out.
+    // Enforced grants: how many ended, how many the target confirmed and how long that took, as the replay
+    // of the log says, under several scopes.
+    void enforcementAgreesWithTheReplay()
+    {
+        World w(5);
+        w.f = std::make_unique<EngineFixture>(directoryWithPostgresTarget(makeDirectory()));
+        QVERIFY(w.f->ok());
+        FakeEnforcement enforcement;
+        w.e().setEnforcement(&enforcement);
+        QList<Grant> grants;
+        for (const char* who : {"alice", "dave", "agent-7", "alice", "dave", "agent-7", "alice"}) {
+            auto g = w.f->grantFor(QString::fromLatin1(who), QStringLiteral("pg-billing"));
+            LAPSE_VERIFY_OK(g);
+            grants << g.value();
+            w.f->clock().advance(60'000);
+        }
+        auto plain = w.f->grantFor(QStringLiteral("alice"), QStringLiteral("billing-db")); // not enforced
+        LAPSE_VERIFY_OK(plain);
+        const Principal& bob = w.f->who(QStringLiteral("bob"));
+        const qint64 lags[] = {120, 80, 400, 95, 0, 0};
+        for (int i = 0; i < 6; ++i) {
+            LAPSE_VERIFY_OK(w.e().revoke(bob, grants[i].id, QStringLiteral("done")));
+            if (lags[i])
+                LAPSE_VERIFY_OK(w.e().recordEnforcement(
+                    grants[i].id, QStringLiteral("verified"), {{"lag_ms", lags[i]}, {"sessions_gone", 0}}));
+        }
+        LAPSE_VERIFY_OK(
+            w.e().recordEnforcement(grants[4].id, QStringLiteral("pending"), {{"error", "down"}}));
+        auto m = computeMetrics(w.e().store(), w.e().directory(), MetricsQuery {}, w.f->now());
+        LAPSE_VERIFY_OK(m);
+        const QJsonObject e = m.value()["enforcement"].toObject();
+        QCOMPARE(e["grants"].toInt(), 7);
+        QCOMPARE(e["ended"].toInt(), 6);
+        QCOMPARE(e["verified"].toInt(), 4);
+        QCOMPARE(e["pending"].toInt(), 2);
+        QCOMPARE(e["lag_p50_ms"].toDouble(), 95.0);
+        QCOMPARE(e["lag_p99_ms"].toDouble(), 400.0);
+        compareWithReference(w, MetricsQuery {});
+        MetricsQuery agents;
+        agents.kind = QStringLiteral("agent");
+        compareWithReference(w, agents);
+        MetricsQuery window;
+        window.fromMs = grants[2].startsMs;
+        window.toMs = grants[5].startsMs;
+        compareWithReference(w, window);
+        MetricsQuery other;
+        other.target = QStringLiteral("billing-db");
+        compareWithReference(w, other);
+        w.e().setEnforcement(nullptr);
+    }
+
     void batchedIngestAddsUp()
     {
         World w(23);

@@ -1,6 +1,7 @@
 // The console's item models over a real engine: loading, live updates from events, filtering, sorting, time,
 // and the SQL-paged audit log. Every model runs under QAbstractItemModelTester.
 #include "EngineFixture.h"
+#include "FakeEnforcement.h"
 #include "backend/EmbeddedBackend.h"
 #include "itemmodels/AuditLogModel.h"
 #include "itemmodels/GrantsModel.h"
@@ -805,23 +806,9 @@ private slots:
     // confirmed its end; a fresh load finds it too (GET /v1/grants?enforcement=pending).
     void grantsPendingEnforcementStayUntilVerified()
     {
-        struct FakeEnforcement : TargetEnforcement {
-            bool governs(const Target& t) const override { return t.isPostgresql(); }
-            Result<QJsonObject> provision(const Target&, const Grant&) override { return QJsonObject {}; }
-            void abandon(const Target&, const Grant&) override { }
-            Result<QJsonObject> credentialFor(const Target&, const Grant&) override { return QJsonObject {}; }
-            EnforcementSummary summary() const override { return {}; }
-        } enforcement;
-        Directory d = makeDirectory();
-        Target pg;
-        pg.id = QStringLiteral("pg-billing");
-        pg.kind = QStringLiteral("postgresql");
-        pg.owner = QStringLiteral("dave");
-        pg.privileges = {QStringLiteral("read")};
-        pg.catalogue = {{QStringLiteral("read"), QStringLiteral("billing_read")}};
-        d.addTarget(pg);
+        FakeEnforcement enforcement;
         m_backend.reset();
-        m_fixture = std::make_unique<EngineFixture>(d);
+        m_fixture = std::make_unique<EngineFixture>(directoryWithPostgresTarget(makeDirectory()));
         QVERIFY2(f().ok(), qPrintable(f().openError()));
         m_backend = std::make_unique<EmbeddedBackend>(eng(), QStringLiteral("bob"));
         eng().setEnforcement(&enforcement);
