@@ -115,7 +115,8 @@ ActiveWidget::ActiveWidget(Backend* backend, GrantsModel* grants, SessionsModel*
     m_sessionsTable->setObjectName(QStringLiteral("sessionsTable"));
     m_sessionsTable->setModel(m_sessionsProxy);
     setUpTable(m_sessionsTable);
-    // The resource server column holds "billing-pg backend 48211 from 10.20.30.40" for a target's own sessions.
+    // The resource server column holds "billing-pg backend 48211 from 10.20.30.40" for a target's own
+    // sessions.
     static const int sessionWidths[] = {230, 120, 120, 260, 170, 150, 150, 90};
     for (int c = 0; c < int(std::size(sessionWidths)) && c < m_sessions->columnCount(); ++c)
         m_sessionsTable->setColumnWidth(
