@@ -5,8 +5,6 @@
 #include "core/Clock.h"
 #include "engine/Crypto.h"
 
-#include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QJsonArray>
 
 namespace lapse
@@ -459,14 +457,6 @@ EnforcementSummary PgEnforcement::summary() const
         if (!(*it)->lastError.isEmpty())
             s.unreachable << QStringLiteral("%1: %2").arg(it.key(), (*it)->lastError);
     return s;
-}
-
-bool PgEnforcement::settle(int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!m_ending.isEmpty() && !deadline.hasExpired())
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
-    return m_ending.isEmpty();
 }
 
 } // namespace lapse

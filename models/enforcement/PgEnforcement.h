@@ -42,9 +42,6 @@ public:
     Result<QJsonObject> credentialFor(const Target& target, const Grant& grant) override;
 
     EnforcementSummary summary() const override;
-    // Waits (running the event loop) until nothing is pending or timeoutMs passed; true when nothing is.
-    // lapsectl's local mode uses it before it exits.
-    bool settle(int timeoutMs);
 
 signals:
     // After each change this enforcement recorded (a session, a verdict), for views that poll status().

@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -380,6 +381,10 @@ Status SqliteStore::commit()
         rollback();
         return f;
     }
+    if (const Status f = flushEnforcement(); !f) {
+        rollback();
+        return f;
+    }
     if (m_headSeq != m_txHeadSeq) {
         if (const Status t = saveTreeSize(); !t) {
             rollback();
@@ -408,6 +413,46 @@ void SqliteStore::rollback()
     m_tree = m_txTree;
     m_inTx = false;
     m_insights->invalidate();
+    m_enforced.clear();
+}
+
+void SqliteStore::noteEnforcement(const QString& type, const QJsonObject& body)
+{
+    // Every event about an enforced grant carries the grant with its enforcement (see Engine).
+    static const QSet<QString> kTypes {QStringLiteral("grant.activated"), QStringLiteral("grant.revoked"),
+        QStringLiteral("grant.completed"), QStringLiteral("grant.expired"),
+        QStringLiteral("enforcement.pending"), QStringLiteral("revocation.verified")};
+    if (!kTypes.contains(type))
+        return;
+    const QJsonObject e = body.value(QLatin1String("enforcement")).toObject();
+    if (e.isEmpty())
+        return;
+    EnforcedRow r;
+    r.principal = body.value(QLatin1String("principal")).toString();
+    r.target = body.value(QLatin1String("target")).toString();
+    r.startMs = Clock::fromIso(body.value(QLatin1String("starts_at")).toString());
+    r.state = e.value(QLatin1String("state")).toString();
+    if (r.state == QLatin1String("verified"))
+        r.lagMs = e.value(QLatin1String("lag_ms")).toInteger();
+    m_enforced.insert(body.value(QLatin1String("id")).toString(), r);
+}
+
+Status SqliteStore::flushEnforcement()
+{
+    if (m_enforced.isEmpty())
+        return Ok {};
+    SqlStatement w(writer(),
+        "INSERT OR REPLACE INTO enforced_grants(grant_id, principal, target, start_ms, state, lag_ms)"
+        " VALUES(?,?,?,?,?,?)");
+    for (auto it = m_enforced.cbegin(); it != m_enforced.cend(); ++it) {
+        w.bindText(1, it.key()).bindText(2, it->principal).bindText(3, it->target).bind(4, it->startMs);
+        w.bindText(5, it->state).bindOptional(6, it->lagMs.value_or(0), it->lagMs.has_value());
+        if (!w.exec())
+            return makeError(
+                ErrorCode::Internal, QStringLiteral("enforcement write failed: %1").arg(w.message()));
+    }
+    m_enforced.clear();
+    return Ok {};
 }
 
 Result<Event> SqliteStore::append(
@@ -421,6 +466,7 @@ Result<Event> SqliteStore::append(
         return t.error();
     if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)
         return s.error();
+    noteEnforcement(e.type, body);
     m_headSeq = e.seq;
     m_headHash = e.hash;
     return e;
@@ -454,6 +500,7 @@ Result<QList<Event>> SqliteStore::appendMany(
             const auto& [type, actor, subject, body] = events[i];
             if (const Status s = m_insights->add(m_insightsReader, first + i, tsMs, type, body); !s)
                 return s;
+            noteEnforcement(type, body);
         }
         return Ok {};
     });
@@ -513,10 +560,14 @@ Status SqliteStore::appendVerbatimMany(const QList<Event>& events, qint64* break
     });
     QFuture<Status> indexing = QtConcurrent::run([this, &events]() -> Status {
         for (const Event& e : events) {
-            if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type,
-                    InsightsIndex::reads(e.type) ? e.bodyJson() : QJsonObject());
-                !s)
+            const bool enforcement = e.type == QLatin1String("revocation.verified")
+                || e.type == QLatin1String("enforcement.pending")
+                || e.type.startsWith(QLatin1String("grant."));
+            const QJsonObject body
+                = InsightsIndex::reads(e.type) || enforcement ? e.bodyJson() : QJsonObject();
+            if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)
                 return s;
+            noteEnforcement(e.type, body);
         }
         return Ok {};
     });
@@ -617,21 +668,7 @@ Status SqliteStore::putGrant(const Grant& g)
     q.addBindValue(g.reviewed ? 1 : 0);
     q.addBindValue(g.privileges.join(QLatin1Char(' ')));
     q.addBindValue(compact(g.toJson()));
-    if (const Status s = exec(q, QStringLiteral("grant write")); !s || g.enforcement.isEmpty())
-        return s;
-    QSqlQuery p(connection());
-    p.prepare(
-        QStringLiteral("INSERT OR REPLACE INTO enforced_grants(grant_id, principal, target, start_ms, state,"
-                       " lag_ms) VALUES(?,?,?,?,?,?)"));
-    p.addBindValue(g.id);
-    p.addBindValue(g.principal);
-    p.addBindValue(g.target);
-    p.addBindValue(g.startsMs);
-    p.addBindValue(g.enforcement);
-    p.addBindValue(g.enforcement == QLatin1String("verified")
-            ? QVariant(g.enforcementDetail.value(QLatin1String("lag_ms")).toInteger())
-            : QVariant(QMetaType::fromType<qint64>()));
-    return exec(p, QStringLiteral("grant write"));
+    return exec(q, QStringLiteral("grant write"));
 }
 
 Status SqliteStore::putSession(const Session& s)

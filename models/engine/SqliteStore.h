@@ -4,8 +4,11 @@
 
 #include "Store.h"
 
+#include <QHash>
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <memory>
+#include <optional>
 
 struct sqlite3;
 
@@ -127,6 +130,16 @@ private:
     merkle::Frontier m_tree; // the tree's right edge at the head
     merkle::Frontier m_txTree; // ... before the open transaction, restored on rollback
     std::unique_ptr<InsightsIndex> m_insights;
+    // Where each enforced grant's enforcement stands, from the events as they are appended (engine or mirror
+    // alike), written with the rollups at commit: grant id -> its row.
+    struct EnforcedRow {
+        QString principal, target, state;
+        qint64 startMs = 0;
+        std::optional<qint64> lagMs;
+    };
+    QHash<QString, EnforcedRow> m_enforced;
+    void noteEnforcement(const QString& type, const QJsonObject& body); // on the indexing thread, in order
+    Status flushEnforcement();
 };
 
 } // namespace lapse

@@ -343,6 +343,19 @@ private slots:
         MetricsQuery other;
         other.target = QStringLiteral("billing-db");
         compareWithReference(w, other);
+        // A verbatim copy of the log (what a console's mirror keeps) answers the same: the enforcement rows
+        // follow the events, not the engine's state writes.
+        const QList<Event> events = w.f->events();
+        QTemporaryDir dir;
+        auto copy = SqliteStore::open(dir.filePath(QStringLiteral("mirror.db")));
+        LAPSE_VERIFY_OK(copy);
+        LAPSE_VERIFY_OK(copy.value()->begin());
+        qint64 breakSeq = 0;
+        LAPSE_VERIFY_OK(copy.value()->appendVerbatimMany(events, &breakSeq));
+        LAPSE_VERIFY_OK(copy.value()->commit());
+        auto mirrored = computeMetrics(*copy.value(), w.e().directory(), MetricsQuery {}, w.f->now());
+        LAPSE_VERIFY_OK(mirrored);
+        QCOMPARE(mirrored.value()["enforcement"], m.value()["enforcement"]);
         w.e().setEnforcement(nullptr);
     }
 
