@@ -322,8 +322,14 @@ Result<QString> PgTarget::dropLogin(const QString& role, const QStringList& grou
         return QStringLiteral("dropped");
     // 2BP01: the role owns objects (or has privileges on them). It stays, unable to log in and a member of
     // nothing, for the database's owners to reassign.
-    if (dropped.error().message.contains(QLatin1String("SQLSTATE 2BP01")))
+    if (dropped.error().message.contains(QLatin1String("SQLSTATE 2BP01"))) {
+        // Nothing left to log in with either: no password, beside NOLOGIN and the past VALID UNTIL.
+        if (const Status s
+            = exec("ALTER ROLE " + identifier(m_conn, role) + " PASSWORD NULL", "clearing the password");
+            !s)
+            return s.error();
         return QStringLiteral("kept disabled: owns objects");
+    }
     return dropped.error();
 }
 
@@ -338,10 +344,10 @@ PgLoginAttempt PgTarget::tryLogin(const QString& user, const QByteArray& passwor
     }
     const bool ok = PQstatus(c) == CONNECTION_OK;
     a.message = ok ? QStringLiteral("login succeeded") : oneLine(PQerrorMessage(c));
-    // libpq has no SQLSTATE for a refused connection; the server's FATAL line says it answered. Whether
-    // it refused because of the login is confirmed by the caller from pg_roles on the admin connection.
-    a.reached = ok || a.message.contains(QLatin1String("FATAL"));
-    a.refused = !ok && a.reached;
+    // libpq has no SQLSTATE for a refused connection, and the server's words depend on its lc_messages: a
+    // failed login counts as refused only together with pg_roles, read by the caller on the admin
+    // connection right after, saying the role cannot log in (which also shows the server was there).
+    a.refused = !ok;
     PQfinish(c);
     return a;
 }

@@ -28,8 +28,7 @@ struct PgBackend {
 
 // What a login attempt with a credential got.
 struct PgLoginAttempt {
-    bool refused = false; // the server answered and refused the login
-    bool reached = false; // the server answered at all
+    bool refused = false; // the login failed (proof only with pg_roles saying the role cannot log in)
     QString message; // the server's words (one line)
 };
 

@@ -147,9 +147,9 @@ EndOutcome TargetWorker::endLogin(const TargetLogin& login)
     const PgLoginAttempt attempt = m_pg.tryLogin(login.role, login.password);
     const qint64 attemptedMs = Clock::now();
     if (!attempt.refused)
-        return fail(makeError(attempt.reached ? ErrorCode::Conflict : ErrorCode::Unavailable,
-            attempt.reached ? QStringLiteral("a login with the ended grant's credential still succeeds")
-                            : QStringLiteral("could not verify: %1").arg(attempt.message)));
+        return fail(makeError(ErrorCode::Conflict,
+            QStringLiteral("a login with the ended grant's credential was not refused: %1")
+                .arg(attempt.message)));
     auto after = m_pg.roleState(login.role);
     if (!after)
         return fail(after.error());

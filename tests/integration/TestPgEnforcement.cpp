@@ -371,10 +371,11 @@ private slots:
             stored(g.id).enforcementDetail["role"].toString(), QStringLiteral("kept disabled: owns objects"));
         const auto attrs = m_cluster->psql(QStringLiteral(
             "\\pset tuples_only on\nSELECT rolcanlogin, (SELECT count(*) FROM pg_auth_members m WHERE "
-            "m.member = r.oid) FROM pg_roles r WHERE rolname = '%1'")
+            "m.member = r.oid), rolpassword IS NULL FROM pg_authid r WHERE rolname = '%1'")
                                                .arg(role));
         LAPSE_VERIFY_OK(attrs);
-        QVERIFY2(attrs->simplified() == "f | 0", attrs->constData());
+        QVERIFY2(
+            attrs->simplified() == "f | 0 | t", attrs->constData()); // no login, no membership, no password
         QCOMPARE(
             PQstatus(connectWith(cred["login"].toObject()["conninfo"].toString()).get()), CONNECTION_BAD);
     }
