@@ -6,6 +6,7 @@
 #include "engine/Crypto.h"
 
 #include <QJsonArray>
+#include <functional>
 
 namespace lapse
 {
@@ -80,33 +81,23 @@ Status PgEnforcement::start()
         const QString id = t.id;
         QPointer<PgEnforcement> self(this);
         TargetWorker::Callbacks cb;
-        cb.scanned = [self, id](const QList<PgBackend>& b, qint64 at) {
+        // The worker's reports run here, on the engine's thread, and only while this object exists.
+        const auto here = [self](std::function<void(PgEnforcement&)> f) {
             QMetaObject::invokeMethod(
                 self.data(),
-                [self, id, b, at] {
+                [self, f] {
                     if (self)
-                        self->onScanned(id, b, at);
+                        f(*self);
                 },
                 Qt::QueuedConnection);
         };
-        cb.unreachable = [self, id](const QString& error) {
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, id, error] {
-                    if (self)
-                        self->onUnreachable(id, error);
-                },
-                Qt::QueuedConnection);
+        cb.scanned = [here, id](const QList<PgBackend>& b, qint64 at) {
+            here([id, b, at](PgEnforcement& e) { e.onScanned(id, b, at); });
         };
-        cb.ended = [self, id](const EndOutcome& o) {
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, id, o] {
-                    if (self)
-                        self->onEnded(id, o);
-                },
-                Qt::QueuedConnection);
+        cb.unreachable = [here, id](const QString& error) {
+            here([id, error](PgEnforcement& e) { e.onUnreachable(id, error); });
         };
+        cb.ended = [here, id](const EndOutcome& o) { here([id, o](PgEnforcement& e) { e.onEnded(id, o); }); };
         rt->thread = std::make_unique<QThread>();
         rt->thread->setObjectName(QStringLiteral("enforce:%1").arg(id));
         rt->worker = new TargetWorker(t, std::move(cb), m_options.scanIntervalMs);

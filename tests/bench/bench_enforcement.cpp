@@ -2,6 +2,7 @@
 // login, and how long a revoked or expired grant takes to be verified ended (every backend gone, the next
 // login refused), with the product's scan and retry intervals and real wall-clock time.
 // Usage: bench_enforcement [--rounds N] [--sessions N]
+#include "BillingDatabase.h"
 #include "EngineFixture.h"
 #include "enforcement/PgCluster.h"
 #include "enforcement/PgEnforcement.h"
@@ -240,56 +241,16 @@ int main(int argc, char** argv)
         return 1;
     }
     QTemporaryDir tmp;
-    // PostgreSQL refuses to run as root; PgCluster then runs it as another user, who must reach the cluster's
-    // directory inside ours.
-    if (::geteuid() == 0)
-        QFile::setPermissions(tmp.path(),
-            QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ExeGroup
-                | QFileDevice::ExeOther);
-    auto cluster = PgCluster::start(tmp.filePath(QStringLiteral("pg")));
-    if (!cluster) {
-        std::fprintf(stderr, "%s\n", qPrintable(cluster.error().message));
-        return 1;
-    }
     auto fail = [](const Error& e) {
         std::fprintf(stderr, "%s\n", qPrintable(e.message));
         return 1;
     };
-    const QString brokerPassword = QStringLiteral("broker-bench-secret");
-    auto setup
-        = (*cluster)->psqlFile(QStringLiteral(LAPSE_SOURCE_DIR "/resources/postgresql/lapse-setup.sql"),
-            QStringLiteral("postgres"), {QStringLiteral("broker_password=") + brokerPassword});
-    if (!setup)
-        return fail(setup.error());
-    if (auto db = (*cluster)->psql(QStringLiteral("CREATE DATABASE billing")); !db)
-        return fail(db.error());
-    if (auto billing
-        = (*cluster)->psqlFile(QStringLiteral(LAPSE_SOURCE_DIR "/resources/postgresql/example-billing.sql"),
-            QStringLiteral("billing"));
-        !billing)
+    auto billing = test::BillingDatabase::start(tmp.path());
+    if (!billing)
         return fail(billing.error());
-    const QString passfile = tmp.filePath(QStringLiteral("broker.pgpass"));
-    if (auto s = PgCluster::writePassfile(passfile, (*cluster)->host(), (*cluster)->port(),
-            QStringLiteral("billing"), QStringLiteral("lapse_broker"), brokerPassword);
-        !s)
-        return fail(s.error());
-
     Directory directory = test::makeDirectory();
-    Target t;
-    t.id = QStringLiteral("pg-billing");
-    t.kind = QStringLiteral("postgresql");
-    t.description = QStringLiteral("billing on PostgreSQL");
-    t.owner = QStringLiteral("dave");
-    t.privileges = {QStringLiteral("read"), QStringLiteral("write")};
-    t.connection.host = (*cluster)->host();
-    t.connection.port = (*cluster)->port();
-    t.connection.database = QStringLiteral("billing");
-    t.connection.user = QStringLiteral("lapse_broker");
-    t.connection.passfile = passfile;
-    t.connection.sslmode = QStringLiteral("disable");
-    t.catalogue = {{QStringLiteral("read"), QStringLiteral("billing_read")},
-        {QStringLiteral("write"), QStringLiteral("billing_write")}};
-    t.connectionLimit = sessions + 10;
+    const Target t
+        = billing->target(QStringLiteral("pg-billing"), QStringLiteral("billing_read"), sessions + 10);
     directory.addTarget(t);
     if (auto v = directory.validate(); !v)
         return fail(v.error());

@@ -3,6 +3,7 @@
 // expiry, completion and lockout end every backend (idle, inside a transaction, after SET ROLE) and the next
 // login is refused, verified; a role owning a table is kept disabled; a target that is down blocks approval
 // and leaves the end pending across a broker restart until PostgreSQL confirms it.
+#include "BillingDatabase.h"
 #include "BrokerProcess.h"
 #include "DirectoryFixtures.h"
 #include "EngineFixture.h"
@@ -60,8 +61,6 @@ Principal actor(const Directory& d, const char* id)
     return *d.principal(QString::fromLatin1(id));
 }
 
-const QString kSetupScript = QStringLiteral(LAPSE_SOURCE_DIR "/resources/postgresql/lapse-setup.sql");
-const QString kBillingScript = QStringLiteral(LAPSE_SOURCE_DIR "/resources/postgresql/example-billing.sql");
 } // namespace
 
 class TestPgEnforcement : public QObject
@@ -70,7 +69,8 @@ class TestPgEnforcement : public QObject
 
 private:
     QTemporaryDir m_tmp;
-    std::unique_ptr<PgCluster> m_cluster;
+    BillingDatabase m_billing;
+    PgCluster* m_cluster = nullptr;
     QString m_passfile;
     QString m_dataDir;
     Directory m_directory;
@@ -79,23 +79,7 @@ private:
 
     Target pgTarget(const QString& id, const QString& readRole = QStringLiteral("billing_read")) const
     {
-        Target t;
-        t.id = id;
-        t.kind = QStringLiteral("postgresql");
-        t.description = QStringLiteral("billing on PostgreSQL");
-        t.owner = QStringLiteral("dave");
-        t.privileges = {QStringLiteral("read"), QStringLiteral("write")};
-        t.connection.host = m_cluster->host();
-        t.connection.port = m_cluster->port();
-        t.connection.database = QStringLiteral("billing");
-        t.connection.user = QStringLiteral("lapse_broker");
-        t.connection.passfile = m_passfile;
-        t.connection.sslmode = QStringLiteral("disable");
-        t.connection.connectTimeoutSeconds = 2;
-        t.catalogue = {
-            {QStringLiteral("read"), readRole}, {QStringLiteral("write"), QStringLiteral("billing_write")}};
-        t.connectionLimit = 80;
-        return t;
+        return m_billing.target(id, readRole);
     }
 
     Status open()
@@ -167,21 +151,11 @@ private slots:
         if (!reason.isEmpty())
             QSKIP(qPrintable(reason));
         QVERIFY(m_tmp.isValid());
-        if (::geteuid() == 0)
-            QFile::setPermissions(m_tmp.path(),
-                QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                    | QFileDevice::ExeGroup | QFileDevice::ExeOther);
-        auto cluster = PgCluster::start(m_tmp.filePath(QStringLiteral("pg")));
-        LAPSE_VERIFY_OK(cluster);
-        m_cluster = std::move(cluster).value();
-        const QString brokerPassword = QStringLiteral("broker-secret-1");
-        LAPSE_VERIFY_OK(m_cluster->psqlFile(
-            kSetupScript, QStringLiteral("postgres"), {QStringLiteral("broker_password=") + brokerPassword}));
-        LAPSE_VERIFY_OK(m_cluster->psql(QStringLiteral("CREATE DATABASE billing")));
-        LAPSE_VERIFY_OK(m_cluster->psqlFile(kBillingScript, QStringLiteral("billing")));
-        m_passfile = m_tmp.filePath(QStringLiteral("broker.pgpass"));
-        LAPSE_VERIFY_OK(PgCluster::writePassfile(m_passfile, m_cluster->host(), m_cluster->port(),
-            QStringLiteral("billing"), QStringLiteral("lapse_broker"), brokerPassword));
+        auto billing = BillingDatabase::start(m_tmp.path());
+        LAPSE_VERIFY_OK(billing);
+        m_billing = std::move(billing).value();
+        m_cluster = m_billing.cluster.get();
+        m_passfile = m_billing.passfile;
         m_directory = makeDirectory();
         m_directory.addTarget(pgTarget(QStringLiteral("pg-billing")));
         LAPSE_VERIFY_OK(m_directory.validate());
