@@ -117,22 +117,12 @@ Status PgEnforcement::start()
             scheduleEnd(login, true);
             continue;
         }
-        if (g->status == GrantStatus::Active) {
-            m_logins.insert(login.grantId, login);
-            SessionFilter f;
-            f.grantId = g->id;
-            f.limit = 100000;
-            if (Runtime* rt = runtime(login.target))
-                for (const Session& s : m_engine.store().sessions(f))
-                    if (s.isOpen() && s.backendPid)
-                        rt->openSessions.insert(sessionKey(s.backendPid, s.backendStartMs), s.id);
-            continue;
-        }
         if (g->enforcement == QLatin1String("verified")) {
             m_vault.remove(login.grantId);
             continue;
         }
-        // Ended while the broker was down (or before it confirmed): its end happens now.
+        // Its login is watched again, continuing the sessions recorded as open; one that ended while the
+        // broker was down (or before the target confirmed it) has its end done now.
         m_logins.insert(login.grantId, login);
         SessionFilter f;
         f.grantId = g->id;
@@ -141,7 +131,8 @@ Status PgEnforcement::start()
             for (const Session& s : m_engine.store().sessions(f))
                 if (s.isOpen() && s.backendPid)
                     rt->openSessions.insert(sessionKey(s.backendPid, s.backendStartMs), s.id);
-        scheduleEnd(login, false);
+        if (g->status != GrantStatus::Active)
+            scheduleEnd(login, false);
     }
     for (const auto& e : std::as_const(errors))
         qWarning("enforcement: %s", qPrintable(e));
