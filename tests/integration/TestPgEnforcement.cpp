@@ -10,6 +10,7 @@
 #include "HttpClient.h"
 #include "backend/EmbeddedBackend.h"
 #include "console/EffectTracker.h"
+#include "demo/DemoDatabase.h"
 #include "enforcement/PgCluster.h"
 #include "enforcement/PgEnforcement.h"
 
@@ -455,6 +456,47 @@ private slots:
         QVERIFY(events.contains("revocation.verified"));
         QVERIFY(!events.contains(password));
         broker.stop();
+    }
+
+    // The console's demo: its own cluster where one can run (not as root), people who connect with their
+    // logins, real sessions recorded; as root it refuses with the reason instead (and the demo simulates).
+    void theDemoDatabaseRunsWhereItCan()
+    {
+        QTemporaryDir dir;
+        QFile setup(QStringLiteral(LAPSE_SOURCE_DIR "/resources/postgresql/lapse-setup.sql"));
+        QFile billing(QStringLiteral(LAPSE_SOURCE_DIR "/resources/postgresql/example-billing.sql"));
+        QVERIFY(setup.open(QIODevice::ReadOnly) && billing.open(QIODevice::ReadOnly));
+        auto db = DemoDatabase::start(
+            dir.filePath(QStringLiteral("postgresql")), {setup.readAll(), billing.readAll()});
+        if (::geteuid() == 0) {
+            LAPSE_VERIFY_ERROR(db, ErrorCode::Unavailable, "root");
+            return;
+        }
+        LAPSE_VERIFY_OK(db);
+        // The demo's people (dave, svc-billing, agent-triage, grace) and approvers are the example
+        // directory's.
+        QFile example(QStringLiteral(LAPSE_SOURCE_DIR "/resources/directory.example.json"));
+        QVERIFY(example.open(QIODevice::ReadOnly));
+        auto full = Directory::fromJson(example.readAll());
+        LAPSE_VERIFY_OK(full);
+        Directory demo = full.value();
+        demo.addTarget(db.value()->target());
+        EngineConfig cfg;
+        cfg.dataDir = dir.filePath(QStringLiteral("data"));
+        cfg.directory = demo;
+        cfg.sweepIntervalMs = 200;
+        auto engine = Engine::open(std::move(cfg));
+        LAPSE_VERIFY_OK(engine);
+        auto enforcement = PgEnforcement::attach(*engine.value());
+        LAPSE_VERIFY_OK(enforcement);
+        db.value()->play(*engine.value(), 100);
+        SessionFilter open;
+        open.state = SessionState::Live;
+        QTRY_VERIFY_WITH_TIMEOUT(!engine.value()->store().sessions(open).isEmpty(), 20000);
+        for (const Session& s : engine.value()->store().sessions(open))
+            QCOMPARE(s.resourceServer, QStringLiteral("target:billing-pg"));
+        db.value().reset(); // its people disconnect, then its server stops
+        enforcement.value().reset();
     }
 
     void aTargetThatIsDownBlocksApprovalAndLeavesTheEndPendingAcrossARestart()
