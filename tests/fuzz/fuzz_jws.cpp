@@ -1,7 +1,8 @@
 // Fuzz target: KeyRing::verify on compact JWS tokens. The ring signs three tokens at start (one with a key it
 // has since rotated out) and checks they verify. An input starting with '!' is an edit script for one of them
-// (byte 1 picks it; then pairs of position, xor mask); anything else is a token as is. Invariant: the ring
-// accepts a token only when its bytes are exactly one it signed, and then gives back the claims it signed.
+// (byte 1 picks it; then triples of position, two bytes little-endian, and xor mask); anything else is a
+// token as is. Invariant: the ring accepts a token only when its bytes are exactly one it signed, and then
+// gives back the claims it signed.
 #include "engine/KeyRing.h"
 
 #include <QJsonObject>
@@ -59,9 +60,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     QByteArray token;
     if (size >= 2 && data[0] == '!') {
         token = r.tokens.at(data[1] % r.tokens.size());
-        for (size_t i = 2; i + 1 < size; i += 2)
-            if (!token.isEmpty())
-                token[data[i] % token.size()] = char(token.at(data[i] % token.size()) ^ data[i + 1]);
+        for (size_t i = 2; i + 2 < size; i += 3) {
+            const qsizetype at = (data[i] | data[i + 1] << 8) % token.size();
+            token[at] = char(token.at(at) ^ data[i + 2]);
+        }
     } else {
         token = QByteArray(reinterpret_cast<const char*>(data), qsizetype(size));
     }
