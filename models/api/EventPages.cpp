@@ -50,7 +50,9 @@ QByteArray eventPageCbor(const QList<Event>& events, qint64 lastSeq)
         w.append(e.actor);
         w.append(e.subject);
         w.append(e.body);
-        w.appendTextString(e.hash.constData(), e.hash.size());
+        // The hash is Latin-1 text (hex from our own log); written as such, a page read from elsewhere with
+        // other characters in it still encodes as valid UTF-8 (ASCII goes out unchanged, just as fast).
+        w.append(QLatin1String(e.hash));
         w.endArray();
     }
     w.endArray();

@@ -315,6 +315,10 @@ Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items)
             return makeError(ErrorCode::Malformed,
                 QStringLiteral("%1 must be an ISO 8601 UTC time").arg(QLatin1String(key)));
     }
+    // A window that ends before it starts is a mistake to point out, not an empty answer to give.
+    if (mq.toMs < mq.fromMs)
+        return makeError(
+            ErrorCode::Malformed, QStringLiteral("to must not be before from (1970 when absent)"));
     mq.target = items.queryItemValue(QStringLiteral("target"));
     mq.kind = items.queryItemValue(QStringLiteral("kind"));
     if (items.hasQueryItem(QStringLiteral("repeat"))) {

@@ -25,7 +25,7 @@ struct MetricsQuery {
     qint64 repeatWindowMs = 7LL * 86'400'000; // ... within this window is a redesign candidate
 };
 
-// The query items of GET /v1/insights (from, to as ISO 8601 UTC; target; kind; repeat >= 2), checked.
+// The query items of GET /v1/insights (from <= to, as ISO 8601 UTC; target; kind; repeat >= 2), checked.
 Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items);
 
 // Computes every metric from the store's insight rollups (see engine/InsightsIndex), one function per metric;
