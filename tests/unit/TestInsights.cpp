@@ -443,6 +443,7 @@ private slots:
         for (int i = 0; i < 150; ++i)
             w.step();
         const QJsonObject before = computeMetrics(w.e().store(), w.e().directory(), {}, w.f->now()).value();
+        const Directory directory = w.e().directory(); // the engine is gone while the store is tampered with
         w.f->close();
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
@@ -454,7 +455,7 @@ private slots:
             QVERIFY(q.exec(QStringLiteral("DELETE FROM meta WHERE key = 'insights_seq'")));
             auto reader = SqliteStore::openReadOnly(w.f->dbPath());
             LAPSE_VERIFY_OK(reader);
-            auto stale = computeMetrics(*reader.value(), w.f->engine().directory(), {}, w.f->now());
+            auto stale = computeMetrics(*reader.value(), directory, {}, w.f->now());
             QVERIFY(!stale.ok());
             QCOMPARE(stale.error().code, ErrorCode::Conflict);
             QVERIFY2(stale.error().message.contains(QLatin1String("behind"))
