@@ -168,13 +168,18 @@ QJsonObject Target::toJson() const
         {"pending_timeout_seconds", pendingTimeoutSeconds},
     };
     if (isPostgresql()) {
-        // Where and what, not how the broker authenticates: no passfile or service path leaves the broker.
+        // Where and as whom, not how the broker authenticates: no passfile or certificate path leaves the
+        // broker. Enough to read back (the console parses the directory the API serves).
         QJsonObject cat;
         for (auto it = catalogue.cbegin(); it != catalogue.cend(); ++it)
             cat.insert(it.key(), QJsonObject {{"role", it.value()}});
-        o.insert(QStringLiteral("connection"),
-            QJsonObject {
-                {"host", connection.host}, {"port", connection.port}, {"database", connection.database}});
+        QJsonObject c {{"host", connection.host}, {"port", connection.port},
+            {"database", connection.database}, {"user", connection.user}};
+        if (!connection.service.isEmpty())
+            c.insert(QStringLiteral("service"), connection.service);
+        if (!connection.sslmode.isEmpty())
+            c.insert(QStringLiteral("sslmode"), connection.sslmode);
+        o.insert(QStringLiteral("connection"), c);
         o.insert(QStringLiteral("catalogue"), cat);
         o.insert(QStringLiteral("connection_limit"), connectionLimit);
     }

@@ -110,6 +110,10 @@ private slots:
         const QByteArray shown = QJsonDocument(t->toJson()).toJson();
         QVERIFY(shown.contains("billing_read"));
         QVERIFY(!shown.contains("pgpass"));
+        // The console reads the directory back from the API: what is shown must load again, the same.
+        auto again = Directory::fromJson(QJsonDocument(d->toJson()).toJson());
+        QVERIFY2(again.ok(), again.ok() ? "" : qPrintable(again.error().message));
+        QCOMPARE(again->toJson(), d->toJson());
     }
     void rejectsBadFiles()
     {

@@ -77,6 +77,33 @@ private slots:
         QCOMPARE(later.value()["elevation_frequency"].toObject()["grants"].toInt(), 5);
     }
 
+    // A directory with an enforced target reads back from the API (its connection without the passfile), so
+    // the console's local insights load with one: they did not, once.
+    void localStoreWithAPostgresqlTarget()
+    {
+        Directory d = makeDirectory();
+        Target pg;
+        pg.id = QStringLiteral("pg-billing");
+        pg.kind = QStringLiteral("postgresql");
+        pg.owner = QStringLiteral("dave");
+        pg.privileges = {QStringLiteral("read")};
+        pg.connection.host = QStringLiteral("db.example.org");
+        pg.connection.database = QStringLiteral("billing");
+        pg.connection.user = QStringLiteral("lapse_broker");
+        pg.connection.passfile = QStringLiteral("/etc/lapse/billing.pgpass");
+        pg.catalogue = {{QStringLiteral("read"), QStringLiteral("billing_read")}};
+        d.addTarget(pg);
+        EngineFixture f(d);
+        QVERIFY(f.ok());
+        seed(f);
+        EmbeddedBackend backend(f.engine(), QStringLiteral("aud"));
+        InsightsSource source(&backend, f.dbPath());
+        QVERIFY(source.isLocal());
+        const ApiResult local = ask(source, {});
+        LAPSE_VERIFY_OK(local);
+        QCOMPARE(local.value()["elevation_frequency"].toObject()["grants"].toInt(), 4);
+    }
+
     // Without a store the backend's /v1/insights answers: the same numbers.
     void backendWhenNoStore()
     {
