@@ -145,7 +145,7 @@ QChart* revocation(const QHash<QString, DataTable>& tables, const QJsonObject& m
                         .arg(r[QLatin1String("count")].toInt())
                         .arg(r[QLatin1String("sessions_unconfirmed")].toInt());
     if (enforced)
-        title += QLatin1String(" · ")
+        title += QStringLiteral(" · ")
             + QCoreApplication::translate("lapse::InsightsView", "targets: %1 ends verified, %2 pending")
                   .arg(e[QLatin1String("verified")].toInt())
                   .arg(e[QLatin1String("pending")].toInt());

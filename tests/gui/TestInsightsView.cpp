@@ -103,7 +103,7 @@ private slots:
         bool titled = false;
         for (QChartView* v : view.findChildren<QChartView*>())
             titled = titled
-                || v->chart()->title().contains(QStringLiteral("targets: 2 ends verified, 1 pending"));
+                || v->chart()->title().contains(QStringLiteral(" · targets: 2 ends verified, 1 pending"));
         QVERIFY(titled);
         f.engine().setEnforcement(nullptr);
     }
