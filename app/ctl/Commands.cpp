@@ -726,6 +726,10 @@ const QMap<QString, Command>& commands()
                  "log watch --state FILE [--log-key FILE] [--follow [--interval S]] | log checkpoint "
                  "[--cut | --size M] | log prove --seq N [--size M] | log rotate-key"),
                 true, cmdLog}},
+        {QStringLiteral("policy"),
+            {QStringLiteral(
+                 "policy test --directory FILE --request JSON|@FILE | policy lint --directory FILE"),
+                false, cmdPolicy}},
         {QStringLiteral("evidence"),
             {QStringLiteral(
                  "evidence export --from ISO --to ISO [--target T]... [--kind K]... [--sample N] "

@@ -39,6 +39,8 @@ QString printable(const QString& text);
 
 // lapsectl evidence export|verify (Evidence.cpp): prints its own one-line failures.
 int cmdEvidence(Context& c);
+// lapsectl policy test|lint (PolicyCommands.cpp): the directory file alone, no broker or store.
+int cmdPolicy(Context& c);
 // Runs a command; a failure prints exactly one line "lapsectl: <reason>" on stderr and returns its code.
 int runCommand(const Command& cmd, Context& c);
 

@@ -85,6 +85,10 @@ int main(int argc, char** argv)
         {"sample", "evidence export: how many grants to sample (default 25).", "N"},
         {"seed", "evidence export: the sample's seed, to draw a sample again.", "S"},
         {"mirror", "evidence export --url: the local mirror file (default in the user's cache).", "FILE"},
+        {"request",
+            "policy test: the request as JSON (requester, target, privileges, ttl_seconds, ticket, task, "
+            "break_glass, at), or @FILE.",
+            "JSON"},
     });
     p.addPositionalArgument("command", "One of the commands above.");
     if (!p.parse(app.arguments())) {

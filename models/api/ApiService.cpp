@@ -300,6 +300,8 @@ QByteArray ApiService::prometheusMetrics() const
             + line("lapse_requests_total{result=\"rejected\"}", c.requestsRejected));
     metric("lapse_grants_issued_total", "counter", "Grants activated.",
         line("lapse_grants_issued_total", c.grantsIssued));
+    metric("lapse_grants_by_rule_total", "counter", "Grants approved at once by a directory rule.",
+        line("lapse_grants_by_rule_total", c.grantsByRule));
     metric("lapse_revocations_total", "counter", "Grants revoked early.",
         line("lapse_revocations_total", c.revocations));
     metric("lapse_introspections_total", "counter", "Token introspections by answer.",

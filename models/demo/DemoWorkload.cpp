@@ -129,7 +129,11 @@ void DemoWorkload::submit(const Ask& a, bool breakGlass)
         return fail(QStringLiteral("request by %1 on %2: %3").arg(p->id, in.target, d.error().message));
     ++m_stats.requests;
     if (d->grant) {
-        ++m_stats.breakGlass;
+        // Granted at once: break-glass, or a directory rule that approves this ask.
+        if (breakGlass)
+            ++m_stats.breakGlass;
+        else
+            ++m_stats.byRule;
         Tracked t;
         t.requestId = d->request.id;
         t.grantId = d->grant->id;

@@ -22,7 +22,7 @@ class DemoWorkload : public QObject
 public:
     struct Stats {
         int requests = 0, approvals = 0, denials = 0, breakGlass = 0, sessions = 0, sessionsEnded = 0,
-            lingering = 0, postExpiryUses = 0, completions = 0, revocations = 0, lockouts = 0;
+            lingering = 0, postExpiryUses = 0, completions = 0, revocations = 0, lockouts = 0, byRule = 0;
         int failures
             = 0; // engine calls that failed unexpectedly (policy refusals that are tried on purpose excluded)
         QStringList failureMessages;

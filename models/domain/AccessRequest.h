@@ -44,6 +44,9 @@ struct AccessRequest {
     QString grantId;
     QList<Approval> approvals;
     int approvalsRequired = 1;
+    // The policy rule that approved it, or that raised the approvals it needs; with the rule's digest.
+    QString rule;
+    QString ruleDigest;
 
     QJsonObject toJson() const;
     static AccessRequest fromJson(const QJsonObject& o); // the inverse of toJson

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QSet>
 
 namespace lapse
 {
@@ -153,6 +154,17 @@ Result<Directory> Directory::fromJson(const QByteArray& json)
                 return s.error();
         d.addTarget(t);
     }
+    const QJsonValue rules = root["rules"];
+    if (!rules.isUndefined() && !rules.isArray())
+        return bad(QStringLiteral("rules must be a list of rule objects"));
+    for (const auto& v : rules.toArray()) {
+        if (!v.isObject())
+            return bad(QStringLiteral("rules must be a list of rule objects"));
+        auto rule = Rule::fromJson(v.toObject());
+        if (!rule)
+            return rule.error();
+        d.addRule(rule.value());
+    }
     const Status s = d.validate();
     if (!s)
         return s.error();
@@ -163,6 +175,19 @@ void Directory::addPrincipal(const Principal& p)
 {
     m_principalIndex.insert(p.id, m_principals.size());
     m_principals.append(p);
+}
+
+void Directory::addRule(const Rule& r)
+{
+    m_rules.append(r);
+}
+
+const Rule* Directory::rule(const QString& id) const
+{
+    for (const auto& r : m_rules)
+        if (r.id == id)
+            return &r;
+    return nullptr;
 }
 
 void Directory::addTarget(const Target& t)
@@ -225,6 +250,23 @@ Status Directory::validate() const
                                       "max_ttl_seconds")
                            .arg(t.id));
     }
+    QSet<QString> ruleIds;
+    for (const auto& r : m_rules) {
+        if (ruleIds.contains(r.id))
+            return bad(QStringLiteral("rule %1: rule ids must be unique").arg(r.id));
+        ruleIds.insert(r.id);
+        if (const Status s = r.checkAgainst(target(r.target)); !s)
+            return s;
+        for (const auto& id : r.requesterIds)
+            if (!principal(id))
+                return bad(QStringLiteral("rule %1: requester '%2' is not in the directory").arg(r.id, id));
+        for (const auto& id : r.requesterOwners) {
+            const Principal* owner = principal(id);
+            if (!owner || !owner->isHuman())
+                return bad(
+                    QStringLiteral("rule %1: owner '%2' is not a human in the directory").arg(r.id, id));
+        }
+    }
     return Ok {};
 }
 
@@ -255,7 +297,14 @@ QJsonObject Directory::toJson() const
         ps.append(p.toJson());
     for (const auto& t : m_targets)
         ts.append(t.toJson());
-    return QJsonObject {{"principals", ps}, {"targets", ts}};
+    QJsonObject o {{"principals", ps}, {"targets", ts}};
+    if (!m_rules.isEmpty()) {
+        QJsonArray rs;
+        for (const auto& r : m_rules)
+            rs.append(r.toJson());
+        o.insert(QStringLiteral("rules"), rs);
+    }
+    return o;
 }
 
 } // namespace lapse

@@ -233,6 +233,8 @@ QJsonObject AccessRequest::toJson() const
         o["deny_reason"] = denyReason;
     if (!grantId.isEmpty())
         o["grant_id"] = grantId;
+    if (!rule.isEmpty())
+        o["rule"] = QJsonObject {{"id", rule}, {"digest", ruleDigest}};
     return o;
 }
 
@@ -263,6 +265,8 @@ QJsonObject Grant::toJson() const
         {"ended_by", endedBy.isEmpty() ? QJsonValue() : QJsonValue(endedBy)},
         {"end_reason", endReason.isEmpty() ? QJsonValue() : QJsonValue(endReason)},
     };
+    if (!rule.isEmpty())
+        o.insert(QStringLiteral("rule"), QJsonObject {{"id", rule}, {"digest", ruleDigest}});
     if (!enforcement.isEmpty()) {
         QJsonObject e = enforcementDetail;
         e.insert(QStringLiteral("state"), enforcement);
@@ -354,6 +358,8 @@ AccessRequest AccessRequest::fromJson(const QJsonObject& o)
     for (const auto& a : o["approvals"].toArray())
         r.approvals << Approval::fromJson(a.toObject());
     r.approvalsRequired = o["approvals_required"].toInt(1);
+    r.rule = o["rule"].toObject()["id"].toString();
+    r.ruleDigest = o["rule"].toObject()["digest"].toString();
     return r;
 }
 
@@ -382,6 +388,8 @@ Grant Grant::fromJson(const QJsonObject& o)
     g.endedMs = ms(o["ended_at"]);
     g.endedBy = o["ended_by"].toString();
     g.endReason = o["end_reason"].toString();
+    g.rule = o["rule"].toObject()["id"].toString();
+    g.ruleDigest = o["rule"].toObject()["digest"].toString();
     if (o["enforcement"].isObject()) {
         g.enforcementDetail = o["enforcement"].toObject();
         g.enforcement = g.enforcementDetail.take(QStringLiteral("state")).toString();

@@ -23,7 +23,9 @@ struct Grant {
     std::optional<QStringList> minPrivileges;
     int ttlSeconds = 0;
     QStringList approvers; // empty for break-glass
-    QString policy; // "approval" or "break-glass"
+    QString policy; // "approval", "break-glass", or "rule" (approved by the rule named below)
+    QString rule; // the directory rule that approved it, and that rule's digest (hex SHA-256)
+    QString ruleDigest;
     bool breakGlass = false;
     bool reviewed = false; // break-glass grants are reviewed after the fact
     QString task;

@@ -281,6 +281,18 @@ Result<Decision> Engine::submitRequest(const Principal& actor, const RequestInpu
     r.createdMs = now;
     r.expiresMs = now + qint64(target->pendingTimeoutSeconds) * 1000;
     r.approvalsRequired = in.breakGlass ? 0 : target->approvalsRequired;
+    // The directory's rules: approve at once, or ask for more approvals than the target does.
+    RuleVerdict verdict;
+    if (!in.breakGlass && !m_directory.rules().isEmpty()) {
+        verdict = Policy::evaluateRules(m_directory.rules(), actor, *target, in, now, lockedOut(actor.id),
+            [this, &actor](
+                const Rule& rule, qint64 dayStartMs) { return ruleGrantsSince(rule, actor.id, dayStartMs); });
+        r.approvalsRequired = verdict.approvalsRequired;
+        if (const Rule* decided = verdict.approvedBy ? verdict.approvedBy : verdict.raisedBy) {
+            r.rule = decided->id;
+            r.ruleDigest = decided->digest;
+        }
+    }
     auto result = write<Decision>([&]() -> Result<Decision> {
         if (const Status s = m_store->putRequest(r); !s)
             return s.error();
@@ -294,6 +306,12 @@ Result<Decision> Engine::submitRequest(const Principal& actor, const RequestInpu
             if (!g)
                 return g.error();
             d.grant = g.value();
+        } else if (verdict.approvedBy) {
+            ApprovalOutcome o {r.privileges, verdict.ttlSeconds};
+            auto g = activate(r, o, QStringLiteral("rule"), now, verdict.approvedBy);
+            if (!g)
+                return g.error();
+            d.grant = g.value();
         }
         d.request = r;
         return d;
@@ -303,8 +321,26 @@ Result<Decision> Engine::submitRequest(const Principal& actor, const RequestInpu
     return result;
 }
 
+int Engine::ruleGrantsSince(const Rule& rule, const QString& principal, qint64 dayStartMs) const
+{
+    GrantFilter f;
+    f.principal = principal;
+    f.target = rule.target;
+    f.startsFromMs = dayStartMs;
+    int used = 0;
+    for (;;) {
+        f.limit = 1000;
+        const QList<Grant> page = m_store->grants(f);
+        for (const auto& g : page)
+            used += g.rule == rule.id ? 1 : 0;
+        if (page.size() < f.limit || used >= rule.budgetPerDay)
+            return used;
+        f.afterId = page.last().id;
+    }
+}
+
 Result<Grant> Engine::activate(
-    AccessRequest& r, const ApprovalOutcome& outcome, const QString& policy, qint64 now)
+    AccessRequest& r, const ApprovalOutcome& outcome, const QString& policy, qint64 now, const Rule* rule)
 {
     Grant g;
     g.id = newId("grt");
@@ -318,6 +354,12 @@ Result<Grant> Engine::activate(
     for (const auto& a : r.approvals)
         g.approvers << a.approver;
     g.policy = policy;
+    if (rule) {
+        g.rule = rule->id;
+        g.ruleDigest = rule->digest;
+        r.rule = rule->id;
+        r.ruleDigest = rule->digest;
+    }
     g.breakGlass = r.breakGlass;
     g.task = r.task;
     g.ticket = r.ticket;
@@ -327,8 +369,9 @@ Result<Grant> Engine::activate(
     g.expiresMs = now + qint64(outcome.ttlSeconds) * 1000;
     r.status = RequestStatus::Approved;
     r.decidedMs = now;
-    r.decidedBy
-        = r.approvals.isEmpty() ? QStringLiteral("policy:%1").arg(policy) : r.approvals.last().approver;
+    r.decidedBy = rule          ? QStringLiteral("policy:%1").arg(rule->id)
+        : r.approvals.isEmpty() ? QStringLiteral("policy:%1").arg(policy)
+                                : r.approvals.last().approver;
     r.grantId = g.id;
     if (const Target* t = m_directory.target(g.target);
         t && (t->isPostgresql() || (m_enforcement && m_enforcement->governs(*t)))) {
@@ -360,6 +403,7 @@ Result<Grant> Engine::activate(
     m_afterCommit.push_back([this, g] {
         m_activeGrants.insert(g.id, g);
         ++m_counters.grantsIssued;
+        m_counters.grantsByRule += g.rule.isEmpty() ? 0 : 1;
     });
     return g;
 }

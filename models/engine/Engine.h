@@ -66,6 +66,7 @@ struct EngineCounters {
     qint64 requestsCreated = 0;
     qint64 requestsRejected = 0;
     qint64 grantsIssued = 0;
+    qint64 grantsByRule = 0; // of grantsIssued, approved by a directory rule
     qint64 revocations = 0;
 };
 
@@ -187,8 +188,11 @@ private:
     Status endGrant(Grant& g, GrantStatus status, const QString& actor, const QString& reason, qint64 nowMs,
         QList<Session>* terminated = nullptr);
     Status expireRequest(AccessRequest& r, qint64 nowMs);
-    Result<Grant> activate(
-        AccessRequest& r, const ApprovalOutcome& outcome, const QString& policy, qint64 nowMs);
+    // policy: "approval", "break-glass", or "rule" with the rule that approved.
+    Result<Grant> activate(AccessRequest& r, const ApprovalOutcome& outcome, const QString& policy,
+        qint64 nowMs, const Rule* rule = nullptr);
+    // Auto-approved grants rule gave principal since dayStartMs (its budget).
+    int ruleGrantsSince(const Rule& rule, const QString& principal, qint64 dayStartMs) const;
     QJsonObject claimsFor(const Grant& g) const;
     QString newId(const char* prefix) const;
     bool lockedOut(const QString& id) const;

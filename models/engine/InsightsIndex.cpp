@@ -368,7 +368,8 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
         const QSet<QString> requested = stringSet(b[QLatin1String("requested_privileges")]);
         g.narrowed = !requested.isEmpty() && g.approved != requested && requested.contains(g.approved);
         const bool decidedBy = !b[QLatin1String("approvers")].toArray().isEmpty()
-            || b[QLatin1String("policy")].toString() == QLatin1String("break-glass");
+            || b[QLatin1String("policy")].toString() == QLatin1String("break-glass")
+            || !b[QLatin1String("rule")].toObject()[QLatin1String("id")].toString().isEmpty();
         g.recordComplete = !b[QLatin1String("task")].toString().trimmed().isEmpty()
             && !b[QLatin1String("reason")].toString().trimmed().isEmpty() && decidedBy && g.expiresMs > 0;
         g.window = windowCount(g);

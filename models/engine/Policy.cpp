@@ -1,6 +1,7 @@
 // The rules: roles, separation of duties, narrowing only, TTL caps, quorum, reasons and tickets, break-glass.
 #include "Policy.h"
 
+#include <QDateTime>
 #include <QSet>
 
 namespace lapse::Policy
@@ -201,6 +202,118 @@ Result<ApprovalOutcome> combine(const AccessRequest& r, const Target& target)
     if (out.privileges.isEmpty())
         return invalid(QStringLiteral("the approvals share no privilege: nothing would be granted"));
     return out;
+}
+
+RuleVerdict evaluateRules(const QList<Rule>& rules, const Principal& requester, const Target& target,
+    const RequestInput& in, qint64 nowMs, bool lockedOut, const RuleUsage& usage)
+{
+    RuleVerdict v;
+    v.approvalsRequired = in.breakGlass ? 0 : target.approvalsRequired;
+    const Rule* approve = nullptr;
+    for (const Rule& rule : rules) {
+        if (rule.target != target.id)
+            continue;
+        RuleCheck c;
+        c.rule = rule.id;
+        c.effect = rule.effectName();
+        QStringList why;
+        if (!rule.covers(requester))
+            why << QStringLiteral("does not cover %1 (%2; it covers %3)")
+                       .arg(requester.id, kindName(requester.kind), rule.coverage());
+        const bool isApprove = rule.effect == Rule::Effect::Approve;
+        if (isApprove) {
+            QStringList beyond;
+            for (const auto& p : in.privileges)
+                if (!rule.privileges.contains(p))
+                    beyond << p;
+            if (!beyond.isEmpty())
+                why << QStringLiteral("asks for %1, beyond what it may approve (%2)")
+                           .arg(
+                               beyond.join(QStringLiteral(", ")), rule.privileges.join(QStringLiteral(", ")));
+        } else if (!rule.privileges.isEmpty()) {
+            bool touches = false;
+            for (const auto& p : in.privileges)
+                touches = touches || rule.privileges.contains(p);
+            if (!touches)
+                why << QStringLiteral("governs %1, none of which is asked for")
+                           .arg(rule.privileges.join(QStringLiteral(", ")));
+        }
+        if (!rule.ticketPattern.isEmpty() && !rule.ticketRe.match(in.ticket.trimmed()).hasMatch())
+            why << (in.ticket.trimmed().isEmpty()
+                    ? QStringLiteral("needs a ticket matching %1").arg(rule.ticketPattern)
+                    : QStringLiteral("ticket '%1' does not match %2")
+                          .arg(in.ticket.trimmed(), rule.ticketPattern));
+        if (rule.hours && !rule.hours->contains(nowMs))
+            why << QStringLiteral("outside its hours (%1; now %2 there)")
+                       .arg(rule.hours->describe(),
+                           QDateTime::fromMSecsSinceEpoch(nowMs, rule.hours->zone)
+                               .toString(QStringLiteral("ddd HH:mm")));
+        if (isApprove && in.breakGlass)
+            why << QStringLiteral("break-glass is never approved by a rule");
+        if (isApprove && lockedOut)
+            why << QStringLiteral("%1 is locked out").arg(requester.id);
+        if (isApprove && rule.budgetPerDay > 0 && why.isEmpty()) {
+            if (!usage) {
+                c.why = QStringLiteral("budget %1 a day not checked (no store)").arg(rule.budgetPerDay);
+            } else {
+                const int used = usage(rule, rule.budgetDayStartMs(nowMs));
+                if (used >= rule.budgetPerDay)
+                    why << QStringLiteral("daily budget spent (%1 of %2 today)")
+                               .arg(used)
+                               .arg(rule.budgetPerDay);
+                else
+                    c.why = QStringLiteral("%1 of its %2 a day used").arg(used).arg(rule.budgetPerDay);
+            }
+        }
+        c.applies = why.isEmpty();
+        if (!c.applies) {
+            c.why = why.join(QStringLiteral("; "));
+        } else if (isApprove) {
+            const int ttl = qMin(in.ttlSeconds, rule.maxTtlSeconds);
+            const QString granted = ttl < in.ttlSeconds
+                ? QStringLiteral("would grant %1 for %2 s (capped from %3 s)")
+                      .arg(in.privileges.join(QStringLiteral(", ")))
+                      .arg(ttl)
+                      .arg(in.ttlSeconds)
+                : QStringLiteral("would grant %1 for %2 s")
+                      .arg(in.privileges.join(QStringLiteral(", ")))
+                      .arg(ttl);
+            c.why = c.why.isEmpty() ? granted : QStringLiteral("%1; %2").arg(granted, c.why);
+            if (!approve) {
+                approve = &rule;
+                v.ttlSeconds = ttl;
+            }
+        } else {
+            c.why = QStringLiteral("requires %1 approvals").arg(rule.approvals);
+            if (!in.breakGlass && rule.approvals > v.approvalsRequired) {
+                v.approvalsRequired = rule.approvals;
+                v.raisedBy = &rule;
+            }
+            if (!v.raisedBy && !in.breakGlass)
+                v.raisedBy = &rule;
+        }
+        v.checks << c;
+    }
+    if (in.breakGlass) {
+        v.summary = QStringLiteral(
+            "break-glass: active at once, flagged and reviewed after the fact; no rule decides it");
+    } else if (v.raisedBy) {
+        v.summary = QStringLiteral("needs %1 approval(s) from people: rule %2 requires %3")
+                        .arg(v.approvalsRequired)
+                        .arg(v.raisedBy->id)
+                        .arg(v.raisedBy->approvals);
+        if (approve)
+            v.summary += QStringLiteral(", so approve rule %1 is set aside").arg(approve->id);
+    } else if (approve) {
+        v.approvedBy = approve;
+        v.summary = QStringLiteral("approved by rule %1 (digest %2): %3 for %4 s")
+                        .arg(approve->id, approve->digest.left(16), in.privileges.join(QStringLiteral(", ")))
+                        .arg(v.ttlSeconds);
+    } else {
+        v.summary = QStringLiteral("no rule approves it: it waits for %1 approval(s) from people")
+                        .arg(v.approvalsRequired);
+    }
+    return v;
 }
 
 bool canRead(const Principal& actor, const Principal* requester, const QString& requesterId)

@@ -4,9 +4,11 @@
 #include "core/Error.h"
 #include "domain/AccessRequest.h"
 #include "domain/Principal.h"
+#include "domain/Rule.h"
 #include "domain/Target.h"
 
 #include <QStringList>
+#include <functional>
 #include <optional>
 
 namespace lapse
@@ -35,6 +37,27 @@ struct ApprovalOutcome {
     int ttlSeconds = 0;
 };
 
+// One rule's view of a request: whether it applies, and why or why not, in one line.
+struct RuleCheck {
+    QString rule;
+    QString effect;
+    bool applies = false;
+    QString why;
+};
+
+// What the directory's rules decide for a request.
+struct RuleVerdict {
+    const Rule* approvedBy = nullptr; // granted at once by this approve rule
+    const Rule* raisedBy = nullptr; // the require rule asking the most approvals, when one applies
+    int approvalsRequired = 1; // what a person-decided request needs (the target's, or more)
+    int ttlSeconds = 0; // approvedBy: the TTL granted (the request's, within the rule's cap)
+    QList<RuleCheck> checks; // the rules for the request's target, in the directory's order
+    QString summary;
+};
+
+// Auto-approved grants a rule gave the requester since dayStartMs; checks a budget.
+using RuleUsage = std::function<int(const Rule& rule, qint64 dayStartMs)>;
+
 namespace Policy
 {
 
@@ -57,6 +80,12 @@ Status checkRequest(const Principal& requester, const Target* target, const Requ
 Status checkApproval(const Principal& approver, const Principal* requester, const AccessRequest& r,
     const Target& target, const ApproveInput& in);
 Status checkDenial(const Principal& approver, const AccessRequest& r, const QString& reason);
+
+// The rules for one well-formed request (checkRequest passed). Break-glass and locked-out requesters are
+// never approved by a rule; a require rule that applies sets every approve rule aside; otherwise the first
+// approve rule that applies decides. usage may be empty: budgets are then not checked, and the checks say so.
+RuleVerdict evaluateRules(const QList<Rule>& rules, const Principal& requester, const Target& target,
+    const RequestInput& in, qint64 nowMs, bool lockedOut, const RuleUsage& usage);
 
 // Folds the approvals (each may narrow) into the grant: intersection of privileges, shortest TTL.
 Result<ApprovalOutcome> combine(const AccessRequest& r, const Target& target);

@@ -917,6 +917,10 @@ QList<Grant> SqliteStore::grants(const GrantFilter& f) const
         sql += *f.breakGlassUnreviewed ? QStringLiteral(" AND break_glass = 1 AND reviewed = 0")
                                        : QStringLiteral(" AND NOT (break_glass = 1 AND reviewed = 0)");
     }
+    if (f.startsFromMs) {
+        sql += QStringLiteral(" AND starts >= ?");
+        binds << *f.startsFromMs;
+    }
     if (!f.afterId.isEmpty()) {
         sql += QStringLiteral(" AND id > ?");
         binds << f.afterId;

@@ -37,6 +37,7 @@ struct GrantFilter {
     QString target;
     std::optional<bool> breakGlassUnreviewed;
     bool enforcementPending = false; // ended grants whose enforced target has not confirmed the end yet
+    std::optional<qint64> startsFromMs; // windows that started at or after this time
     QString afterId;
     int limit = 100;
 };

@@ -51,6 +51,7 @@ GrantsModel::Row GrantsModel::makeRow(const QJsonObject& json) const
     r.target = json.value(QLatin1String("target")).toString();
     r.privileges = joined(json.value(QLatin1String("privileges")));
     r.policy = json.value(QLatin1String("policy")).toString();
+    r.rule = json.value(QLatin1String("rule")).toObject().value(QLatin1String("id")).toString();
     r.approvers = joined(json.value(QLatin1String("approvers")));
     r.breakGlass = json.value(QLatin1String("break_glass")).toBool();
     r.reviewed = json.value(QLatin1String("reviewed")).toBool();
@@ -73,8 +74,14 @@ QVariant GrantsModel::display(const Row& r, int column) const
     case Privileges:
         return r.privileges;
     case Policy:
-        return r.breakGlass ? (r.reviewed ? tr("break-glass (reviewed)") : tr("break-glass")) : r.policy;
+        if (r.breakGlass)
+            return r.reviewed ? tr("break-glass (reviewed)") : tr("break-glass");
+        if (!r.rule.isEmpty())
+            return tr("rule %1").arg(r.rule);
+        return r.policy;
     case Approvers:
+        if (!r.rule.isEmpty())
+            return QStringLiteral("policy:%1").arg(r.rule);
         return r.approvers.isEmpty() ? tr("none") : r.approvers;
     case Started:
         return timefmt::instant(r.startsMs);

@@ -22,6 +22,7 @@ struct GrantRow {
     QString target;
     QString privileges;
     QString policy;
+    QString rule; // the directory rule that approved it
     QString approvers;
     bool breakGlass = false;
     bool reviewed = false;

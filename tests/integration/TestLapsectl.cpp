@@ -74,7 +74,7 @@ private slots:
     {
         m_broker = std::make_unique<BrokerProcess>();
         QString error;
-        for (const char* who : {"alice", "carol", "dave", "erin", "console"})
+        for (const char* who : {"alice", "carol", "dave", "erin", "console", "svc-billing"})
             m_keys.insert(QString::fromLatin1(who), m_broker->createKey(QString::fromLatin1(who), &error));
         QVERIFY2(!m_keys.value("dave").isEmpty(), qPrintable(error));
         m_keys.insert(QStringLiteral("nobody"), "lapse_not-a-key-anyone-was-given");
@@ -444,6 +444,70 @@ private slots:
                                      from, "--out", work.path()},
                                  QProcessEnvironment::systemEnvironment()),
             2, "period");
+    }
+
+    // The example directory's rule billing-batch: what policy test says offline, the broker does.
+    void policyTestAgreesWithTheBroker()
+    {
+        const QString directory
+            = BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json"));
+        const QString request = QStringLiteral(
+            "{\"requester\":\"svc-billing\",\"target\":\"billing-db\",\"privileges\":[\"read\",\"write\"],"
+            "\"ttl_seconds\":3600,\"ticket\":\"FIN-2291\",\"reason\":\"invoice batch\"}");
+        const Run test = run(QString(), {"policy", "test", "--directory", directory, "--request", request});
+        QCOMPARE(test.exitCode, 0);
+        QVERIFY2(test.out.contains("rule billing-batch (approve): applies"), test.out.constData());
+        QVERIFY2(test.out.contains("decision: approved by rule billing-batch"), test.out.constData());
+        const Run asJson
+            = run(QString(), {"policy", "test", "--directory", directory, "--request", request, "--json"});
+        QCOMPARE(asJson.json()["decision"].toString(), QStringLiteral("approve"));
+        const QString digest = asJson.json()["digest"].toString();
+        QCOMPARE(digest.size(), 64);
+
+        // The same request through the broker: granted at once, by the rule with that digest.
+        const Run granted = run(QStringLiteral("svc-billing"),
+            {"request", "--target", "billing-db", "--privileges", "read,write", "--task", "invoices",
+                "--reason", "invoice batch", "--ticket", "FIN-2291", "--ttl", "3600", "--json"});
+        QCOMPARE(granted.exitCode, 0);
+        QCOMPARE(granted.json()["status"].toString(), QStringLiteral("approved"));
+        QCOMPARE(granted.json()["decided_by"].toString(), QStringLiteral("policy:billing-batch"));
+        QCOMPARE(granted.json()["rule"].toObject()["digest"].toString(), digest);
+
+        // Without the ticket the rule does not apply: people decide.
+        const Run without = run(QString(),
+            {"policy", "test", "--directory", directory, "--request",
+                QString(request).replace(QStringLiteral("FIN-2291"), QStringLiteral("OPS-1"))});
+        QCOMPARE(without.exitCode, 0);
+        QVERIFY2(without.out.contains("ticket 'OPS-1' does not match FIN-[0-9]+"), without.out.constData());
+        QVERIFY2(without.out.contains("decision: no rule approves it"), without.out.constData());
+        // A request the broker would refuse, and a malformed one.
+        verifyOneLineFailure(
+            run(QString(),
+                {"policy", "test", "--directory", directory, "--request",
+                    QString(request).replace(QStringLiteral("3600"), QStringLiteral("7200"))}),
+            4, "over the cap");
+        verifyOneLineFailure(
+            run(QString(), {"policy", "test", "--directory", directory, "--request", "{\"requester\":"}), 4,
+            "not a JSON object");
+
+        const Run lint = run(QString(), {"policy", "lint", "--directory", directory});
+        QCOMPARE(lint.exitCode, 0);
+        QVERIFY2(lint.out.contains("valid (19 principals, 12 targets, 2 rules"), lint.out.constData());
+        // A rule that widens its target: lint names it, as the broker would at start.
+        QTemporaryDir tmp;
+        QFile in(directory);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray text = in.readAll();
+        text.replace(
+            "\"privileges\": [\"read\", \"write\"],\n     \"max_ttl_seconds\": 3600, \"ticket_pattern\"",
+            "\"privileges\": [\"read\", \"write\", \"superuser\"],\n     \"max_ttl_seconds\": 3600, "
+            "\"ticket_pattern\"");
+        QFile bad(tmp.filePath(QStringLiteral("directory.json")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write(text);
+        bad.close();
+        verifyOneLineFailure(run(QString(), {"policy", "lint", "--directory", bad.fileName()}), 4,
+            "rule billing-batch: privilege 'superuser'");
     }
 
     void verifyOfflineNamesTheBrokenEvent()

@@ -31,6 +31,7 @@ struct SessionFact {
 
 struct GrantFact {
     QString id, principal, target, policy, task, reason;
+    QString rule; // the directory rule that approved it
     QStringList privileges, requested;
     std::optional<QStringList> minimum;
     QStringList approvers;
@@ -105,6 +106,7 @@ Result<QJsonObject> referenceMetrics(
             if (b[QLatin1String("min_privileges")].isArray())
                 g.minimum = strings(b[QLatin1String("min_privileges")]);
             g.approvers = strings(b[QLatin1String("approvers")]);
+            g.rule = b[QLatin1String("rule")].toObject()[QLatin1String("id")].toString();
             g.breakGlass = b[QLatin1String("break_glass")].toBool();
             g.ttlSeconds = b[QLatin1String("ttl_seconds")].toInt();
             g.startsMs = iso(b[QLatin1String("starts_at")]);
@@ -309,7 +311,9 @@ Result<QJsonObject> referenceMetrics(
     for (const GrantFact* g : scope) {
         const Principal* p = directory.principal(g->principal);
         const bool owner = p && (p->kind == PrincipalKind::Human || !p->owner.isEmpty());
-        const bool decidedBy = !g->approvers.isEmpty() || g->policy == QLatin1String("break-glass");
+        // Decided by people, by break-glass (reviewed later), or by a named rule of the directory.
+        const bool decidedBy
+            = !g->approvers.isEmpty() || g->policy == QLatin1String("break-glass") || !g->rule.isEmpty();
         if (!g->task.trimmed().isEmpty() && owner && decidedBy && !g->reason.trimmed().isEmpty()
             && g->expiresMs > 0)
             ++complete;

@@ -64,6 +64,12 @@ private slots:
         QVERIFY(s.postExpiryUses > 0);
         QVERIFY(s.completions > 0);
         QVERIFY(s.revocations > 0);
+        // The example directory's billing-batch rule approved some asks at once, within its daily budget.
+        QVERIFY(s.byRule > 0);
+        QCOMPARE(scalar(e,
+                     QStringLiteral("SELECT count(*) FROM events WHERE type='request.approved'"
+                                    " AND actor='policy:billing-batch'")),
+            int(s.byRule));
 
         // The store agrees with what the workload says it did.
         QVERIFY(
