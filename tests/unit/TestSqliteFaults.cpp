@@ -126,6 +126,7 @@ class TestSqliteFaults : public QObject
     QString m_approveRequest; // the request the approval case decides
     QString m_revokeGrant; // the grant the revoke case ends
     QByteArray m_revokeToken;
+    QString m_revokeSession; // open on the grant when it is revoked
     int m_points = 0; // fault points run, over the whole suite
     int m_injected = 0; // of them, the ones where a fault was actually returned to SQLite
     int m_failedCalls = 0; // operations that reported the fault
@@ -191,7 +192,15 @@ class TestSqliteFaults : public QObject
                 return false;
             m_revokeGrant = g->id;
             m_revokeToken = f.token(g.value());
-            return !m_revokeToken.isEmpty() && f.isActive(QStringLiteral("api-gw"), m_revokeToken);
+            if (m_revokeToken.isEmpty() || !f.isActive(QStringLiteral("api-gw"), m_revokeToken))
+                return false;
+            // A live session too, so the revoke also orders it closed: more rows, more steps to fail at.
+            auto session = f.engine().openSession(
+                f.who(QStringLiteral("db-proxy")), m_revokeToken, {QStringLiteral("read")});
+            if (!session)
+                return false;
+            m_revokeSession = session->id;
+            return true;
         };
         op.run = [this](EngineFixture& f) -> Status {
             auto g = f.engine().revoke(
@@ -202,8 +211,11 @@ class TestSqliteFaults : public QObject
         };
         op.done = [this](Store& s, qint64 beforeSeq) {
             const auto g = s.grant(m_revokeGrant);
-            return g && g->status == GrantStatus::Revoked
-                && eventsAfter(s, beforeSeq, {{QStringLiteral("grant.revoked"), m_revokeGrant}});
+            const auto session = s.session(m_revokeSession);
+            return g && g->status == GrantStatus::Revoked && session && session->terminateRequestedMs > 0
+                && eventsAfter(s, beforeSeq,
+                    {{QStringLiteral("grant.revoked"), m_revokeGrant},
+                        {QStringLiteral("session.terminate_requested"), m_revokeSession}});
         };
         // Both the engine's table of active grants and its introspection answer must have let it go.
         op.engineClaims = [this](EngineFixture& f) {
@@ -412,6 +424,100 @@ private slots:
         QCOMPARE(f.engine().activeGrantCount(), 1);
         QCOMPARE(f.eventsOfType(QStringLiteral("grant.revoked")).size(), 1);
         QCOMPARE(f.eventsOfType(QStringLiteral("request.created")).size(), 3);
+    }
+
+    // The disk fills up as a store is created: the engine does not open and says why; once space is back
+    // it opens on the same directory, and the store it makes is whole.
+    void openOnAFullDisk()
+    {
+        FaultyVfs::reset();
+        FaultyVfs::setDiskFull(true);
+        EngineFixture f;
+        const int injected = FaultyVfs::injected();
+        FaultyVfs::reset();
+        QVERIFY(!f.ok());
+        QVERIFY(injected > 0);
+        QVERIFY2(
+            f.openError().contains(QLatin1String("disk"), Qt::CaseInsensitive), qPrintable(f.openError()));
+        QVERIFY2(f.reopen(), qPrintable(f.openError()));
+        LAPSE_VERIFY_OK(verifyLog(f.engine().store()));
+        LAPSE_VERIFY_OK(f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db")));
+    }
+
+    // A store being created, failed at each of its writes and syncs: the engine opens, or refuses to with
+    // SQLite's reason; either way the next open on the same directory finishes the store, and it works.
+    void createAtEveryFaultPoint()
+    {
+        Counts counts;
+        {
+            FaultyVfs::reset();
+            EngineFixture f;
+            counts = {FaultyVfs::writes(), FaultyVfs::syncs()};
+            QVERIFY(f.ok());
+        }
+        qInfo("a new store: %d writes, %d syncs", counts.writes, counts.syncs);
+        QVERIFY(counts.writes > 0 && counts.syncs > 0);
+        QList<FaultPoint> points;
+        for (int k = 1; k <= counts.writes; ++k)
+            points << FaultPoint {FaultPoint::Write, k};
+        for (int k = 1; k <= counts.syncs; ++k)
+            points << FaultPoint {FaultPoint::Sync, k};
+        for (const FaultPoint& p : points) {
+            const QString where = QStringLiteral("new store, ") + p.name();
+            FaultyVfs::reset();
+            p.arm();
+            EngineFixture f;
+            const bool injected = FaultyVfs::injected() > 0;
+            FaultyVfs::reset();
+            ++m_points;
+            m_injected += injected ? 1 : 0;
+            if (!f.ok()) {
+                ++m_failedCalls;
+                QVERIFY2(injected, qPrintable(where + QStringLiteral(": ") + f.openError()));
+                QVERIFY2(f.openError().contains(QLatin1String("disk"), Qt::CaseInsensitive),
+                    qPrintable(where + QStringLiteral(": unclear error: ") + f.openError()));
+                QVERIFY2(f.reopen(), qPrintable(where + QStringLiteral(": ") + f.openError()));
+            }
+            const auto verified = verifyLog(f.engine().store());
+            QVERIFY2(verified.ok(), qPrintable(where + QStringLiteral(": ") + messageOf(verified)));
+            LAPSE_VERIFY_OK(f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db")));
+            f.close();
+            QVERIFY2(f.reopen(), qPrintable(where + QStringLiteral(": ") + f.openError()));
+            QCOMPARE(f.engine().activeGrantCount(), 1);
+        }
+    }
+
+    // The disk fills part-way through a commit and stays full, then through the checkpoint as the store
+    // closes: what was acknowledged before is all there on the next open.
+    void fullWhileCommittingAndClosing()
+    {
+        EngineFixture f;
+        QVERIFY(f.ok());
+        auto held = f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db"));
+        LAPSE_VERIFY_OK(held);
+        const Image before = imageOf(f.engine().store());
+        FaultyVfs::watch(QFile::encodeName(f.dataDir() + QLatin1Char('/')));
+        FaultyVfs::reset();
+        FaultyVfs::failWritesAfter(3);
+        const auto revoked
+            = f.engine().revoke(f.who(QStringLiteral("rita")), held->id, QStringLiteral("full"));
+        QVERIFY(!revoked.ok());
+        QVERIFY2(revoked.error().message.contains(QLatin1String("disk is full"), Qt::CaseInsensitive),
+            qPrintable(revoked.error().message));
+        QCOMPARE(FaultyVfs::writes(), 4); // SQLite gave up at the first failed write
+        QCOMPARE(f.engine().activeGrantCount(), 1);
+        QVERIFY(f.isActive(QStringLiteral("api-gw"), f.token(held.value())));
+
+        // Closing checkpoints the WAL into the main file; on a full disk that fails and the WAL stays.
+        FaultyVfs::reset();
+        FaultyVfs::setDiskFull(true);
+        f.close();
+        QVERIFY2(FaultyVfs::injected() > 0, "closing the store wrote nothing");
+        FaultyVfs::reset();
+        QVERIFY2(f.reopen(), qPrintable(f.openError()));
+        LAPSE_VERIFY_OK(verifyLog(f.engine().store()));
+        QVERIFY(imageOf(f.engine().store()) == before);
+        QCOMPARE(f.engine().activeGrantCount(), 1);
     }
 
     // The disk fills part-way through a mirror page, at every write and sync: the page is copied whole or
