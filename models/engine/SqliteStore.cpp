@@ -204,9 +204,15 @@ Status SqliteStore::openFile(const QString& path, bool readOnly)
                     .arg(kSchemaVersion));
         q.finish();
     } else {
-        if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next()
-            || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
-            return makeError(ErrorCode::Internal, QStringLiteral("cannot switch %1 to WAL mode").arg(m_path));
+        // SQLite's own reason goes along (a full disk, a read-only directory): the path alone tells no one
+        // what to fix.
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next())
+            return makeError(ErrorCode::Internal,
+                QStringLiteral("cannot switch %1 to WAL mode: %2").arg(m_path, q.lastError().text()));
+        if (const QString mode = q.value(0).toString();
+            mode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+            return makeError(ErrorCode::Internal,
+                QStringLiteral("cannot switch %1 to WAL mode: it stays in %2 mode").arg(m_path, mode));
         q.finish(); // a statement left in progress makes the migration's COMMIT fail
         if (const Status m = migrate(); !m)
             return m;
@@ -329,9 +335,17 @@ Status SqliteStore::migrate()
     }
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)"));
     q.addBindValue(kSchemaVersion);
-    if (!q.exec() || !db.commit()) {
+    if (!q.exec()) {
+        const Error e = sqlError(QStringLiteral("migration"), q.lastError());
         db.rollback();
-        return sqlError(QStringLiteral("migration"), q.lastError());
+        return e;
+    }
+    q.finish();
+    // A failed COMMIT is the connection's error, not the statement's (which succeeded).
+    if (!db.commit()) {
+        const Error e = sqlError(QStringLiteral("migration"), db.lastError());
+        db.rollback();
+        return e;
     }
     return Ok {};
 }
