@@ -100,6 +100,7 @@ private:
     void buildCover(QTextCursor& c) const;
     void buildControls(QTextCursor& c);
     void buildExceptions(QTextCursor& c);
+    void buildReviews(QTextCursor& c);
     void buildSample(QTextCursor& c);
     void paintChartPage(QPainter& p, int page, const QRectF& body) const;
     void paintChart(
@@ -359,7 +360,9 @@ void ReportWriter::buildControls(QTextCursor& c)
         {tr("ISO/IEC 27001:2022"), QStringLiteral("A.5.18"),
             tr("Access rights are provided on request and approval, removed when the window ends, and "
                "emergency access is reviewed; repeated elevations point at rights that may need redesign."),
-            tr("requests.csv; grants.csv; %1 (break-glass, repeated elevation)").arg(sectionExceptions)},
+            tr("requests.csv; grants.csv; reviews.csv; %1 (break-glass, repeated elevation); section “Access "
+               "reviews”")
+                .arg(sectionExceptions)},
         {tr("ISO/IEC 27001:2022"), QStringLiteral("A.8.2"),
             tr("Privileged access is restricted and managed: each elevation is requested for a task with a "
                "reason (and a ticket where the target asks for one), approved, time-limited and logged."),
@@ -368,7 +371,9 @@ void ReportWriter::buildControls(QTextCursor& c)
             tr("Input to the periodic review of accounts and access privileges: every grant in the period "
                "with "
                "who, what, how long and approved by whom. The review itself is the reviewer's."),
-            tr("grants.csv; chart “Grants by identity”; %1 (repeated elevation)").arg(sectionExceptions)},
+            tr("grants.csv; chart “Grants by identity”; %1 (repeated elevation); reviews.csv and section "
+               "“Access reviews” (the owners' decisions)")
+                .arg(sectionExceptions)},
         {tr("PCI DSS 4.0"), QStringLiteral("10.2"),
             tr("Audit logs record each access event with its time, type, actor and subject; the inclusion "
                "proofs show each event is in the signed log as recorded."),
@@ -439,6 +444,36 @@ void ReportWriter::buildExceptions(QTextCursor& c)
                           .arg(list.size() - kReportExceptionRows)
                           .arg(columns));
     }
+}
+
+void ReportWriter::buildReviews(QTextCursor& c)
+{
+    heading(c, tr("Access reviews"), 1, true);
+    const int candidates = m_data.metrics.value(QLatin1String("elevation_frequency"))
+                               .toObject()
+                               .value(QLatin1String("repeated"))
+                               .toArray()
+                               .size();
+    paragraph(c,
+        tr("Decisions the owners recorded on repeated elevations (review.decided events, each in "
+           "events.jsonl "
+           "with its proof, all in reviews.csv): keep asking just in time, convert to a policy rule, or "
+           "grant "
+           "a narrow standing entitlement outside Lapse. The period has %1 repeated-elevation candidates; %2 "
+           "decisions concern it.")
+            .arg(candidates)
+            .arg(m_data.reviews.size()));
+    if (m_data.reviews.isEmpty()) {
+        paragraph(c, tr("None recorded."));
+        return;
+    }
+    QList<QStringList> rows;
+    for (const ReviewDecision& r : m_data.reviews)
+        rows << QStringList {
+            QStringLiteral("%1 · %2 [%3]").arg(r.identity, r.target, r.privileges.join(QLatin1Char(' '))),
+            r.outcome, r.reviewer, r.comment, QString::number(r.seq)};
+    table(c, {tr("Identity · target [privileges]"), tr("Outcome"), tr("Reviewer"), tr("Comment"), tr("Seq")},
+        rows, {30, 16, 12, 34, 8}, {4});
 }
 
 void ReportWriter::buildSample(QTextCursor& c)
@@ -790,6 +825,7 @@ Result<QByteArray> ReportWriter::render()
 
         buildControls(c);
         buildExceptions(c);
+        buildReviews(c);
         buildSample(c);
         c.endEditBlock();
     }

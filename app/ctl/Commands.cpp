@@ -673,6 +673,75 @@ int cmdMetrics(Context& c)
     return Ok;
 }
 
+// lapsectl review repeated|decide: the access review of repeated elevations.
+int cmdReview(Context& c)
+{
+    const QString what = need(c, 0, "review command (repeated or decide)");
+    if (what == QLatin1String("repeated")) {
+        QUrlQuery q;
+        for (const char* key : {"from", "to", "target", "kind", "repeat"})
+            if (c.options.isSet(QLatin1String(key)))
+                q.addQueryItem(QLatin1String(key), c.options.value(QLatin1String(key)));
+        const QJsonObject r = get(c, QStringLiteral("/v1/reviews/repeated"), q);
+        if (c.json) {
+            printJson(r);
+            return Ok;
+        }
+        const QJsonArray candidates = r["candidates"].toArray();
+        out(QStringLiteral(
+            "%1 repeated-elevation candidates; for each, its owner decides: keep-jit (keep asking "
+            "just in time), convert-to-rule (a policy rule approves it), or standing-entitlement "
+            "(a narrow standing grant outside Lapse)")
+                .arg(candidates.size()));
+        for (const auto& v : candidates) {
+            const QJsonObject x = v.toObject();
+            QStringList owners;
+            for (const auto& o : x["decided_by_owners"].toArray())
+                owners << o.toString();
+            QString line = QStringLiteral("%1 (%2) on %3 [%4] x%5 - decided by %6")
+                               .arg(x["identity"].toString(), x["kind"].toString(), x["target"].toString(),
+                                   joined(x["privileges"]))
+                               .arg(x["count"].toInt())
+                               .arg(owners.isEmpty() ? QStringLiteral("an admin")
+                                                     : owners.join(QStringLiteral(" or ")));
+            if (x.contains("rule"))
+                line += QStringLiteral("; rule %1 already approves it").arg(x["rule"].toString());
+            const QJsonObject d = x["decision"].toObject();
+            line += d.isEmpty()
+                ? QStringLiteral("; undecided")
+                : QStringLiteral("; %1 by %2 at %3 (seq %4): %5")
+                      .arg(d["outcome"].toString(), d["reviewer"].toString(), d["decided_at"].toString(),
+                          QString::number(d["seq"].toInteger()), d["comment"].toString());
+            out(line);
+        }
+        return Ok;
+    }
+    if (what == QLatin1String("decide")) {
+        for (const char* key : {"identity", "target", "privileges", "outcome", "comment"})
+            if (!c.options.isSet(QLatin1String(key)))
+                throw CommandError {{Usage,
+                    QStringLiteral("review decide needs --identity, --target, --privileges, --outcome "
+                                   "(keep-jit, convert-to-rule, standing-entitlement) and --comment")}};
+        QJsonObject body {{"identity", c.options.value("identity")}, {"target", c.options.value("target")},
+            {"privileges", QJsonArray::fromStringList(list(c.options.value("privileges")))},
+            {"outcome", c.options.value("outcome")}, {"comment", c.options.value("comment")}};
+        for (const char* key : {"from", "to"})
+            if (c.options.isSet(QLatin1String(key)))
+                body.insert(QLatin1String(key), c.options.value(QLatin1String(key)));
+        const QJsonObject d = postJson(c, QStringLiteral("/v1/reviews"), body);
+        if (c.json) {
+            printJson(d);
+            return Ok;
+        }
+        out(QStringLiteral("review.decided at seq %1: %2 on %3 [%4]: %5 (%6 grants in the period)")
+                .arg(QString::number(d["seq"].toInteger()), d["identity"].toString(), d["target"].toString(),
+                    joined(d["privileges"]), d["outcome"].toString())
+                .arg(d["grants"].toInt()));
+        return Ok;
+    }
+    throw CommandError {{Usage, QStringLiteral("unknown review command '%1' (repeated, decide)").arg(what)}};
+}
+
 } // namespace
 
 Failure failureOf(const ApiResponse& r)
@@ -726,6 +795,11 @@ const QMap<QString, Command>& commands()
                  "log watch --state FILE [--log-key FILE] [--follow [--interval S]] | log checkpoint "
                  "[--cut | --size M] | log prove --seq N [--size M] | log rotate-key"),
                 true, cmdLog}},
+        {QStringLiteral("review"),
+            {QStringLiteral(
+                 "review repeated [--from ISO] [--to ISO] [--target T] | review decide --identity I "
+                 "--target T --privileges a,b --outcome O --comment C [--from ISO] [--to ISO]"),
+                true, cmdReview}},
         {QStringLiteral("policy"),
             {QStringLiteral(
                  "policy test --directory FILE --request JSON|@FILE | policy lint --directory FILE"),

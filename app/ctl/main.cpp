@@ -85,6 +85,8 @@ int main(int argc, char** argv)
         {"sample", "evidence export: how many grants to sample (default 25).", "N"},
         {"seed", "evidence export: the sample's seed, to draw a sample again.", "S"},
         {"mirror", "evidence export --url: the local mirror file (default in the user's cache).", "FILE"},
+        {"identity", "review decide: the identity reviewed.", "ID"},
+        {"outcome", "review decide: keep-jit, convert-to-rule or standing-entitlement.", "OUTCOME"},
         {"request",
             "policy test: the request as JSON (requester, target, privileges, ttl_seconds, ticket, task, "
             "break_glass, at), or @FILE.",

@@ -356,6 +356,14 @@ const QList<ApiRoute>& ApiService::routes()
             &S::events},
         {"GET", QStringLiteral("/v1/insights"), A::Roles,
             {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, B::None, &S::insights},
+        // Access reviews of repeated elevations: the candidates with their latest decision, and deciding.
+        {"GET", QStringLiteral("/v1/reviews/repeated"), A::Roles,
+            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, B::None, &S::reviewCandidates},
+        {"GET", QStringLiteral("/v1/reviews"), A::Roles,
+            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, B::None, &S::listReviews},
+        // The engine decides who may: the target's owner, the identity's owner, or an admin.
+        {"POST", QStringLiteral("/v1/reviews"), A::Roles, {Role::Approver, Role::Admin}, B::Object,
+            &S::decideReview},
         {"POST", QStringLiteral("/v1/keys/rotate"), A::Roles, {Role::Admin}, B::None, &S::rotateKeys},
         // Any caller may ask; the engine answers 404 for what the caller may not read.
         {"GET", QStringLiteral("/v1/requests/{id}"), A::Authenticated, {}, B::None, &S::request},
@@ -663,6 +671,85 @@ Result<ApiResponse> ApiService::insights(const ApiCall& c)
     if (!m)
         return m.error();
     return ApiResponse::json(200, m.value());
+}
+
+Result<ApiResponse> ApiService::reviewCandidates(const ApiCall& c)
+{
+    if (const Status s = Policy::requireAnyRole(*c.actor,
+            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, m_engine.isLockedOut(c.actor->id));
+        !s)
+        return s.error();
+    auto mq = metricsQueryFrom(c.request.query);
+    if (!mq)
+        return mq.error();
+    auto list = lapse::reviewCandidates(m_engine.store(), m_engine.directory(), mq.value(), Clock::now());
+    if (!list)
+        return list.error();
+    return ApiResponse::json(200,
+        QJsonObject {{"from", mq->fromMs > 0 ? QJsonValue(Clock::toIso(mq->fromMs)) : QJsonValue()},
+            {"to",
+                mq->toMs < std::numeric_limits<qint64>::max() ? QJsonValue(Clock::toIso(mq->toMs))
+                                                              : QJsonValue()},
+            {"candidates", list.value()}});
+}
+
+Result<ApiResponse> ApiService::listReviews(const ApiCall& c)
+{
+    if (const Status s = Policy::requireAnyRole(*c.actor,
+            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, m_engine.isLockedOut(c.actor->id));
+        !s)
+        return s.error();
+    QJsonArray out;
+    for (const ReviewDecision& d :
+        m_engine.store().reviewDecisions(c.request.query.queryItemValue(QStringLiteral("target")))) {
+        QJsonObject o = d.toJson();
+        o.insert(QStringLiteral("seq"), d.seq);
+        out.append(o);
+    }
+    return ApiResponse::json(200, QJsonObject {{"reviews", out}});
+}
+
+Result<ApiResponse> ApiService::decideReview(const ApiCall& c)
+{
+    static const QStringList known {QStringLiteral("identity"), QStringLiteral("target"),
+        QStringLiteral("privileges"), QStringLiteral("outcome"), QStringLiteral("comment"),
+        QStringLiteral("from"), QStringLiteral("to")};
+    for (auto it = c.body.constBegin(); it != c.body.constEnd(); ++it)
+        if (!known.contains(it.key()))
+            return invalid(QStringLiteral("unknown field '%1'").arg(it.key()));
+    ReviewDecision d;
+    std::optional<QStringList> privileges;
+    QString from, to;
+    Status s = readString(c.body, "identity", &d.identity);
+    if (s)
+        s = readString(c.body, "target", &d.target);
+    if (s)
+        s = readStringList(c.body, "privileges", &privileges);
+    if (s)
+        s = readString(c.body, "outcome", &d.outcome);
+    if (s)
+        s = readString(c.body, "comment", &d.comment);
+    if (s)
+        s = readString(c.body, "from", &from);
+    if (s)
+        s = readString(c.body, "to", &to);
+    if (!s)
+        return s.error();
+    d.privileges = privileges.value_or(QStringList {});
+    for (const auto& [text, ms] : {std::pair {&from, &d.fromMs}, std::pair {&to, &d.toMs}}) {
+        if (text->isEmpty())
+            continue;
+        bool ok = false;
+        *ms = Clock::fromIso(*text, &ok);
+        if (!ok)
+            return invalid(QStringLiteral("from and to are ISO 8601 UTC times"));
+    }
+    auto decided = m_engine.decideReview(*c.actor, d);
+    if (!decided)
+        return decided.error();
+    QJsonObject o = decided->toJson();
+    o.insert(QStringLiteral("seq"), decided->seq);
+    return ApiResponse::json(201, o);
 }
 
 namespace

@@ -101,6 +101,9 @@ private:
     Result<ApiResponse> introspect(const ApiCall& c);
     Result<ApiResponse> events(const ApiCall& c);
     Result<ApiResponse> insights(const ApiCall& c);
+    Result<ApiResponse> reviewCandidates(const ApiCall& c);
+    Result<ApiResponse> listReviews(const ApiCall& c);
+    Result<ApiResponse> decideReview(const ApiCall& c);
     Result<ApiResponse> logKey(const ApiCall& c);
     Result<ApiResponse> logCheckpoint(const ApiCall& c);
     Result<ApiResponse> cutLogCheckpoint(const ApiCall& c);

@@ -3,6 +3,7 @@
 #include "Event.h"
 #include "Grant.h"
 #include "Principal.h"
+#include "Review.h"
 #include "Session.h"
 #include "Target.h"
 
@@ -420,6 +421,41 @@ Session Session::fromJson(const QJsonObject& o)
         s.endedHow = o["ended_how"].toString();
     }
     return s;
+}
+
+QJsonObject ReviewDecision::toJson() const
+{
+    QStringList sorted = privileges;
+    sorted.sort();
+    return QJsonObject {
+        {"identity", identity},
+        {"target", target},
+        {"privileges", QJsonArray::fromStringList(sorted)},
+        {"outcome", outcome},
+        {"comment", comment},
+        {"reviewer", reviewer},
+        {"from", isoOrNull(fromMs)},
+        {"to", isoOrNull(toMs)},
+        {"grants", grants},
+        {"decided_at", isoOrNull(atMs)},
+    };
+}
+
+ReviewDecision ReviewDecision::fromJson(const QJsonObject& o)
+{
+    ReviewDecision d;
+    d.identity = o["identity"].toString();
+    d.target = o["target"].toString();
+    d.privileges = strings(o["privileges"]);
+    d.outcome = o["outcome"].toString();
+    d.comment = o["comment"].toString();
+    d.reviewer = o["reviewer"].toString();
+    d.fromMs = ms(o["from"]);
+    d.toMs = ms(o["to"]);
+    d.grants = o["grants"].toInt();
+    d.atMs = ms(o["decided_at"]);
+    d.seq = o["seq"].toInteger();
+    return d;
 }
 
 } // namespace lapse

@@ -618,6 +618,79 @@ Result<Grant> Engine::review(const Principal& actor, const QString& grantId, con
     });
 }
 
+Result<ReviewDecision> Engine::decideReview(const Principal& actor, ReviewDecision d)
+{
+    if (const Status s = Policy::requireAnyRole(actor, {Role::Approver, Role::Admin}, lockedOut(actor.id));
+        !s)
+        return s.error();
+    const Principal* identity = m_directory.principal(d.identity);
+    if (!identity)
+        return invalid(QStringLiteral("identity '%1' is not in the directory").arg(d.identity));
+    const Target* target = m_directory.target(d.target);
+    if (!target)
+        return invalid(QStringLiteral("target '%1' is not in the directory").arg(d.target));
+    if (actor.id == d.identity)
+        return forbidden(
+            QStringLiteral("separation of duties: %1 cannot review their own access").arg(actor.id));
+    const bool owns = actor.hasRole(Role::Approver)
+        && (target->owner == actor.id || (!identity->isHuman() && identity->owner == actor.id));
+    if (!owns && !actor.hasRole(Role::Admin))
+        return forbidden(
+            QStringLiteral("%1 may not decide this review: the owner of %2 (%3)%4 or an admin decides")
+                .arg(actor.id, target->id, target->owner.isEmpty() ? QStringLiteral("none") : target->owner,
+                    identity->isHuman()
+                        ? QString()
+                        : QStringLiteral(", the owner of %1 (%2),").arg(identity->id, identity->owner)));
+    if (d.privileges.isEmpty())
+        return invalid(QStringLiteral("privileges: name the privileges the identity keeps asking for"));
+    for (const auto& p : std::as_const(d.privileges))
+        if (!target->privileges.contains(p))
+            return invalid(QStringLiteral("target %1 has no privilege '%2'").arg(target->id, p));
+    if (!ReviewDecision::outcomes().contains(d.outcome))
+        return invalid(QStringLiteral("outcome must be one of %1")
+                           .arg(ReviewDecision::outcomes().join(QStringLiteral(", "))));
+    if (d.comment.trimmed().isEmpty())
+        return invalid(QStringLiteral("comment is required: say why"));
+    if (const Status s = Policy::checkOneLine(d.comment, QStringLiteral("comment")); !s)
+        return s.error();
+    const qint64 now = Clock::now();
+    if (d.toMs <= 0)
+        d.toMs = now;
+    if (d.fromMs < 0 || d.fromMs >= d.toMs)
+        return invalid(QStringLiteral("the period reviewed must start before it ends"));
+    d.comment = d.comment.trimmed();
+    d.privileges.sort();
+    d.privileges.removeDuplicates();
+    d.reviewer = actor.id;
+    d.atMs = now;
+    // The grants of exactly that set in the period: what the decision was taken on.
+    GrantFilter f;
+    f.principal = d.identity;
+    f.target = d.target;
+    f.startsFromMs = d.fromMs;
+    f.limit = 1000;
+    d.grants = 0;
+    for (;;) {
+        const QList<Grant> page = m_store->grants(f);
+        for (const auto& g : page) {
+            QStringList set = g.privileges;
+            set.sort();
+            d.grants += g.startsMs < d.toMs && set == d.privileges ? 1 : 0;
+        }
+        if (page.size() < f.limit)
+            break;
+        f.afterId = page.last().id;
+    }
+    return write<ReviewDecision>([&]() -> Result<ReviewDecision> {
+        auto e = appendEvent(QStringLiteral("review.decided"), actor.id,
+            QStringLiteral("%1/%2").arg(d.identity, d.target), d.toJson());
+        if (!e)
+            return e.error();
+        d.seq = e->seq;
+        return d;
+    });
+}
+
 int Engine::sweep()
 {
     const qint64 now = Clock::now();

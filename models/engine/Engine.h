@@ -100,6 +100,10 @@ public:
     Result<Grant> revoke(const Principal& actor, const QString& grantId, const QString& reason);
     Result<Grant> complete(const Principal& actor, const QString& grantId);
     Result<Grant> review(const Principal& actor, const QString& grantId, const QString& note);
+    // An access review's decision on a repeated elevation (identity, target, privileges, outcome, comment,
+    // the period): taken by the target's owner, the identity's owner, or an admin, never by the identity.
+    // Recorded as review.decided; the grants it covers in the period are counted from the store.
+    Result<ReviewDecision> decideReview(const Principal& actor, ReviewDecision d);
     Result<Session> openSession(
         const Principal& actor, const QByteArray& token, const QStringList& privilegesUsed);
     Result<Session> endSession(

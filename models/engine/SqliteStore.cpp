@@ -86,6 +86,10 @@ const char* const kSchema[] = {
     "CREATE INDEX IF NOT EXISTS enforced_grants_start ON enforced_grants(start_ms, target)",
     "CREATE TABLE IF NOT EXISTS log_checkpoints(size INTEGER PRIMARY KEY, ts INTEGER NOT NULL, note BLOB NOT "
     "NULL)",
+    // Access reviews' decisions, from their review.decided events (engine or mirror alike): few, read whole.
+    "CREATE TABLE IF NOT EXISTS review_decisions(seq INTEGER PRIMARY KEY, target TEXT NOT NULL, body BLOB "
+    "NOT "
+    "NULL)",
 };
 
 QByteArray compact(const QJsonObject& o)
@@ -399,6 +403,10 @@ Status SqliteStore::commit()
         rollback();
         return f;
     }
+    if (const Status f = flushReviews(); !f) {
+        rollback();
+        return f;
+    }
     if (m_headSeq != m_txHeadSeq) {
         if (const Status t = saveTreeSize(); !t) {
             rollback();
@@ -428,6 +436,48 @@ void SqliteStore::rollback()
     m_inTx = false;
     m_insights->invalidate();
     m_enforced.clear();
+    m_reviews.clear();
+}
+
+void SqliteStore::noteReview(qint64 seq, const QString& type, const QByteArray& body)
+{
+    if (type == QLatin1String("review.decided"))
+        m_reviews.append({seq, body});
+}
+
+Status SqliteStore::flushReviews()
+{
+    if (m_reviews.isEmpty())
+        return Ok {};
+    SqlStatement w(writer(), "INSERT OR REPLACE INTO review_decisions(seq, target, body) VALUES(?,?,?)");
+    for (const auto& [seq, body] : std::as_const(m_reviews)) {
+        const QString target
+            = QJsonDocument::fromJson(body).object().value(QLatin1String("target")).toString();
+        w.bind(1, seq).bindText(2, target).bindBlob(3, body);
+        if (!w.exec())
+            return makeError(ErrorCode::Internal, QStringLiteral("review write failed: %1").arg(w.message()));
+    }
+    m_reviews.clear();
+    return Ok {};
+}
+
+QList<ReviewDecision> SqliteStore::reviewDecisions(const QString& target) const
+{
+    QSqlQuery q(connection());
+    q.setForwardOnly(true);
+    q.prepare(target.isEmpty()
+            ? QStringLiteral("SELECT seq, body FROM review_decisions ORDER BY seq")
+            : QStringLiteral("SELECT seq, body FROM review_decisions WHERE target = ? ORDER BY seq"));
+    if (!target.isEmpty())
+        q.addBindValue(target);
+    QList<ReviewDecision> out;
+    if (q.exec())
+        while (q.next()) {
+            ReviewDecision d = ReviewDecision::fromJson(parse(q.value(1)));
+            d.seq = q.value(0).toLongLong();
+            out << d;
+        }
+    return out;
 }
 
 void SqliteStore::noteEnforcement(const QString& type, const QJsonObject& body)
@@ -481,6 +531,7 @@ Result<Event> SqliteStore::append(
     if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)
         return s.error();
     noteEnforcement(e.type, body);
+    noteReview(e.seq, e.type, e.body);
     m_headSeq = e.seq;
     m_headHash = e.hash;
     return e;
@@ -528,6 +579,7 @@ Result<QList<Event>> SqliteStore::appendMany(
         if (written)
             written = addLeaf(e.hash);
         if (written) {
+            noteReview(e.seq, e.type, e.body);
             m_headSeq = e.seq;
             m_headHash = e.hash;
             out << std::move(e);
@@ -590,6 +642,8 @@ Status SqliteStore::appendVerbatimMany(const QList<Event>& events, qint64* break
         written = insertEvent(events[i]);
         if (written)
             written = addLeaf(events[i].hash);
+        if (written)
+            noteReview(events[i].seq, events[i].type, events[i].body);
     }
     const qint64 broken = hashing.result();
     const Status indexed = indexing.result();

@@ -90,6 +90,7 @@ public:
         const InsightScope& scope, const std::function<void(const InsightCell&)>& row) const override;
     Status lingeringGrants(
         const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const override;
+    QList<ReviewDecision> reviewDecisions(const QString& target) const override;
     Status enforcedGrants(
         const InsightScope& scope, const std::function<void(const EnforcedGrant&)>& row) const override;
     Status revokedGrants(
@@ -138,6 +139,10 @@ private:
         std::optional<qint64> lagMs;
     };
     QHash<QString, EnforcedRow> m_enforced;
+    // review.decided events appended in the open transaction: seq and body, written at commit.
+    QList<std::pair<qint64, QByteArray>> m_reviews;
+    void noteReview(qint64 seq, const QString& type, const QByteArray& body);
+    Status flushReviews();
     void noteEnforcement(const QString& type, const QJsonObject& body); // on the indexing thread, in order
     Status flushEnforcement();
 };

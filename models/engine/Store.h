@@ -10,6 +10,7 @@
 #include "domain/AccessRequest.h"
 #include "domain/Event.h"
 #include "domain/Grant.h"
+#include "domain/Review.h"
 #include "domain/Session.h"
 
 #include <QJsonObject>
@@ -154,6 +155,8 @@ public:
         const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const = 0;
     virtual Status revokedGrants(
         const InsightScope& scope, const std::function<void(const RevokedGrant&)>& row) const = 0;
+    // Access reviews' decisions (review.decided events) in log order; on one target, or all when empty.
+    virtual QList<ReviewDecision> reviewDecisions(const QString& target) const = 0;
     // Grants on enforced targets that started in the scope, with their verified end's lag.
     virtual Status enforcedGrants(
         const InsightScope& scope, const std::function<void(const EnforcedGrant&)>& row) const = 0;

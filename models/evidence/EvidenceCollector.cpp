@@ -316,6 +316,7 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
     QHash<QString, RequestInfo> requests;
     QHash<QString, GrantInfo> grants;
     QHash<QString, SessionInfo> sessions;
+    QList<ReviewDecision> reviews; // every review.decided, scoped below
     WalkTree tree;
     qint64 checkpointMs = 0;
     QByteArray lastHash;
@@ -380,6 +381,12 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
                 }
                 g.seqs << e.seq;
                 g.stateSeq = e.seq;
+            } else if (t == QLatin1String("review.decided")) {
+                ReviewDecision r = ReviewDecision::fromJson(parseObject(e.body));
+                r.seq = e.seq;
+                if (!r.atMs)
+                    r.atMs = e.tsMs;
+                reviews << r;
             } else if (t.startsWith(QLatin1String("session."))) {
                 SessionInfo& s = sessions[e.subject];
                 if (t == QLatin1String("session.opened")) {
@@ -498,6 +505,16 @@ Result<EvidenceData> collectEvidenceWith(const Store& store, const Directory& di
                 wanted.push_back(s);
             decodeAt.insert(r.lastSeq, {Decode::Request, id});
         }
+    // Access reviews of identities and targets in scope: decided in the period, or about one overlapping it.
+    for (const ReviewDecision& r : std::as_const(reviews)) {
+        const bool decidedIn = r.atMs >= scope.fromMs && r.atMs < scope.toMs;
+        const bool about = r.fromMs < scope.toMs && r.toMs > scope.fromMs;
+        if ((decidedIn || about) && inList(scope.targets, r.target)
+            && inList(scope.kinds, kindOf(r.identity))) {
+            d.reviews << r;
+            wanted.push_back(r.seq);
+        }
+    }
     std::sort(wanted.begin(), wanted.end());
     wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
     d.eventCount = qint64(wanted.size());

@@ -7,6 +7,7 @@
 #include "core/Error.h"
 #include "domain/AccessRequest.h"
 #include "domain/Grant.h"
+#include "domain/Review.h"
 #include "domain/Session.h"
 
 #include <QJsonObject>
@@ -110,6 +111,9 @@ struct EvidenceData {
     qint64 requestCount = 0;
     QList<EvidenceException> exceptions; // by category, then seq
     QList<int> sample; // indexes into grants, in drawn order
+    // Access reviews' decisions (review.decided) on identities and targets in scope, decided in the period or
+    // about a period that overlaps it; in log order, each with its seq. Their events are in events.jsonl.
+    QList<ReviewDecision> reviews;
     quint64 seed = 0; // the seed the sample was drawn with
     qint64 eventCount = 0; // events of those grants, requests and sessions (what events.jsonl holds)
     qint64 firstSeq = 0, lastSeq = 0; // the seq range they span (0, 0 when none)

@@ -5,6 +5,7 @@
 #include "EvidenceCollector.h"
 #include "core/Clock.h"
 #include "core/CsvWriter.h"
+#include "domain/Directory.h"
 #include "engine/Checkpoint.h"
 #include "engine/EventChain.h"
 #include "engine/Store.h"
@@ -45,6 +46,7 @@ const QString kVkey = QStringLiteral("log-key.vkey");
 const QString kQuery = QStringLiteral("query.json");
 const QString kGrants = QStringLiteral("grants.csv");
 const QString kRequests = QStringLiteral("requests.csv");
+const QString kReviews = QStringLiteral("reviews.csv");
 constexpr const char* kFormat = "lapse-evidence-pack/1";
 constexpr qint64 kMaxPackEntry = 2LL * 1024 * 1024 * 1024; // refuse to inflate anything larger
 
@@ -279,6 +281,23 @@ void grantsCsvRow(CsvWriter& csv, const GrantRecord& r)
     }
 }
 
+// reviews.csv: the access reviews' decisions in scope, as the log records them.
+QByteArray reviewsCsv(const EvidenceData& d, const Directory& directory)
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    CsvWriter csv(&buffer);
+    csv.writeRow(QStringList {"seq", "decided_at", "reviewer", "identity", "kind", "target", "privileges",
+        "outcome", "comment", "period_from", "period_to", "grants_in_period"});
+    for (const ReviewDecision& r : d.reviews) {
+        const Principal* p = directory.principal(r.identity);
+        csv.writeRow(
+            QVariantList {r.seq, iso(r.atMs), r.reviewer, r.identity, p ? kindName(p->kind) : QString(),
+                r.target, joined(r.privileges), r.outcome, r.comment, iso(r.fromMs), iso(r.toMs), r.grants});
+    }
+    return buffer.data();
+}
+
 void requestsCsvHeader(CsvWriter& csv)
 {
     csv.writeRow(QStringList {"request_id", "requester", "kind", "target", "requested_privileges",
@@ -336,7 +355,8 @@ QByteArray queryJson(const EvidenceData& d, const QByteArray& checkpointSha, qin
                 {"proofs", proofs}}},
         {"rows",
             QJsonObject {{"grants", d.grantCount}, {"requests", d.requestCount},
-                {"exceptions", d.exceptions.size()}, {"exceptions_by_category", exceptions}}},
+                {"reviews", d.reviews.size()}, {"exceptions", d.exceptions.size()},
+                {"exceptions_by_category", exceptions}}},
         {"sample",
             QJsonObject {{"size", d.sample.size()}, {"seed", QString::number(d.seed)}, {"grants", sample},
                 {"method",
@@ -537,7 +557,8 @@ Result<EvidenceSummary> buildEvidencePack(
         return s.error();
     for (const auto& [name, bytes] :
         {std::pair {kCheckpoint, d.checkpoint}, std::pair {kVkey, d.logKeyVkey.toUtf8() + '\n'},
-            std::pair {kQuery, queryJson(d, sha256(d.checkpoint), store.lastSeq(), proofs)}})
+            std::pair {kQuery, queryJson(d, sha256(d.checkpoint), store.lastSeq(), proofs)},
+            std::pair {kReviews, reviewsCsv(d, directory)}})
         if (const Status s = zip.put(name, bytes); !s)
             return s.error();
     if (!events.flush())

@@ -379,4 +379,53 @@ Result<QJsonObject> computeMetrics(
     };
 }
 
+Result<QJsonArray> reviewCandidates(
+    const Store& store, const Directory& directory, const MetricsQuery& q, qint64 nowMs)
+{
+    auto m = computeMetrics(store, directory, q, nowMs);
+    if (!m)
+        return m.error();
+    const QList<ReviewDecision> decisions = store.reviewDecisions(q.target);
+    QJsonArray out;
+    for (const auto& v :
+        m.value()[QLatin1String("elevation_frequency")][QLatin1String("repeated")].toArray()) {
+        QJsonObject c = v.toObject();
+        const QString identity = c[QLatin1String("identity")].toString();
+        const QString targetId = c[QLatin1String("target")].toString();
+        QStringList privileges;
+        for (const auto& p : c[QLatin1String("privileges")].toArray())
+            privileges << p.toString();
+        privileges.sort();
+        QJsonArray deciders;
+        const Principal* who = directory.principal(identity);
+        const Target* target = directory.target(targetId);
+        if (target && !target->owner.isEmpty())
+            deciders.append(target->owner);
+        if (who && !who->isHuman() && !deciders.contains(who->owner))
+            deciders.append(who->owner);
+        c.insert(QStringLiteral("kind"), who ? kindName(who->kind) : QString());
+        c.insert(QStringLiteral("decided_by_owners"), deciders);
+        // A rule of the directory that already approves exactly this ask.
+        for (const Rule& r : directory.rules()) {
+            bool within = r.effect == Rule::Effect::Approve && r.target == targetId && who && r.covers(*who);
+            for (const auto& p : std::as_const(privileges))
+                within = within && r.privileges.contains(p);
+            if (within) {
+                c.insert(QStringLiteral("rule"), r.id);
+                break;
+            }
+        }
+        for (auto it = decisions.crbegin(); it != decisions.crend(); ++it) {
+            if (it->identity == identity && it->target == targetId && it->privileges == privileges) {
+                QJsonObject d = it->toJson();
+                d.insert(QStringLiteral("seq"), it->seq);
+                c.insert(QStringLiteral("decision"), d);
+                break;
+            }
+        }
+        out.append(c);
+    }
+    return out;
+}
+
 } // namespace lapse

@@ -33,4 +33,10 @@ Result<MetricsQuery> metricsQueryFrom(const QUrlQuery& items);
 Result<QJsonObject> computeMetrics(
     const Store& store, const Directory& directory, const MetricsQuery& q, qint64 nowMs);
 
+// The access review of repeated elevations: each redesign candidate of computeMetrics with who decides (the
+// target's owner, the identity's owner), the directory rule that already covers it, if any, and the latest
+// review.decided on exactly that identity, target and privileges.
+Result<QJsonArray> reviewCandidates(
+    const Store& store, const Directory& directory, const MetricsQuery& q, qint64 nowMs);
+
 } // namespace lapse

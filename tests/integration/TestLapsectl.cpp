@@ -74,7 +74,7 @@ private slots:
     {
         m_broker = std::make_unique<BrokerProcess>();
         QString error;
-        for (const char* who : {"alice", "carol", "dave", "erin", "console", "svc-billing"})
+        for (const char* who : {"alice", "carol", "dave", "erin", "console", "svc-billing", "grace"})
             m_keys.insert(QString::fromLatin1(who), m_broker->createKey(QString::fromLatin1(who), &error));
         QVERIFY2(!m_keys.value("dave").isEmpty(), qPrintable(error));
         m_keys.insert(QStringLiteral("nobody"), "lapse_not-a-key-anyone-was-given");
@@ -508,6 +508,36 @@ private slots:
         bad.close();
         verifyOneLineFailure(run(QString(), {"policy", "lint", "--directory", bad.fileName()}), 4,
             "rule billing-batch: privilege 'superuser'");
+    }
+
+    // An access review through the broker: the target's owner decides, the decision is listed, others are
+    // refused with a class of exit code.
+    void reviewDecideAndList()
+    {
+        const Run decided = run(QStringLiteral("grace"),
+            {"review", "decide", "--identity", "svc-billing", "--target", "billing-db", "--privileges",
+                "read,write", "--outcome", "convert-to-rule", "--comment",
+                "the invoice batch: rule billing-batch"});
+        QCOMPARE(decided.exitCode, 0);
+        QVERIFY2(decided.out.startsWith("review.decided at seq "), decided.out.constData());
+        QVERIFY2(decided.out.contains("svc-billing on billing-db [read,write]: convert-to-rule"),
+            decided.out.constData());
+        const Run listed = run(QStringLiteral("carol"), {"review", "repeated", "--repeat", "2", "--json"});
+        QCOMPARE(listed.exitCode, 0);
+        QVERIFY(listed.json().contains("candidates"));
+        const Run text = run(QStringLiteral("carol"), {"review", "repeated"});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("keep-jit"), text.out.constData());
+        verifyOneLineFailure(run(QStringLiteral("dave"),
+                                 {"review", "decide", "--identity", "svc-billing", "--target", "billing-db",
+                                     "--privileges", "read", "--outcome", "keep-jit", "--comment", "x"}),
+            3, "lacks the approver or admin role");
+        verifyOneLineFailure(run(QStringLiteral("grace"),
+                                 {"review", "decide", "--identity", "svc-billing", "--target", "billing-db",
+                                     "--privileges", "read", "--outcome", "maybe", "--comment", "x"}),
+            4, "outcome must be one of");
+        verifyOneLineFailure(run(QStringLiteral("grace"), {"review", "decide", "--identity", "svc-billing"}),
+            2, "review decide needs");
     }
 
     void verifyOfflineNamesTheBrokenEvent()

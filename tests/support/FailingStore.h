@@ -107,6 +107,10 @@ public:
         const InsightScope& scope, const std::function<void(const InsightCell&)>& row) const override;
     Status lingeringGrants(
         const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const override;
+    QList<ReviewDecision> reviewDecisions(const QString& target) const override
+    {
+        return m_inner->reviewDecisions(target);
+    }
     Status enforcedGrants(
         const InsightScope& scope, const std::function<void(const EnforcedGrant&)>& row) const override;
     Status revokedGrants(

@@ -444,6 +444,61 @@ private slots:
         QVERIFY(!revokedRow[QStringLiteral("event_seqs")].toString().isEmpty());
     }
 
+    // An owner's review decision on the period is in the pack: reviews.csv (neutralised like every CSV), its
+    // event with a proof in events.jsonl, and counted in query.json; one outside the scope's target is not.
+    void accessReviewsAreInThePack()
+    {
+        EngineFixture f;
+        QVERIFY(f.ok());
+        auto h = makeHistory(f);
+        LAPSE_VERIFY_OK(h);
+        ReviewDecision r;
+        r.identity = QStringLiteral("svc-ci");
+        r.target = QStringLiteral("billing-db");
+        r.privileges = QStringList {QStringLiteral("read")};
+        r.outcome = QStringLiteral("convert-to-rule");
+        r.comment = QStringLiteral("=HYPERLINK(\"http://x\") the batch gets a rule");
+        r.fromMs = kStartMs - 3'600'000;
+        const auto decided = f.engine().decideReview(f.who(QStringLiteral("carol")), r);
+        LAPSE_VERIFY_OK(decided);
+        ReviewDecision other = r;
+        other.target = QStringLiteral("prod-k8s");
+        other.privileges = QStringList {QStringLiteral("get")};
+        other.comment = QStringLiteral("keep asking");
+        other.outcome = QStringLiteral("keep-jit");
+        LAPSE_VERIFY_OK(f.engine().decideReview(f.who(QStringLiteral("bob")), other));
+        f.clock().set(f.now() + 1000);
+        LAPSE_VERIFY_OK(f.engine().cutCheckpoint(f.who(QStringLiteral("aud"))));
+        EvidenceScope scope = everything(h.value());
+        scope.toMs = f.now();
+        scope.targets = QStringList {QStringLiteral("billing-db")};
+        QTemporaryDir dir;
+        const QString out = dir.filePath(scope.fileName());
+        LAPSE_VERIFY_OK(
+            buildEvidencePack(f.engine().store(), f.engine().directory(), buildFor(f.engine(), scope, out)));
+        const EvidenceVerdict ok = verifyEvidencePack(out);
+        QVERIFY2(ok.ok, qPrintable(ok.line));
+
+        const QList<QByteArray> lines = entry(out, QStringLiteral("reviews.csv")).split('\n');
+        QCOMPARE(lines.size(), 3); // the header, one decision, the final line break
+        QVERIFY(
+            lines[0].startsWith("seq,decided_at,reviewer,identity,kind,target,privileges,outcome,comment"));
+        QVERIFY2(lines[1].startsWith(QByteArray::number(decided->seq) + ','), lines[1].constData());
+        QVERIFY2(lines[1].contains(",carol,svc-ci,service,billing-db,read,convert-to-rule,\"'=HYPERLINK"),
+            lines[1].constData());
+        const QJsonObject query = QJsonDocument::fromJson(entry(out, QStringLiteral("query.json"))).object();
+        QCOMPARE(query[QStringLiteral("rows")][QStringLiteral("reviews")].toInt(), 1);
+        bool inEvents = false;
+        for (const QByteArray& line : entry(out, QStringLiteral("events.jsonl")).split('\n'))
+            inEvents = inEvents
+                || (line.contains("\"review.decided\"")
+                    && line.contains("\"seq\":" + QByteArray::number(decided->seq) + ","));
+        QVERIFY(inEvents);
+        QVERIFY(
+            !entry(out, QStringLiteral("proofs/%1.tlog-proof").arg(decided->seq, 12, 10, QLatin1Char('0')))
+                 .isEmpty());
+    }
+
     void everyChangeIsNamed_data()
     {
         QTest::addColumn<QString>("change");

@@ -236,7 +236,7 @@ private slots:
         for (const char* p : {"me", "directory", "lockouts", "requests", "grants", "sessions", "introspect",
                  "events", "stream", "keys/rotate", "principals", "insights", "metrics", "audit", "keys",
                  "evidence", "evidence/attest", "log", "log/checkpoint", "log/proof", "log/consistency",
-                 "log/key/rotate", "log/key"})
+                 "log/key/rotate", "log/key", "reviews", "reviews/repeated"})
             candidates << QStringLiteral("/v1/") + QLatin1String(p);
         for (const char* kind : {"requests", "grants", "sessions", "principals"}) {
             candidates << QStringLiteral("/v1/%1/{id}").arg(QLatin1String(kind));
