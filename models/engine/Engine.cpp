@@ -323,20 +323,7 @@ Result<Decision> Engine::submitRequest(const Principal& actor, const RequestInpu
 
 int Engine::ruleGrantsSince(const Rule& rule, const QString& principal, qint64 dayStartMs) const
 {
-    GrantFilter f;
-    f.principal = principal;
-    f.target = rule.target;
-    f.startsFromMs = dayStartMs;
-    int used = 0;
-    for (;;) {
-        f.limit = 1000;
-        const QList<Grant> page = m_store->grants(f);
-        for (const auto& g : page)
-            used += g.rule == rule.id ? 1 : 0;
-        if (page.size() < f.limit || used >= rule.budgetPerDay)
-            return used;
-        f.afterId = page.last().id;
-    }
+    return m_store->ruleGrantCount(rule.id, principal, rule.target, dayStartMs);
 }
 
 Result<Grant> Engine::activate(

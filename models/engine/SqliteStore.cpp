@@ -18,6 +18,7 @@
 #include <QThread>
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
+#include <limits>
 #include <sqlite3.h>
 
 #include <cstring>
@@ -459,6 +460,19 @@ Status SqliteStore::flushReviews()
     }
     m_reviews.clear();
     return Ok {};
+}
+
+int SqliteStore::ruleGrantCount(
+    const QString& rule, const QString& principal, const QString& target, qint64 sinceMs) const
+{
+    // The (principal, target, starts) index narrows to the day's grants of that identity; the rule is read
+    // from their JSON (stored as a BLOB, so as text).
+    SqlStatement q(sqliteHandle(connection()),
+        "SELECT count(*) FROM grants WHERE principal = ?1 AND target = ?2 AND starts >= ?3"
+        " AND json_extract(CAST(json AS TEXT), '$.rule.id') = ?4");
+    q.bindText(1, principal).bindText(2, target).bind(3, sinceMs).bindText(4, rule);
+    // Unreadable counts as spent: a budget that cannot be checked does not approve.
+    return q.step() == SQLITE_ROW ? int(q.int64(0)) : std::numeric_limits<int>::max();
 }
 
 QList<ReviewDecision> SqliteStore::reviewDecisions(const QString& target) const

@@ -91,6 +91,8 @@ public:
     Status lingeringGrants(
         const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const override;
     QList<ReviewDecision> reviewDecisions(const QString& target) const override;
+    int ruleGrantCount(
+        const QString& rule, const QString& principal, const QString& target, qint64 sinceMs) const override;
     Status enforcedGrants(
         const InsightScope& scope, const std::function<void(const EnforcedGrant&)>& row) const override;
     Status revokedGrants(

@@ -155,6 +155,10 @@ public:
         const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const = 0;
     virtual Status revokedGrants(
         const InsightScope& scope, const std::function<void(const RevokedGrant&)>& row) const = 0;
+    // Grants a directory rule approved for principal on target whose windows started at or after sinceMs
+    // (a rule's daily budget).
+    virtual int ruleGrantCount(
+        const QString& rule, const QString& principal, const QString& target, qint64 sinceMs) const = 0;
     // Access reviews' decisions (review.decided events) in log order; on one target, or all when empty.
     virtual QList<ReviewDecision> reviewDecisions(const QString& target) const = 0;
     // Grants on enforced targets that started in the scope, with their verified end's lag.

@@ -107,6 +107,11 @@ public:
         const InsightScope& scope, const std::function<void(const InsightCell&)>& row) const override;
     Status lingeringGrants(
         const InsightScope& scope, const std::function<void(const LingeringGrant&)>& row) const override;
+    int ruleGrantCount(
+        const QString& rule, const QString& principal, const QString& target, qint64 sinceMs) const override
+    {
+        return m_inner->ruleGrantCount(rule, principal, target, sinceMs);
+    }
     QList<ReviewDecision> reviewDecisions(const QString& target) const override
     {
         return m_inner->reviewDecisions(target);
