@@ -11,6 +11,7 @@
 #include "EvidenceExporter.h"
 #include "EvidenceReport.h"
 #include "QueueWidget.h"
+#include "ReviewsWidget.h"
 #include "core/Clock.h"
 #include "itemmodels/AuditLogModel.h"
 #include "itemmodels/GrantsModel.h"
@@ -76,10 +77,14 @@ MainWindow::MainWindow(
     }
     m_insights = new InsightsView(backend, auditStoreFile, m_tabs);
     m_tabs->addTab(m_insights, tr("&Insights"));
-    // Insights are computed when looked at, and again each time the tab is opened.
+    m_reviews = new ReviewsWidget(backend, m_tabs);
+    m_tabs->addTab(m_reviews, tr("Re&views"));
+    // Insights and reviews are computed when looked at, and again each time their tab is opened.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (m_tabs->widget(index) == m_insights)
             m_insights->refresh();
+        else if (m_tabs->widget(index) == m_reviews)
+            m_reviews->refresh();
     });
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
@@ -201,6 +206,8 @@ bool MainWindow::showTab(const QString& name)
         w = m_tabs->widget(2);
     else if (name == QLatin1String("insights"))
         w = m_insights;
+    else if (name == QLatin1String("reviews"))
+        w = m_reviews;
     else {
         bool ok = false;
         const int i = name.toInt(&ok);

@@ -23,6 +23,7 @@ class GrantsModel;
 class LiveFeed;
 class QueueWidget;
 class InsightsView;
+class ReviewsWidget;
 class RequestQueueModel;
 class SessionsModel;
 
@@ -83,6 +84,7 @@ private:
     QueueWidget* m_queue;
     ActiveWidget* m_active;
     InsightsView* m_insights = nullptr;
+    ReviewsWidget* m_reviews = nullptr;
     AuditLogWidget* m_audit = nullptr;
     QLabel* m_banner;
     QLabel* m_connection;
