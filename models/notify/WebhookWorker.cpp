@@ -20,7 +20,8 @@ WebhookWorker::WebhookWorker(QString dataDir, QList<WebhookSinkConfig> sinks, St
     , m_options(options)
 {
     for (int i = 0; i < sinks.size(); ++i) {
-        auto s = std::make_unique<Sink>(sinks.at(i), WebhookCursor(m_dataDir, sinks.at(i).id), counters.at(i));
+        auto s
+            = std::make_unique<Sink>(sinks.at(i), WebhookCursor(m_dataDir, sinks.at(i).id), counters.at(i));
         s->backoffMs = m_options.initialBackoffMs;
         m_sinks.push_back(std::move(s));
     }
@@ -59,6 +60,9 @@ Status WebhookWorker::initialize()
     m_poll = new QTimer(this);
     connect(m_poll, &QTimer::timeout, this, &WebhookWorker::pumpAll);
     m_poll->start(m_options.pollIntervalMs);
+    m_save = new QTimer(this);
+    m_save->setSingleShot(true);
+    connect(m_save, &QTimer::timeout, this, &WebhookWorker::saveDirtyCursors);
     QTimer::singleShot(0, this, &WebhookWorker::pumpAll);
     return Ok {};
 }
@@ -76,11 +80,12 @@ void WebhookWorker::shutdown()
         }
         if (s->retry)
             s->retry->stop();
-        if (s->cursorDirty)
-            saveCursor(*s);
     }
+    saveDirtyCursors();
     if (m_poll)
         m_poll->stop();
+    if (m_save)
+        m_save->stop();
     delete std::exchange(m_nam, nullptr);
     m_reader.reset();
 }
@@ -110,11 +115,8 @@ void WebhookWorker::pump(Sink& s)
     for (;;) {
         if (s.queue.isEmpty()) {
             s.queue = m_reader->events(s.cursor, m_options.pageSize);
-            if (s.queue.isEmpty()) {
-                if (s.cursorDirty)
-                    saveCursor(s);
+            if (s.queue.isEmpty())
                 return;
-            }
         }
         const Event e = s.queue.first();
         if (s.config.takes(e.type)) {
@@ -122,9 +124,7 @@ void WebhookWorker::pump(Sink& s)
             return;
         }
         s.queue.removeFirst();
-        s.cursor = e.seq;
-        s.counters->cursor = s.cursor;
-        s.cursorDirty = true;
+        cursorMoved(s, e.seq);
     }
 }
 
@@ -152,9 +152,7 @@ void WebhookWorker::finished(Sink& s, QNetworkReply* reply, qint64 seq)
     if (reply->error() == QNetworkReply::NoError && status >= 200 && status < 300) {
         if (!s.queue.isEmpty() && s.queue.first().seq == seq)
             s.queue.removeFirst();
-        s.cursor = seq;
-        s.counters->cursor = seq;
-        saveCursor(s);
+        cursorMoved(s, seq);
         ++s.counters->delivered;
         s.backoffMs = m_options.initialBackoffMs;
         emit delivered(s.config.id, seq);
@@ -168,6 +166,22 @@ void WebhookWorker::finished(Sink& s, QNetworkReply* reply, qint64 seq)
     s.backoffMs = qMin(s.backoffMs * 2, m_options.maxBackoffMs);
     s.retry->start(delay);
     emit deliveryFailed(s.config.id, seq, why);
+}
+
+void WebhookWorker::cursorMoved(Sink& s, qint64 seq)
+{
+    s.cursor = seq;
+    s.counters->cursor = seq;
+    s.cursorDirty = true;
+    if (m_save && !m_save->isActive())
+        m_save->start(m_options.cursorSaveIntervalMs);
+}
+
+void WebhookWorker::saveDirtyCursors()
+{
+    for (auto& s : m_sinks)
+        if (s->cursorDirty)
+            saveCursor(*s);
 }
 
 void WebhookWorker::saveCursor(Sink& s)

@@ -28,6 +28,10 @@ struct WebhookOptions {
     int maxBackoffMs = 60000;
     int pollIntervalMs = 1000; // the backstop when a wake-up is missed (another writer, a lost signal)
     int pageSize = 256; // events read from the store at a time
+    // How long a delivered event may go without its cursor on disk. Each write is synced, and syncs beside
+    // the engine's own (synchronous=FULL) slow its commits; a crash repeats at most this much, with the same
+    // ids.
+    int cursorSaveIntervalMs = 1000;
 };
 
 // What the engine's thread reads while this thread writes it.
@@ -71,7 +75,7 @@ private:
         WebhookCursor cursorFile;
         std::shared_ptr<WebhookSinkCounters> counters;
         qint64 cursor = 0;
-        bool cursorDirty = false; // moved past events the sink does not take, not yet written
+        bool cursorDirty = false; // moved on since it was last written
         QList<Event> queue; // read from the store, after cursor, in order
         QNetworkReply* inFlight = nullptr;
         QTimer* retry = nullptr;
@@ -82,7 +86,9 @@ private:
     void pump(Sink& s);
     void send(Sink& s, const Event& e);
     void finished(Sink& s, QNetworkReply* reply, qint64 seq);
+    void cursorMoved(Sink& s, qint64 seq);
     void saveCursor(Sink& s);
+    void saveDirtyCursors();
 
     QString m_dataDir;
     StoreOpener m_openReader;
@@ -91,6 +97,7 @@ private:
     std::unique_ptr<Store> m_reader;
     QNetworkAccessManager* m_nam = nullptr;
     QTimer* m_poll = nullptr;
+    QTimer* m_save = nullptr; // started when a cursor moves; writes every moved cursor when it fires
     std::atomic<bool> m_wakePending {false};
     bool m_stopping = false;
     QRandomGenerator m_jitter {QRandomGenerator::securelySeeded()};

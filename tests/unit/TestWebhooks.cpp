@@ -7,6 +7,7 @@
 
 #include "api/ApiService.h"
 #include "notify/NotificationConfig.h"
+#include "notify/WebhookCursor.h"
 #include "notify/WebhookDispatcher.h"
 #include "notify/WebhookMessage.h"
 
@@ -184,8 +185,8 @@ void TestWebhooks::brokerRefusesAWrongFile()
     QProcess broker;
     broker.start(testing::BrokerProcess::binary(QStringLiteral("lapse-broker")),
         {"--data", dir.filePath("data"), "--directory",
-            testing::BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json")), "--listen",
-            "127.0.0.1:1", "--insecure-http", "--notifications", conf.fileName()});
+            testing::BrokerProcess::sourceFile(QStringLiteral("resources/directory.example.json")),
+            "--listen", "127.0.0.1:1", "--insecure-http", "--notifications", conf.fileName()});
     QVERIFY2(broker.waitForFinished(30000), "lapse-broker did not stop on a wrong notifications file");
     QCOMPARE(broker.exitCode(), 1);
     const QString err = QString::fromUtf8(broker.readAllStandardError());
@@ -244,6 +245,10 @@ void TestWebhooks::deliversSignedEventsInOrder()
     QVERIFY(metrics.contains("lapse_webhook_lag_events{sink=\"chat\"} 0\n"));
     d.value()->stop();
     QVERIFY(!ApiService(fx.engine()).prometheusMetrics().contains("lapse_webhook"));
+    // A stop leaves the cursor on disk where delivery stood.
+    auto onDisk = WebhookCursor(fx.dataDir(), QStringLiteral("chat")).read();
+    LAPSE_VERIFY_OK(onDisk);
+    QCOMPARE(onDisk.value(), head);
 }
 
 void TestWebhooks::pythonAgreesOnTheSignature()
