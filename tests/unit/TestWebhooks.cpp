@@ -3,6 +3,7 @@
 // wrong notifications file refused (by the parser and by lapse-broker itself).
 #include "BrokerProcess.h"
 #include "EngineFixture.h"
+#include "HttpClient.h"
 #include "WebhookReceiver.h"
 
 #include "api/ApiService.h"
@@ -90,6 +91,7 @@ private slots:
     void receiverDownAndBackGetsEveryEventOnceInOrder();
     void restartLosesNoEvent();
     void slowReceiverDoesNotHoldUpApprovals();
+    void brokerDeliversAndRestarts();
 };
 
 void TestWebhooks::parsesAGoodFile()
@@ -425,6 +427,79 @@ void TestWebhooks::slowReceiverDoesNotHoldUpApprovals()
     receiver.release();
     const qint64 head = fx.engine().store().lastSeq();
     QTRY_COMPARE(seqsOf(receiver.deliveries()), range(start + 1, head));
+}
+
+void TestWebhooks::brokerDeliversAndRestarts()
+{
+    // lapse-broker itself with --notifications: deliveries from its approvals, /metrics, and a restart with a
+    // delivery unanswered.
+    WebhookReceiver receiver(kSecret);
+    QVERIFY(receiver.start());
+    QTemporaryDir dir;
+    QVERIFY(writeSecret(dir.filePath("hook.secret"), QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    QFile conf(dir.filePath("notifications.json"));
+    QVERIFY(conf.open(QIODevice::WriteOnly));
+    conf.write(QJsonDocument(QJsonObject {{"webhooks",
+                                 QJsonArray {QJsonObject {{"id", "chat"}, {"url", receiver.url()},
+                                     {"events", "*"}, {"secret_file", "hook.secret"}}}}})
+                   .toJson());
+    conf.close();
+    testing::BrokerProcess::Options options;
+    options.tls = false;
+    options.extraArgs = QStringList {"--notifications", conf.fileName()};
+    testing::BrokerProcess broker(options);
+    QString error;
+    const QByteArray alice = broker.createKey(QStringLiteral("alice"), &error);
+    const QByteArray carol = broker.createKey(QStringLiteral("carol"), &error);
+    QVERIFY2(!alice.isEmpty() && !carol.isEmpty(), qPrintable(error));
+    QVERIFY2(broker.start(&error), qPrintable(error));
+    testing::HttpClient http(broker.url(), broker.caFile());
+    auto approvedRequest = [&]() -> bool {
+        const QJsonObject body {{"target", "billing-db"}, {"privileges", QJsonArray {"read"}},
+            {"task", "reconcile invoice 4411"}, {"reason", "customer dispute"}, {"ticket", "FIN-88"},
+            {"ttl_seconds", 600}};
+        const testing::HttpReply r = http.post(QStringLiteral("/v1/requests"), alice, body);
+        const QString id = r.json().value(QStringLiteral("id")).toString();
+        return r.status == 201
+            && http.post(QStringLiteral("/v1/requests/%1/approve").arg(id), carol, {}).status == 200;
+    };
+    QVERIFY(approvedRequest());
+    const qint64 head = http.get(QStringLiteral("/healthz"), {}).json().value("last_seq").toInteger();
+    // The keys were created before the sink existed: it starts with the first request.
+    QTRY_COMPARE_WITH_TIMEOUT(receiver.deliveries().size(), 3, 15000);
+    QCOMPARE(seqsOf(receiver.deliveries()), range(head - 2, head));
+    QCOMPARE(QJsonDocument::fromJson(receiver.deliveries().at(2).body).object().value("type").toString(),
+        QStringLiteral("grant.activated"));
+    QTRY_VERIFY_WITH_TIMEOUT(http.get(QStringLiteral("/metrics"), {})
+                                 .body.contains("lapse_webhook_deliveries_total{sink=\"chat\"} 3\n"),
+        15000);
+
+    // A delivery the receiver has not answered when the broker stops is sent again by the next broker.
+    receiver.setHolding(true);
+    QVERIFY(approvedRequest());
+    QTRY_COMPARE_WITH_TIMEOUT(receiver.held(), 1, 15000);
+    const QString unanswered = receiver.deliveries().last().deliveryId;
+    broker.stop();
+    receiver.setHolding(false);
+    receiver.release();
+    QVERIFY2(broker.start(&error), qPrintable(error));
+    const qint64 last = http.get(QStringLiteral("/healthz"), {}).json().value("last_seq").toInteger();
+    QCOMPARE(last, head + 3);
+    QTRY_VERIFY_WITH_TIMEOUT(receiver.deliveries().size() >= 7, 15000);
+    QList<qint64> unique;
+    QSet<QString> seen;
+    for (const auto& r : receiver.deliveries()) {
+        QVERIFY(r.signatureValid);
+        if (seen.contains(r.deliveryId)) {
+            QCOMPARE(r.deliveryId, unanswered);
+            continue;
+        }
+        seen.insert(r.deliveryId);
+        unique << r.seq;
+    }
+    QCOMPARE(unique, range(head - 2, last));
+    QVERIFY(
+        http.get(QStringLiteral("/metrics"), {}).body.contains("lapse_webhook_lag_events{sink=\"chat\"}"));
 }
 
 QTEST_GUILESS_MAIN(TestWebhooks)
