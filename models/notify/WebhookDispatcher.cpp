@@ -5,6 +5,8 @@
 #include "engine/Engine.h"
 #include "engine/SqliteStore.h"
 
+#include <QMetaMethod>
+
 namespace lapse
 {
 
@@ -34,8 +36,26 @@ Result<std::unique_ptr<WebhookDispatcher>> WebhookDispatcher::start(
     d->m_worker
         = new WebhookWorker(engine.dataDir(), config.webhooks, std::move(openReader), options, d->m_counters);
     d->m_worker->moveToThread(&d->m_thread);
-    connect(d->m_worker, &WebhookWorker::delivered, d.get(), &WebhookDispatcher::delivered);
-    connect(d->m_worker, &WebhookWorker::deliveryFailed, d.get(), &WebhookDispatcher::deliveryFailed);
+    // Relayed to the engine's thread only when something there listens: the broker does not, and each relay
+    // would be work for the thread every approval waits on.
+    WebhookDispatcher* self = d.get();
+    connect(
+        d->m_worker, &WebhookWorker::delivered, self,
+        [self](const QString& sink, qint64 seq) {
+            if (self->isSignalConnected(QMetaMethod::fromSignal(&WebhookDispatcher::delivered)))
+                QMetaObject::invokeMethod(
+                    self, [self, sink, seq] { emit self->delivered(sink, seq); }, Qt::QueuedConnection);
+        },
+        Qt::DirectConnection);
+    connect(
+        d->m_worker, &WebhookWorker::deliveryFailed, self,
+        [self](const QString& sink, qint64 seq, const QString& why) {
+            if (self->isSignalConnected(QMetaMethod::fromSignal(&WebhookDispatcher::deliveryFailed)))
+                QMetaObject::invokeMethod(
+                    self, [self, sink, seq, why] { emit self->deliveryFailed(sink, seq, why); },
+                    Qt::QueuedConnection);
+        },
+        Qt::DirectConnection);
     d->m_thread.start();
     Status started = Ok {};
     WebhookWorker* worker = d->m_worker;
