@@ -9,6 +9,9 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QTimer>
+#include <cerrno>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace lapse
 {
@@ -34,6 +37,13 @@ WebhookWorker::~WebhookWorker()
 
 Status WebhookWorker::initialize()
 {
+    if (m_options.niceIncrement > 0) {
+        const id_t tid = id_t(::gettid());
+        errno = 0;
+        const int nice = ::getpriority(PRIO_PROCESS, tid);
+        if (errno == 0)
+            ::setpriority(PRIO_PROCESS, tid, qMin(19, nice + m_options.niceIncrement));
+    }
     auto reader = m_openReader();
     if (!reader)
         return reader.error();

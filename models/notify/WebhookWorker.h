@@ -32,6 +32,10 @@ struct WebhookOptions {
     // the engine's own (synchronous=FULL) slow its commits; a crash repeats at most this much, with the same
     // ids.
     int cursorSaveIntervalMs = 1000;
+    // Added to the thread's nice value (Linux: per thread; Qt's network thread, started from it, inherits
+    // it). Deliveries then yield the cores to the engine's thread, whose approvals otherwise were preempted
+    // hundreds of times a round on two cores; they still run, unlike under SCHED_IDLE, on a busy machine.
+    int niceIncrement = 10;
 };
 
 // What the engine's thread reads while this thread writes it.

@@ -8,6 +8,8 @@
 #include <QMutexLocker>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace lapse::test
 {
@@ -89,6 +91,17 @@ int WebhookReceiver::held() const
 {
     QMutexLocker lock(&m_mutex);
     return int(m_deliveries.size()) - m_answered - m_dropped;
+}
+
+void WebhookReceiver::setNice(int increment)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [increment] {
+            const id_t tid = id_t(::gettid());
+            ::setpriority(PRIO_PROCESS, tid, qMin(19, ::getpriority(PRIO_PROCESS, tid) + increment));
+        },
+        Qt::BlockingQueuedConnection);
 }
 
 void WebhookReceiver::doListen(quint16 port, bool* ok)

@@ -35,6 +35,9 @@ public:
 
     bool start(); // listens on 127.0.0.1, any port; false when it cannot
     quint16 port() const { return m_port; }
+    // Adds to the receiver thread's nice value, for a benchmark that stands it in for a receiver on another
+    // machine: its CPU then goes to the process under test only when that has none to use.
+    void setNice(int increment);
     QString url() const;
     // Closes the listening socket and every connection: deliveries fail until comeBack().
     void goDown();
