@@ -8,6 +8,8 @@
 #include "domain/Directory.h"
 #include "enforcement/PgEnforcement.h"
 #include "engine/Engine.h"
+#include "notify/NotificationConfig.h"
+#include "notify/WebhookDispatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -112,7 +114,11 @@ int main(int argc, char** argv)
         {"log-origin",
             "Names the log in its signed checkpoints (kept in DIR/keys/log-origin; default for a new log: "
             "HOST:PORT/lapse from --listen).",
-            "NAME"}});
+            "NAME"},
+        {"notifications",
+            "Webhooks to notify of events (JSON: {\"webhooks\":[{\"id\", \"url\", \"events\", "
+            "\"secret_file\", \"timeout_seconds\"}]}; see the README).",
+            "FILE"}});
     p.addPositionalArgument("command", "serve (default), or 'keys create' / 'keys rotate'.");
     p.process(app);
     const QStringList args = p.positionalArguments();
@@ -176,6 +182,15 @@ int main(int argc, char** argv)
     if (!workersOk || workers < 0 || workers > 256)
         return fail(QStringLiteral("--workers takes a number of threads, 0 to 256"));
 
+    // Read before the engine opens: a sink the broker cannot serve stops it before anything listens.
+    std::optional<NotificationConfig> notifications;
+    if (p.isSet("notifications")) {
+        auto loaded = NotificationConfig::load(p.value("notifications"));
+        if (!loaded)
+            return fail(loaded.error().message);
+        notifications = std::move(loaded).value();
+    }
+
     auto engine = openEngine(p.value("data"), p.value("directory"), 1000, p.value("log-origin"),
         listen + QStringLiteral("/lapse"), true);
     if (!engine)
@@ -184,6 +199,14 @@ int main(int argc, char** argv)
     auto enforcement = PgEnforcement::attach(*engine.value());
     if (!enforcement)
         return fail(enforcement.error().message);
+    // Webhooks: driven from the log on their own thread; the engine only wakes them after each commit.
+    std::unique_ptr<WebhookDispatcher> webhooks;
+    if (notifications) {
+        auto started = WebhookDispatcher::start(*engine.value(), std::move(*notifications));
+        if (!started)
+            return fail(started.error().message);
+        webhooks = std::move(started).value();
+    }
     HttpFrontend server(*engine.value());
     // With workers, HTTP and TLS run on their threads and only what needs the engine comes to this one.
     std::unique_ptr<ThreadedHttpListener> threaded;
@@ -235,6 +258,7 @@ int main(int argc, char** argv)
     sigaction(SIGINT, &sa, nullptr);
     const int rc = app.exec();
     threaded.reset(); // the threads stop before the frontend and the engine they forward to
+    webhooks.reset(); // deliveries in flight are sent again on the next start (their cursors did not move)
     enforcement.value().reset(); // its threads stop before the engine they record through
     std::printf(
         "lapse-broker stopped at event %lld\n", static_cast<long long>(engine.value()->store().lastSeq()));

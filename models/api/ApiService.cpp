@@ -325,6 +325,22 @@ QByteArray ApiService::prometheusMetrics() const
             "Enforced targets whose last contact failed.",
             line("lapse_enforcement_targets_unreachable", sum.unreachable.size()));
     }
+    if (const NotificationStatus* n = m_engine.notifications()) {
+        const QList<NotificationSinkStatus> sinks = n->sinkStatus();
+        const qint64 head = m_engine.store().lastSeq();
+        QByteArray delivered, failed, lag;
+        for (const NotificationSinkStatus& s : sinks) {
+            const QByteArray label = "{sink=\"" + s.id.toUtf8() + "\"}";
+            delivered += line("lapse_webhook_deliveries_total" + label, s.delivered);
+            failed += line("lapse_webhook_failures_total" + label, s.failures);
+            lag += line("lapse_webhook_lag_events" + label, qMax<qint64>(0, head - s.cursor));
+        }
+        metric("lapse_webhook_deliveries_total", "counter", "Webhook deliveries answered 2xx, by sink.",
+            delivered);
+        metric("lapse_webhook_failures_total", "counter",
+            "Webhook delivery attempts that failed (no answer, timeout, non-2xx), by sink.", failed);
+        metric("lapse_webhook_lag_events", "gauge", "Events in the log a sink has not been given yet.", lag);
+    }
     return out;
 }
 

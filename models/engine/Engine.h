@@ -3,6 +3,7 @@
 
 #include "IntrospectionSnapshot.h"
 #include "KeyRing.h"
+#include "NotificationStatus.h"
 #include "Policy.h"
 #include "Store.h"
 #include "TargetEnforcement.h"
@@ -179,6 +180,11 @@ public:
     // was refused) as revocation.verified.
     Result<Grant> recordEnforcement(const QString& grantId, const QString& state, const QJsonObject& detail);
 
+    // --- outgoing notifications (models/notify drives them from the log; the engine only reports them) ---
+    // Installs what /metrics asks about webhook deliveries (not owned; nullptr removes it).
+    void setNotifications(const NotificationStatus* notifications) { m_notifications = notifications; }
+    const NotificationStatus* notifications() const { return m_notifications; }
+
 signals:
     // Emitted after the commit that made them durable, in order.
     void eventsAppended(const QList<lapse::Event>& events);
@@ -226,6 +232,7 @@ private:
     std::vector<std::function<void()>>
         m_onAbort; // undoes outside effects when the transaction does not commit
     TargetEnforcement* m_enforcement = nullptr;
+    const NotificationStatus* m_notifications = nullptr;
     bool m_inWrite = false;
     EngineCounters m_counters;
     IntrospectionSnapshot m_snapshot;

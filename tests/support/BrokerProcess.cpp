@@ -98,6 +98,7 @@ bool BrokerProcess::start(QString* error)
                                                        : qEnvironmentVariable("LAPSE_BROKER_WORKERS");
         if (!workers.isEmpty())
             args << QStringLiteral("--workers") << workers;
+        args << m_options.extraArgs;
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::MergedChannels);
         m_output.clear();

@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 #include <QUrl>
 #include <memory>
@@ -20,6 +21,7 @@ public:
         QString dataDir; // empty: a fresh temporary directory, removed with this object
         int workers
             = -1; // HTTP threads (--workers); -1: LAPSE_BROKER_WORKERS if set, else the broker's default
+        QStringList extraArgs; // given to every start, e.g. --notifications FILE
     };
 
     BrokerProcess();
