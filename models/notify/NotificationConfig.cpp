@@ -135,7 +135,8 @@ const QStringList& NotificationConfig::knownEventTypes()
         QStringLiteral("principal.locked_out"), QStringLiteral("principal.unlocked"),
         QStringLiteral("keys.rotated"), QStringLiteral("log.key_rotated"),
         QStringLiteral("evidence.attested"), QStringLiteral("enforcement.pending"),
-        QStringLiteral("revocation.verified"), QStringLiteral("credential.used_after_end")};
+        QStringLiteral("revocation.verified"), QStringLiteral("credential.used_after_end"),
+        QStringLiteral("review.decided")};
     return kTypes;
 }
 

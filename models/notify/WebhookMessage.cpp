@@ -115,6 +115,10 @@ QString WebhookMessage::textFor(const Event& event)
     if (t == QLatin1String("credential.used_after_end"))
         return tr("%1's credential for grant %2 on %3 was presented to %4 after the grant ended")
             .arg(str(b, "principal"), event.subject, str(b, "target"), by);
+    if (t == QLatin1String("review.decided"))
+        return tr("%1 decided the access review of %2 on %3 (%4): %5%6")
+            .arg(by, str(b, "identity"), str(b, "target"), list(b, "privileges"), str(b, "outcome"),
+                because(str(b, "comment")));
     return tr("%1 %2 by %3").arg(t, event.subject, by);
 }
 

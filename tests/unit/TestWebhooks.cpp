@@ -114,6 +114,18 @@ void TestWebhooks::parsesAGoodFile()
     QVERIFY(c->webhooks[1].events.isEmpty()); // "*"
     QVERIFY(c->webhooks[1].takes(QStringLiteral("grant.activated")));
     QCOMPARE(c->webhooks[1].timeoutSeconds, 10);
+
+    // The example the README points to, with its two secrets beside it.
+    QFile example(
+        lapse::testing::BrokerProcess::sourceFile(QStringLiteral("resources/notifications.example.json")));
+    QVERIFY(example.open(QIODevice::ReadOnly));
+    for (const char* name : {"chat.secret", "siem.secret"})
+        QVERIFY(
+            writeSecret(dir.filePath(QLatin1String(name)), QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    auto e = NotificationConfig::parse(example.readAll(), dir.path());
+    LAPSE_VERIFY_OK(e);
+    QCOMPARE(e->webhooks.size(), 2);
+    QVERIFY(e->webhooks[0].takes(QStringLiteral("review.decided")));
 }
 
 void TestWebhooks::refusesAWrongFile_data()
