@@ -277,6 +277,10 @@ void ApprovalPane::showRequest(const QJsonObject& request)
                   .arg(approvals.size())
                   .arg(request["approvals_required"].toInt(1))
                   .arg(by.join(QStringLiteral(", "))));
+    // A directory rule that raised the quorum says so: approvers see why one approval is not enough.
+    const QString rule = request["rule"].toObject()["id"].toString();
+    if (!rule.isEmpty())
+        m_approvals->setText(tr("%1 — as rule %2 requires").arg(m_approvals->text(), rule));
 
     if (!same) {
         buildPrivileges(request);

@@ -173,7 +173,10 @@ void ReviewsWidget::showCandidates(const QJsonArray& candidates)
                       d[QLatin1String("comment")].toString());
         const QStringList cells {c[QLatin1String("identity")].toString(), c[QLatin1String("kind")].toString(),
             c[QLatin1String("target")].toString(), joined(c[QLatin1String("privileges")]),
-            QString::number(c[QLatin1String("count")].toInt()), joined(c[QLatin1String("decided_by_owners")]),
+            QString::number(c[QLatin1String("count")].toInt()),
+            c[QLatin1String("decided_by_owners")].toArray().isEmpty()
+                ? tr("an admin")
+                : joined(c[QLatin1String("decided_by_owners")]),
             c[QLatin1String("rule")].toString(), decision};
         for (int col = 0; col < cells.size(); ++col) {
             auto* item = new QTableWidgetItem(cells[col]);

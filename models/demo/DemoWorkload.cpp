@@ -369,6 +369,24 @@ void DemoWorkload::seedHistory(int days)
         }
         clock.advance(30'000);
     }
+    // Two owners have reviewed a repeated elevation each: the invoice batch became the rule billing-batch,
+    // and the triage agent keeps asking just in time.
+    const auto review = [&](const char* owner, const char* identity, const char* target,
+                            QStringList privileges, const char* outcome, const char* comment) {
+        ReviewDecision d;
+        d.identity = QString::fromLatin1(identity);
+        d.target = QString::fromLatin1(target);
+        d.privileges = privileges;
+        d.outcome = QString::fromLatin1(outcome);
+        d.comment = QString::fromUtf8(comment);
+        d.fromMs = clock.nowMs() - qint64(days) * 86'400'000;
+        if (auto r = m_engine.decideReview(*who(QString::fromLatin1(owner)), d); !r)
+            fail(QStringLiteral("review by %1: %2").arg(QLatin1String(owner), r.error().message));
+    };
+    review("grace", "svc-billing", "billing-db", {QStringLiteral("read"), QStringLiteral("write")},
+        "convert-to-rule", "Nightly invoice batch with its FIN ticket: rule billing-batch, four a day");
+    review("alice", "agent-triage", "kafka-admin", {QStringLiteral("describe")}, "keep-jit",
+        "Read-only and rare enough; keep the trail per incident");
     // Leave the present with a queue: the last minutes' asks stay pending for the console.
     const auto& list = asks();
     for (int i = 0; i < m_queueTarget; ++i) {

@@ -399,7 +399,8 @@ Result<QJsonArray> reviewCandidates(
         QJsonArray deciders;
         const Principal* who = directory.principal(identity);
         const Target* target = directory.target(targetId);
-        if (target && !target->owner.isEmpty())
+        // Never the identity itself (separation of duties): then only the other owner, or an admin.
+        if (target && !target->owner.isEmpty() && target->owner != identity)
             deciders.append(target->owner);
         if (who && !who->isHuman() && !deciders.contains(who->owner))
             deciders.append(who->owner);

@@ -64,6 +64,8 @@ private slots:
         QVERIFY(s.postExpiryUses > 0);
         QVERIFY(s.completions > 0);
         QVERIFY(s.revocations > 0);
+        // Two owners reviewed a repeated elevation each.
+        QCOMPARE(scalar(e, QStringLiteral("SELECT count(*) FROM events WHERE type='review.decided'")), 2);
         // The example directory's billing-batch rule approved some asks at once, within its daily budget.
         QVERIFY(s.byRule > 0);
         QCOMPARE(scalar(e,
