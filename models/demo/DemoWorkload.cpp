@@ -384,7 +384,7 @@ void DemoWorkload::seedHistory(int days)
             fail(QStringLiteral("review by %1: %2").arg(QLatin1String(owner), r.error().message));
     };
     review("grace", "svc-billing", "billing-db", {QStringLiteral("read"), QStringLiteral("write")},
-        "convert-to-rule", "Nightly invoice batch with its FIN ticket: rule billing-batch, four a day");
+        "convert-to-rule", "Nightly invoice batch with its FIN ticket: rule billing-batch, eight a day");
     review("alice", "agent-triage", "kafka-admin", {QStringLiteral("describe")}, "keep-jit",
         "Read-only and rare enough; keep the trail per incident");
     // Leave the present with a queue: the last minutes' asks stay pending for the console.
