@@ -78,7 +78,7 @@ QVariant GrantsModel::display(const Row& r, int column) const
             return r.reviewed ? tr("break-glass (reviewed)") : tr("break-glass");
         if (!r.rule.isEmpty())
             return tr("rule %1").arg(r.rule);
-        return r.policy;
+        return r.policy == QLatin1String("approval") ? tr("approval") : r.policy;
     case Approvers:
         if (!r.rule.isEmpty())
             return QStringLiteral("policy:%1").arg(r.rule);
