@@ -328,6 +328,22 @@ Status SqliteStore::migrate()
             return e;
         }
     }
+    // The rule that approved a grant (a budget counts them): a column stores made before rules lack.
+    bool hasRule = false;
+    q.exec(QStringLiteral("PRAGMA table_info(grants)"));
+    while (q.next())
+        hasRule = hasRule || q.value(1).toString() == QLatin1String("rule");
+    for (const QString& stmt :
+        {hasRule ? QString() : QStringLiteral("ALTER TABLE grants ADD COLUMN rule TEXT"),
+            QStringLiteral(
+                "CREATE INDEX IF NOT EXISTS grants_rule ON grants(rule, principal, starts) WHERE rule "
+                "IS NOT NULL")}) {
+        if (!stmt.isEmpty() && !q.exec(stmt)) {
+            const Error e = sqlError(QStringLiteral("schema"), q.lastError());
+            db.rollback();
+            return e;
+        }
+    }
     q.exec(QStringLiteral("SELECT value FROM meta WHERE key='schema_version'"));
     const int version = q.next() ? q.value(0).toInt() : 0;
     if (version > kSchemaVersion) {
@@ -465,11 +481,9 @@ Status SqliteStore::flushReviews()
 int SqliteStore::ruleGrantCount(
     const QString& rule, const QString& principal, const QString& target, qint64 sinceMs) const
 {
-    // The (principal, target, starts) index narrows to the day's grants of that identity; the rule is read
-    // from their JSON (stored as a BLOB, so as text).
+    // The partial index on (rule, principal, starts) holds only grants a rule approved.
     SqlStatement q(sqliteHandle(connection()),
-        "SELECT count(*) FROM grants WHERE principal = ?1 AND target = ?2 AND starts >= ?3"
-        " AND json_extract(CAST(json AS TEXT), '$.rule.id') = ?4");
+        "SELECT count(*) FROM grants WHERE rule = ?4 AND principal = ?1 AND target = ?2 AND starts >= ?3");
     q.bindText(1, principal).bindText(2, target).bind(3, sinceMs).bindText(4, rule);
     // Unreadable counts as spent: a budget that cannot be checked does not approve.
     return q.step() == SQLITE_ROW ? int(q.int64(0)) : std::numeric_limits<int>::max();
@@ -737,7 +751,7 @@ Status SqliteStore::putGrant(const Grant& g)
     QSqlQuery q(connection());
     q.prepare(QStringLiteral(
         "INSERT OR REPLACE INTO grants(id, request_id, principal, target, status, starts, expires,"
-        " ended, break_glass, reviewed, privileges, json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
+        " ended, break_glass, reviewed, privileges, json, rule) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     q.addBindValue(g.id);
     q.addBindValue(g.requestId);
     q.addBindValue(g.principal);
@@ -750,6 +764,7 @@ Status SqliteStore::putGrant(const Grant& g)
     q.addBindValue(g.reviewed ? 1 : 0);
     q.addBindValue(g.privileges.join(QLatin1Char(' ')));
     q.addBindValue(compact(g.toJson()));
+    q.addBindValue(g.rule.isEmpty() ? QVariant() : QVariant(g.rule));
     return exec(q, QStringLiteral("grant write"));
 }
 
