@@ -50,7 +50,7 @@ RuleDraftDialog::RuleDraftDialog(
     m_command->setObjectName(QStringLiteral("testCommand"));
     m_command->setReadOnly(true);
     m_command->setFont(mono);
-    m_copyCommand = new QPushButton(tr("Copy &command"));
+    m_copyCommand = new QPushButton(tr("Copy co&mmand"));
     m_copyCommand->setObjectName(QStringLiteral("copyCommand"));
     m_copyCommand->setAutoDefault(false);
     auto* commandRow = new QHBoxLayout;
