@@ -39,7 +39,9 @@ RuleDraftDialog::RuleDraftDialog(
     m_json->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_json->setFont(mono);
     m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_json->setMinimumSize(560, 16 * QFontMetrics(mono).lineSpacing());
+    // Room for a drafted rule's longest line, its description, without scrolling.
+    const QFontMetrics metrics(mono);
+    m_json->setMinimumSize(106 * metrics.horizontalAdvance(QLatin1Char('x')), 12 * metrics.lineSpacing());
 
     m_note = new QLabel;
     m_note->setObjectName(QStringLiteral("replayNote"));
