@@ -57,11 +57,20 @@ void ApproverNotifier::applyEvents(const QList<Event>& events)
         return;
     for (const AccessRequest& r : ApproverAlerts::newRequests(events)) {
         // Someone looking at the console sees the queue grow; the message is for when they are elsewhere.
-        if (m_window && m_window->isActiveWindow())
+        if (isLookedAt())
             continue;
         if (m_alerts.shouldNotify(r))
             notify(r);
     }
+}
+
+bool ApproverNotifier::isLookedAt() const
+{
+    // The window, or a dialog of its own (a confirmation, the evidence export) in front of it.
+    for (const QWidget* w = QApplication::activeWindow(); w; w = w->parentWidget())
+        if (w == m_window)
+            return true;
+    return false;
 }
 
 void ApproverNotifier::notify(const AccessRequest& r)

@@ -40,6 +40,7 @@ signals:
 
 private:
     void notify(const AccessRequest& request);
+    bool isLookedAt() const;
 
     QPointer<QWidget> m_window;
     ApproverAlerts m_alerts;

@@ -13,6 +13,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDialog>
 #include <QLineEdit>
 #include <QMenu>
 #include <QSignalSpy>
@@ -141,6 +142,17 @@ private slots:
         const QString watched = submit(QStringLiteral("alice"), QStringLiteral("vault"));
         QTRY_VERIFY(m_window->queueModel()->rowOf(watched) >= 0);
         QCOMPARE(notified.count(), 0);
+        // A dialog of the console in front of it is the console too.
+        {
+            QDialog dialog(m_window.get());
+            dialog.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            QApplication::setActiveWindow(&dialog);
+            QTRY_COMPARE(QApplication::activeWindow(), static_cast<QWidget*>(&dialog));
+            const QString inDialog = submit(QStringLiteral("alice"), QStringLiteral("vault"));
+            QTRY_VERIFY(m_window->queueModel()->rowOf(inDialog) >= 0);
+            QCOMPARE(notified.count(), 0);
+        }
 
         // Elsewhere again, the same kind of request on an unmuted target is announced: the silence above was
         // the decision, not a notifier that never fires.
@@ -149,7 +161,7 @@ private slots:
         const QString heard = submit(QStringLiteral("alice"), QStringLiteral("vault"));
         QTRY_COMPARE(notified.count(), 1);
         QCOMPARE(notified.at(0).at(0).toString(), heard);
-        QCOMPARE(m_window->notifier()->pendingCount(), 5);
+        QCOMPARE(m_window->notifier()->pendingCount(), 6);
 
         // Unmuted, billing-db is heard again.
         mute->trigger();
