@@ -53,15 +53,12 @@ ApproverNotifier::ApproverNotifier(QWidget* window, QObject* parent)
 
 void ApproverNotifier::applyEvents(const QList<Event>& events)
 {
-    if (!m_alerts.isReady())
+    // Someone looking at the console sees the queue grow; the message is for when they are elsewhere.
+    if (!m_alerts.isReady() || isLookedAt())
         return;
-    for (const AccessRequest& r : ApproverAlerts::newRequests(events)) {
-        // Someone looking at the console sees the queue grow; the message is for when they are elsewhere.
-        if (isLookedAt())
-            continue;
+    for (const AccessRequest& r : ApproverAlerts::newRequests(events))
         if (m_alerts.shouldNotify(r))
             notify(r);
-    }
 }
 
 bool ApproverNotifier::isLookedAt() const

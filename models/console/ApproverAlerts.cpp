@@ -4,6 +4,7 @@
 #include "engine/Policy.h"
 
 #include <QHash>
+#include <QSet>
 
 namespace lapse
 {
@@ -30,23 +31,24 @@ Status ApproverAlerts::shouldNotify(const AccessRequest& request) const
 QList<AccessRequest> ApproverAlerts::newRequests(const QList<Event>& events)
 {
     // A request a rule approves, or a break-glass, is created pending and decided in the same write: only
-    // its latest state in the batch counts.
+    // its latest state in the batch counts. Only the bodies of requests created here are read.
     QList<QString> created;
-    QHash<QString, QJsonObject> latest;
-    for (const Event& e : events) {
-        if (!e.type.startsWith(QLatin1String("request.")))
-            continue;
-        const QJsonObject body = e.bodyJson();
-        const QString id = body.value(QLatin1String("id")).toString(e.subject);
-        if (id.isEmpty())
-            continue;
-        if (e.type == QLatin1String("request.created"))
-            created << id;
-        latest.insert(id, body);
-    }
+    QSet<QString> createdIds;
+    for (const Event& e : events)
+        if (e.type == QLatin1String("request.created") && !e.subject.isEmpty()
+            && !createdIds.contains(e.subject)) {
+            created << e.subject;
+            createdIds.insert(e.subject);
+        }
+    if (created.isEmpty())
+        return {};
+    QHash<QString, const Event*> latest;
+    for (const Event& e : events)
+        if (createdIds.contains(e.subject) && e.type.startsWith(QLatin1String("request.")))
+            latest.insert(e.subject, &e);
     QList<AccessRequest> out;
     for (const QString& id : std::as_const(created)) {
-        const AccessRequest r = AccessRequest::fromJson(latest.value(id));
+        const AccessRequest r = AccessRequest::fromJson(latest.value(id)->bodyJson());
         if (r.id == id && r.status == RequestStatus::Pending)
             out << r;
     }

@@ -19,12 +19,14 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 using namespace lapse;
@@ -299,6 +301,44 @@ private slots:
         QTest::mouseClick(dialog->copyCommandButton(), Qt::LeftButton);
         QCOMPARE(QApplication::clipboard()->text(), dialog->command());
         QVERIFY(dialog->isVisible());
+        guard = dialog;
+        dialog->close();
+        QTRY_VERIFY(guard.isNull());
+
+        // The row's context menu offers the same, on the row under the pointer.
+        candidates->clearSelection();
+        QVERIFY(!button->isEnabled());
+        QString offered;
+        // The menu runs its own loop: pick the entry once it shows (or give up, so the test fails rather than
+        // hangs).
+        QTimer poll;
+        poll.setInterval(10);
+        int tries = 0;
+        connect(&poll, &QTimer::timeout, this, [&] {
+            auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+            if (!menu) {
+                if (++tries > 300)
+                    poll.stop();
+                return;
+            }
+            poll.stop();
+            for (QAction* a : menu->actions())
+                if (a->text() == QStringLiteral("Draft rule…")) {
+                    offered = a->text();
+                    menu->close();
+                    a->trigger();
+                    return;
+                }
+            menu->close();
+        });
+        poll.start();
+        emit candidates->customContextMenuRequested(
+            candidates->visualItemRect(candidates->item(row, 0)).center());
+        QCOMPARE(offered, QStringLiteral("Draft rule…"));
+        QCOMPARE(candidates->currentRow(), row);
+        dialog = view.findChild<RuleDraftDialog*>(QStringLiteral("ruleDraftDialog"));
+        QVERIFY(dialog);
+        QCOMPARE(dialog->windowTitle(), QStringLiteral("Draft rule for alice on billing-db"));
         dialog->close();
     }
 };
