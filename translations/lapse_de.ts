@@ -1403,6 +1403,29 @@
     </message>
 </context>
 <context>
+    <name>lapse::ApproverNotifier</name>
+    <message>
+        <location filename="../ui/ApproverNotifier.cpp" line="70"/>
+        <source>Access request from %1</source>
+        <translation>Zugriffsanfrage von %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/ApproverNotifier.cpp" line="71"/>
+        <source>%1 asks for %2 on %3 for %4 min</source>
+        <translation>%1 bittet um %2 auf %3 für %4 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/ApproverNotifier.cpp" line="75"/>
+        <source>Reason: %1</source>
+        <translation>Grund: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/ApproverNotifier.cpp" line="87"/>
+        <source>Lapse: %1 pending</source>
+        <translation>Lapse: %1 offen</translation>
+    </message>
+</context>
+<context>
     <name>lapse::AuditLogModel</name>
     <message>
         <location filename="../models/itemmodels/AuditLogModel.cpp" line="60"/>
@@ -2116,6 +2139,11 @@ SHA-256 des Manifests: %8</translation>
         <source>Could not load sessions: %1</source>
         <translation>Sitzungen konnten nicht geladen werden: %1</translation>
     </message>
+    <message>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="80"/>
+        <source>rule %1</source>
+        <translation>Regel %1</translation>
+    </message>
 </context>
 <context>
     <name>lapse::InsightsView</name>
@@ -2465,6 +2493,22 @@ SHA-256 des Manifests: %8</translation>
         <source>Grants of %1: %2</source>
         <translation>Zugriffe von %1: %2</translation>
     </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="109"/>
+        <location filename="../ui/InsightsView.cpp" line="124"/>
+        <source>Draft rule…</source>
+        <translation>Regel entwerfen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="112"/>
+        <source>Propose a policy rule that approves what the selected candidate keeps asking for</source>
+        <translation>Eine Richtlinienregel vorschlagen, die genehmigt, worum der gewählte Kandidat immer wieder bittet</translation>
+    </message>
+    <message>
+        <location filename="../ui/InsightsView.cpp" line="125"/>
+        <source>List its grants</source>
+        <translation>Seine Zugriffe auflisten</translation>
+    </message>
 </context>
 <context>
     <name>lapse::KeyDialog</name>
@@ -2606,6 +2650,31 @@ SHA-256 des Manifests: %8</translation>
         <location filename="../ui/MainWindow.cpp" line="306"/>
         <source>last event #%1</source>
         <translation>letztes Ereignis #%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="106"/>
+        <source>&amp;Notifications</source>
+        <translation>&amp;Benachrichtigungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="195"/>
+        <source>Notifications are off: the directory is not valid: %1</source>
+        <translation>Benachrichtigungen sind aus: das Verzeichnis ist ungültig: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="229"/>
+        <source>Request %1 is no longer pending.</source>
+        <translation>Anfrage %1 ist nicht mehr offen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="237"/>
+        <source>No targets yet</source>
+        <translation>Noch keine Ziele</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="240"/>
+        <source>Mute new requests for</source>
+        <translation>Neue Anfragen stummschalten für</translation>
     </message>
 </context>
 <context>
@@ -2960,6 +3029,64 @@ SHA-256 des Manifests: %8</translation>
         <location filename="../models/itemmodels/RequestQueueModel.cpp" line="642"/>
         <source>Could not load the queue: %1</source>
         <translation>Die Warteschlange konnte nicht geladen werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>lapse::RuleDraftDialog</name>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="23"/>
+        <source>Draft rule for %1 on %2</source>
+        <translation>Regelentwurf für %1 auf %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="27"/>
+        <source>An approve rule for what %1 keeps asking for on %2, shaped by its grants over the period. Review it, add it to the &quot;rules&quot; of the directory file, then check it with the command below.</source>
+        <translation>Eine Genehmigungsregel für das, worum %1 auf %2 immer wieder bittet, geformt aus den Zugriffen des Zeitraums. Prüfen Sie sie, fügen Sie sie den &quot;rules&quot; der Verzeichnisdatei hinzu und testen Sie sie dann mit dem Befehl unten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="32"/>
+        <source>Reading the grants of %1 on %2…</source>
+        <translation>Die Zugriffe von %1 auf %2 werden gelesen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="53"/>
+        <source>Copy co&amp;mmand</source>
+        <translation>Be&amp;fehl kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="60"/>
+        <source>&amp;Copy rule</source>
+        <translation>Regel &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="62"/>
+        <source>Copy the rule&apos;s JSON to the clipboard and close (Enter)</source>
+        <translation>Das JSON der Regel in die Zwischenablage kopieren und schließen (Eingabe)</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="74"/>
+        <source>Check it against the directory file:</source>
+        <translation>Gegen die Verzeichnisdatei prüfen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="87"/>
+        <source>No rule to draft: %1</source>
+        <translation>Keine Regel zu entwerfen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="105"/>
+        <source>Over the period it would have approved %1 of %2 grants; %3 over the daily budget; %4 asked for more than it allows.</source>
+        <translation>Im Zeitraum hätte sie %1 von %2 Zugriffen genehmigt; %3 über dem Tagesbudget; %4 baten um mehr, als sie erlaubt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="112"/>
+        <source>%1 break-glass (never a rule&apos;s to approve).</source>
+        <translation>%1 Notfallzugriffe (nie Sache einer Regel).</translation>
+    </message>
+    <message>
+        <location filename="../ui/RuleDraftDialog.cpp" line="115"/>
+        <source>%1 refused for another reason (a ticket its pattern does not accept).</source>
+        <translation>%1 aus anderem Grund abgelehnt (ein Ticket, das ihr Muster nicht annimmt).</translation>
     </message>
 </context>
 <context>

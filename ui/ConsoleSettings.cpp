@@ -39,6 +39,8 @@ QString ConsoleSettings::keyName(Key key)
         return QStringLiteral("connection/dataDir");
     case Key::Language:
         return QStringLiteral("ui/language");
+    case Key::MutedTargets:
+        return QStringLiteral("notifications/mutedTargets");
     }
     return {};
 }
@@ -51,6 +53,19 @@ QVariant ConsoleSettings::value(Key key, const QVariant& fallback) const
 void ConsoleSettings::setValue(Key key, const QVariant& value)
 {
     m_settings->setValue(keyName(key), value);
+}
+
+QStringList ConsoleSettings::mutedTargets() const
+{
+    return value(Key::MutedTargets).toStringList();
+}
+
+void ConsoleSettings::setMutedTargets(const QStringList& targets)
+{
+    QStringList sorted = targets;
+    sorted.sort();
+    sorted.removeDuplicates();
+    setValue(Key::MutedTargets, sorted);
 }
 
 ConsoleSettings::Connection ConsoleSettings::lastConnection() const

@@ -1,4 +1,5 @@
-// The console's settings behind one typed wrapper: window state and the last connection, never a secret.
+// The console's settings behind one typed wrapper: window state, the last connection and the muted targets,
+// never a secret.
 #pragma once
 
 #include <QSettings>
@@ -23,6 +24,7 @@ public:
         LastCaFile,
         LastDataDir,
         Language,
+        MutedTargets, // targets whose new requests raise no notification
     };
 
     // What the console connects to: a remote broker (url, key file, CA) or the embedded engine (data dir).
@@ -40,6 +42,9 @@ public:
     QVariant value(Key key, const QVariant& fallback = {}) const;
     void setValue(Key key, const QVariant& value);
     static QString keyName(Key key);
+
+    QStringList mutedTargets() const;
+    void setMutedTargets(const QStringList& targets);
 
     Connection lastConnection() const; // empty when none was opened yet
     void setLastConnection(const Connection& connection);

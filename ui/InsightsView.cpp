@@ -2,6 +2,7 @@
 
 #include "Format.h"
 #include "InsightCharts.h"
+#include "RuleDraftDialog.h"
 #include "backend/Backend.h"
 #include "core/Clock.h"
 #include "insights/InsightTables.h"
@@ -21,6 +22,7 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
+#include <QMenu>
 #include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
@@ -101,8 +103,29 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
     m_repeated->horizontalHeader()->setStretchLastSection(true);
     m_repeated->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_repeated->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_repeated->setSelectionMode(QAbstractItemView::SingleSelection);
     connect(m_repeated, &QTableWidget::cellDoubleClicked, this,
         [this](int row, int) { drillIntoIdentity(m_repeated->item(row, 0)->text()); });
+    m_draftRule = new QPushButton(tr("Draft rule…"));
+    m_draftRule->setObjectName(QStringLiteral("draftRule"));
+    m_draftRule->setToolTip(
+        tr("Propose a policy rule that approves what the selected candidate keeps asking for"));
+    m_draftRule->setEnabled(false);
+    connect(m_repeated, &QTableWidget::itemSelectionChanged, this,
+        [this] { m_draftRule->setEnabled(!m_repeated->selectedItems().isEmpty()); });
+    connect(m_draftRule, &QPushButton::clicked, this, [this] { draftRule(); });
+    m_repeated->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_repeated, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QTableWidgetItem* item = m_repeated->itemAt(pos);
+        if (!item)
+            return;
+        m_repeated->selectRow(item->row());
+        QMenu menu(m_repeated);
+        menu.addAction(tr("Draft rule…"), this, [this] { draftRule(); });
+        menu.addAction(tr("List its grants"), this,
+            [this, row = item->row()] { drillIntoIdentity(m_repeated->item(row, 0)->text()); });
+        menu.exec(m_repeated->viewport()->mapToGlobal(pos));
+    });
     m_drill = new QTableWidget(0, 6);
     m_drill->setHorizontalHeaderLabels(
         {tr("Grant"), tr("Identity"), tr("Target"), tr("Privileges"), tr("Started"), tr("Status")});
@@ -121,6 +144,10 @@ InsightsView::InsightsView(Backend* backend, const QString& storeFile, QWidget* 
     m_drillTitle->setWordWrap(true);
     lowerLayout->addWidget(candidatesTitle, 0, 0);
     lowerLayout->addWidget(m_repeated, 1, 0);
+    auto* candidateButtons = new QHBoxLayout;
+    candidateButtons->addWidget(m_draftRule);
+    candidateButtons->addStretch();
+    lowerLayout->addLayout(candidateButtons, 2, 0);
     lowerLayout->addWidget(m_drillTitle, 0, 1);
     lowerLayout->addWidget(m_drill, 1, 1);
 
@@ -350,6 +377,26 @@ void InsightsView::drillIntoIdentity(const QString& identity)
             m_drillTitle->setText(tr("Grants of %1: %2").arg(identity).arg(items.size()));
             emit drilledDown(identity);
         });
+}
+
+RuleDraftDialog* InsightsView::draftRule()
+{
+    const int row = m_repeated->currentRow();
+    if (row < 0 || m_repeated->selectedItems().isEmpty())
+        return nullptr;
+    const QString identity = m_repeated->item(row, 0)->text();
+    const QString target = m_repeated->item(row, 1)->text();
+    auto* dialog = new RuleDraftDialog(identity, target,
+        m_directoryFile.isEmpty() ? QStringLiteral("directory.json") : m_directoryFile, this);
+    dialog->setObjectName(QStringLiteral("ruleDraftDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    // The same period as the charts: the candidates were found in it.
+    const qint64 now = Clock::now();
+    const int days = periodDays();
+    RuleDraft::load(m_backend, dialog, identity, target, days > 0 ? now - qint64(days) * 86'400'000 : 0,
+        now + 1, [dialog](const Result<RuleDraft>& draft) { dialog->showDraft(draft); });
+    return dialog;
 }
 
 bool InsightsView::exportPng(const QString& name, const QString& file) const

@@ -1,6 +1,7 @@
 // Insights: does JIT reduce exposure here? Charts of the six metrics (computed from the local store's rollups
 // when there is one — the engine's file or a remote broker's mirror — else from /v1/insights; the same
-// implementation as lapsectl metrics), repeated-elevation candidates, drill-down, PNG and CSV export.
+// implementation as lapsectl metrics), repeated-elevation candidates (and a rule drafted from one),
+// drill-down, PNG and CSV export.
 #pragma once
 
 #include "core/CsvWriter.h"
@@ -13,6 +14,7 @@ class QChart;
 class QChartView;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QTableWidget;
 
 namespace lapse
@@ -20,6 +22,7 @@ namespace lapse
 
 class Backend;
 class InsightsSource;
+class RuleDraftDialog;
 
 class InsightsView : public QWidget
 {
@@ -39,6 +42,11 @@ public:
     QTableWidget* drillDown() const { return m_drill; }
     QTableWidget* repeated() const { return m_repeated; }
     void drillIntoIdentity(const QString& identity);
+    // The directory file named in a drafted rule's lapsectl command; empty: the console has none.
+    void setDirectoryFile(const QString& file) { m_directoryFile = file; }
+    QPushButton* draftRuleButton() const { return m_draftRule; }
+    // Opens the Draft rule dialog for the selected candidate; null when none is selected.
+    RuleDraftDialog* draftRule();
     // The filters as chosen: days back (0: all time), the target and the identity kind ("" for all).
     int periodDays() const;
     QString targetFilter() const;
@@ -74,6 +82,8 @@ private:
     QMap<QString, ChartSlot> m_charts;
     QHash<QString, DataTable> m_tables; // what the charts show and the CSV export writes
     QTableWidget* m_repeated;
+    QPushButton* m_draftRule;
+    QString m_directoryFile;
     QTableWidget* m_drill;
     QLabel* m_drillTitle;
     QJsonObject m_metrics;

@@ -5,6 +5,7 @@
 
 #include "ActiveWidget.h"
 #include "ApprovalPane.h"
+#include "ApproverNotifier.h"
 #include "AuditLogWidget.h"
 #include "ConsoleSettings.h"
 #include "EvidenceExportDialog.h"
@@ -21,6 +22,7 @@
 
 #include <QCloseEvent>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSplitter>
@@ -104,6 +106,17 @@ MainWindow::MainWindow(
     connect(m_insights, &InsightsView::evidencePackRequested, this, &MainWindow::exportEvidencePack);
     connect(m_exporter, &EvidenceExporter::finished, this, [this] { m_exportEvidence->setEnabled(true); });
 
+    // The approver hears of new requests they may decide while the window is elsewhere; targets can be muted.
+    m_notifier = new ApproverNotifier(this, this);
+    m_notificationsMenu = menuBar()->addMenu(tr("&Notifications"));
+    m_notificationsMenu->setObjectName(QStringLiteral("notificationsMenu"));
+    fillNotificationsMenu({});
+    if (m_settings) {
+        const QStringList muted = m_settings->mutedTargets();
+        m_notifier->alerts().setMutedTargets(QSet<QString>(muted.cbegin(), muted.cend()));
+    }
+    connect(m_notifier, &ApproverNotifier::openRequested, this, &MainWindow::openRequest);
+
     m_connection = new QLabel(this);
     m_connection->setObjectName(QStringLiteral("connectionState"));
     m_seq = new QLabel(this);
@@ -117,6 +130,12 @@ MainWindow::MainWindow(
     connect(m_feed, &LiveFeed::batch, m_grantsModel, &GrantsModel::applyEvents);
     connect(m_feed, &LiveFeed::batch, m_sessionsModel, &SessionsModel::applyEvents);
     connect(m_feed, &LiveFeed::batch, this, [this] { updateSeq(); });
+    // After the queue model: a notification's request is in the queue by the time anyone clicks it.
+    connect(m_feed, &LiveFeed::batch, m_notifier, &ApproverNotifier::applyEvents);
+    const auto countPending = [this] { m_notifier->setPendingCount(m_queueModel->rowCount()); };
+    connect(m_queueModel, &QAbstractItemModel::rowsInserted, this, countPending);
+    connect(m_queueModel, &QAbstractItemModel::rowsRemoved, this, countPending);
+    connect(m_queueModel, &QAbstractItemModel::modelReset, this, countPending);
     connect(backend, &Backend::stateChanged, this, &MainWindow::onStateChanged);
     connect(backend, &Backend::problem, this, &MainWindow::onProblem);
     connect(m_queueModel, &RequestQueueModel::loadFailed, this,
@@ -153,6 +172,7 @@ void MainWindow::start()
                 return out;
             }();
             m_exporter->setGeneratedBy(r->value("id").toString());
+            m_notifier->alerts().setApprover(r->value("id").toString());
             m_identity->setText(
                 tr("acting as %1 (%2) · %3")
                     .arg(r->value("id").toString(), roles.join(QStringLiteral(", ")), m_backend->describe()));
@@ -171,6 +191,13 @@ void MainWindow::start()
         m_targetIds.clear();
         for (const auto& t : r.value()[QLatin1String("targets")].toArray())
             m_targetIds << t.toObject()[QLatin1String("id")].toString();
+        fillNotificationsMenu(m_targetIds);
+        auto directory = Directory::fromJson(QJsonDocument(r.value()).toJson(QJsonDocument::Compact));
+        if (directory)
+            m_notifier->alerts().setDirectory(directory.value());
+        else // fails closed: without a directory nobody is notified
+            onProblem(
+                tr("Notifications are off: the directory is not valid: %1").arg(directory.error().message));
     });
     // Follow the log from its current head; the models load the current state themselves and apply
     // anything newer on top (they ignore what they already reflect).
@@ -188,6 +215,51 @@ void MainWindow::start()
     m_grantsModel->reload();
     m_sessionsModel->reload();
     onStateChanged(m_backend->state());
+}
+
+void MainWindow::setDirectoryFile(const QString& file)
+{
+    m_insights->setDirectoryFile(file);
+}
+
+bool MainWindow::openRequest(const QString& id)
+{
+    if (isMinimized())
+        showNormal();
+    raise();
+    activateWindow();
+    showTab(QStringLiteral("queue"));
+    if (m_queue->select(id))
+        return true;
+    onProblem(tr("Request %1 is no longer pending.").arg(id));
+    return false;
+}
+
+void MainWindow::fillNotificationsMenu(const QStringList& targets)
+{
+    m_notificationsMenu->clear();
+    if (targets.isEmpty()) {
+        m_notificationsMenu->addAction(tr("No targets yet"))->setEnabled(false);
+        return;
+    }
+    m_notificationsMenu->addSection(tr("Mute new requests for"));
+    const QSet<QString> muted = m_notifier->alerts().mutedTargets();
+    for (const QString& target : targets) {
+        QAction* mute = m_notificationsMenu->addAction(target);
+        mute->setObjectName(QStringLiteral("mute:") + target);
+        mute->setCheckable(true);
+        mute->setChecked(muted.contains(target));
+        connect(mute, &QAction::toggled, this, [this, target](bool on) {
+            QSet<QString> now = m_notifier->alerts().mutedTargets();
+            if (on)
+                now.insert(target);
+            else
+                now.remove(target);
+            m_notifier->alerts().setMutedTargets(now);
+            if (m_settings)
+                m_settings->setMutedTargets(QStringList(now.cbegin(), now.cend()));
+        });
+    }
 }
 
 int MainWindow::addTab(QWidget* widget, const QString& title)

@@ -1,5 +1,5 @@
 // The console's main window: Queue, Active and Audit log tabs over one backend, with its connection state,
-// and the evidence pack export.
+// the evidence pack export, and the approver's tray icon and notifications.
 #pragma once
 
 #include "backend/Backend.h"
@@ -8,6 +8,7 @@
 
 class QAction;
 class QLabel;
+class QMenu;
 class QTabWidget;
 class QTimer;
 
@@ -15,6 +16,7 @@ namespace lapse
 {
 
 class ActiveWidget;
+class ApproverNotifier;
 class AuditLogModel;
 class AuditLogWidget;
 class ConsoleSettings;
@@ -58,6 +60,12 @@ public:
     SessionsModel* sessionsModel() const { return m_sessionsModel; }
     QAction* exportEvidenceAction() const { return m_exportEvidence; }
     EvidenceExporter* evidenceExporter() const { return m_exporter; }
+    ApproverNotifier* notifier() const { return m_notifier; }
+    QMenu* notificationsMenu() const { return m_notificationsMenu; }
+    // The directory file the engine was opened with, named in drafted rules' lapsectl commands.
+    void setDirectoryFile(const QString& file);
+    // Raises the window on the Queue tab with this request selected.
+    bool openRequest(const QString& id);
 
     // Asks for an evidence pack's scope, starting from the Insights filters, then builds it.
     void exportEvidencePack();
@@ -72,6 +80,7 @@ private:
     void updateSeq();
     void restoreSettings();
     void saveSettings();
+    void fillNotificationsMenu(const QStringList& targets);
 
     Backend* m_backend;
     ConsoleSettings* m_settings;
@@ -93,6 +102,8 @@ private:
     QTimer* m_tick;
     QAction* m_exportEvidence;
     EvidenceExporter* m_exporter;
+    ApproverNotifier* m_notifier;
+    QMenu* m_notificationsMenu;
     QStringList m_targetIds; // from the directory, for the evidence pack's scope
     bool m_started = false;
     bool m_stale = false;

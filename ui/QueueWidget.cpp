@@ -193,6 +193,27 @@ QString QueueWidget::currentId() const
     return current.isValid() ? current.data(RequestQueueModel::IdRole).toString() : QString();
 }
 
+bool QueueWidget::select(const QString& id)
+{
+    const int row = m_model->rowOf(id);
+    if (row < 0)
+        return false;
+    QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid()) {
+        m_targetFilter->setCurrentIndex(0);
+        m_kindFilter->setCurrentIndex(0);
+        m_search->clear();
+        index = m_proxy->mapFromSource(m_model->index(m_model->rowOf(id), 0));
+        if (!index.isValid())
+            return false;
+    }
+    m_table->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+    m_table->setFocus();
+    return true;
+}
+
 void QueueWidget::moveBy(int delta)
 {
     const int rows = m_proxy->rowCount();

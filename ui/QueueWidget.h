@@ -32,6 +32,9 @@ public:
     QueueFilterProxy* proxy() const { return m_proxy; }
     QSplitter* splitter() const { return m_splitter; }
     QString currentId() const;
+    // Makes this request the current one, clearing the filters when they hide it; false when it is not
+    // pending.
+    bool select(const QString& id);
 
 public slots:
     void next();

@@ -3,8 +3,10 @@
 #include "AuditLogWidget.h"
 #include "ConsoleSettings.h"
 #include "Demo.h"
+#include "InsightsView.h"
 #include "KeyDialog.h"
 #include "MainWindow.h"
+#include "RuleDraftDialog.h"
 #include "backend/EmbeddedBackend.h"
 #include "backend/MirrorThread.h"
 #include "backend/RemoteBackend.h"
@@ -19,15 +21,19 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDialog>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
+#include <QPainter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTimer>
 #include <QTranslator>
 #include <cstdio>
@@ -126,7 +132,11 @@ void describeCommandLine(QCommandLineParser& p)
     QCommandLineOption delay(QStringLiteral("screenshot-delay"),
         QStringLiteral("Milliseconds before the shot."), QStringLiteral("MS"), QStringLiteral("6000"));
     delay.setFlags(QCommandLineOption::HiddenFromHelp);
-    p.addOptions({screenshot, tab, delay});
+    QCommandLineOption draft(QStringLiteral("screenshot-draft-rule"),
+        QStringLiteral("Before the shot, open Insights' Draft rule dialog for this candidate."),
+        QStringLiteral("IDENTITY,TARGET"));
+    draft.setFlags(QCommandLineOption::HiddenFromHelp);
+    p.addOptions({screenshot, tab, delay, draft});
 }
 
 bool asksForHelpOrVersion(int argc, char** argv)
@@ -175,7 +185,7 @@ int main(int argc, char** argv)
     std::unique_ptr<DemoDatabase> demoDatabase;
     std::unique_ptr<PgEnforcement> enforcement;
     std::unique_ptr<MirrorThread> mirror;
-    QString demoProblem, demoNote, serving, auditFile, mirrorProblem;
+    QString demoProblem, demoNote, serving, auditFile, mirrorProblem, directoryFileUsed;
     // Without --url or --data the console reopens its last connection.
     const ConsoleSettings::Connection open
         = settings.connectionToOpen({p.value("url"), p.value("key-file"), p.value("ca"), p.value("data")},
@@ -221,6 +231,7 @@ int main(int argc, char** argv)
         auto dirFile = directoryFile(p.value("directory"), dataDir);
         if (!dirFile)
             return fail(dirFile.error().message);
+        directoryFileUsed = dirFile.value();
         auto directory = Directory::load(dirFile.value());
         if (!directory)
             return fail(QObject::tr("%1: %2").arg(dirFile.value(), directory.error().message));
@@ -280,6 +291,8 @@ int main(int argc, char** argv)
     }
     // Remote mode has no local store for the audit log until a mirror exists; the tab says so.
     MainWindow window(backendOwner.get(), auditFile, &settings);
+    if (!open.remote())
+        window.setDirectoryFile(QFileInfo(directoryFileUsed).absoluteFilePath());
     window.show();
     window.start();
     if (mirror) {
@@ -318,16 +331,51 @@ int main(int argc, char** argv)
 
     if (p.isSet(QStringLiteral("screenshot"))) {
         const QString file = p.value(QStringLiteral("screenshot"));
+        // The window and any dialog open over it, as one picture.
+        const auto shoot = [&window, file] {
+            QPixmap shot = window.grab();
+            QPainter painter(&shot);
+            for (QDialog* dialog : window.findChildren<QDialog*>())
+                if (dialog->isVisible())
+                    painter.drawPixmap(
+                        dialog->mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0)), dialog->grab());
+            painter.end();
+            const bool ok = shot.save(file);
+            std::fprintf(stderr, "lapse: screenshot %s %s\n", qPrintable(file), ok ? "saved" : "FAILED");
+            QApplication::exit(ok ? 0 : 1);
+        };
+        const QStringList draft = p.value(QStringLiteral("screenshot-draft-rule")).split(QLatin1Char(','));
         QTimer::singleShot(
-            p.value(QStringLiteral("screenshot-delay")).toInt(), &window, [&window, file, tab] {
+            p.value(QStringLiteral("screenshot-delay")).toInt(), &window, [&window, tab, draft, shoot] {
                 if (!tab.isEmpty())
                     window.showTab(tab);
-                QTimer::singleShot(800, &window, [&window, file] {
-                    const bool ok = window.grab().save(file);
-                    std::fprintf(
-                        stderr, "lapse: screenshot %s %s\n", qPrintable(file), ok ? "saved" : "FAILED");
-                    QApplication::exit(ok ? 0 : 1);
-                });
+                if (draft.size() != 2) {
+                    QTimer::singleShot(800, &window, shoot);
+                    return;
+                }
+                // The candidate's dialog, once the Insights tab has its candidates and the dialog its draft.
+                InsightsView* insights = window.insights();
+                window.showTab(QStringLiteral("insights"));
+                auto* once = new QObject(&window);
+                QObject::connect(
+                    insights, &InsightsView::loaded, once, [&window, insights, draft, shoot, once] {
+                        once->deleteLater();
+                        QTableWidget* table = insights->repeated();
+                        for (int row = 0; row < table->rowCount(); ++row)
+                            if (table->item(row, 0)->text() == draft[0]
+                                && table->item(row, 1)->text() == draft[1])
+                                table->selectRow(row);
+                        RuleDraftDialog* dialog = insights->draftRule();
+                        if (!dialog) {
+                            std::fprintf(stderr, "lapse: no candidate %s on %s\n", qPrintable(draft[0]),
+                                qPrintable(draft[1]));
+                            QApplication::exit(1);
+                            return;
+                        }
+                        QObject::connect(dialog, &RuleDraftDialog::ready, &window,
+                            [&window, shoot] { QTimer::singleShot(800, &window, shoot); });
+                    });
+                insights->refresh();
             });
     }
     return app.exec();

@@ -32,10 +32,26 @@ private slots:
             again.value(ConsoleSettings::Key::WindowGeometry).toByteArray(), QByteArray("\x01\x02geometry"));
         // Every key has a name of its own.
         QSet<QString> names;
-        for (int k = int(ConsoleSettings::Key::WindowGeometry); k <= int(ConsoleSettings::Key::Language); ++k)
+        for (int k = int(ConsoleSettings::Key::WindowGeometry); k <= int(ConsoleSettings::Key::MutedTargets);
+             ++k)
             names.insert(ConsoleSettings::keyName(ConsoleSettings::Key(k)));
-        QCOMPARE(int(names.size()), int(ConsoleSettings::Key::Language) + 1);
+        QCOMPARE(int(names.size()), int(ConsoleSettings::Key::MutedTargets) + 1);
         QVERIFY(!names.contains(QString()));
+    }
+
+    void mutedTargetsRoundTrip()
+    {
+        {
+            ConsoleSettings s(m_file);
+            QVERIFY(s.mutedTargets().isEmpty());
+            s.setMutedTargets(
+                {QStringLiteral("prod-k8s"), QStringLiteral("billing-db"), QStringLiteral("prod-k8s")});
+        }
+        ConsoleSettings again(m_file);
+        QCOMPARE(
+            again.mutedTargets(), (QStringList {QStringLiteral("billing-db"), QStringLiteral("prod-k8s")}));
+        again.setMutedTargets({});
+        QVERIFY(again.mutedTargets().isEmpty());
     }
 
     void nothingRememberedOpensTheDefault()

@@ -3,6 +3,8 @@
 #include "EngineFixture.h"
 #include "FakeEnforcement.h"
 #include "InsightsView.h"
+#include "RuleDraftDialog.h"
+#include "domain/Rule.h"
 
 #include "SwitchableBackend.h"
 #include "backend/EmbeddedBackend.h"
@@ -13,11 +15,18 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QHeaderView>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 using namespace lapse;
@@ -188,6 +197,149 @@ private slots:
         QCOMPARE(view.drillDown()->rowCount(), 3);
         for (int r = 0; r < 3; ++r)
             QCOMPARE(view.drillDown()->item(r, 1)->text(), QStringLiteral("alice"));
+    }
+
+    // A redesign candidate's Draft rule…: the button follows the selection, the dialog shows a rule that
+    // parses and fits the directory, the command that checks it, and the replay's honest note. Enter copies
+    // the rule and closes; Escape closes and copies nothing.
+    void draftRuleFromACandidate()
+    {
+        EngineFixture f;
+        QVERIFY2(f.ok(), qPrintable(f.openError()));
+        for (int i = 0; i < 6; ++i) {
+            QVERIFY(f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db")).ok());
+            f.clock().advance(3'600'000);
+        }
+        // Asked for read and write, narrowed to read: still the same candidate, but beyond a read-only rule.
+        RequestInput wide = EngineFixture::input(QStringLiteral("billing-db"));
+        wide.privileges = QStringList {"read", "write"};
+        auto asked = f.submit(QStringLiteral("alice"), wide);
+        QVERIFY(asked.ok());
+        ApproveInput narrow;
+        narrow.privileges = QStringList {"read"};
+        QVERIFY(f.approve(QStringLiteral("bob"), asked->request.id, narrow).ok());
+
+        EmbeddedBackend backend(f.engine(), QStringLiteral("aud"));
+        InsightsView view(&backend);
+        view.setDirectoryFile(QStringLiteral("/etc/lapse/directory.json"));
+        view.resize(1400, 900);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy loaded(&view, &InsightsView::loaded);
+        view.refresh();
+        QVERIFY(loaded.wait());
+
+        QTableWidget* candidates = view.repeated();
+        int row = -1;
+        for (int r = 0; r < candidates->rowCount(); ++r)
+            if (candidates->item(r, 0)->text() == QLatin1String("alice")
+                && candidates->item(r, 1)->text() == QLatin1String("billing-db"))
+                row = r;
+        QVERIFY(row >= 0);
+        QPushButton* button = view.findChild<QPushButton*>(QStringLiteral("draftRule"));
+        QVERIFY(button);
+        QVERIFY(!button->isEnabled()); // nothing selected yet
+        QTest::mouseClick(candidates->viewport(), Qt::LeftButton, {},
+            candidates->visualItemRect(candidates->item(row, 1)).center());
+        QVERIFY(button->isEnabled());
+
+        QTest::mouseClick(button, Qt::LeftButton);
+        auto* dialog = view.findChild<RuleDraftDialog*>(QStringLiteral("ruleDraftDialog"));
+        QVERIFY(dialog);
+        QVERIFY(dialog->isVisible());
+        QSignalSpy ready(dialog, &RuleDraftDialog::ready);
+        QVERIFY(ready.wait());
+
+        QJsonParseError pe;
+        const QJsonDocument doc = QJsonDocument::fromJson(dialog->ruleText().toUtf8(), &pe);
+        QVERIFY2(doc.isObject(), qPrintable(pe.errorString()));
+        auto rule = Rule::fromJson(doc.object());
+        QVERIFY2(rule.ok(), rule.ok() ? "" : qPrintable(rule.error().message));
+        QVERIFY(rule->checkAgainst(f.engine().directory().target(QStringLiteral("billing-db"))).ok());
+        QCOMPARE(rule->id, QStringLiteral("alice-billing-db"));
+        QCOMPARE(rule->requesterIds, QStringList {QStringLiteral("alice")});
+        QCOMPARE(rule->privileges, QStringList {QStringLiteral("read")});
+        QCOMPARE(rule->maxTtlSeconds, 600);
+        QCOMPARE(rule->budgetPerDay, 7);
+        QVERIFY2(dialog->note().contains(QLatin1String("6 of 7")), qPrintable(dialog->note()));
+        QVERIFY2(dialog->note().contains(QLatin1String("1 asked for more")), qPrintable(dialog->note()));
+        QVERIFY2(dialog->command().startsWith(QLatin1String(
+                     "lapsectl policy test --directory /etc/lapse/directory.json --request '{")),
+            qPrintable(dialog->command()));
+        auto* json = dialog->findChild<QPlainTextEdit*>(QStringLiteral("ruleJson"));
+        QVERIFY(json && json->isReadOnly());
+        QVERIFY(json->textInteractionFlags() & Qt::TextSelectableByMouse);
+
+        // Enter: the rule on the clipboard, the dialog gone.
+        QApplication::clipboard()->setText(QStringLiteral("before"));
+        const QString text = dialog->ruleText();
+        QPointer<RuleDraftDialog> guard(dialog);
+        QSignalSpy accepted(dialog, &QDialog::accepted);
+        QTest::keyClick(dialog, Qt::Key_Return);
+        QCOMPARE(accepted.count(), 1);
+        QCOMPARE(QApplication::clipboard()->text(), text);
+        QTRY_VERIFY(guard.isNull());
+
+        // Escape: closed, the clipboard as it was.
+        QTest::mouseClick(button, Qt::LeftButton);
+        dialog = view.findChild<RuleDraftDialog*>(QStringLiteral("ruleDraftDialog"));
+        QVERIFY(dialog);
+        QSignalSpy readyAgain(dialog, &RuleDraftDialog::ready);
+        QVERIFY(readyAgain.wait());
+        QApplication::clipboard()->setText(QStringLiteral("untouched"));
+        QSignalSpy rejected(dialog, &QDialog::rejected);
+        guard = dialog;
+        QTest::keyClick(dialog, Qt::Key_Escape);
+        QCOMPARE(rejected.count(), 1);
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("untouched"));
+        QTRY_VERIFY(guard.isNull());
+
+        // The command copies on its own.
+        QTest::mouseClick(button, Qt::LeftButton);
+        dialog = view.findChild<RuleDraftDialog*>(QStringLiteral("ruleDraftDialog"));
+        QTRY_VERIFY(dialog && dialog->copyCommandButton()->isEnabled());
+        QTest::mouseClick(dialog->copyCommandButton(), Qt::LeftButton);
+        QCOMPARE(QApplication::clipboard()->text(), dialog->command());
+        QVERIFY(dialog->isVisible());
+        guard = dialog;
+        dialog->close();
+        QTRY_VERIFY(guard.isNull());
+
+        // The row's context menu offers the same, on the row under the pointer.
+        candidates->clearSelection();
+        QVERIFY(!button->isEnabled());
+        QString offered;
+        // The menu runs its own loop: pick the entry once it shows (or give up, so the test fails rather than
+        // hangs).
+        QTimer poll;
+        poll.setInterval(10);
+        int tries = 0;
+        connect(&poll, &QTimer::timeout, this, [&] {
+            auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+            if (!menu) {
+                if (++tries > 300)
+                    poll.stop();
+                return;
+            }
+            poll.stop();
+            for (QAction* a : menu->actions())
+                if (a->text() == QStringLiteral("Draft rule…")) {
+                    offered = a->text();
+                    menu->close();
+                    a->trigger();
+                    return;
+                }
+            menu->close();
+        });
+        poll.start();
+        emit candidates->customContextMenuRequested(
+            candidates->visualItemRect(candidates->item(row, 0)).center());
+        QCOMPARE(offered, QStringLiteral("Draft rule…"));
+        QCOMPARE(candidates->currentRow(), row);
+        dialog = view.findChild<RuleDraftDialog*>(QStringLiteral("ruleDraftDialog"));
+        QVERIFY(dialog);
+        QCOMPARE(dialog->windowTitle(), QStringLiteral("Draft rule for alice on billing-db"));
+        dialog->close();
     }
 };
 

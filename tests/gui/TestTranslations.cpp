@@ -3,6 +3,7 @@
 #include "ConfirmDialog.h"
 #include "EvidenceExportDialog.h"
 #include "KeyDialog.h"
+#include "RuleDraftDialog.h"
 #include "itemmodels/GrantsModel.h"
 #include "itemmodels/RequestQueueModel.h"
 #include "itemmodels/SessionsModel.h"
@@ -62,6 +63,19 @@ private slots:
         for (const QLabel* l : confirm.findChildren<QLabel*>())
             labels << l->text();
         QVERIFY2(labels.contains(QStringLiteral("&Grund:")), qPrintable(labels.join(QLatin1String(" | "))));
+        // The Draft rule dialog: German, and its two copy buttons keep distinct mnemonics.
+        const RuleDraftDialog draft(
+            QStringLiteral("ci-deploy"), QStringLiteral("ci-runners"), QStringLiteral("d.json"));
+        QCOMPARE(draft.windowTitle(), QStringLiteral("Regelentwurf für ci-deploy auf ci-runners"));
+        QCOMPARE(draft.copyRuleButton()->text(), QStringLiteral("Regel &kopieren"));
+        QCOMPARE(draft.copyCommandButton()->text(), QStringLiteral("Be&fehl kopieren"));
+        RuleReplay replay;
+        replay.grants = 7;
+        replay.approved = 6;
+        replay.beyondRule = 1;
+        QVERIFY2(
+            RuleDraftDialog::describe(replay).startsWith(QStringLiteral("Im Zeitraum hätte sie 6 von 7")),
+            qPrintable(RuleDraftDialog::describe(replay)));
     }
 
     // The evidence dialog in German: its labels, one mnemonic per letter, and hardly wider than in English.
