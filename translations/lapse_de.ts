@@ -4,835 +4,871 @@
 <context>
     <name>EvidenceReport</name>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="220"/>
+        <location filename="../ui/EvidenceReport.cpp" line="221"/>
         <source>Lapse evidence pack</source>
         <translation>Lapse-Nachweispaket</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="225"/>
+        <location filename="../ui/EvidenceReport.cpp" line="226"/>
         <source>Privileged access granted just in time on %1, %2 to %3 (UTC, end exclusive)</source>
         <translation>Privilegierter Just-in-time-Zugriff auf %1, %2 bis %3 (UTC, Ende ausgeschlossen)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="226"/>
+        <location filename="../ui/EvidenceReport.cpp" line="227"/>
         <source>all targets</source>
         <translation>alle Ziele</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="232"/>
-        <location filename="../ui/EvidenceReport.cpp" line="448"/>
-        <location filename="../ui/EvidenceReport.cpp" line="695"/>
+        <location filename="../ui/EvidenceReport.cpp" line="233"/>
+        <location filename="../ui/EvidenceReport.cpp" line="483"/>
+        <location filename="../ui/EvidenceReport.cpp" line="730"/>
         <source>No grants in this period.</source>
         <translation>Keine Zugriffe in diesem Zeitraum.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="251"/>
+        <location filename="../ui/EvidenceReport.cpp" line="252"/>
         <source>Scope</source>
         <translation>Umfang</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="252"/>
+        <location filename="../ui/EvidenceReport.cpp" line="253"/>
         <source>Period (UTC)</source>
         <translation>Zeitraum (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="252"/>
+        <location filename="../ui/EvidenceReport.cpp" line="253"/>
         <source>%1 to %2, end exclusive</source>
         <translation>%1 bis %2, Ende ausgeschlossen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="253"/>
+        <location filename="../ui/EvidenceReport.cpp" line="254"/>
         <source>Targets</source>
         <translation>Ziele</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="253"/>
         <location filename="../ui/EvidenceReport.cpp" line="254"/>
+        <location filename="../ui/EvidenceReport.cpp" line="255"/>
         <source>all</source>
         <translation>alle</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="254"/>
+        <location filename="../ui/EvidenceReport.cpp" line="255"/>
         <source>Identity kinds</source>
         <translation>Identitätsarten</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="255"/>
+        <location filename="../ui/EvidenceReport.cpp" line="256"/>
         <source>Scope label</source>
         <translation>Bezeichnung des Umfangs</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="256"/>
+        <location filename="../ui/EvidenceReport.cpp" line="257"/>
         <source>In the pack</source>
         <translation>Im Paket</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="257"/>
+        <location filename="../ui/EvidenceReport.cpp" line="258"/>
         <source>%1 grants, %2 requests, %3 events, %4 exceptions, a sample of %5 grants (seed %6)</source>
         <translation>%1 Zugriffe, %2 Anträge, %3 Ereignisse, %4 Ausnahmen, eine Stichprobe von %5 Zugriffen (Startwert %6)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="265"/>
+        <location filename="../ui/EvidenceReport.cpp" line="266"/>
         <source>Made</source>
         <translation>Erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="266"/>
+        <location filename="../ui/EvidenceReport.cpp" line="267"/>
         <source>When (UTC)</source>
         <translation>Wann (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="267"/>
+        <location filename="../ui/EvidenceReport.cpp" line="268"/>
         <source>By</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="267"/>
-        <location filename="../ui/EvidenceReport.cpp" line="494"/>
+        <location filename="../ui/EvidenceReport.cpp" line="268"/>
+        <location filename="../ui/EvidenceReport.cpp" line="529"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="268"/>
+        <location filename="../ui/EvidenceReport.cpp" line="269"/>
         <source>With</source>
         <translation>Mit</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="268"/>
+        <location filename="../ui/EvidenceReport.cpp" line="269"/>
         <source>lapse</source>
         <translation>lapse</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="270"/>
+        <location filename="../ui/EvidenceReport.cpp" line="271"/>
         <source>Anchored to the signed checkpoint</source>
         <translation>Verankert im signierten Checkpoint</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="271"/>
+        <location filename="../ui/EvidenceReport.cpp" line="272"/>
         <source>Log origin</source>
         <translation>Protokollkennung (Origin)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="271"/>
+        <location filename="../ui/EvidenceReport.cpp" line="272"/>
         <source>Tree size</source>
         <translation>Baumgröße</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="272"/>
+        <location filename="../ui/EvidenceReport.cpp" line="273"/>
         <source>Root hash (base64)</source>
         <translation>Wurzel-Hash (base64)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="273"/>
+        <location filename="../ui/EvidenceReport.cpp" line="274"/>
         <source>Log key (vkey)</source>
         <translation>Protokollschlüssel (vkey)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="274"/>
+        <location filename="../ui/EvidenceReport.cpp" line="275"/>
         <source>Events covered</source>
         <translation>Erfasste Ereignisse</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="275"/>
+        <location filename="../ui/EvidenceReport.cpp" line="276"/>
         <source>seq %1 to %2</source>
         <translation>Nr. %1 bis %2</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="276"/>
-        <location filename="../ui/EvidenceReport.cpp" line="469"/>
-        <location filename="../ui/EvidenceReport.cpp" line="495"/>
-        <location filename="../ui/EvidenceReport.cpp" line="500"/>
-        <location filename="../ui/EvidenceReport.cpp" line="501"/>
-        <location filename="../ui/EvidenceReport.cpp" line="502"/>
+        <location filename="../ui/EvidenceReport.cpp" line="277"/>
         <location filename="../ui/EvidenceReport.cpp" line="504"/>
-        <location filename="../ui/EvidenceReport.cpp" line="517"/>
-        <location filename="../ui/EvidenceReport.cpp" line="528"/>
-        <location filename="../ui/EvidenceReport.cpp" line="591"/>
+        <location filename="../ui/EvidenceReport.cpp" line="530"/>
+        <location filename="../ui/EvidenceReport.cpp" line="535"/>
+        <location filename="../ui/EvidenceReport.cpp" line="536"/>
+        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <location filename="../ui/EvidenceReport.cpp" line="539"/>
+        <location filename="../ui/EvidenceReport.cpp" line="552"/>
+        <location filename="../ui/EvidenceReport.cpp" line="563"/>
+        <location filename="../ui/EvidenceReport.cpp" line="626"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="279"/>
+        <location filename="../ui/EvidenceReport.cpp" line="280"/>
         <source>checkpoint.txt holds this checkpoint as signed; log-key.vkey is the key that verifies it. Every event in events.jsonl has an inclusion proof against it in proofs/.</source>
         <translation>checkpoint.txt enthält diesen Checkpoint so, wie er signiert wurde; log-key.vkey ist der Schlüssel, mit dem er sich prüfen lässt. Für jedes Ereignis in events.jsonl liegt in proofs/ ein Einschlussbeweis gegen diesen Checkpoint.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="282"/>
+        <location filename="../ui/EvidenceReport.cpp" line="283"/>
         <source>Data digest</source>
         <translation>Hashwert der Daten</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="283"/>
+        <location filename="../ui/EvidenceReport.cpp" line="284"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="285"/>
+        <location filename="../ui/EvidenceReport.cpp" line="286"/>
         <source>This is the SHA-256 of the sha256sum listing, sorted by file name, of every data file in the pack: all files but report.pdf, manifest.json and manifest.sig. A manifest cannot list its own hash, and this report is listed in it, so the report shows this digest instead. manifest.json holds the SHA-256 of every other file, this report included, and manifest.sig is its signature by the log key: together they bind this report to the data.</source>
         <translation>Dies ist der SHA-256-Hash der nach Dateinamen sortierten sha256sum-Liste aller Datendateien im Paket: aller Dateien außer report.pdf, manifest.json und manifest.sig. Ein Manifest kann seinen eigenen Hash nicht enthalten, und dieser Bericht ist darin aufgeführt; deshalb zeigt der Bericht stattdessen diesen Hashwert. manifest.json enthält den SHA-256-Hash jeder anderen Datei, diesen Bericht eingeschlossen, und manifest.sig ist seine Signatur mit dem Protokollschlüssel: Zusammen binden sie diesen Bericht an die Daten.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="293"/>
+        <location filename="../ui/EvidenceReport.cpp" line="294"/>
         <source>Contents</source>
         <translation>Inhalt</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="305"/>
+        <location filename="../ui/EvidenceReport.cpp" line="306"/>
         <source>Control mapping</source>
         <translation>Zuordnung zu Kontrollen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="307"/>
+        <location filename="../ui/EvidenceReport.cpp" line="308"/>
         <source>What in this pack evidences each control. The pack shows how access was granted, used and ended in the period; it does not by itself show that a control is designed or operating effectively.</source>
         <translation>Was in diesem Paket jede Kontrolle belegt. Das Paket zeigt, wie im Zeitraum Zugriff gewährt, genutzt und beendet wurde; für sich allein zeigt es nicht, dass eine Kontrolle angemessen ausgestaltet ist oder wirksam funktioniert.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="309"/>
+        <location filename="../ui/EvidenceReport.cpp" line="310"/>
         <source>section “Exceptions” of this report</source>
         <translation>Abschnitt „Ausnahmen“ dieses Berichts</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="310"/>
+        <location filename="../ui/EvidenceReport.cpp" line="311"/>
         <source>section “Sample” of this report</source>
         <translation>Abschnitt „Stichprobe“ dieses Berichts</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="312"/>
-        <location filename="../ui/EvidenceReport.cpp" line="317"/>
-        <location filename="../ui/EvidenceReport.cpp" line="324"/>
-        <location filename="../ui/EvidenceReport.cpp" line="331"/>
+        <location filename="../ui/EvidenceReport.cpp" line="313"/>
+        <location filename="../ui/EvidenceReport.cpp" line="318"/>
+        <location filename="../ui/EvidenceReport.cpp" line="325"/>
+        <location filename="../ui/EvidenceReport.cpp" line="332"/>
         <source>NIST SP 800-53 Rev. 5</source>
         <translation>NIST SP 800-53 Rev. 5</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="313"/>
+        <location filename="../ui/EvidenceReport.cpp" line="314"/>
         <source>Temporary and emergency access is granted for a fixed window and ends on its own: each grant has an approved TTL, an expiry fixed at approval and a recorded end (completed, revoked or expired); break-glass grants are the emergency case.</source>
         <translation>Temporärer Zugriff und Notfallzugriff werden für ein festes Zeitfenster gewährt und enden von selbst: Jeder Zugriff hat eine genehmigte TTL, einen bei der Genehmigung festgelegten Ablauf und ein aufgezeichnetes Ende (abgeschlossen, widerrufen oder abgelaufen); Notfallzugriffe decken den Notfall ab.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="316"/>
+        <location filename="../ui/EvidenceReport.cpp" line="317"/>
         <source>grants.csv columns expires_at, ended_at, ending, break_glass; %1</source>
         <translation>grants.csv, Spalten expires_at, ended_at, ending, break_glass; %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="318"/>
+        <location filename="../ui/EvidenceReport.cpp" line="319"/>
         <source>Least privilege: for each grant the privileges requested, approved and declared as the task&apos;s minimum, and how many approved privileges went beyond that minimum.</source>
         <translation>Minimale Rechtevergabe (Least Privilege): für jeden Zugriff die beantragten, die genehmigten und die als Minimum der Aufgabe angegebenen Rechte sowie wie viele genehmigte Rechte über dieses Minimum hinausgingen.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="321"/>
+        <location filename="../ui/EvidenceReport.cpp" line="322"/>
         <source>grants.csv columns requested_privileges, approved_privileges, minimum_privileges, excess_privileges; chart “Grant width”</source>
         <translation>grants.csv, Spalten requested_privileges, approved_privileges, minimum_privileges, excess_privileges; Diagramm „Breite der Zugriffe“</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="325"/>
+        <location filename="../ui/EvidenceReport.cpp" line="326"/>
         <source>Audit information is protected cryptographically: the events are leaves of a Merkle tree whose checkpoint is signed by the log key; each event has an inclusion proof against it and the pack&apos;s manifest is signed by the same key.</source>
         <translation>Prüfinformationen sind kryptografisch geschützt: Die Ereignisse sind Blätter eines Merkle-Baums, dessen Checkpoint mit dem Protokollschlüssel signiert ist; für jedes Ereignis gibt es einen Einschlussbeweis gegen diesen Checkpoint, und das Manifest des Pakets ist mit demselben Schlüssel signiert.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="329"/>
+        <location filename="../ui/EvidenceReport.cpp" line="330"/>
         <source>checkpoint.txt (signature), log-key.vkey, proofs/, events.jsonl (hash of each event), manifest.json + manifest.sig</source>
         <translation>checkpoint.txt (Signatur), log-key.vkey, proofs/, events.jsonl (Hash jedes Ereignisses), manifest.json + manifest.sig</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="332"/>
+        <location filename="../ui/EvidenceReport.cpp" line="333"/>
         <source>Every event names its actor as the broker authenticated it (approvals name the approver, automatic decisions the policy); the signed checkpoint and the proofs show the events are in the log unchanged. The events are not signed by the actors themselves.</source>
         <translation>Jedes Ereignis nennt seinen Akteur so, wie der Broker ihn authentifiziert hat (Genehmigungen die genehmigende Person, automatische Entscheidungen die Richtlinie); der signierte Checkpoint und die Beweise zeigen, dass die Ereignisse unverändert im Protokoll stehen. Die Ereignisse sind nicht von den Akteuren selbst signiert.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="335"/>
+        <location filename="../ui/EvidenceReport.cpp" line="336"/>
         <source>events.jsonl (actor of each event), checkpoint.txt, proofs/; timelines in %1</source>
         <translation>events.jsonl (Akteur jedes Ereignisses), checkpoint.txt, proofs/; Zeitleisten im %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="337"/>
+        <location filename="../ui/EvidenceReport.cpp" line="338"/>
         <source>NIST CSF 2.0</source>
         <translation>NIST CSF 2.0</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="338"/>
+        <location filename="../ui/EvidenceReport.cpp" line="339"/>
         <source>Access permissions are managed per request: approved by someone other than the requester or by the break-glass policy with a review afterwards, limited in time, with requested, approved and minimum privileges recorded.</source>
         <translation>Zugriffsberechtigungen werden je Antrag verwaltet: genehmigt von einer anderen Person als der antragstellenden oder von der Notfallzugriffsrichtlinie mit nachträglicher Prüfung, zeitlich begrenzt, mit aufgezeichneten beantragten, genehmigten und minimalen Rechten.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="342"/>
+        <location filename="../ui/EvidenceReport.cpp" line="343"/>
         <source>grants.csv columns principal, approved_by, approved_privileges, minimum_privileges; requests.csv; %1</source>
         <translation>grants.csv, Spalten principal, approved_by, approved_privileges, minimum_privileges; requests.csv; %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="345"/>
-        <location filename="../ui/EvidenceReport.cpp" line="349"/>
-        <location filename="../ui/EvidenceReport.cpp" line="354"/>
+        <location filename="../ui/EvidenceReport.cpp" line="346"/>
+        <location filename="../ui/EvidenceReport.cpp" line="350"/>
+        <location filename="../ui/EvidenceReport.cpp" line="355"/>
         <source>SOC 2 (2017 TSC)</source>
         <translation>SOC 2 (2017 TSC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="346"/>
+        <location filename="../ui/EvidenceReport.cpp" line="347"/>
         <source>Access to the targets in scope is issued as grants: a short-lived credential per approved request, and the sessions opened with it as the resource servers reported them.</source>
         <translation>Der Zugang zu den Zielen im Umfang wird in Form von Zugriffen vergeben: ein kurzlebiger Berechtigungsnachweis je genehmigtem Antrag und die damit geöffneten Sitzungen, wie die Ressourcenserver sie gemeldet haben.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="348"/>
+        <location filename="../ui/EvidenceReport.cpp" line="349"/>
         <source>grants.csv; events.jsonl (credential and session events)</source>
         <translation>grants.csv; events.jsonl (Ereignisse zu Berechtigungsnachweisen und Sitzungen)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="350"/>
+        <location filename="../ui/EvidenceReport.cpp" line="351"/>
         <source>Every credential follows an authorized request: requests.csv lists each request in the period whatever became of it, with its approvals; each grant names the request it came from.</source>
         <translation>Jeder Berechtigungsnachweis folgt auf einen autorisierten Antrag: requests.csv führt jeden Antrag im Zeitraum mit seinen Genehmigungen auf, gleich wie er ausging; jeder Zugriff nennt den Antrag, aus dem er hervorging.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="353"/>
+        <location filename="../ui/EvidenceReport.cpp" line="354"/>
         <source>requests.csv; grants.csv columns request_id, approved_by; events.jsonl</source>
         <translation>requests.csv; grants.csv, Spalten request_id, approved_by; events.jsonl</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="355"/>
+        <location filename="../ui/EvidenceReport.cpp" line="356"/>
         <source>Access is removed at expiry or on revocation; the time from a revocation until its sessions were confirmed closed, sessions left open and privileges beyond the minimum are measured.</source>
         <translation>Zugriff wird bei Ablauf oder Widerruf entzogen; gemessen werden die Zeit von einem Widerruf bis zur bestätigten Schließung seiner Sitzungen, offen gebliebene Sitzungen und Rechte über das Minimum hinaus.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="357"/>
+        <location filename="../ui/EvidenceReport.cpp" line="358"/>
         <source>grants.csv columns ending, ended_at, revocation_effect_ms; chart “Revocation”; %1</source>
         <translation>grants.csv, Spalten ending, ended_at, revocation_effect_ms; Diagramm „Widerruf“; %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="359"/>
-        <location filename="../ui/EvidenceReport.cpp" line="363"/>
+        <location filename="../ui/EvidenceReport.cpp" line="360"/>
+        <location filename="../ui/EvidenceReport.cpp" line="366"/>
         <source>ISO/IEC 27001:2022</source>
         <translation>ISO/IEC 27001:2022</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="360"/>
+        <location filename="../ui/EvidenceReport.cpp" line="361"/>
         <source>Access rights are provided on request and approval, removed when the window ends, and emergency access is reviewed; repeated elevations point at rights that may need redesign.</source>
         <translation>Zugriffsrechte werden auf Antrag und nach Genehmigung vergeben und mit dem Ende des Zeitfensters entzogen, Notfallzugriffe werden geprüft; wiederholte Erhöhungen weisen auf Rechte hin, die womöglich neu gestaltet werden sollten.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="362"/>
-        <source>requests.csv; grants.csv; %1 (break-glass, repeated elevation)</source>
-        <translation>requests.csv; grants.csv; %1 (Notfallzugriff, wiederholte Erhöhung)</translation>
-    </message>
-    <message>
-        <location filename="../ui/EvidenceReport.cpp" line="364"/>
+        <location filename="../ui/EvidenceReport.cpp" line="367"/>
         <source>Privileged access is restricted and managed: each elevation is requested for a task with a reason (and a ticket where the target asks for one), approved, time-limited and logged.</source>
         <translation>Privilegierter Zugriff ist eingeschränkt und gesteuert: Jede Erhöhung wird für eine Aufgabe mit Begründung (und einem Ticket, wo das Ziel eines verlangt) beantragt, genehmigt, zeitlich begrenzt und protokolliert.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="366"/>
+        <location filename="../ui/EvidenceReport.cpp" line="369"/>
         <source>grants.csv columns task, reason, ticket, approved_by; %1</source>
         <translation>grants.csv, Spalten task, reason, ticket, approved_by; %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="367"/>
-        <location filename="../ui/EvidenceReport.cpp" line="372"/>
+        <location filename="../ui/EvidenceReport.cpp" line="370"/>
+        <location filename="../ui/EvidenceReport.cpp" line="377"/>
         <source>PCI DSS 4.0</source>
         <translation>PCI DSS 4.0</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="368"/>
+        <location filename="../ui/EvidenceReport.cpp" line="371"/>
         <source>Input to the periodic review of accounts and access privileges: every grant in the period with who, what, how long and approved by whom. The review itself is the reviewer&apos;s.</source>
         <translation>Grundlage für die regelmäßige Überprüfung von Konten und Zugriffsrechten: jeder Zugriff im Zeitraum mit wer, was, wie lange und von wem genehmigt. Die Überprüfung selbst obliegt der prüfenden Person.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="371"/>
-        <source>grants.csv; chart “Grants by identity”; %1 (repeated elevation)</source>
-        <translation>grants.csv; Diagramm „Zugriffe nach Identität“; %1 (wiederholte Erhöhung)</translation>
+        <location filename="../ui/EvidenceReport.cpp" line="363"/>
+        <source>requests.csv; grants.csv; reviews.csv; %1 (break-glass, repeated elevation); section “Access reviews”</source>
+        <translation>requests.csv; grants.csv; reviews.csv; %1 (Break-Glass, wiederholte Erhöhung); Abschnitt „Zugriffsprüfungen“</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="373"/>
+        <location filename="../ui/EvidenceReport.cpp" line="374"/>
+        <source>grants.csv; chart “Grants by identity”; %1 (repeated elevation); reviews.csv and section “Access reviews” (the owners&apos; decisions)</source>
+        <translation>grants.csv; Diagramm „Zugriffe nach Identität“; %1 (wiederholte Erhöhung); reviews.csv und Abschnitt „Zugriffsprüfungen“ (die Entscheidungen der Verantwortlichen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="378"/>
         <source>Audit logs record each access event with its time, type, actor and subject; the inclusion proofs show each event is in the signed log as recorded.</source>
         <translation>Prüfprotokolle zeichnen jedes Zugriffsereignis mit Zeit, Typ, Akteur und Gegenstand auf; die Einschlussbeweise zeigen, dass jedes Ereignis so im signierten Protokoll steht, wie es aufgezeichnet wurde.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="375"/>
+        <location filename="../ui/EvidenceReport.cpp" line="380"/>
         <source>events.jsonl; proofs/; checkpoint.txt</source>
         <translation>events.jsonl; proofs/; checkpoint.txt</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="377"/>
+        <location filename="../ui/EvidenceReport.cpp" line="382"/>
         <source>Framework</source>
         <translation>Rahmenwerk</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="377"/>
+        <location filename="../ui/EvidenceReport.cpp" line="382"/>
         <source>Control</source>
         <translation>Kontrolle</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="377"/>
+        <location filename="../ui/EvidenceReport.cpp" line="382"/>
         <source>What the pack shows</source>
         <translation>Was das Paket zeigt</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="377"/>
+        <location filename="../ui/EvidenceReport.cpp" line="382"/>
         <source>Evidence in the pack</source>
         <translation>Nachweis im Paket</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="383"/>
+        <location filename="../ui/EvidenceReport.cpp" line="388"/>
         <source>Exceptions</source>
         <translation>Ausnahmen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="385"/>
+        <location filename="../ui/EvidenceReport.cpp" line="390"/>
         <source>%1 exceptions in total. The report lists at most %2 per category; all of them are in grants.csv.</source>
         <translation>Insgesamt %1 Ausnahmen. Der Bericht führt höchstens %2 je Kategorie auf; alle stehen in grants.csv.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="394"/>
+        <location filename="../ui/EvidenceReport.cpp" line="399"/>
         <source>Break-glass grants and their review</source>
         <translation>Notfallzugriffe und ihre Prüfung</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="395"/>
+        <location filename="../ui/EvidenceReport.cpp" line="400"/>
         <source>Lingering sessions: open after their grant ended</source>
         <translation>Nachlaufende Sitzungen: offen nach Ende ihres Zugriffs</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="397"/>
+        <location filename="../ui/EvidenceReport.cpp" line="402"/>
         <source>Credential uses after the grant ended</source>
         <translation>Nutzungen des Berechtigungsnachweises nach Ende des Zugriffs</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="398"/>
+        <location filename="../ui/EvidenceReport.cpp" line="403"/>
         <source>Revocations whose sessions were never confirmed closed</source>
         <translation>Widerrufe, deren Sitzungen nie als geschlossen bestätigt wurden</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="400"/>
+        <location filename="../ui/EvidenceReport.cpp" line="405"/>
         <source>Repeated-elevation candidates</source>
         <translation>Kandidaten wiederholter Erhöhung</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="402"/>
+        <location filename="../ui/EvidenceReport.cpp" line="407"/>
         <source>Incomplete records</source>
         <translation>Unvollständige Einträge</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="422"/>
-        <location filename="../ui/EvidenceReport.cpp" line="588"/>
+        <location filename="../ui/EvidenceReport.cpp" line="427"/>
+        <location filename="../ui/EvidenceReport.cpp" line="623"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="424"/>
+        <location filename="../ui/EvidenceReport.cpp" line="429"/>
         <source>None.</source>
         <translation>Keine.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="431"/>
-        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <location filename="../ui/EvidenceReport.cpp" line="436"/>
+        <location filename="../ui/EvidenceReport.cpp" line="572"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="431"/>
+        <location filename="../ui/EvidenceReport.cpp" line="436"/>
         <source>Grant</source>
         <translation>Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="432"/>
-        <location filename="../ui/EvidenceReport.cpp" line="493"/>
+        <location filename="../ui/EvidenceReport.cpp" line="437"/>
+        <location filename="../ui/EvidenceReport.cpp" line="528"/>
         <source>Principal</source>
         <translation>Principal</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="432"/>
-        <location filename="../ui/EvidenceReport.cpp" line="496"/>
+        <location filename="../ui/EvidenceReport.cpp" line="437"/>
+        <location filename="../ui/EvidenceReport.cpp" line="531"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="432"/>
+        <location filename="../ui/EvidenceReport.cpp" line="437"/>
         <source>Detail</source>
         <translation>Detail</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="432"/>
-        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <location filename="../ui/EvidenceReport.cpp" line="437"/>
+        <location filename="../ui/EvidenceReport.cpp" line="475"/>
+        <location filename="../ui/EvidenceReport.cpp" line="581"/>
         <source>Seq</source>
         <translation>Nr.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="437"/>
+        <location filename="../ui/EvidenceReport.cpp" line="442"/>
         <source>… and %1 more — all in grants.csv.</source>
         <translation>… und %1 weitere — alle in grants.csv.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="438"/>
+        <location filename="../ui/EvidenceReport.cpp" line="443"/>
         <source>… and %1 more — all in grants.csv (columns %2).</source>
         <translation>… und %1 weitere — alle in grants.csv (Spalten %2).</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="446"/>
+        <location filename="../ui/EvidenceReport.cpp" line="451"/>
+        <source>Access reviews</source>
+        <translation>Zugriffsprüfungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="458"/>
+        <source>Decisions the owners recorded on repeated elevations (review.decided events, each in events.jsonl with its proof, all in reviews.csv): keep asking just in time, convert to a policy rule, or grant a narrow standing entitlement outside Lapse. The period has %1 repeated-elevation candidates; %2 decisions concern it.</source>
+        <translation>Entscheidungen der Verantwortlichen über wiederholte Erhöhungen (review.decided-Ereignisse, jedes in events.jsonl mit seinem Beweis, alle in reviews.csv): weiter just in time anfragen, in eine Richtlinienregel überführen oder eine enge dauerhafte Berechtigung außerhalb von Lapse vergeben. Der Zeitraum hat %1 Kandidaten wiederholter Erhöhung; %2 Entscheidungen betreffen ihn.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="467"/>
+        <source>None recorded.</source>
+        <translation>Keine erfasst.</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="475"/>
+        <source>Identity · target [privileges]</source>
+        <translation>Identität · Ziel [Rechte]</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="475"/>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="475"/>
+        <source>Reviewer</source>
+        <translation>Prüfer/in</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="475"/>
+        <source>Comment</source>
+        <translation>Kommentar</translation>
+    </message>
+    <message>
+        <location filename="../ui/EvidenceReport.cpp" line="481"/>
         <source>Sample</source>
         <translation>Stichprobe</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="452"/>
+        <location filename="../ui/EvidenceReport.cpp" line="487"/>
         <source>%1 of the %2 grants in scope, drawn at random with seed %3, in the order drawn. Each grant&apos;s timeline lists every event of the grant, its request and its sessions.</source>
         <translation>%1 der %2 Zugriffe im Umfang, zufällig gezogen mit Startwert %3, in der Reihenfolge der Ziehung. Die Zeitleiste jedes Zugriffs führt jedes Ereignis des Zugriffs, seines Antrags und seiner Sitzungen auf.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="459"/>
+        <location filename="../ui/EvidenceReport.cpp" line="494"/>
         <source>To redraw the same sample:</source>
         <translation>So wird dieselbe Stichprobe erneut gezogen:</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="466"/>
+        <location filename="../ui/EvidenceReport.cpp" line="501"/>
         <source>yes</source>
         <translation>ja</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="466"/>
-        <location filename="../ui/EvidenceReport.cpp" line="505"/>
+        <location filename="../ui/EvidenceReport.cpp" line="501"/>
+        <location filename="../ui/EvidenceReport.cpp" line="540"/>
         <source>no</source>
         <translation>nein</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="476"/>
+        <location filename="../ui/EvidenceReport.cpp" line="511"/>
         <source>Sample %1 of %2: grant %3</source>
         <translation>Stichprobe %1 von %2: Zugriff %3</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="480"/>
+        <location filename="../ui/EvidenceReport.cpp" line="515"/>
         <source>not revoked</source>
         <translation>nicht widerrufen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="482"/>
+        <location filename="../ui/EvidenceReport.cpp" line="517"/>
         <source>no session open at the revocation</source>
         <translation>beim Widerruf keine Sitzung offen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="484"/>
+        <location filename="../ui/EvidenceReport.cpp" line="519"/>
         <source>a session is still not confirmed closed</source>
         <translation>eine Sitzung ist noch nicht als geschlossen bestätigt</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="489"/>
+        <location filename="../ui/EvidenceReport.cpp" line="524"/>
         <source> by %1</source>
         <translation> durch %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="494"/>
+        <location filename="../ui/EvidenceReport.cpp" line="529"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="495"/>
+        <location filename="../ui/EvidenceReport.cpp" line="530"/>
         <source>Owner</source>
         <translation>Verantwortlich</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="497"/>
+        <location filename="../ui/EvidenceReport.cpp" line="532"/>
         <source>Privileges requested</source>
         <translation>Beantragte Rechte</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="498"/>
+        <location filename="../ui/EvidenceReport.cpp" line="533"/>
         <source>Privileges approved</source>
         <translation>Genehmigte Rechte</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="499"/>
+        <location filename="../ui/EvidenceReport.cpp" line="534"/>
         <source>Minimum privileges</source>
         <translation>Nötige Mindestrechte</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="499"/>
+        <location filename="../ui/EvidenceReport.cpp" line="534"/>
         <source>not declared</source>
         <translation>nicht angegeben</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="500"/>
+        <location filename="../ui/EvidenceReport.cpp" line="535"/>
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="501"/>
+        <location filename="../ui/EvidenceReport.cpp" line="536"/>
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="502"/>
+        <location filename="../ui/EvidenceReport.cpp" line="537"/>
         <source>Ticket</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="503"/>
+        <location filename="../ui/EvidenceReport.cpp" line="538"/>
         <source>Request</source>
         <translation>Antrag</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="504"/>
+        <location filename="../ui/EvidenceReport.cpp" line="539"/>
         <source>Approved by</source>
         <translation>Genehmigt von</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="505"/>
+        <location filename="../ui/EvidenceReport.cpp" line="540"/>
         <source>Break-glass</source>
         <translation>Notfallzugriff</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="505"/>
+        <location filename="../ui/EvidenceReport.cpp" line="540"/>
         <source>yes, reviewed: %1</source>
         <translation>ja, geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="506"/>
+        <location filename="../ui/EvidenceReport.cpp" line="541"/>
         <source>Requested (UTC)</source>
         <translation>Beantragt (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="507"/>
+        <location filename="../ui/EvidenceReport.cpp" line="542"/>
         <source>Approved (UTC)</source>
         <translation>Genehmigt (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="508"/>
+        <location filename="../ui/EvidenceReport.cpp" line="543"/>
         <source>Start (UTC)</source>
         <translation>Beginn (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="509"/>
+        <location filename="../ui/EvidenceReport.cpp" line="544"/>
         <source>Expiry (UTC)</source>
         <translation>Ablauf (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="510"/>
+        <location filename="../ui/EvidenceReport.cpp" line="545"/>
         <source>End (UTC)</source>
         <translation>Ende (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="511"/>
+        <location filename="../ui/EvidenceReport.cpp" line="546"/>
         <source>Ending</source>
         <translation>Beendigung</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="512"/>
+        <location filename="../ui/EvidenceReport.cpp" line="547"/>
         <source>Revocation time to effect</source>
         <translation>Widerruf wirksam nach</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="513"/>
+        <location filename="../ui/EvidenceReport.cpp" line="548"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="515"/>
+        <location filename="../ui/EvidenceReport.cpp" line="550"/>
         <source>%1, %2 still open after the grant ended</source>
         <translation>%1, davon %2 nach Ende des Zugriffs noch offen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="517"/>
-        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <location filename="../ui/EvidenceReport.cpp" line="552"/>
+        <location filename="../ui/EvidenceReport.cpp" line="572"/>
         <source>Lingering</source>
         <translation>Nachlauf</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="518"/>
+        <location filename="../ui/EvidenceReport.cpp" line="553"/>
         <source>Post-expiry uses</source>
         <translation>Nutzungen nach Ablauf</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="519"/>
+        <location filename="../ui/EvidenceReport.cpp" line="554"/>
         <source>Lifecycle events (seq)</source>
         <translation>Ereignisse im Lebenszyklus (Nr.)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="520"/>
+        <location filename="../ui/EvidenceReport.cpp" line="555"/>
         <source>requested %1, approved %2, active %3, ended %4, reviewed %5</source>
         <translation>beantragt %1, genehmigt %2, aktiv %3, beendet %4, geprüft %5</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="530"/>
+        <location filename="../ui/EvidenceReport.cpp" line="565"/>
         <source>still open</source>
         <translation>noch offen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="534"/>
+        <location filename="../ui/EvidenceReport.cpp" line="569"/>
         <source>open</source>
         <translation>offen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <location filename="../ui/EvidenceReport.cpp" line="572"/>
         <source>Reported by</source>
         <translation>Quelle</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <location filename="../ui/EvidenceReport.cpp" line="572"/>
         <source>Opened (UTC)</source>
         <translation>Geöffnet (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="537"/>
+        <location filename="../ui/EvidenceReport.cpp" line="572"/>
         <source>Closed (UTC)</source>
         <translation>Geschlossen (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="544"/>
+        <location filename="../ui/EvidenceReport.cpp" line="579"/>
         <source>No events.</source>
         <translation>Keine Ereignisse.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <location filename="../ui/EvidenceReport.cpp" line="581"/>
         <source>Time (UTC)</source>
         <translation>Zeit (UTC)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <location filename="../ui/EvidenceReport.cpp" line="581"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <location filename="../ui/EvidenceReport.cpp" line="581"/>
         <source>Actor</source>
         <translation>Akteur</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="546"/>
+        <location filename="../ui/EvidenceReport.cpp" line="581"/>
         <source>Subject</source>
         <translation>Gegenstand</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="577"/>
+        <location filename="../ui/EvidenceReport.cpp" line="612"/>
         <source>%1 grants on %2 days, %3 by break-glass.</source>
         <translation>%1 Zugriffe an %2 Tagen, davon %3 als Notfallzugriff.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="582"/>
+        <location filename="../ui/EvidenceReport.cpp" line="617"/>
         <source>Busiest day: %1 with %2 grants.</source>
         <translation>Stärkster Tag: %1 mit %2 Zugriffen.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="589"/>
+        <location filename="../ui/EvidenceReport.cpp" line="624"/>
         <source>%1 identities; most grants: %2.</source>
         <translation>%1 Identitäten; die meisten Zugriffe: %2.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="592"/>
+        <location filename="../ui/EvidenceReport.cpp" line="627"/>
         <source>%1 repeated-elevation candidates: the same identity, target and privileges %2 times or more within %3 days.</source>
         <translation>%1 Kandidaten wiederholter Erhöhung: dieselbe Identität, dasselbe Ziel und dieselben Rechte %2-mal oder öfter innerhalb von %3 Tagen.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="599"/>
+        <location filename="../ui/EvidenceReport.cpp" line="634"/>
         <source>%1 of %2 grants declared a minimum: %3 approved privileges beyond it, %4 grants narrowed by the approver.</source>
         <translation>%1 von %2 Zugriffen gaben ein Minimum an: %3 genehmigte Rechte darüber hinaus, %4 Zugriffe von der genehmigenden Person eingeschränkt.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="602"/>
+        <location filename="../ui/EvidenceReport.cpp" line="637"/>
         <source>%1 grants with usage reported: %2 approved privileges never used.</source>
         <translation>%1 Zugriffe mit gemeldeter Nutzung: %2 genehmigte Rechte nie genutzt.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="606"/>
+        <location filename="../ui/EvidenceReport.cpp" line="641"/>
         <source>%1 sessions open after their grant ended, %2 in total; %3 still open when the metrics were computed.</source>
         <translation>%1 Sitzungen offen nach Ende ihres Zugriffs, insgesamt %2; %3 noch offen, als die Kennzahlen berechnet wurden.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="611"/>
+        <location filename="../ui/EvidenceReport.cpp" line="646"/>
         <source>%1 credential uses after the grant ended.</source>
         <translation>%1 Nutzungen von Berechtigungsnachweisen nach Ende des Zugriffs.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="613"/>
+        <location filename="../ui/EvidenceReport.cpp" line="648"/>
         <source>%1 revocations. Introspection refuses the credential from the revocation on (0 s).</source>
         <translation>%1 Widerrufe. Die Introspektion verweigert den Berechtigungsnachweis ab dem Widerruf (0 s).</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="615"/>
+        <location filename="../ui/EvidenceReport.cpp" line="650"/>
         <source>Until the last session was confirmed closed: p50 %1 s, p99 %2 s; %3 revocations with sessions still unconfirmed.</source>
         <translation>Bis die letzte Sitzung als geschlossen bestätigt war: p50 %1 s, p99 %2 s; %3 Widerrufe mit noch unbestätigten Sitzungen.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="622"/>
+        <location filename="../ui/EvidenceReport.cpp" line="657"/>
         <source>%1 grants ended: %2 completed early, %3 expired, %4 revoked; %5 by break-glass.</source>
         <translation>%1 Zugriffe beendet: %2 vorzeitig abgeschlossen, %3 abgelaufen, %4 widerrufen; %5 als Notfallzugriff.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="624"/>
+        <location filename="../ui/EvidenceReport.cpp" line="659"/>
         <source>Used %1 of %2 approved; %3 of %4 records complete (task, reason, approver or policy, expiry and an owner).</source>
         <translation>%1 von %2 genehmigter Zeit genutzt; %3 von %4 Einträgen vollständig (Aufgabe, Grund, genehmigende Person oder Richtlinie, Ablauf und Verantwortliche).</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="686"/>
-        <location filename="../ui/EvidenceReport.cpp" line="806"/>
+        <location filename="../ui/EvidenceReport.cpp" line="721"/>
+        <location filename="../ui/EvidenceReport.cpp" line="842"/>
         <source>The six insight metrics</source>
         <translation>Die sechs Kennzahlen der Auswertungen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="690"/>
+        <location filename="../ui/EvidenceReport.cpp" line="725"/>
         <source>The numbers the console&apos;s Insights tab shows for this scope, computed by the same implementation (lapsectl metrics).</source>
         <translation>Die Zahlen, die der Reiter „Auswertungen“ der Konsole für diesen Umfang zeigt, berechnet von derselben Implementierung (lapsectl metrics).</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="707"/>
+        <location filename="../ui/EvidenceReport.cpp" line="742"/>
         <source>1. Elevations per day</source>
         <translation>1. Erhöhungen pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="709"/>
+        <location filename="../ui/EvidenceReport.cpp" line="744"/>
         <source>2. Grants by identity (top twelve)</source>
         <translation>2. Zugriffe nach Identität (die zwölf häufigsten)</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="711"/>
+        <location filename="../ui/EvidenceReport.cpp" line="746"/>
         <source>3. Grant width</source>
         <translation>3. Breite der Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="712"/>
+        <location filename="../ui/EvidenceReport.cpp" line="747"/>
         <source>4. Lingering sessions and post-expiry uses per day</source>
         <translation>4. Nachlaufende Sitzungen und Nutzungen nach Ablauf pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="714"/>
+        <location filename="../ui/EvidenceReport.cpp" line="749"/>
         <source>5. Revocation: time until sessions confirmed closed</source>
         <translation>5. Widerruf: Zeit bis zur bestätigten Schließung der Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="716"/>
+        <location filename="../ui/EvidenceReport.cpp" line="751"/>
         <source>6. How grants ended</source>
         <translation>6. Wie Zugriffe endeten</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="736"/>
+        <location filename="../ui/EvidenceReport.cpp" line="771"/>
         <source>Lapse evidence pack — %1</source>
         <translation>Lapse-Nachweispaket — %1</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="738"/>
+        <location filename="../ui/EvidenceReport.cpp" line="773"/>
         <source>%1 to %2</source>
         <translation>%1 bis %2</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="745"/>
+        <location filename="../ui/EvidenceReport.cpp" line="780"/>
         <source>Data digest %1…</source>
         <translation>Hashwert der Daten %1…</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="746"/>
+        <location filename="../ui/EvidenceReport.cpp" line="781"/>
         <source>page %1 of %2</source>
         <translation>Seite %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="777"/>
+        <location filename="../ui/EvidenceReport.cpp" line="812"/>
         <source>Lapse evidence pack — %1, %2 to %3</source>
         <translation>Lapse-Nachweispaket — %1, %2 bis %3</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="832"/>
+        <location filename="../ui/EvidenceReport.cpp" line="868"/>
         <source>Could not start the PDF report.</source>
         <translation>Der PDF-Bericht konnte nicht begonnen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="838"/>
+        <location filename="../ui/EvidenceReport.cpp" line="874"/>
         <source>Could not add a page to the PDF report.</source>
         <translation>Dem PDF-Bericht konnte keine Seite hinzugefügt werden.</translation>
     </message>
     <message>
-        <location filename="../ui/EvidenceReport.cpp" line="844"/>
+        <location filename="../ui/EvidenceReport.cpp" line="880"/>
         <source>Could not finish the PDF report.</source>
         <translation>Der PDF-Bericht konnte nicht abgeschlossen werden.</translation>
     </message>
@@ -845,77 +881,77 @@
         <translation>Die Demo braucht das Beispielverzeichnis (resources/directory.example.json)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="69"/>
+        <location filename="../app/console/main.cpp" line="75"/>
         <source>cannot create the data directory %1</source>
         <translation>Das Datenverzeichnis %1 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="71"/>
+        <location filename="../app/console/main.cpp" line="77"/>
         <source>cannot write %1</source>
         <translation>%1 kann nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="80"/>
+        <location filename="../app/console/main.cpp" line="86"/>
         <source>--listen takes HOST:PORT, e.g. 127.0.0.1:8443</source>
         <translation>--listen erwartet HOST:PORT, z. B. 127.0.0.1:8443</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="85"/>
+        <location filename="../app/console/main.cpp" line="91"/>
         <source>--listen must be a loopback address: the console serves plain HTTP (use lapse-broker for a TLS endpoint)</source>
         <translation>--listen muss eine Loopback-Adresse sein: Die Konsole spricht unverschlüsseltes HTTP (für einen TLS-Endpunkt lapse-broker verwenden)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="188"/>
+        <location filename="../app/console/main.cpp" line="198"/>
         <source>--url must be an https:// address of a lapse-broker</source>
         <translation>--url muss eine https://-Adresse eines lapse-broker sein</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="193"/>
+        <location filename="../app/console/main.cpp" line="203"/>
         <source>cannot read the key file %1</source>
         <translation>Die Schlüsseldatei %1 kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="200"/>
+        <location filename="../app/console/main.cpp" line="210"/>
         <source>remote mode needs an API key: --key-file FILE, LAPSE_KEY or the prompt</source>
         <translation>der Fernmodus braucht einen API-Schlüssel: --key-file DATEI, LAPSE_KEY oder die Eingabe</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="226"/>
+        <location filename="../app/console/main.cpp" line="237"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="228"/>
+        <location filename="../app/console/main.cpp" line="239"/>
         <source>--as %1: no such principal in %2</source>
         <translation>--as %1: kein solcher Principal in %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="265"/>
+        <location filename="../app/console/main.cpp" line="276"/>
         <source>Demo without a real PostgreSQL (%1): every session is simulated</source>
         <translation>Demo ohne echtes PostgreSQL (%1): alle Sitzungen sind simuliert</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="275"/>
+        <location filename="../app/console/main.cpp" line="286"/>
         <source>API on http://%1:%2</source>
         <translation>API unter http://%1:%2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="276"/>
+        <location filename="../app/console/main.cpp" line="287"/>
         <source>could not serve the API on %1 (in use?)</source>
         <translation>Die API konnte nicht unter %1 angeboten werden (belegt?)</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="289"/>
+        <location filename="../app/console/main.cpp" line="302"/>
         <source>Audit mirror stopped: the broker&apos;s chain breaks at event %1: %2</source>
         <translation>Prüfprotokoll-Spiegel angehalten: Die Kette des Brokers bricht bei Ereignis %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="305"/>
+        <location filename="../app/console/main.cpp" line="318"/>
         <source>No audit mirror: %1</source>
         <translation>Kein Spiegel des Prüfprotokolls: %1</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="312"/>
+        <location filename="../app/console/main.cpp" line="325"/>
         <source>Demo not started: %1</source>
         <translation>Demo nicht gestartet: %1</translation>
     </message>
@@ -953,108 +989,108 @@
         <translation>Alles widerrufen, was die Identität hält, ihre Sitzungen beenden und ihre Anträge bis zur Entsperrung ablehnen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="127"/>
+        <location filename="../ui/ActiveWidget.cpp" line="128"/>
         <source>Active grants (countdown to expiry)</source>
         <translation>Aktive Zugriffe (Countdown bis zum Ablauf)</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="135"/>
+        <location filename="../ui/ActiveWidget.cpp" line="136"/>
         <source>Show &amp;all sessions</source>
         <translation>&amp;Alle Sitzungen zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="138"/>
+        <location filename="../ui/ActiveWidget.cpp" line="139"/>
         <source>Clear the grant selection: list the sessions of every grant, including lingering ones whose grant already ended</source>
         <translation>Auswahl des Zugriffs aufheben: die Sitzungen aller Zugriffe zeigen, auch nachlaufende, deren Zugriff schon beendet ist</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="168"/>
-        <location filename="../ui/ActiveWidget.cpp" line="176"/>
+        <location filename="../ui/ActiveWidget.cpp" line="169"/>
+        <location filename="../ui/ActiveWidget.cpp" line="177"/>
         <source>Sessions of every grant — lingering ones (open after their grant ended) are highlighted</source>
         <translation>Sitzungen aller Zugriffe — nachlaufende (noch offen nach Ende ihres Zugriffs) sind hervorgehoben</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="170"/>
+        <location filename="../ui/ActiveWidget.cpp" line="171"/>
         <source>Sessions of grant %1 — lingering ones are highlighted</source>
         <translation>Sitzungen des Zugriffs %1 — nachlaufende sind hervorgehoben</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="256"/>
+        <location filename="../ui/ActiveWidget.cpp" line="257"/>
         <source>Not done: the connection to the broker is down. Actions are never queued; try again when the status bar says live.</source>
         <translation>Nicht ausgeführt: Die Verbindung zum Broker ist unterbrochen. Aktionen werden nie vorgemerkt; erneut versuchen, sobald die Statusleiste „live“ zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="282"/>
+        <location filename="../ui/ActiveWidget.cpp" line="283"/>
         <source>Revoke grant</source>
         <translation>Zugriff widerrufen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="283"/>
+        <location filename="../ui/ActiveWidget.cpp" line="284"/>
         <source>Revoke grant %1 of %2 on %3 now? Its credential stops working at once and its sessions are ordered closed.</source>
         <translation>Zugriff %1 von %2 auf %3 jetzt widerrufen? Sein Berechtigungsnachweis funktioniert sofort nicht mehr und seine Sitzungen werden geschlossen.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="286"/>
+        <location filename="../ui/ActiveWidget.cpp" line="287"/>
         <source>Revoke</source>
         <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="292"/>
+        <location filename="../ui/ActiveWidget.cpp" line="293"/>
         <source>Revoking %1…</source>
         <translation>%1 wird widerrufen…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="300"/>
+        <location filename="../ui/ActiveWidget.cpp" line="301"/>
         <source>Revoke failed: %1</source>
         <translation>Widerruf fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="313"/>
+        <location filename="../ui/ActiveWidget.cpp" line="314"/>
         <source>Terminate session</source>
         <translation>Sitzung beenden</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="314"/>
+        <location filename="../ui/ActiveWidget.cpp" line="315"/>
         <source>Order session %1 of %2 on %3 closed? The resource server %4 is told to end it.</source>
         <translation>Sitzung %1 von %2 auf %3 schließen lassen? Der Ressourcenserver %4 wird angewiesen, sie zu beenden.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="316"/>
+        <location filename="../ui/ActiveWidget.cpp" line="317"/>
         <source>Terminate</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="322"/>
+        <location filename="../ui/ActiveWidget.cpp" line="323"/>
         <source>Ordering session %1 closed…</source>
         <translation>Sitzung %1 wird geschlossen…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="330"/>
+        <location filename="../ui/ActiveWidget.cpp" line="331"/>
         <source>Terminate failed: %1</source>
         <translation>Beenden fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="342"/>
+        <location filename="../ui/ActiveWidget.cpp" line="343"/>
         <source>Lock out identity</source>
         <translation>Identität sperren</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="343"/>
+        <location filename="../ui/ActiveWidget.cpp" line="344"/>
         <source>Lock out %1? Every grant it holds is revoked, its sessions are ordered closed, its pending requests are denied and new ones refused until it is unlocked.</source>
         <translation>%1 sperren? Jeder Zugriff wird widerrufen, die Sitzungen werden geschlossen, offene Anträge abgelehnt und neue bis zur Entsperrung verweigert.</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="347"/>
+        <location filename="../ui/ActiveWidget.cpp" line="348"/>
         <source>Lock out</source>
         <translation>Sperren</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="353"/>
+        <location filename="../ui/ActiveWidget.cpp" line="354"/>
         <source>Locking out %1…</source>
         <translation>%1 wird gesperrt…</translation>
     </message>
     <message>
-        <location filename="../ui/ActiveWidget.cpp" line="361"/>
+        <location filename="../ui/ActiveWidget.cpp" line="362"/>
         <source>Lockout failed: %1</source>
         <translation>Sperre fehlgeschlagen: %1</translation>
     </message>
@@ -1242,162 +1278,167 @@
         <translation>%1 von %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="287"/>
+        <location filename="../ui/ApprovalPane.cpp" line="283"/>
+        <source>%1 — as rule %2 requires</source>
+        <translation>%1 — wie Regel %2 verlangt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ApprovalPane.cpp" line="291"/>
         <source>at most the requested %1</source>
         <translation>höchstens die beantragten %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="292"/>
+        <location filename="../ui/ApprovalPane.cpp" line="296"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="312"/>
+        <location filename="../ui/ApprovalPane.cpp" line="316"/>
         <source>%1 — needed for the task</source>
         <translation>%1 — für die Aufgabe nötig</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="314"/>
+        <location filename="../ui/ApprovalPane.cpp" line="318"/>
         <source>%1 — beyond the declared minimum</source>
         <translation>%1 — über das angegebene Minimum hinaus</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="331"/>
+        <location filename="../ui/ApprovalPane.cpp" line="335"/>
         <source>Checked: %1; no minimum declared</source>
         <translation>Angehakt: %1; kein Minimum angegeben</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="339"/>
+        <location filename="../ui/ApprovalPane.cpp" line="343"/>
         <source>Checked: %1, none beyond the minimum</source>
         <translation>Angehakt: %1, nichts über das Minimum hinaus</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="340"/>
+        <location filename="../ui/ApprovalPane.cpp" line="344"/>
         <source>%1 checked, %2 beyond the minimum</source>
         <translation>%1 angehakt, %2 über das Minimum hinaus</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="362"/>
+        <location filename="../ui/ApprovalPane.cpp" line="366"/>
         <source>Context unavailable: %1</source>
         <translation>Kontext nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="367"/>
+        <location filename="../ui/ApprovalPane.cpp" line="371"/>
         <source>Elevations of %1 in the last 30 days: %2</source>
         <translation>Erhöhungen auf %1 in den letzten 30 Tagen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="371"/>
+        <location filename="../ui/ApprovalPane.cpp" line="375"/>
         <source>Last grant (%1) was used: a session was opened with it</source>
         <translation>Letzter Zugriff (%1) wurde genutzt: Es wurde eine Sitzung damit geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="373"/>
+        <location filename="../ui/ApprovalPane.cpp" line="377"/>
         <source>Last grant (%1) was never used</source>
         <translation>Letzter Zugriff (%1) wurde nie genutzt</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="376"/>
+        <location filename="../ui/ApprovalPane.cpp" line="380"/>
         <source>No earlier grant on this target</source>
         <translation>Kein früherer Zugriff auf dieses Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="380"/>
+        <location filename="../ui/ApprovalPane.cpp" line="384"/>
         <source>Holds nothing right now</source>
         <translation>Hält derzeit nichts</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="385"/>
+        <location filename="../ui/ApprovalPane.cpp" line="389"/>
         <source>%1 [%2]</source>
         <translation>%1 [%2]</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="388"/>
+        <location filename="../ui/ApprovalPane.cpp" line="392"/>
         <source>Holds now: %1</source>
         <translation>Hält derzeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="391"/>
+        <location filename="../ui/ApprovalPane.cpp" line="395"/>
         <source>LOCKED OUT — new requests are refused</source>
         <translation>GESPERRT — neue Anträge werden abgelehnt</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="400"/>
+        <location filename="../ui/ApprovalPane.cpp" line="404"/>
         <source>Not allowed — %1</source>
         <translation>Nicht erlaubt — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="402"/>
+        <location filename="../ui/ApprovalPane.cpp" line="406"/>
         <source>No longer possible — %1</source>
         <translation>Nicht mehr möglich — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="405"/>
+        <location filename="../ui/ApprovalPane.cpp" line="409"/>
         <source>Not accepted — %1</source>
         <translation>Nicht angenommen — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="407"/>
+        <location filename="../ui/ApprovalPane.cpp" line="411"/>
         <source>Not found — %1</source>
         <translation>Nicht gefunden — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="409"/>
+        <location filename="../ui/ApprovalPane.cpp" line="413"/>
         <source>The broker cannot be reached; nothing was decided. %1</source>
         <translation>Der Broker ist nicht erreichbar; es wurde nichts entschieden. %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="411"/>
+        <location filename="../ui/ApprovalPane.cpp" line="415"/>
         <source>The broker does not accept the console&apos;s key — %1</source>
         <translation>Der Broker akzeptiert den Schlüssel der Konsole nicht — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="413"/>
+        <location filename="../ui/ApprovalPane.cpp" line="417"/>
         <source>The broker failed; nothing was changed — %1</source>
         <translation>Fehler im Broker; es wurde nichts geändert — %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="476"/>
+        <location filename="../ui/ApprovalPane.cpp" line="480"/>
         <source>Not approved: the connection to the broker is down. Decisions are never queued; try again when the status bar says live.</source>
         <translation>Nicht genehmigt: Die Verbindung zum Broker ist unterbrochen. Entscheidungen werden nie vorgemerkt; erneut versuchen, sobald die Statusleiste „live“ zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="485"/>
+        <location filename="../ui/ApprovalPane.cpp" line="489"/>
         <source>Check at least one privilege to approve, or deny the request.</source>
         <translation>Mindestens ein Recht anhaken, um zu genehmigen, oder den Antrag ablehnen.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="500"/>
+        <location filename="../ui/ApprovalPane.cpp" line="504"/>
         <source>Approving…</source>
         <translation>Wird genehmigt…</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="515"/>
+        <location filename="../ui/ApprovalPane.cpp" line="519"/>
         <source>Approved %1 → %2: %3 until %4</source>
         <translation>Genehmigt %1 → %2: %3 bis %4</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="523"/>
+        <location filename="../ui/ApprovalPane.cpp" line="527"/>
         <source>Your approval of %1 is recorded: %2 of %3 approvals; the request stays pending until another approver agrees.</source>
         <translation>Ihre Genehmigung von %1 ist gespeichert: %2 von %3 Genehmigungen; der Antrag bleibt offen, bis eine weitere Person zustimmt.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="540"/>
+        <location filename="../ui/ApprovalPane.cpp" line="544"/>
         <source>Not denied: the connection to the broker is down. Decisions are never queued; try again when the status bar says live.</source>
         <translation>Nicht abgelehnt: Die Verbindung zum Broker ist unterbrochen. Entscheidungen werden nie vorgemerkt; erneut versuchen, sobald die Statusleiste „live“ zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="549"/>
+        <location filename="../ui/ApprovalPane.cpp" line="553"/>
         <source>A reason is required to deny. Type it in the field below and press Enter.</source>
         <translation>Zum Ablehnen ist ein Grund nötig. Im Feld unten eingeben und Enter drücken.</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="556"/>
+        <location filename="../ui/ApprovalPane.cpp" line="560"/>
         <source>Denying…</source>
         <translation>Wird abgelehnt…</translation>
     </message>
     <message>
-        <location filename="../ui/ApprovalPane.cpp" line="568"/>
+        <location filename="../ui/ApprovalPane.cpp" line="572"/>
         <source>Denied %1 → %2: %3</source>
         <translation>Abgelehnt %1 → %2: %3</translation>
     </message>
@@ -1405,22 +1446,22 @@
 <context>
     <name>lapse::ApproverNotifier</name>
     <message>
-        <location filename="../ui/ApproverNotifier.cpp" line="70"/>
+        <location filename="../ui/ApproverNotifier.cpp" line="76"/>
         <source>Access request from %1</source>
         <translation>Zugriffsanfrage von %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApproverNotifier.cpp" line="71"/>
+        <location filename="../ui/ApproverNotifier.cpp" line="77"/>
         <source>%1 asks for %2 on %3 for %4 min</source>
         <translation>%1 bittet um %2 auf %3 für %4 min</translation>
     </message>
     <message>
-        <location filename="../ui/ApproverNotifier.cpp" line="75"/>
+        <location filename="../ui/ApproverNotifier.cpp" line="81"/>
         <source>Reason: %1</source>
         <translation>Grund: %1</translation>
     </message>
     <message>
-        <location filename="../ui/ApproverNotifier.cpp" line="87"/>
+        <location filename="../ui/ApproverNotifier.cpp" line="93"/>
         <source>Lapse: %1 pending</source>
         <translation>Lapse: %1 offen</translation>
     </message>
@@ -1997,37 +2038,37 @@ SHA-256 des Manifests: %8</translation>
 <context>
     <name>lapse::EvidencePack</name>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="397"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="404"/>
         <source>reading the log</source>
         <translation>Protokoll wird gelesen</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="607"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="624"/>
         <source>collecting events and proofs</source>
         <translation>Ereignisse und Beweise werden gesammelt</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidenceCollector.cpp" line="829"/>
+        <location filename="../models/evidence/EvidenceCollector.cpp" line="846"/>
         <source>collected</source>
         <translation>gesammelt</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidencePack.cpp" line="523"/>
+        <location filename="../models/evidence/EvidencePack.cpp" line="543"/>
         <source>writing the files</source>
         <translation>Dateien werden geschrieben</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidencePack.cpp" line="553"/>
+        <location filename="../models/evidence/EvidencePack.cpp" line="574"/>
         <source>rendering the report</source>
         <translation>Bericht wird erstellt</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidencePack.cpp" line="562"/>
+        <location filename="../models/evidence/EvidencePack.cpp" line="583"/>
         <source>signing the manifest</source>
         <translation>Manifest wird signiert</translation>
     </message>
     <message>
-        <location filename="../models/evidence/EvidencePack.cpp" line="590"/>
+        <location filename="../models/evidence/EvidencePack.cpp" line="611"/>
         <source>done</source>
         <translation>fertig</translation>
     </message>
@@ -2035,107 +2076,112 @@ SHA-256 des Manifests: %8</translation>
 <context>
     <name>lapse::GrantsModel</name>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="76"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="78"/>
         <source>break-glass (reviewed)</source>
         <translation>Notfallzugriff (geprüft)</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="76"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="78"/>
         <source>break-glass</source>
         <translation>Notfallzugriff</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="78"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="81"/>
+        <source>approval</source>
+        <translation>Genehmigung</translation>
+    </message>
+    <message>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="85"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="83"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="90"/>
         <source>ended — enforcement pending</source>
         <translation>beendet — Durchsetzung ausstehend</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="85"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="92"/>
         <source>ending</source>
         <translation>läuft ab</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="122"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="129"/>
         <source>Ended; the target has not yet confirmed that its login is refused</source>
         <translation>Beendet; das Ziel hat noch nicht bestätigt, dass die Anmeldung abgewiesen wird</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="123"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="130"/>
         <source>Ended; the target has not yet confirmed that its login is refused: %1</source>
         <translation>Beendet; das Ziel hat noch nicht bestätigt, dass die Anmeldung abgewiesen wird: %1</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="126"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="133"/>
         <source>Break-glass access, not yet reviewed</source>
         <translation>Notfallzugriff, noch nicht geprüft</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="154"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="161"/>
         <source>Principal</source>
         <translation>Principal</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="156"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="163"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="158"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="165"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="160"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="167"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="162"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="169"/>
         <source>Policy</source>
         <translation>Richtlinie</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="164"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="171"/>
         <source>Approvers</source>
         <translation>Genehmigende</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="166"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="173"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="168"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="175"/>
         <source>Expires in</source>
         <translation>Läuft ab in</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="170"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="177"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="184"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="191"/>
         <source>No backend to load grants from.</source>
         <translation>Kein Backend zum Laden der Zugriffe.</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="204"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="211"/>
         <source>Could not load active grants: %1</source>
         <translation>Aktive Zugriffe konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="233"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="240"/>
         <source>Could not load grants pending enforcement: %1</source>
         <translation>Berechtigungen mit ausstehender Durchsetzung konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/GrantsModel.cpp" line="253"/>
+        <location filename="../models/itemmodels/GrantsModel.cpp" line="260"/>
         <source>Could not load sessions: %1</source>
         <translation>Sitzungen konnten nicht geladen werden: %1</translation>
     </message>
@@ -2148,231 +2194,231 @@ SHA-256 des Manifests: %8</translation>
 <context>
     <name>lapse::InsightsView</name>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="51"/>
+        <location filename="../ui/InsightsView.cpp" line="53"/>
         <source>Last 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="52"/>
+        <location filename="../ui/InsightsView.cpp" line="54"/>
         <source>Last 30 days</source>
         <translation>Letzte 30 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="53"/>
+        <location filename="../ui/InsightsView.cpp" line="55"/>
         <source>Last 90 days</source>
         <translation>Letzte 90 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="54"/>
+        <location filename="../ui/InsightsView.cpp" line="56"/>
         <source>All time</source>
         <translation>Gesamter Zeitraum</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="57"/>
+        <location filename="../ui/InsightsView.cpp" line="59"/>
         <source>All targets</source>
         <translation>Alle Ziele</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="59"/>
+        <location filename="../ui/InsightsView.cpp" line="61"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="60"/>
+        <location filename="../ui/InsightsView.cpp" line="62"/>
         <source>Humans</source>
         <translation>Menschen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="61"/>
+        <location filename="../ui/InsightsView.cpp" line="63"/>
         <source>Services</source>
         <translation>Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="61"/>
+        <location filename="../ui/InsightsView.cpp" line="63"/>
         <source>Workloads</source>
         <translation>Workloads</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="62"/>
+        <location filename="../ui/InsightsView.cpp" line="64"/>
         <source>Pipelines</source>
         <translation>Pipelines</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="62"/>
+        <location filename="../ui/InsightsView.cpp" line="64"/>
         <source>Agents</source>
         <translation>Agenten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="64"/>
+        <location filename="../ui/InsightsView.cpp" line="66"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="65"/>
+        <location filename="../ui/InsightsView.cpp" line="67"/>
         <source>Evidence pack…</source>
         <translation>Nachweispaket…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="67"/>
+        <location filename="../ui/InsightsView.cpp" line="69"/>
         <source>Export the grants and requests these filters select as an evidence pack</source>
         <translation>Die von diesen Filtern ausgewählten Zugriffe und Anträge als Nachweispaket exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="73"/>
+        <location filename="../ui/InsightsView.cpp" line="75"/>
         <source>Period:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="75"/>
+        <location filename="../ui/InsightsView.cpp" line="77"/>
         <source>Target:</source>
         <translation>Ziel:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="77"/>
+        <location filename="../ui/InsightsView.cpp" line="79"/>
         <source>Kind:</source>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="85"/>
+        <location filename="../ui/InsightsView.cpp" line="87"/>
         <source>Elevations per day</source>
         <translation>Erhöhungen pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="87"/>
+        <location filename="../ui/InsightsView.cpp" line="89"/>
         <source>Grants by identity (click a bar for its grants)</source>
         <translation>Zugriffe nach Identität (Balken anklicken für ihre Zugriffe)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="88"/>
+        <location filename="../ui/InsightsView.cpp" line="90"/>
         <source>Grant width</source>
         <translation>Breite der Zugriffe</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="90"/>
+        <location filename="../ui/InsightsView.cpp" line="92"/>
         <source>Lingering sessions and post-expiry uses per day</source>
         <translation>Nachlaufende Sitzungen und Nutzungen nach Ablauf pro Tag</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="92"/>
+        <location filename="../ui/InsightsView.cpp" line="94"/>
         <source>Revocation: time until sessions confirmed closed</source>
         <translation>Widerruf: Zeit bis zur bestätigten Schließung der Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="93"/>
+        <location filename="../ui/InsightsView.cpp" line="95"/>
         <source>How grants ended</source>
         <translation>Wie Zugriffe endeten</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="100"/>
-        <location filename="../ui/InsightsView.cpp" line="108"/>
+        <location filename="../ui/InsightsView.cpp" line="102"/>
+        <location filename="../ui/InsightsView.cpp" line="131"/>
         <source>Identity</source>
         <translation>Identität</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="100"/>
-        <location filename="../ui/InsightsView.cpp" line="108"/>
+        <location filename="../ui/InsightsView.cpp" line="102"/>
+        <location filename="../ui/InsightsView.cpp" line="131"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="100"/>
-        <location filename="../ui/InsightsView.cpp" line="108"/>
+        <location filename="../ui/InsightsView.cpp" line="102"/>
+        <location filename="../ui/InsightsView.cpp" line="131"/>
         <source>Privileges</source>
         <translation>Rechte</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="100"/>
+        <location filename="../ui/InsightsView.cpp" line="102"/>
         <source>Times in 7 days</source>
         <translation>Anzahl in 7 Tagen</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="108"/>
+        <location filename="../ui/InsightsView.cpp" line="131"/>
         <source>Grant</source>
         <translation>Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="108"/>
+        <location filename="../ui/InsightsView.cpp" line="131"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="108"/>
+        <location filename="../ui/InsightsView.cpp" line="131"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="111"/>
+        <location filename="../ui/InsightsView.cpp" line="134"/>
         <source>Click a bar in “Grants by identity”, or double-click a candidate, to list the grants behind it.</source>
         <translation>Einen Balken in „Zugriffe nach Identität“ anklicken oder einen Kandidaten doppelklicken, um die zugehörigen Zugriffe aufzulisten.</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="118"/>
+        <location filename="../ui/InsightsView.cpp" line="141"/>
         <source>Redesign candidates: the same identity, privileges and target again and again — a narrow standing entitlement or a workload identity may serve better</source>
         <translation>Kandidaten für eine Neugestaltung: dieselbe Identität, dieselben Rechte, dasselbe Ziel immer wieder — eine enge dauerhafte Berechtigung oder eine Workload-Identität wäre womöglich besser</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="163"/>
+        <location filename="../ui/InsightsView.cpp" line="190"/>
         <source>PNG…</source>
         <translation>PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="164"/>
+        <location filename="../ui/InsightsView.cpp" line="191"/>
         <source>CSV…</source>
         <translation>CSV…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="165"/>
+        <location filename="../ui/InsightsView.cpp" line="192"/>
         <source>Save this chart as a PNG image</source>
         <translation>Dieses Diagramm als PNG-Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="166"/>
+        <location filename="../ui/InsightsView.cpp" line="193"/>
         <source>Save the numbers behind this chart as CSV</source>
         <translation>Die Zahlen hinter diesem Diagramm als CSV speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="169"/>
+        <location filename="../ui/InsightsView.cpp" line="196"/>
         <source>Save chart</source>
         <translation>Diagramm speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="169"/>
+        <location filename="../ui/InsightsView.cpp" line="196"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="171"/>
-        <location filename="../ui/InsightsView.cpp" line="177"/>
+        <location filename="../ui/InsightsView.cpp" line="198"/>
+        <location filename="../ui/InsightsView.cpp" line="204"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="175"/>
+        <location filename="../ui/InsightsView.cpp" line="202"/>
         <source>Save data</source>
         <translation>Daten speichern</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="175"/>
+        <location filename="../ui/InsightsView.cpp" line="202"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="223"/>
+        <location filename="../ui/InsightsView.cpp" line="250"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="228"/>
+        <location filename="../ui/InsightsView.cpp" line="255"/>
         <source>Could not load insights: %1</source>
         <translation>Auswertungen konnten nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="233"/>
+        <location filename="../ui/InsightsView.cpp" line="260"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="251"/>
+        <location filename="../ui/InsightsView.cpp" line="278"/>
         <source>%1 grants · %2 repeated-elevation candidates · %3 privileges beyond declared minimums · %4 lingering sessions · %5 post-expiry uses · %6 of %7 records complete</source>
         <translation>%1 Zugriffe · %2 Kandidaten wiederholter Erhöhung · %3 Rechte über angegebene Minima hinaus · %4 nachlaufende Sitzungen · %5 Nutzungen nach Ablauf · %6 von %7 Einträgen vollständig</translation>
     </message>
@@ -2479,17 +2525,17 @@ SHA-256 des Manifests: %8</translation>
         <translation>%1 Notfallzugriffe · %2 von %3 genehmigten Stunden genutzt · %4 von %5 Einträgen vollständig</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="328"/>
+        <location filename="../ui/InsightsView.cpp" line="355"/>
         <source>Grants of %1</source>
         <translation>Zugriffe von %1</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="335"/>
+        <location filename="../ui/InsightsView.cpp" line="362"/>
         <source>Could not list the grants of %1: %2</source>
         <translation>Die Zugriffe von %1 konnten nicht aufgelistet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/InsightsView.cpp" line="350"/>
+        <location filename="../ui/InsightsView.cpp" line="377"/>
         <source>Grants of %1: %2</source>
         <translation>Zugriffe von %1: %2</translation>
     </message>
@@ -2541,138 +2587,143 @@ SHA-256 des Manifests: %8</translation>
 <context>
     <name>lapse::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="40"/>
+        <location filename="../ui/MainWindow.cpp" line="43"/>
         <source>Lapse — just-in-time access console</source>
         <translation>Lapse — Konsole für Just-in-time-Zugriff</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="65"/>
+        <location filename="../ui/MainWindow.cpp" line="68"/>
         <source>&amp;Queue</source>
         <translation>&amp;Warteschlange</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="66"/>
+        <location filename="../ui/MainWindow.cpp" line="69"/>
         <source>A&amp;ctive</source>
         <translation>A&amp;ktiv</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="70"/>
-        <location filename="../ui/MainWindow.cpp" line="75"/>
+        <location filename="../ui/MainWindow.cpp" line="73"/>
+        <location filename="../ui/MainWindow.cpp" line="78"/>
         <source>Audit &amp;log</source>
         <translation>Prüf&amp;protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="73"/>
+        <location filename="../ui/MainWindow.cpp" line="76"/>
         <source>The audit log needs a local copy of the event log; none is open.</source>
         <translation>Das Prüfprotokoll braucht eine lokale Kopie des Ereignisprotokolls; keine ist geöffnet.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="78"/>
+        <location filename="../ui/MainWindow.cpp" line="81"/>
         <source>&amp;Insights</source>
         <translation>&amp;Auswertungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="90"/>
+        <location filename="../ui/MainWindow.cpp" line="83"/>
+        <source>Re&amp;views</source>
+        <translation>Prü&amp;fungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="97"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="91"/>
+        <location filename="../ui/MainWindow.cpp" line="98"/>
         <source>Export &amp;evidence pack…</source>
         <translation>&amp;Nachweispaket exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="96"/>
+        <location filename="../ui/MainWindow.cpp" line="103"/>
         <source>An evidence pack needs a local copy of the event log; none is open.</source>
         <translation>Ein Nachweispaket braucht eine lokale Kopie des Ereignisprotokolls; keine ist geöffnet.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="97"/>
+        <location filename="../ui/MainWindow.cpp" line="104"/>
         <source>Export the grants and requests of a period as one zip an auditor verifies offline</source>
         <translation>Die Zugriffe und Anträge eines Zeitraums als ein ZIP-Archiv exportieren, das ein Auditor offline prüft</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="118"/>
+        <location filename="../ui/MainWindow.cpp" line="142"/>
         <source>Could not load the queue: %1</source>
         <translation>Die Warteschlange konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="152"/>
+        <location filename="../ui/MainWindow.cpp" line="177"/>
         <source>acting as %1 (%2) · %3</source>
         <translation>handelt als %1 (%2) · %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <location filename="../ui/MainWindow.cpp" line="185"/>
         <source>Could not load the directory: %1</source>
         <translation>Das Verzeichnis konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="176"/>
+        <location filename="../ui/MainWindow.cpp" line="208"/>
         <source>Could not read the event log: %1</source>
         <translation>Das Ereignisprotokoll konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="257"/>
+        <location filename="../ui/MainWindow.cpp" line="336"/>
         <source>● Live</source>
         <translation>● Live</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="342"/>
         <source>Connecting…</source>
         <translation>Verbinde…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="267"/>
+        <location filename="../ui/MainWindow.cpp" line="346"/>
         <source>Connecting to the broker. What you see may be out of date; decisions are disabled until the connection is live.</source>
         <translation>Verbindung zum Broker wird aufgebaut. Die Anzeige kann veraltet sein; Entscheidungen sind gesperrt, bis die Verbindung live ist.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="271"/>
+        <location filename="../ui/MainWindow.cpp" line="350"/>
         <source>Reconnecting…</source>
         <translation>Verbinde erneut…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="274"/>
+        <location filename="../ui/MainWindow.cpp" line="353"/>
         <source>Connection to the broker lost — reconnecting. Everything shown is as of event %1 and may be out of date; decisions are disabled and never queued.</source>
         <translation>Verbindung zum Broker verloren — verbinde erneut. Alles Angezeigte entspricht dem Stand von Ereignis %1 und kann veraltet sein; Entscheidungen sind gesperrt und werden nie vorgemerkt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="279"/>
+        <location filename="../ui/MainWindow.cpp" line="358"/>
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="362"/>
         <source>Offline — the broker cannot be reached. Everything shown is as of event %1 and may be out of date; decisions are disabled and never queued.</source>
         <translation>Offline — der Broker ist nicht erreichbar. Alles Angezeigte entspricht dem Stand von Ereignis %1 und kann veraltet sein; Entscheidungen sind gesperrt und werden nie vorgemerkt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="306"/>
+        <location filename="../ui/MainWindow.cpp" line="385"/>
         <source>last event #%1</source>
         <translation>letztes Ereignis #%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="106"/>
+        <location filename="../ui/MainWindow.cpp" line="111"/>
         <source>&amp;Notifications</source>
         <translation>&amp;Benachrichtigungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="195"/>
+        <location filename="../ui/MainWindow.cpp" line="200"/>
         <source>Notifications are off: the directory is not valid: %1</source>
         <translation>Benachrichtigungen sind aus: das Verzeichnis ist ungültig: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="229"/>
+        <location filename="../ui/MainWindow.cpp" line="234"/>
         <source>Request %1 is no longer pending.</source>
         <translation>Anfrage %1 ist nicht mehr offen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="237"/>
+        <location filename="../ui/MainWindow.cpp" line="242"/>
         <source>No targets yet</source>
         <translation>Noch keine Ziele</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="240"/>
+        <location filename="../ui/MainWindow.cpp" line="245"/>
         <source>Mute new requests for</source>
         <translation>Neue Anfragen stummschalten für</translation>
     </message>
@@ -2858,12 +2909,12 @@ SHA-256 des Manifests: %8</translation>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="262"/>
+        <location filename="../ui/QueueWidget.cpp" line="283"/>
         <source>This request left the queue: it was decided elsewhere (another approver, the policy) or expired unreviewed.</source>
         <translation>Dieser Antrag hat die Warteschlange verlassen: anderswo entschieden (andere genehmigende Person, Richtlinie) oder ungeprüft verfallen.</translation>
     </message>
     <message>
-        <location filename="../ui/QueueWidget.cpp" line="268"/>
+        <location filename="../ui/QueueWidget.cpp" line="289"/>
         <source>%1 of %2 pending</source>
         <translation>%1 von %2 offen</translation>
     </message>
@@ -3032,6 +3083,172 @@ SHA-256 des Manifests: %8</translation>
     </message>
 </context>
 <context>
+    <name>lapse::ReviewDialog</name>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="42"/>
+        <source>Access review</source>
+        <translation>Zugriffsprüfung</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="43"/>
+        <source>Record the decision on %1: %2. Say why; the comment goes into the log and the evidence pack.</source>
+        <translation>Entscheidung zu %1 erfassen: %2. Begründen Sie sie; der Kommentar geht ins Protokoll und ins Nachweispaket.</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="45"/>
+        <source>&amp;Comment:</source>
+        <translation>&amp;Kommentar:</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="53"/>
+        <source>Keep just-in-time</source>
+        <translation>Just-in-time beibehalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="55"/>
+        <source>Convert to a rule</source>
+        <translation>In eine Regel überführen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="56"/>
+        <source>Standing entitlement outside Lapse</source>
+        <translation>Dauerhafte Berechtigung außerhalb von Lapse</translation>
+    </message>
+</context>
+<context>
+    <name>lapse::ReviewsWidget</name>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="65"/>
+        <source>Identities that keep asking for the same access. For each, its owner decides: keep asking just in time, convert it to a policy rule, or grant a narrow standing entitlement outside Lapse.</source>
+        <translation>Identitäten, die immer wieder denselben Zugriff anfragen. Für jede entscheidet ihre verantwortliche Person: weiter just in time anfragen, in eine Richtlinienregel überführen oder eine enge dauerhafte Berechtigung außerhalb von Lapse vergeben.</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="75"/>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="76"/>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="77"/>
+        <source>Last 90 days</source>
+        <translation>Letzte 90 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="78"/>
+        <source>All time</source>
+        <translation>Gesamter Zeitraum</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="80"/>
+        <source>&amp;Period:</source>
+        <translation>&amp;Zeitraum:</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="84"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="93"/>
+        <source>Identity</source>
+        <translation>Identität</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="93"/>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="93"/>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="93"/>
+        <source>Privileges</source>
+        <translation>Rechte</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="94"/>
+        <source>Grants</source>
+        <translation>Zugriffe</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="94"/>
+        <source>Decided by</source>
+        <translation>Entscheidet</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="94"/>
+        <source>Covered by rule</source>
+        <translation>Durch Regel abgedeckt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="94"/>
+        <source>Decision</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="105"/>
+        <source>&amp;Keep just-in-time…</source>
+        <translation>Just-in-time &amp;beibehalten…</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="105"/>
+        <source>Convert to a &amp;rule…</source>
+        <translation>In eine &amp;Regel überführen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="105"/>
+        <source>&amp;Standing entitlement…</source>
+        <translation>&amp;Dauerhafte Berechtigung…</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="140"/>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="146"/>
+        <source>Cannot load the reviews: %1</source>
+        <translation>Die Prüfungen können nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="168"/>
+        <source>undecided</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="169"/>
+        <source>%1 by %2, %3: %4</source>
+        <translation>%1 durch %2, %3: %4</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="178"/>
+        <source>an admin</source>
+        <translation>Admin</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="191"/>
+        <source>%1 candidates, %2 undecided</source>
+        <translation>%1 Kandidaten, %2 offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="220"/>
+        <source>Recording the decision…</source>
+        <translation>Die Entscheidung wird erfasst…</translation>
+    </message>
+    <message>
+        <location filename="../ui/ReviewsWidget.cpp" line="223"/>
+        <source>The decision was not recorded: %1</source>
+        <translation>Die Entscheidung wurde nicht erfasst: %1</translation>
+    </message>
+</context>
+<context>
     <name>lapse::RuleDraftDialog</name>
     <message>
         <location filename="../ui/RuleDraftDialog.cpp" line="23"/>
@@ -3049,42 +3266,42 @@ SHA-256 des Manifests: %8</translation>
         <translation>Die Zugriffe von %1 auf %2 werden gelesen…</translation>
     </message>
     <message>
-        <location filename="../ui/RuleDraftDialog.cpp" line="53"/>
+        <location filename="../ui/RuleDraftDialog.cpp" line="55"/>
         <source>Copy co&amp;mmand</source>
         <translation>Be&amp;fehl kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/RuleDraftDialog.cpp" line="60"/>
+        <location filename="../ui/RuleDraftDialog.cpp" line="62"/>
         <source>&amp;Copy rule</source>
         <translation>Regel &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/RuleDraftDialog.cpp" line="62"/>
+        <location filename="../ui/RuleDraftDialog.cpp" line="64"/>
         <source>Copy the rule&apos;s JSON to the clipboard and close (Enter)</source>
         <translation>Das JSON der Regel in die Zwischenablage kopieren und schließen (Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/RuleDraftDialog.cpp" line="74"/>
+        <location filename="../ui/RuleDraftDialog.cpp" line="76"/>
         <source>Check it against the directory file:</source>
         <translation>Gegen die Verzeichnisdatei prüfen:</translation>
     </message>
     <message>
-        <location filename="../ui/RuleDraftDialog.cpp" line="87"/>
+        <location filename="../ui/RuleDraftDialog.cpp" line="89"/>
         <source>No rule to draft: %1</source>
         <translation>Keine Regel zu entwerfen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/RuleDraftDialog.cpp" line="105"/>
+        <location filename="../ui/RuleDraftDialog.cpp" line="107"/>
         <source>Over the period it would have approved %1 of %2 grants; %3 over the daily budget; %4 asked for more than it allows.</source>
         <translation>Im Zeitraum hätte sie %1 von %2 Zugriffen genehmigt; %3 über dem Tagesbudget; %4 baten um mehr, als sie erlaubt.</translation>
     </message>
     <message>
-        <location filename="../ui/RuleDraftDialog.cpp" line="112"/>
+        <location filename="../ui/RuleDraftDialog.cpp" line="114"/>
         <source>%1 break-glass (never a rule&apos;s to approve).</source>
         <translation>%1 Notfallzugriffe (nie Sache einer Regel).</translation>
     </message>
     <message>
-        <location filename="../ui/RuleDraftDialog.cpp" line="115"/>
+        <location filename="../ui/RuleDraftDialog.cpp" line="117"/>
         <source>%1 refused for another reason (a ticket its pattern does not accept).</source>
         <translation>%1 aus anderem Grund abgelehnt (ein Ticket, das ihr Muster nicht annimmt).</translation>
     </message>
