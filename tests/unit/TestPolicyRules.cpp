@@ -10,6 +10,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -603,6 +605,40 @@ private slots:
         QVERIFY2(!d->grant, "the day's budget, counted across the restart, is spent");
         // The person-approved grant did not count against the rule's budget: 3 + 3 by the rule.
         QCOMPARE(f.rowCount(QStringLiteral("grants")), 7);
+    }
+
+    // A store made before rules had no rule column: opening it adds one, and budgets count from then on.
+    void aStoreFromBeforeRulesGainsTheColumn()
+    {
+        EngineFixture f(withRules({J({
+            "id" : "ci-read",
+            "requesters" : {"ids" : ["svc-ci"]},
+            "target" : "billing-db",
+            "privileges" : ["read"],
+            "max_ttl_seconds" : 600,
+            "budget" : {"per_identity_per_day" : 1},
+            "effect" : "approve"
+        })}));
+        QVERIFY2(f.ok(), qPrintable(f.openError()));
+        f.clock().set(kTuesdayNoonBerlin);
+        LAPSE_VERIFY_OK(f.grantFor(QStringLiteral("alice"), QStringLiteral("billing-db")));
+        {
+            QSqlQuery q(storeDb(f.engine().store()));
+            QVERIFY(q.exec(QStringLiteral("DROP INDEX grants_rule")));
+            QVERIFY2(q.exec(QStringLiteral("ALTER TABLE grants DROP COLUMN rule")),
+                qPrintable(q.lastError().text()));
+        }
+        f.close();
+        QVERIFY(f.reopen());
+        auto d = f.submit(QStringLiteral("svc-ci"), batchRequest());
+        LAPSE_VERIFY_OK(d);
+        QVERIFY2(d->grant, "the column is back and the rule approves");
+        d = f.submit(QStringLiteral("svc-ci"), batchRequest());
+        LAPSE_VERIFY_OK(d);
+        QVERIFY2(!d->grant, "and its budget of one is counted through it");
+        QSqlQuery q(storeDb(f.engine().store()));
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM grants WHERE rule = 'ci-read'")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
     }
 
     // Separation of duties holds under a require rule: the agent's owner still cannot approve, and two
