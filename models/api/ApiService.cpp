@@ -673,12 +673,16 @@ Result<ApiResponse> ApiService::events(const ApiCall& c)
     return ApiResponse::json(200, eventPageJson(list.value(), m_engine.store().lastSeq()));
 }
 
+Status ApiService::requireInsightReader(const ApiCall& c) const
+{
+    // Metrics and reviews read the store directly, so the role check the engine would make is made here.
+    return Policy::requireAnyRole(*c.actor, {Role::Approver, Role::Responder, Role::Auditor, Role::Admin},
+        m_engine.isLockedOut(c.actor->id));
+}
+
 Result<ApiResponse> ApiService::insights(const ApiCall& c)
 {
-    // Metrics read the store directly, so the role check the engine would make is made here.
-    if (const Status s = Policy::requireAnyRole(*c.actor,
-            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, m_engine.isLockedOut(c.actor->id));
-        !s)
+    if (const Status s = requireInsightReader(c); !s)
         return s.error();
     auto mq = metricsQueryFrom(c.request.query);
     if (!mq)
@@ -691,9 +695,7 @@ Result<ApiResponse> ApiService::insights(const ApiCall& c)
 
 Result<ApiResponse> ApiService::reviewCandidates(const ApiCall& c)
 {
-    if (const Status s = Policy::requireAnyRole(*c.actor,
-            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, m_engine.isLockedOut(c.actor->id));
-        !s)
+    if (const Status s = requireInsightReader(c); !s)
         return s.error();
     auto mq = metricsQueryFrom(c.request.query);
     if (!mq)
@@ -711,9 +713,7 @@ Result<ApiResponse> ApiService::reviewCandidates(const ApiCall& c)
 
 Result<ApiResponse> ApiService::listReviews(const ApiCall& c)
 {
-    if (const Status s = Policy::requireAnyRole(*c.actor,
-            {Role::Approver, Role::Responder, Role::Auditor, Role::Admin}, m_engine.isLockedOut(c.actor->id));
-        !s)
+    if (const Status s = requireInsightReader(c); !s)
         return s.error();
     QJsonArray out;
     for (const ReviewDecision& d :

@@ -100,6 +100,7 @@ private:
     Result<ApiResponse> listSessions(const ApiCall& c);
     Result<ApiResponse> introspect(const ApiCall& c);
     Result<ApiResponse> events(const ApiCall& c);
+    Status requireInsightReader(const ApiCall& c) const;
     Result<ApiResponse> insights(const ApiCall& c);
     Result<ApiResponse> reviewCandidates(const ApiCall& c);
     Result<ApiResponse> listReviews(const ApiCall& c);

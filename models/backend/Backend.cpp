@@ -1,6 +1,8 @@
 // The typed API v1 calls, written once for every backend.
 #include "Backend.h"
 
+#include <QJsonDocument>
+
 #include <QTimer>
 
 #include <QJsonArray>
@@ -15,6 +17,24 @@ void Backend::me(ApiCallback done)
 void Backend::directory(ApiCallback done)
 {
     call("GET", QStringLiteral("/v1/directory"), {}, {}, std::move(done));
+}
+
+void Backend::loadDirectory(std::function<void(Result<Directory>)> done)
+{
+    directory([done = std::move(done)](const ApiResult& r) {
+        if (!r) {
+            done(makeError(r.error().code,
+                QStringLiteral("the directory could not be read: %1").arg(r.error().message)));
+            return;
+        }
+        auto directory = Directory::fromJson(QJsonDocument(r.value()).toJson(QJsonDocument::Compact));
+        if (!directory) {
+            done(makeError(ErrorCode::Internal,
+                QStringLiteral("the directory is not valid: %1").arg(directory.error().message)));
+            return;
+        }
+        done(std::move(directory).value());
+    });
 }
 
 QUrlQuery Backend::requestListQuery(const QString& status, const QString& after, int limit)

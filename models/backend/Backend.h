@@ -3,6 +3,7 @@
 
 #include "core/Error.h"
 #include "domain/AccessRequest.h"
+#include "domain/Directory.h"
 #include "domain/Event.h"
 
 #include <QJsonObject>
@@ -59,6 +60,8 @@ public:
     // Typed conveniences over call(): the paths and bodies of API v1 in one place.
     void me(ApiCallback done);
     void directory(ApiCallback done);
+    // The directory, parsed: an error names whether it could not be read or is not valid.
+    void loadDirectory(std::function<void(Result<Directory>)> done);
     void listRequests(const QString& status, const QString& after, int limit, ApiCallback done);
     static QUrlQuery requestListQuery(const QString& status, const QString& after, int limit);
     // The same page decoded into requests. Through listRequests by default; the embedded backend reads its

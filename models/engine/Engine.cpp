@@ -285,8 +285,9 @@ Result<Decision> Engine::submitRequest(const Principal& actor, const RequestInpu
     RuleVerdict verdict;
     if (!in.breakGlass && !m_directory.rules().isEmpty()) {
         verdict = Policy::evaluateRules(m_directory.rules(), actor, *target, in, now, lockedOut(actor.id),
-            [this, &actor](
-                const Rule& rule, qint64 dayStartMs) { return ruleGrantsSince(rule, actor.id, dayStartMs); });
+            [this, &actor](const Rule& rule, qint64 dayStartMs) {
+                return m_store->ruleGrantCount(rule.id, actor.id, rule.target, dayStartMs);
+            });
         r.approvalsRequired = verdict.approvalsRequired;
         if (const Rule* decided = verdict.approvedBy ? verdict.approvedBy : verdict.raisedBy) {
             r.rule = decided->id;
@@ -319,11 +320,6 @@ Result<Decision> Engine::submitRequest(const Principal& actor, const RequestInpu
     if (result)
         ++m_counters.requestsCreated;
     return result;
-}
-
-int Engine::ruleGrantsSince(const Rule& rule, const QString& principal, qint64 dayStartMs) const
-{
-    return m_store->ruleGrantCount(rule.id, principal, rule.target, dayStartMs);
 }
 
 Result<Grant> Engine::activate(

@@ -201,8 +201,6 @@ private:
     // policy: "approval", "break-glass", or "rule" with the rule that approved.
     Result<Grant> activate(AccessRequest& r, const ApprovalOutcome& outcome, const QString& policy,
         qint64 nowMs, const Rule* rule = nullptr);
-    // Auto-approved grants rule gave principal since dayStartMs (its budget).
-    int ruleGrantsSince(const Rule& rule, const QString& principal, qint64 dayStartMs) const;
     QJsonObject claimsFor(const Grant& g) const;
     QString newId(const char* prefix) const;
     bool lockedOut(const QString& id) const;

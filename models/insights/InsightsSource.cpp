@@ -44,24 +44,17 @@ void InsightsSource::query(const QUrlQuery& items, ApiCallback done)
         });
         return;
     }
-    m_backend->directory(
-        [this, guard = QPointer<InsightsSource>(this), items, done = std::move(done)](const ApiResult& r) {
-            if (!guard)
-                return;
-            if (!r) {
-                done(makeError(r.error().code,
-                    QStringLiteral("the directory could not be read: %1").arg(r.error().message)));
-                return;
-            }
-            auto directory = Directory::fromJson(QJsonDocument(r.value()).toJson(QJsonDocument::Compact));
-            if (!directory) {
-                done(makeError(ErrorCode::Internal,
-                    QStringLiteral("the directory is not valid: %1").arg(directory.error().message)));
-                return;
-            }
-            m_directory = std::move(directory).value();
-            compute(items, done);
-        });
+    m_backend->loadDirectory([this, guard = QPointer<InsightsSource>(this), items, done = std::move(done)](
+                                 Result<Directory> directory) {
+        if (!guard)
+            return;
+        if (!directory) {
+            done(directory.error());
+            return;
+        }
+        m_directory = std::move(directory).value();
+        compute(items, done);
+    });
 }
 
 void InsightsSource::compute(const QUrlQuery& items, const ApiCallback& done)

@@ -305,18 +305,11 @@ void RuleDraft::load(Backend* backend, QObject* context, const QString& identity
             done(propose(s->directory, identity, target, s->grants, fromMs, toMs));
         });
     };
-    backend->directory([=](const ApiResult& r) {
+    backend->loadDirectory([=](Result<Directory> directory) {
         if (!guard)
             return;
-        if (!r) {
-            done(makeError(r.error().code,
-                QStringLiteral("the directory could not be read: %1").arg(r.error().message)));
-            return;
-        }
-        auto directory = Directory::fromJson(QJsonDocument(r.value()).toJson(QJsonDocument::Compact));
         if (!directory) {
-            done(makeError(ErrorCode::Internal,
-                QStringLiteral("the directory is not valid: %1").arg(directory.error().message)));
+            done(directory.error());
             return;
         }
         state->directory = std::move(directory).value();
