@@ -251,8 +251,8 @@
     </message>
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="339"/>
-        <source>Access permissions are managed per request: approved by someone other than the requester or by the break-glass policy with a review afterwards, limited in time, with requested, approved and minimum privileges recorded.</source>
-        <translation>Zugriffsberechtigungen werden je Antrag verwaltet: genehmigt von einer anderen Person als der antragstellenden oder von der Notfallzugriffsrichtlinie mit nachträglicher Prüfung, zeitlich begrenzt, mit aufgezeichneten beantragten, genehmigten und minimalen Rechten.</translation>
+        <source>Access permissions are managed per request: approved by someone other than the requester, by a named directory rule (approved_by policy:&lt;rule&gt;, its digest in the events) or by the break-glass policy with a review afterwards, limited in time, with requested, approved and minimum privileges recorded.</source>
+        <translation>Zugriffsberechtigungen werden je Antrag verwaltet: genehmigt von einer anderen Person als der antragstellenden, von einer benannten Regel des Verzeichnisses (approved_by policy:&lt;Regel&gt;, ihr Digest in den Ereignissen) oder von der Notfallzugriffsrichtlinie mit nachträglicher Prüfung, zeitlich begrenzt, mit aufgezeichneten beantragten, genehmigten und minimalen Rechten.</translation>
     </message>
     <message>
         <location filename="../ui/EvidenceReport.cpp" line="343"/>

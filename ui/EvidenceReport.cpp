@@ -336,10 +336,10 @@ void ReportWriter::buildControls(QTextCursor& c)
             tr("events.jsonl (actor of each event), checkpoint.txt, proofs/; timelines in %1")
                 .arg(sectionSample)},
         {tr("NIST CSF 2.0"), QStringLiteral("PR.AA-05"),
-            tr("Access permissions are managed per request: approved by someone other than the requester or "
-               "by the break-glass policy with a review afterwards, limited in time, with requested, "
-               "approved "
-               "and minimum privileges recorded."),
+            tr("Access permissions are managed per request: approved by someone other than the requester, by "
+               "a named directory rule (approved_by policy:<rule>, its digest in the events) or by the "
+               "break-glass policy with a review afterwards, limited in time, with requested, approved and "
+               "minimum privileges recorded."),
             tr("grants.csv columns principal, approved_by, approved_privileges, minimum_privileges; "
                "requests.csv; %1")
                 .arg(sectionExceptions)},
