@@ -1513,46 +1513,51 @@
     </message>
     <message>
         <location filename="../models/itemmodels/AuditLogModel.cpp" line="375"/>
+        <source>%1 on %2 [%3]: %4: %5</source>
+        <translation>%1 auf %2 [%3]: %4: %5</translation>
+    </message>
+    <message>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="378"/>
         <source>%1 on %2, presented to %3 after the grant ended</source>
         <translation>%1 auf %2, nach Ende des Zugriffs %3 vorgelegt</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/AuditLogModel.cpp" line="430"/>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="433"/>
         <source>Seq</source>
         <translation>Nr.</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/AuditLogModel.cpp" line="432"/>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="435"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/AuditLogModel.cpp" line="434"/>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="437"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/AuditLogModel.cpp" line="436"/>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="439"/>
         <source>Actor</source>
         <translation>Akteur</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/AuditLogModel.cpp" line="438"/>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="441"/>
         <source>Subject</source>
         <translation>Gegenstand</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/AuditLogModel.cpp" line="440"/>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="443"/>
         <source>Summary</source>
         <translation>Zusammenfassung</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/AuditLogModel.cpp" line="442"/>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="445"/>
         <source>Hash</source>
         <translation>Hash</translation>
     </message>
     <message>
-        <location filename="../models/itemmodels/AuditLogModel.cpp" line="618"/>
+        <location filename="../models/itemmodels/AuditLogModel.cpp" line="621"/>
         <source>cannot open %1: %2</source>
         <translation>%1 kann nicht geöffnet werden: %2</translation>
     </message>

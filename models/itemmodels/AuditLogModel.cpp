@@ -371,6 +371,9 @@ QString AuditLogModel::summaryOf(const Entry& e) const
     if (e.type.startsWith(QLatin1String("principal.")))
         return s(b, "reason").isEmpty() ? s(b, "principal")
                                         : tr("%1: %2").arg(s(b, "principal"), s(b, "reason"));
+    if (e.type == QLatin1String("review.decided"))
+        return tr("%1 on %2 [%3]: %4: %5")
+            .arg(s(b, "identity"), s(b, "target"), list(b, "privileges"), s(b, "outcome"), s(b, "comment"));
     if (e.type == QLatin1String("credential.used_after_end"))
         return tr("%1 on %2, presented to %3 after the grant ended")
             .arg(s(b, "principal"), s(b, "target"), s(b, "presented_to"));
