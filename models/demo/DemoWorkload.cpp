@@ -103,13 +103,15 @@ void DemoWorkload::fail(const QString& what)
         m_stats.failureMessages << what;
 }
 
-void DemoWorkload::submit(const Ask& a, bool breakGlass)
+bool DemoWorkload::submit(const Ask& a, bool breakGlass)
 {
     const Principal* p = who(QString::fromLatin1(a.who));
-    if (!p)
-        return fail(QStringLiteral("demo principal %1 missing").arg(QLatin1String(a.who)));
+    if (!p) {
+        fail(QStringLiteral("demo principal %1 missing").arg(QLatin1String(a.who)));
+        return false;
+    }
     if (m_engine.isLockedOut(p->id))
-        return; // a locked-out identity's asks are refused; the demo does not keep knocking
+        return false; // a locked-out identity's asks are refused; the demo does not keep knocking
     RequestInput in;
     in.target = QString::fromLatin1(a.target);
     in.privileges = a.privileges;
@@ -125,8 +127,10 @@ void DemoWorkload::submit(const Ask& a, bool breakGlass)
         in.reason = QStringLiteral("SEV1: checkout down, on-call needs access now");
     }
     auto d = m_engine.submitRequest(*p, in);
-    if (!d)
-        return fail(QStringLiteral("request by %1 on %2: %3").arg(p->id, in.target, d.error().message));
+    if (!d) {
+        fail(QStringLiteral("request by %1 on %2: %3").arg(p->id, in.target, d.error().message));
+        return false;
+    }
     ++m_stats.requests;
     if (d->grant) {
         // Granted at once: break-glass, or a directory rule that approves this ask.
@@ -142,6 +146,7 @@ void DemoWorkload::submit(const Ask& a, bool breakGlass)
         t.expiresMs = d->grant->expiresMs;
         m_tracked << t;
     }
+    return !d->grant;
 }
 
 void DemoWorkload::decide(bool seeding)
@@ -389,9 +394,10 @@ void DemoWorkload::seedHistory(int days)
         "Read-only and rare enough; keep the trail per incident");
     // Leave the present with a queue: the last minutes' asks stay pending for the console.
     const auto& list = asks();
-    for (int i = 0; i < m_queueTarget; ++i) {
+    // An ask a rule grants at once leaves no request waiting: ask again (bounded) until the queue is full.
+    for (int i = 0, waiting = 0; waiting < m_queueTarget && i < 4 * m_queueTarget; ++i) {
         clock.set(end + qint64(i) * 20'000);
-        submit(list[pick(int(list.size()))], false);
+        waiting += submit(list[pick(int(list.size()))], false) ? 1 : 0;
     }
     Clock::setInstance(previous);
 }

@@ -49,7 +49,8 @@ private:
              lingers = false;
     };
     void step(bool seeding);
-    void submit(const Ask& a, bool breakGlass);
+    // True when the request waits for people (not refused, not granted at once).
+    bool submit(const Ask& a, bool breakGlass);
     void decide(bool seeding);
     void followGrants(bool seeding);
     const Principal* who(const QString& id) const;
