@@ -48,7 +48,15 @@ const QString kGrants = QStringLiteral("grants.csv");
 const QString kRequests = QStringLiteral("requests.csv");
 const QString kReviews = QStringLiteral("reviews.csv");
 constexpr const char* kFormat = "lapse-evidence-pack/1";
-constexpr qint64 kMaxPackEntry = 2LL * 1024 * 1024 * 1024; // refuse to inflate anything larger
+// What a verifier holds in memory at once. The sizes a zip declares are the sender's word, so nothing is
+// allocated from them: the manifest, its signature, the key and the checkpoint are a few kilobytes (the
+// manifest names each file once, the proofs by one digest); a proof is 45 bytes a level plus its checkpoint.
+// Everything else (the report, the CSV files, events.jsonl) is hashed as it streams.
+constexpr qint64 kMaxMetadataEntry = 16LL * 1024 * 1024;
+constexpr qint64 kMaxProofEntry = 64LL * 1024;
+constexpr qint64 kReadChunk = 1LL << 20;
+constexpr qsizetype kMaxEventLine = 4
+    << 20; // an event is a few hundred bytes; its fields are bounded far below
 
 // Twelve digits, so the names sort as the seqs do (and as sha256sum's listing sorts them).
 QString proofName(qint64 seq)
@@ -628,7 +636,54 @@ Result<EvidenceSummary> buildEvidencePack(
 
 namespace
 {
-// Reads the named entry whole; refuses entries over kMaxPackEntry.
+// Reads the open entry whole when it holds at most `limit` bytes, in chunks, so that a size the zip only
+// claims never decides an allocation. False when it is larger or cannot be inflated to its end.
+enum class EntryRead { Ok, TooLarge, Damaged };
+EntryRead readOpenEntry(QuaZipFile& f, qint64 limit, QByteArray* out)
+{
+    out->clear();
+    if (f.usize() < 0 || f.usize() > limit)
+        return EntryRead::TooLarge;
+    for (;;) {
+        const qsizetype at = out->size();
+        const qint64 room
+            = limit + 1 - at; // one byte past the limit tells "too large" from "exactly the limit"
+        if (room <= 0)
+            return EntryRead::TooLarge;
+        out->resize(at + qsizetype(std::min(kReadChunk, room)));
+        const qint64 got = f.read(out->data() + at, out->size() - at);
+        if (got < 0)
+            return EntryRead::Damaged;
+        out->resize(at + qsizetype(got));
+        if (got == 0)
+            break;
+    }
+    if (out->size() > limit)
+        return EntryRead::TooLarge;
+    return f.getZipError() == 0 && qint64(out->size()) == f.usize() ? EntryRead::Ok : EntryRead::Damaged;
+}
+
+// Hashes the open entry as it streams; an empty result when it cannot be inflated to its end.
+QByteArray hashOpenEntry(QuaZipFile& f, QByteArray* buffer)
+{
+    Sha256 hash;
+    qint64 total = 0;
+    buffer->resize(qsizetype(kReadChunk));
+    for (;;) {
+        const qint64 got = f.read(buffer->data(), buffer->size());
+        if (got < 0)
+            return QByteArray();
+        if (got == 0)
+            break;
+        hash.add(QByteArrayView(buffer->constData(), qsizetype(got)));
+        total += got;
+    }
+    if (f.getZipError() != 0 || total != f.usize())
+        return QByteArray();
+    return hash.result();
+}
+
+// Reads one of the pack's small entries (manifest, signature, key, checkpoint) whole.
 Result<QByteArray> readEntry(QuaZip& zip, const QString& name)
 {
     if (!zip.setCurrentFile(name))
@@ -636,11 +691,12 @@ Result<QByteArray> readEntry(QuaZip& zip, const QString& name)
     QuaZipFile f(&zip);
     if (!f.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::Malformed, QStringLiteral("%1 cannot be read").arg(name));
-    if (f.usize() > kMaxPackEntry)
-        return makeError(ErrorCode::TooLarge, QStringLiteral("%1 is too large").arg(name));
-    QByteArray bytes = f.readAll();
+    QByteArray bytes;
+    const EntryRead read = readOpenEntry(f, kMaxMetadataEntry, &bytes);
     f.close();
-    if (f.getZipError() != 0)
+    if (read == EntryRead::TooLarge)
+        return makeError(ErrorCode::TooLarge, QStringLiteral("%1 is too large").arg(name));
+    if (read != EntryRead::Ok || f.getZipError() != 0)
         return makeError(ErrorCode::Malformed,
             QStringLiteral("%1 is damaged (zip error %2)").arg(name).arg(f.getZipError()));
     return bytes;
@@ -804,8 +860,12 @@ EvidenceVerdict verifyEvidencePack(const QString& file, const NoteVerifier& trus
     // reserved for the manifest's count of proofs, so reading the published part needs no lock.
     const qint64 expected
         = m.value(QLatin1String("proofs")).toObject().value(QLatin1String("count")).toInteger();
-    if (expected < 0 || expected > 200'000'000)
-        return fail(QStringLiteral("manifest.json counts %1 proofs").arg(expected));
+    // Each proof is an entry of its own, so the zip's central directory (whose entries take room in the file)
+    // bounds the count before anything is reserved for it.
+    if (expected < 0 || expected > qint64(zip.getEntriesCount()))
+        return fail(QStringLiteral("manifest.json counts %1 proofs; the zip holds %2 entries")
+                        .arg(expected)
+                        .arg(zip.getEntriesCount()));
     struct Leaves {
         std::vector<std::pair<qint64, merkle::Hash>> items;
         std::atomic<qsizetype> published {0};
@@ -873,6 +933,10 @@ EvidenceVerdict verifyEvidencePack(const QString& file, const NoteVerifier& trus
                 }
             }
             buffer.remove(0, from);
+            if (buffer.size() > kMaxEventLine)
+                return finish(QStringLiteral("events.jsonl: line %1 is longer than %2 bytes")
+                                  .arg(qint64(leaves.items.size()) + 1)
+                                  .arg(kMaxEventLine));
         }
         f.close();
         if (f.getZipError() != 0)
@@ -929,20 +993,24 @@ EvidenceVerdict verifyEvidencePack(const QString& file, const NoteVerifier& trus
             if (!files.contains(name))
                 return joinReader(QStringLiteral("%1 is not in the manifest").arg(name));
         }
-        if (!f.open(QIODevice::ReadOnly) || f.usize() > kMaxPackEntry)
+        if (!f.open(QIODevice::ReadOnly))
             return joinReader(QStringLiteral("%1 cannot be read").arg(name));
-        bytes.resize(qsizetype(f.usize()));
-        const qint64 got = f.read(bytes.data(), bytes.size());
-        const bool whole = got == bytes.size() && f.atEnd();
-        f.close();
-        if (!whole || f.getZipError() != 0)
-            return joinReader(QStringLiteral("%1 is damaged").arg(name));
-        const QByteArray digest = sha256(bytes);
         if (!isProof) {
+            const QByteArray digest = hashOpenEntry(f, &bytes);
+            f.close();
+            if (digest.isEmpty() || f.getZipError() != 0)
+                return joinReader(QStringLiteral("%1 is damaged").arg(name));
             if (digest.toHex() != files.value(name).toString().toLatin1())
                 return joinReader(QStringLiteral("%1 does not match the manifest").arg(name));
             continue;
         }
+        const EntryRead read = readOpenEntry(f, kMaxProofEntry, &bytes);
+        f.close();
+        if (read == EntryRead::TooLarge)
+            return joinReader(QStringLiteral("%1 is too large for a proof").arg(name));
+        if (read != EntryRead::Ok || f.getZipError() != 0)
+            return joinReader(QStringLiteral("%1 is damaged").arg(name));
+        const QByteArray digest = sha256(bytes);
         bool ok = false;
         const qint64 seq = name.mid(kProofsDir.size()).chopped(11).toLongLong(&ok);
         if (!ok || proofName(seq) != name)

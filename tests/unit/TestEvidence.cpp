@@ -17,6 +17,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtEndian>
 #include <quazip/quazip.h>
 #include <quazip/quazipfile.h>
 #include <quazip/quazipnewinfo.h>
@@ -592,6 +593,82 @@ private slots:
         // The untouched entries, written the same way, still verify: the change, not the rewrite, is refused.
         QVERIFY(writeZip(changed, readZip(out)));
         QVERIFY2(verifyEvidencePack(changed).ok, qPrintable(verifyEvidencePack(changed).line));
+    }
+
+    // The sizes in a zip's central directory are the sender's word: a pack claiming entries of 2 GiB is
+    // refused by name without anything of that size being allocated (the fuzzer found an earlier verifier
+    // resizing a buffer to a claimed 2 GiB), and so is a manifest counting more proofs than the zip has
+    // entries.
+    void sizesAZipOnlyClaimsAreNotTrusted_data()
+    {
+        QTest::addColumn<QString>("entry"); // whose claimed size is raised; empty: the proof count instead
+        QTest::addColumn<QString>("named");
+        QTest::newRow("the manifest") << "manifest.json"
+                                      << "manifest.json is too large";
+        QTest::newRow("the report") << "report.pdf"
+                                    << "report.pdf is damaged";
+        QTest::newRow("a proof") << "proof"
+                                 << "proofs/000000000001.tlog-proof";
+        QTest::newRow("the proof count") << ""
+                                         << "the zip holds";
+    }
+    void sizesAZipOnlyClaimsAreNotTrusted()
+    {
+        QFETCH(QString, entry);
+        QFETCH(QString, named);
+        EngineFixture f;
+        QVERIFY(f.ok());
+        const auto h = checkpointedHistory(f);
+        LAPSE_VERIFY_OK(h);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("pack.zip"));
+        LAPSE_VERIFY_OK(buildEvidencePack(
+            f.engine().store(), f.engine().directory(), buildFor(f.engine(), everything(h.value()), out)));
+        QByteArray zip;
+        if (entry.isEmpty()) {
+            auto entries = readZip(out);
+            for (auto& [name, bytes] : entries) {
+                if (name != QLatin1String("manifest.json"))
+                    continue;
+                QJsonObject m = QJsonDocument::fromJson(bytes).object();
+                QJsonObject proofs = m[QStringLiteral("proofs")].toObject();
+                proofs[QStringLiteral("count")] = 100'000'000; // 4 GB of leaves, were it reserved
+                m[QStringLiteral("proofs")] = proofs;
+                bytes = QJsonDocument(m).toJson(QJsonDocument::Compact);
+                for (auto& [n2, sig] : entries)
+                    if (n2 == QLatin1String("manifest.sig"))
+                        sig = f.engine().log().key().sign(bytes);
+            }
+            QVERIFY(writeZip(out, entries));
+        }
+        QFile in(out);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        zip = in.readAll();
+        in.close();
+        if (!entry.isEmpty()) {
+            // Central directory records: signature PK\1\2, the uncompressed size at 24, the name's length at
+            // 28 and the name at 46.
+            bool patched = false;
+            for (qsizetype at = zip.indexOf("PK\x01\x02"); at >= 0 && !patched;
+                 at = zip.indexOf("PK\x01\x02", at + 4)) {
+                const int nameLength = qFromLittleEndian<quint16>(zip.constData() + at + 28);
+                const QByteArray name = zip.mid(at + 46, nameLength);
+                if (name == entry.toUtf8()
+                    || (entry == QLatin1String("proof") && name.startsWith("proofs/"))) {
+                    qToLittleEndian<quint32>(0x7FFFFFF0u, zip.data() + at + 24);
+                    patched = true;
+                }
+            }
+            QVERIFY(patched);
+        }
+        const QString changed = dir.filePath(QStringLiteral("claims.zip"));
+        QFile w(changed);
+        QVERIFY(w.open(QIODevice::WriteOnly));
+        QCOMPARE(w.write(zip), zip.size());
+        w.close();
+        const EvidenceVerdict v = verifyEvidencePack(changed);
+        QVERIFY2(!v.ok, qPrintable(v.line));
+        QVERIFY2(v.line.contains(named), qPrintable(v.line));
     }
 
     void aMirrorsPackEqualsTheBrokers()
