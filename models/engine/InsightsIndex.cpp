@@ -7,7 +7,6 @@
 #include <QDataStream>
 #include <QIODevice>
 #include <QJsonArray>
-#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -21,6 +20,7 @@ const char* const kColumns[] = {"grants", "break_glass", "with_minimum", "excess
     "unused", "ended", "ttl_s", "used_ms", "completed", "expired", "revoked", "record_complete", "lingering",
     "lingering_ms", "uses", "revocations", "unconfirmed", "max_window"};
 constexpr int kColumnCount = int(sizeof kColumns / sizeof *kColumns);
+static_assert(kColumnCount == InsightsIndex::kContributionColumnCount, "the public count matches");
 
 qint64* fields(GrantContribution& c)
 {
@@ -32,12 +32,12 @@ const qint64* fields(const GrantContribution& c)
 }
 static_assert(sizeof(GrantContribution) == kColumnCount * sizeof(qint64), "one column per field");
 
-QString columnList()
+QStringList columnNames()
 {
     QStringList c;
     for (const char* name : kColumns)
         c << QString::fromLatin1(name);
-    return c.join(QLatin1Char(','));
+    return c;
 }
 
 const char* const kSchema[] = {
@@ -100,12 +100,6 @@ QString groupKey(const QString& principal, const QString& target, const QString&
 {
     return principal + QChar(0x1f) + target + QChar(0x1f) + privileges;
 }
-
-Error sqlFailure(const char* what, sqlite3* db)
-{
-    return makeError(ErrorCode::Internal,
-        QStringLiteral("insights: %1 failed: %2").arg(QLatin1String(what), sqliteMessage(db)));
-}
 } // namespace
 
 GrantContribution& GrantContribution::operator+=(const GrantContribution& o)
@@ -143,10 +137,15 @@ const char* const* InsightsIndex::schema()
     return kSchema;
 }
 
+QStringList InsightsIndex::contributionColumnNames()
+{
+    return columnNames();
+}
+
 QString InsightsIndex::contributionColumns(const QString& aggregate)
 {
     if (aggregate.isEmpty())
-        return columnList();
+        return columnNames().join(QLatin1Char(','));
     QStringList c;
     for (int i = 0; i < kColumnCount; ++i)
         c << QStringLiteral("%1(%2)").arg(
@@ -246,12 +245,6 @@ InsightsIndex::OpenSessions InsightsIndex::openSessions(const QByteArray& state)
     return o;
 }
 
-qint64 InsightsIndex::indexedSeq(sqlite3* db)
-{
-    SqlStatement q(db, "SELECT value FROM meta WHERE key = 'insights_seq'");
-    return q.step() == SQLITE_ROW ? q.text(0).toLongLong() : 0;
-}
-
 void InsightsIndex::invalidate()
 {
     m_loaded = false;
@@ -261,51 +254,40 @@ void InsightsIndex::invalidate()
     m_recent.clear();
 }
 
-Status InsightsIndex::ensureLoaded(sqlite3* db)
+Status InsightsIndex::ensureLoaded(InsightsStorage& reader)
 {
     if (m_loaded)
         return Ok {};
-    if (!m_readGrant)
-        m_readGrant = std::make_unique<SqlStatement>();
-    if (!m_readGrant->prepare(
-            db, "SELECT principal, target, privileges, state FROM insight_grants WHERE id = ?"))
-        return sqlFailure("prepare", db);
     // The starts of the last window's grants, per group, so each new grant's repeat count is one lookup.
-    SqlStatement recent(db,
-        "SELECT principal, target, privileges, start_ms FROM insight_grants"
-        " WHERE start_ms > (SELECT MAX(start_ms) FROM insight_grants) - ? ORDER BY start_ms");
-    recent.bind(1, kDefaultWindowMs);
-    int rc;
-    while ((rc = recent.step()) == SQLITE_ROW)
-        m_recent[groupKey(recent.text(0), recent.text(1), recent.text(2))].push_back(recent.int64(3));
-    if (rc != SQLITE_DONE)
-        return sqlFailure("load", db);
-    m_seq = indexedSeq(db);
+    const Status s = reader.recentStarts(kDefaultWindowMs,
+        [this](const QString& principal, const QString& target, const QString& privileges, qint64 startMs) {
+            m_recent[groupKey(principal, target, privileges)].push_back(startMs);
+        });
+    if (!s)
+        return s;
+    m_seq = reader.indexedSeq();
     m_loaded = true;
     return Ok {};
 }
 
-InsightsIndex::Grant* InsightsIndex::find(sqlite3* db, const QString& id, Status* error)
+InsightsIndex::Grant* InsightsIndex::find(InsightsStorage& reader, const QString& id, Status* error)
 {
     auto it = m_grants.find(id);
     if (it != m_grants.end())
         return &*it;
-    m_readGrant->bindText(1, id);
-    const int rc = m_readGrant->step();
-    Grant* found = nullptr;
-    if (rc == SQLITE_ROW) {
-        int n = 0;
-        const char* p = m_readGrant->data(3, &n);
-        Grant g = Grant::fromState(id, QByteArray::fromRawData(p, n));
-        g.principal = m_readGrant->text(0);
-        g.target = m_readGrant->text(1);
-        g.privileges = m_readGrant->text(2);
-        found = &*m_grants.insert(id, std::move(g));
-    } else if (rc != SQLITE_DONE) {
-        *error = sqlFailure("grant read", db);
+    Result<std::optional<InsightsStorage::GrantRow>> row = reader.readGrant(id);
+    if (!row) {
+        *error = row.error();
+        return nullptr;
     }
-    m_readGrant->reset();
-    return found; // nullptr: a grant activated before the log began (or unknown): nothing to count
+    if (!row.value())
+        return nullptr; // a grant activated before the log began (or unknown): nothing to count
+    InsightsStorage::GrantRow& r = *row.value();
+    Grant g = Grant::fromState(id, r.state);
+    g.principal = std::move(r.principal);
+    g.target = std::move(r.target);
+    g.privileges = std::move(r.privileges);
+    return &*m_grants.insert(id, std::move(g));
 }
 
 int InsightsIndex::windowCount(const Grant& g)
@@ -335,19 +317,20 @@ bool InsightsIndex::reads(const QString& type)
         || type == QLatin1String("credential.used_after_end");
 }
 
-Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& type, const QJsonObject& b)
+Status InsightsIndex::add(
+    InsightsStorage& reader, qint64 seq, qint64 tsMs, const QString& type, const QJsonObject& b)
 {
     if (!reads(type)) {
         m_seq = seq;
         return Ok {};
     }
-    if (const Status s = ensureLoaded(db); !s)
+    if (const Status s = ensureLoaded(reader); !s)
         return s;
     m_seq = seq;
     Status error = Ok {};
     if (type == QLatin1String("grant.activated")) {
         const QString id = b[QLatin1String("id")].toString();
-        if (id.isEmpty() || find(db, id, &error) || !error)
+        if (id.isEmpty() || find(reader, id, &error) || !error)
             return error; // activated once; a repeat changes nothing
         Grant g;
         g.id = id;
@@ -380,7 +363,7 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
     }
     if (type == QLatin1String("grant.completed") || type == QLatin1String("grant.revoked")
         || type == QLatin1String("grant.expired")) {
-        Grant* g = find(db, b[QLatin1String("id")].toString(), &error);
+        Grant* g = find(reader, b[QLatin1String("id")].toString(), &error);
         if (!g || g->endedMs)
             return error;
         change(*g, [&](Grant& x) {
@@ -404,7 +387,7 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
         return Ok {};
     }
     if (type == QLatin1String("session.opened")) {
-        Grant* g = find(db, b[QLatin1String("grant_id")].toString(), &error);
+        Grant* g = find(reader, b[QLatin1String("grant_id")].toString(), &error);
         if (!g)
             return error;
         const QString sid = b[QLatin1String("id")].toString();
@@ -414,7 +397,7 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
         return Ok {};
     }
     if (type == QLatin1String("session.ended")) {
-        Grant* g = find(db, b[QLatin1String("grant_id")].toString(), &error);
+        Grant* g = find(reader, b[QLatin1String("grant_id")].toString(), &error);
         if (!g)
             return error;
         const QString sid = b[QLatin1String("id")].toString();
@@ -442,7 +425,7 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
         return Ok {};
     }
     if (type == QLatin1String("credential.used_after_end")) {
-        Grant* g = find(db, b[QLatin1String("grant_id")].toString(), &error);
+        Grant* g = find(reader, b[QLatin1String("grant_id")].toString(), &error);
         if (!g)
             return error;
         change(*g, [](Grant& x) { ++x.uses; });
@@ -450,96 +433,42 @@ Status InsightsIndex::add(sqlite3* db, qint64 seq, qint64 tsMs, const QString& t
     return Ok {};
 }
 
-Status InsightsIndex::prepareWrites(sqlite3* db)
-{
-    if (m_writesOn == db && m_writeGrant && m_writeGrant->isValid())
-        return Ok {};
-    if (!m_writeGrant) {
-        m_writeGrant = std::make_unique<SqlStatement>();
-        m_writeRollup = std::make_unique<SqlStatement>();
-        m_writeSeq = std::make_unique<SqlStatement>();
-    }
-    const QString cols = columnList();
-    QString params;
-    for (int i = 0; i < kColumnCount; ++i)
-        params += QStringLiteral(",?");
-    const QByteArray writeGrant
-        = QStringLiteral("INSERT OR REPLACE INTO insight_grants(id, start_ms, principal, target,"
-                         " privileges, revoke_effect_ms, lingering_open, state, %1)"
-                         " VALUES(?,?,?,?,?,?,?,?%2)")
-              .arg(cols, params)
-              .toUtf8();
-    QStringList sets;
-    for (int i = 0; i < kColumnCount; ++i) {
-        const QString c = QLatin1String(kColumns[i]);
-        sets << (i == kColumnCount - 1 ? QStringLiteral("%1 = MAX(%1, excluded.%1)").arg(c)
-                                       : QStringLiteral("%1 = %1 + excluded.%1").arg(c));
-    }
-    const QByteArray writeRollup
-        = QStringLiteral("INSERT INTO insight_rollup(hour, principal, target, privileges, %1)"
-                         " VALUES(?,?,?,?%2) ON CONFLICT(hour, principal, target, privileges)"
-                         " DO UPDATE SET %3")
-              .arg(cols, params, sets.join(QLatin1Char(',')))
-              .toUtf8();
-    if (!m_writeGrant->prepare(db, writeGrant.constData())
-        || !m_writeRollup->prepare(db, writeRollup.constData())
-        || !m_writeSeq->prepare(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('insights_seq', ?)"))
-        return sqlFailure("prepare", db);
-
-    m_writesOn = db;
-    return Ok {};
-}
-
-Status InsightsIndex::flush(sqlite3* db)
+Status InsightsIndex::flush(InsightsStorage& writer)
 {
     if (!m_loaded) {
         // Nothing relevant was fed: only the high-water mark moves.
         if (m_seq == 0)
             return Ok {};
-        SqlStatement seqWrite(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('insights_seq', ?)");
-        seqWrite.bindText(1, QByteArray::number(m_seq));
-        return seqWrite.exec() ? Status(Ok {}) : Status(sqlFailure("seq write", db));
+        return writer.writeIndexedSeq(m_seq);
     }
-    if (const Status p = prepareWrites(db); !p)
-        return p;
+    InsightsStorage::GrantWrite w;
     for (auto it = m_grants.begin(); it != m_grants.end(); ++it) {
         Grant& g = *it;
         if (!g.dirty)
             continue;
-        const GrantContribution c = g.contribution();
-        const bool unconfirmed = c.unconfirmed > 0;
-        SqlStatement& w = *m_writeGrant;
-        w.bindText(1, g.id)
-            .bind(2, g.startMs)
-            .bindText(3, g.principal)
-            .bindText(4, g.target)
-            .bindText(5, g.privileges);
-        w.bindOptional(6, g.revokeEffectMs, g.revokedAtMs && !unconfirmed);
-        w.bind(7, g.endedMs ? qint64(g.open.size()) : qint64(0));
-        w.bindBlob(8, g.state());
-        const qint64* f = fields(c);
-        for (int i = 0; i < kColumnCount; ++i)
-            w.bind(9 + i, f[i]);
-        if (!w.exec())
-            return sqlFailure("grant write", db);
+        w.contribution = g.contribution();
+        const bool unconfirmed = w.contribution.unconfirmed > 0;
+        w.id = g.id;
+        w.startMs = g.startMs;
+        w.principal = g.principal;
+        w.target = g.target;
+        w.privileges = g.privileges;
+        w.revokeEffectMs
+            = g.revokedAtMs && !unconfirmed ? std::optional<qint64>(g.revokeEffectMs) : std::nullopt;
+        w.lingeringOpen = g.endedMs ? qint64(g.open.size()) : qint64(0);
+        w.state = g.state();
+        if (const Status s = writer.writeGrant(w); !s)
+            return s;
         g.dirty = false;
     }
     for (auto it = m_delta.cbegin(); it != m_delta.cend(); ++it) {
-        SqlStatement& w = *m_writeRollup;
-        w.bind(1, it.key().hour)
-            .bindText(2, it.key().principal)
-            .bindText(3, it.key().target)
-            .bindText(4, it.key().privileges);
-        const qint64* f = fields(*it);
-        for (int i = 0; i < kColumnCount; ++i)
-            w.bind(5 + i, f[i]);
-        if (!w.exec())
-            return sqlFailure("rollup write", db);
+        const RollupKey& k = it.key();
+        if (const Status s = writer.addToRollup(k.hour, k.principal, k.target, k.privileges, *it); !s)
+            return s;
     }
     m_delta.clear();
-    m_writeSeq->bindText(1, QByteArray::number(m_seq));
-    if (!m_writeSeq->exec())
-        return sqlFailure("seq write", db);
+    if (const Status s = writer.writeIndexedSeq(m_seq); !s)
+        return s;
     // Finished grants leave memory (a late use reads them back); a very long batch does not pile up.
     const bool tooMany = m_grants.size() > 200'000;
     for (auto it = m_grants.begin(); it != m_grants.end();)

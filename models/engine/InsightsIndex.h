@@ -5,6 +5,7 @@
 #pragma once
 
 #include "InsightRows.h"
+#include "InsightsStorage.h"
 #include "core/Error.h"
 
 #include <QByteArray>
@@ -14,10 +15,7 @@
 #include <QString>
 #include <QStringList>
 #include <deque>
-#include <memory>
 #include <optional>
-
-struct sqlite3;
 
 namespace lapse
 {
@@ -33,23 +31,28 @@ public:
     InsightsIndex();
     ~InsightsIndex();
 
-    // The tables (idempotent).
+    // The tables (idempotent), in SQLite's dialect.
     static const char* const* schema();
-    // The stored columns of a contribution, in GrantContribution's order, for SELECTs over either table.
+    // The stored columns of a contribution, in GrantContribution's order: the last (max_window) combines by
+    // maximum, the others by sum. Another store builds its own tables and statements from these.
+    static QStringList contributionColumnNames();
+    static constexpr int kContributionColumnCount = 20;
+    // The value of column i (contributionColumnNames()'s order) of c.
+    static qint64 contributionValue(const GrantContribution& c, int i) { return (&c.grants)[i]; }
+    // The column list for SELECTs over either table.
     static QString contributionColumns(const QString& aggregate = {}); // e.g. "SUM" -> SUM(grants), ...
     static GrantContribution readContribution(const SqlStatement& q, int firstColumn);
 
     // Whether add() looks at the body of events of this type (the others only move the high-water mark).
     static bool reads(const QString& type);
-    // Feeds one committed-to-be event. body is the event's JSON body. reader: a connection that sees the last
-    // commit (the rollups are written only by flush, right before a commit). Errors only from reading back.
-    Status add(sqlite3* reader, qint64 seq, qint64 tsMs, const QString& type, const QJsonObject& body);
+    // Feeds one committed-to-be event. body is the event's JSON body. reader: sees the last commit (the
+    // rollups are written only by flush, right before a commit). Errors only from reading back.
+    Status add(
+        InsightsStorage& reader, qint64 seq, qint64 tsMs, const QString& type, const QJsonObject& body);
     // Writes what changed since the last flush, inside the writer's open transaction.
-    Status flush(sqlite3* writer);
+    Status flush(InsightsStorage& writer);
     // Forget every in-memory state (after a rollback, or when another writer moved the store on).
     void invalidate();
-    // The last event seq the stored rollups include.
-    static qint64 indexedSeq(sqlite3* db);
     // From a fact row's state: when the grant started and ended, and the sessions still open on it.
     struct OpenSessions {
         qint64 startMs = 0, endedMs = 0;
@@ -90,19 +93,16 @@ private:
     };
     friend size_t qHash(const RollupKey& k, size_t seed);
 
-    Status ensureLoaded(sqlite3* db);
-    Status prepareWrites(sqlite3* db);
-    Grant* find(sqlite3* db, const QString& id, Status* error);
+    Status ensureLoaded(InsightsStorage& reader);
+    Grant* find(InsightsStorage& reader, const QString& id, Status* error);
     void change(Grant& g, const std::function<void(Grant&)>& edit);
     int windowCount(const Grant& g);
 
     bool m_loaded = false;
-    sqlite3* m_writesOn = nullptr;
     qint64 m_seq = 0;
     QHash<QString, Grant> m_grants; // grants still changing, and any changed since the last flush
     QHash<RollupKey, GrantContribution> m_delta; // rollup changes since the last flush
     QHash<QString, std::deque<qint64>> m_recent; // group -> starts within the default window, sorted
-    std::unique_ptr<SqlStatement> m_readGrant, m_writeGrant, m_writeRollup, m_writeSeq;
 };
 
 } // namespace lapse

@@ -4,6 +4,7 @@
 #include "EventChain.h"
 #include "InsightsIndex.h"
 #include "Sqlite.h"
+#include "SqliteInsightsStorage.h"
 #include "core/Clock.h"
 #include "domain/Directory.h"
 
@@ -124,6 +125,8 @@ SqliteStore::SqliteStore()
     : m_insertEvent(std::make_unique<SqlStatement>())
     , m_insertNode(std::make_unique<SqlStatement>())
     , m_insights(std::make_unique<InsightsIndex>())
+    , m_insightsReads(std::make_unique<SqliteInsightsStorage>())
+    , m_insightsWrites(std::make_unique<SqliteInsightsStorage>())
 {
 }
 
@@ -133,6 +136,8 @@ SqliteStore::~SqliteStore()
     m_insertEvent.reset();
     m_insertNode.reset();
     m_insights.reset();
+    m_insightsReads.reset();
+    m_insightsWrites.reset();
     if (m_insightsReader)
         sqlite3_close(m_insightsReader);
     // Connections of this thread are removed; other threads' connections die with their threads' use.
@@ -234,6 +239,7 @@ Status SqliteStore::openFile(const QString& path, bool readOnly)
             QStringLiteral("cannot open %1 for the insight rollups: %2")
                 .arg(m_path, sqliteMessage(m_insightsReader)));
     sqlite3_busy_timeout(m_insightsReader, 10000);
+    m_insightsReads->setDatabase(m_insightsReader);
     return Ok {};
 }
 
@@ -269,6 +275,7 @@ sqlite3* SqliteStore::writer()
             sqlite3_exec(h, "PRAGMA cache_size=-32768", nullptr, nullptr, nullptr);
         m_insertEvent->finalize();
         m_insertNode->finalize();
+        m_insightsWrites->setDatabase(h);
         m_insights->invalidate();
     }
     return m_writer;
@@ -280,10 +287,10 @@ Status SqliteStore::backfillInsights()
     if (!h)
         return makeError(
             ErrorCode::Internal, QStringLiteral("store %1 is not an SQLite database").arg(m_path));
-    while (InsightsIndex::indexedSeq(h) < m_headSeq) {
+    while (SqliteInsightsStorage::indexedSeqOn(h) < m_headSeq) {
         if (const Status b = begin(); !b)
             return b;
-        const qint64 from = InsightsIndex::indexedSeq(h); // again, under the write lock
+        const qint64 from = SqliteInsightsStorage::indexedSeqOn(h); // again, under the write lock
         SqlStatement rows(h, "SELECT seq, ts, type, body FROM events WHERE seq > ? ORDER BY seq LIMIT 50000");
         rows.bind(1, from);
         int rc;
@@ -291,7 +298,7 @@ Status SqliteStore::backfillInsights()
             int n = 0;
             const char* body = rows.data(3, &n);
             const QString type = rows.text(2);
-            const Status a = m_insights->add(m_insightsReader, rows.int64(0), rows.int64(1), type,
+            const Status a = m_insights->add(*m_insightsReads, rows.int64(0), rows.int64(1), type,
                 InsightsIndex::reads(type)
                     ? QJsonDocument::fromJson(QByteArray::fromRawData(body, n)).object()
                     : QJsonObject());
@@ -412,7 +419,8 @@ Status SqliteStore::commit()
 {
     Q_ASSERT(m_inTx);
     // The rollups go into the same transaction as the events they follow, and so does the tree's size.
-    if (const Status f = m_insights->flush(writer()); !f) {
+    writer(); // the rollups' writes follow the writer connection
+    if (const Status f = m_insights->flush(*m_insightsWrites); !f) {
         rollback();
         return f;
     }
@@ -556,7 +564,7 @@ Result<Event> SqliteStore::append(
         return s.error();
     if (const Status t = addLeaf(e.hash); !t)
         return t.error();
-    if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)
+    if (const Status s = m_insights->add(*m_insightsReads, e.seq, e.tsMs, e.type, body); !s)
         return s.error();
     noteEnforcement(e.type, body);
     noteReview(e.seq, e.type, e.body);
@@ -591,7 +599,7 @@ Result<QList<Event>> SqliteStore::appendMany(
     QFuture<Status> indexing = QtConcurrent::run([this, &events, first, tsMs]() -> Status {
         for (qsizetype i = 0; i < events.size(); ++i) {
             const auto& [type, actor, subject, body] = events[i];
-            if (const Status s = m_insights->add(m_insightsReader, first + i, tsMs, type, body); !s)
+            if (const Status s = m_insights->add(*m_insightsReads, first + i, tsMs, type, body); !s)
                 return s;
             noteEnforcement(type, body);
         }
@@ -659,7 +667,7 @@ Status SqliteStore::appendVerbatimMany(const QList<Event>& events, qint64* break
                 || e.type.startsWith(QLatin1String("grant."));
             const QJsonObject body
                 = InsightsIndex::reads(e.type) || enforcement ? e.bodyJson() : QJsonObject();
-            if (const Status s = m_insights->add(m_insightsReader, e.seq, e.tsMs, e.type, body); !s)
+            if (const Status s = m_insights->add(*m_insightsReads, e.seq, e.tsMs, e.type, body); !s)
                 return s;
             noteEnforcement(e.type, body);
         }
@@ -1345,7 +1353,7 @@ bool prepareScoped(SqlStatement& q, sqlite3* h, const QByteArray& sql, const Ins
 
 qint64 SqliteStore::insightsIndexedSeq() const
 {
-    return InsightsIndex::indexedSeq(reader());
+    return SqliteInsightsStorage::indexedSeqOn(reader());
 }
 
 Status SqliteStore::insightHours(qint64 hourFrom, qint64 hourTo, const QString& target,

@@ -16,6 +16,7 @@ namespace lapse
 {
 
 class InsightsIndex;
+class SqliteInsightsStorage;
 class SqlStatement;
 
 class SqliteStore final : public Store
@@ -133,6 +134,9 @@ private:
     merkle::Frontier m_tree; // the tree's right edge at the head
     merkle::Frontier m_txTree; // ... before the open transaction, restored on rollback
     std::unique_ptr<InsightsIndex> m_insights;
+    // The rollups' rows: read back on m_insightsReader, written on the writer connection (which follows
+    // writer()).
+    std::unique_ptr<SqliteInsightsStorage> m_insightsReads, m_insightsWrites;
     // Where each enforced grant's enforcement stands, from the events as they are appended (engine or mirror
     // alike), written with the rollups at commit: grant id -> its row.
     struct EnforcedRow {
