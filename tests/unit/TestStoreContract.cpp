@@ -2,12 +2,17 @@
 // joins by adding a row to implementations() and must pass every test unchanged.
 #include "EngineFixture.h"
 #include "FailingStore.h"
+#include "enforcement/PgCluster.h"
 #include "engine/EventChain.h"
 #include "engine/SqliteStore.h"
+#include "pgstore/PgStore.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <unistd.h>
 
 using namespace lapse;
 using namespace lapse::test;
@@ -34,6 +39,39 @@ Result<std::unique_ptr<Store>> openFailingSqlite(const QString& dir)
     if (!s)
         return s.error();
     return std::unique_ptr<Store>(std::make_unique<FailingStore>(std::move(s).value()));
+}
+
+// One PostgreSQL server for the whole run; each directory of a test maps to a database of its own, reached
+// over TCP as an ordinary role with its password in a passfile, as the broker reaches it.
+struct PgServer {
+    std::unique_ptr<PgCluster> cluster;
+    QString passfile;
+    QSet<QString> databases;
+};
+PgServer& pgServer()
+{
+    static PgServer server;
+    return server;
+}
+
+Result<std::unique_ptr<Store>> openPostgres(const QString& dir)
+{
+    PgServer& pg = pgServer();
+    if (!pg.cluster)
+        return makeError(ErrorCode::Unavailable, QStringLiteral("no PostgreSQL server"));
+    const QString db = QStringLiteral("store_") + QFileInfo(dir).fileName();
+    if (!pg.databases.contains(db)) {
+        if (auto s = pg.cluster->psql(QStringLiteral("CREATE DATABASE %1 OWNER lapse_store").arg(db)); !s)
+            return s.error();
+        pg.databases.insert(db);
+    }
+    auto s = PgStore::open(QStringLiteral("host=%1 port=%2 dbname=%3 user=lapse_store passfile='%4'")
+                               .arg(pg.cluster->host())
+                               .arg(pg.cluster->port())
+                               .arg(db, pg.passfile));
+    if (!s)
+        return s.error();
+    return std::unique_ptr<Store>(std::move(s).value());
 }
 
 AccessRequest request(const QString& id, const QString& requester, RequestStatus status, qint64 expiresMs)
@@ -107,6 +145,8 @@ class TestStoreContract : public QObject
         QTest::addColumn<Opener>("open");
         QTest::newRow("sqlite") << Opener(openSqlite);
         QTest::newRow("failing-store passing through") << Opener(openFailingSqlite);
+        if (pgServer().cluster)
+            QTest::newRow("postgresql") << Opener(openPostgres);
     }
 
     static std::unique_ptr<Store> must(const Result<std::unique_ptr<Store>>& r)
@@ -130,6 +170,34 @@ class TestStoreContract : public QObject
     }
 
 private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        // Where no server is installed the PostgreSQL rows are left out, except in CI, which installs one.
+        const QString reason = PgCluster::unavailableReason();
+        if (!reason.isEmpty()) {
+            QVERIFY2(qEnvironmentVariableIsEmpty("CI"), qPrintable(reason));
+            qWarning("PostgreSQL rows left out: %s", qPrintable(reason));
+            return;
+        }
+        if (::geteuid() == 0) // the server runs as postgres, who must pass through the test's directory
+            QFile::setPermissions(m_dir.path(),
+                QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                    | QFileDevice::ExeGroup | QFileDevice::ExeOther);
+        auto cluster = PgCluster::start(m_dir.filePath(QStringLiteral("pg")));
+        LAPSE_VERIFY_OK(cluster);
+        PgServer& pg = pgServer();
+        pg.cluster = std::move(cluster).value();
+        const QString password = QStringLiteral("store-contract-secret");
+        LAPSE_VERIFY_OK(pg.cluster->psql(QStringLiteral("CREATE ROLE lapse_store LOGIN PASSWORD :'pw'"),
+            QStringLiteral("postgres"), {QStringLiteral("pw=") + password}));
+        pg.passfile = m_dir.filePath(QStringLiteral("store.pgpass"));
+        LAPSE_VERIFY_OK(PgCluster::writePassfile(pg.passfile, pg.cluster->host(), pg.cluster->port(),
+            QStringLiteral("*"), QStringLiteral("lapse_store"), password));
+    }
+
+    void cleanupTestCase() { pgServer().cluster.reset(); }
+
     void emptyStore_data() { implementations(); }
     void emptyStore()
     {
