@@ -10,6 +10,9 @@
 #include "engine/Engine.h"
 #include "notify/NotificationConfig.h"
 #include "notify/WebhookDispatcher.h"
+#include "pgstore/PgSql.h"
+#include "pgstore/PgStore.h"
+#include "pgstore/StoreMigration.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -36,8 +39,19 @@ int fail(const QString& message)
     return 1;
 }
 
+// A PostgreSQL connection string from the command line may name everything but the password: that belongs in
+// a passfile (passfile=... or PGPASSFILE), never in a process's arguments where any local user can read it.
+Status checkConninfo(const QString& conninfo, const char* option)
+{
+    if (pg::carriesPassword(conninfo))
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("%1 must not carry a password; put it in a passfile (passfile=FILE or PGPASSFILE)")
+                .arg(QLatin1String(option)));
+    return Ok {};
+}
+
 Result<std::unique_ptr<Engine>> openEngine(const QString& dataDir, const QString& directoryFile, int sweepMs,
-    const QString& logOrigin, const QString& defaultLogOrigin, bool serving)
+    const QString& logOrigin, const QString& defaultLogOrigin, bool serving, const QString& store)
 {
     if (dataDir.isEmpty() || directoryFile.isEmpty())
         return makeError(ErrorCode::Invalid, QStringLiteral("--data DIR and --directory FILE are required"));
@@ -51,6 +65,17 @@ Result<std::unique_ptr<Engine>> openEngine(const QString& dataDir, const QString
     cfg.logOrigin = logOrigin;
     cfg.defaultLogOrigin = defaultLogOrigin;
     cfg.cutCheckpoints = serving; // `keys create` and `keys rotate` leave checkpoints to the serving broker
+    if (!store.isEmpty()) {
+        if (const Status s = checkConninfo(store, "--store"); !s)
+            return s.error();
+        // The log, the state and the rollups on PostgreSQL; the signing keys stay in --data.
+        cfg.openStore = [store](const QString&) -> Result<std::unique_ptr<Store>> {
+            auto s = PgStore::open(store);
+            if (!s)
+                return s.error();
+            return std::unique_ptr<Store>(std::move(s).value());
+        };
+    }
     return Engine::open(std::move(cfg));
 }
 
@@ -100,9 +125,16 @@ int main(int argc, char** argv)
         QStringLiteral("Lapse grant broker.\n  lapse-broker --data DIR --directory FILE --listen HOST:PORT "
                        "--tls-cert PEM --tls-key PEM\n"
                        "  lapse-broker keys create --data DIR --directory FILE --principal ID\n"
-                       "  lapse-broker keys rotate --data DIR --directory FILE"));
+                       "  lapse-broker keys rotate --data DIR --directory FILE\n"
+                       "  lapse-broker migrate --from DIR --to CONNINFO"));
     p.addHelpOption();
     p.addOptions({{"data", "State directory (SQLite store, signing keys).", "DIR"},
+        {"store",
+            "Keep the log and state in PostgreSQL instead of DIR's SQLite file (a libpq connection string or "
+            "postgresql:// URI, without a password: use a passfile). The keys stay in --data.",
+            "CONNINFO"},
+        {"from", "For 'migrate': the data directory whose SQLite store is copied.", "DIR"},
+        {"to", "For 'migrate': the empty PostgreSQL database to copy into.", "CONNINFO"},
         {"directory", "Directory file (principals and targets, JSON).", "FILE"},
         {"listen", "Address and port to serve on.", "HOST:PORT", "127.0.0.1:8443"},
         {"tls-cert", "TLS certificate chain (PEM).", "PEM"}, {"tls-key", "TLS private key (PEM).", "PEM"},
@@ -119,13 +151,35 @@ int main(int argc, char** argv)
             "Webhooks to notify of events (JSON: {\"webhooks\":[{\"id\", \"url\", \"events\", "
             "\"secret_file\", \"timeout_seconds\"}]}; see the README).",
             "FILE"}});
-    p.addPositionalArgument("command", "serve (default), or 'keys create' / 'keys rotate'.");
+    p.addPositionalArgument("command", "serve (default), 'keys create' / 'keys rotate', or 'migrate'.");
     p.process(app);
     const QStringList args = p.positionalArguments();
 
+    if (!args.isEmpty() && args.first() == QLatin1String("migrate")) {
+        if (!p.isSet("from") || !p.isSet("to"))
+            return fail(QStringLiteral("migrate needs --from DIR and --to CONNINFO"));
+        if (const Status s = checkConninfo(p.value("to"), "--to"); !s)
+            return fail(s.error().message);
+        auto done = migrateSqliteToPostgres(p.value("from"), p.value("to"), [](qint64 n) {
+            if (n % 100'000 == 0)
+                std::fprintf(stderr, "lapse-broker: %lld events copied\n", static_cast<long long>(n));
+        });
+        if (!done)
+            return fail(done.error().message);
+        const MigrationReport& r = done.value();
+        std::printf(
+            "migrated %lld events (chain and tree verified; root %s), %lld requests, %lld grants, %lld "
+            "sessions, %lld lockouts, %lld API keys, %lld checkpoints\n",
+            static_cast<long long>(r.events), r.treeRoot.constData(), static_cast<long long>(r.requests),
+            static_cast<long long>(r.grants), static_cast<long long>(r.sessions),
+            static_cast<long long>(r.lockouts), static_cast<long long>(r.apiKeys),
+            static_cast<long long>(r.checkpoints));
+        return 0;
+    }
+
     if (!args.isEmpty() && args.first() == QLatin1String("keys")) {
         auto engine = openEngine(p.value("data"), p.value("directory"), 0, p.value("log-origin"),
-            p.value("listen") + QStringLiteral("/lapse"), false);
+            p.value("listen") + QStringLiteral("/lapse"), false, p.value("store"));
         if (!engine)
             return fail(engine.error().message);
         if (args.value(1) == QLatin1String("create")) {
@@ -192,7 +246,7 @@ int main(int argc, char** argv)
     }
 
     auto engine = openEngine(p.value("data"), p.value("directory"), 1000, p.value("log-origin"),
-        listen + QStringLiteral("/lapse"), true);
+        listen + QStringLiteral("/lapse"), true, p.value("store"));
     if (!engine)
         return fail(engine.error().message);
     // PostgreSQL targets: their logins, sessions and verified ends (nothing when the directory has none).
@@ -202,7 +256,16 @@ int main(int argc, char** argv)
     // Webhooks: driven from the log on their own thread; the engine only wakes them after each commit.
     std::unique_ptr<WebhookDispatcher> webhooks;
     if (notifications) {
-        auto started = WebhookDispatcher::start(*engine.value(), std::move(*notifications));
+        // On PostgreSQL the worker reads the log through a connection of its own, as it reads a SQLite file.
+        WebhookWorker::StoreOpener reader;
+        if (p.isSet("store"))
+            reader = [store = p.value("store")]() -> Result<std::unique_ptr<Store>> {
+                auto s = PgStore::open(store);
+                if (!s)
+                    return s.error();
+                return std::unique_ptr<Store>(std::move(s).value());
+            };
+        auto started = WebhookDispatcher::start(*engine.value(), std::move(*notifications), {}, reader);
         if (!started)
             return fail(started.error().message);
         webhooks = std::move(started).value();

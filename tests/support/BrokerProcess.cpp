@@ -152,11 +152,14 @@ bool BrokerProcess::isRunning() const
 
 QByteArray BrokerProcess::createKey(const QString& principal, QString* error)
 {
+    QStringList args {QStringLiteral("keys"), QStringLiteral("create"), QStringLiteral("--data"), m_dataDir,
+        QStringLiteral("--directory"), m_options.directoryFile, QStringLiteral("--principal"), principal};
+    // The key goes into the store the broker serves from.
+    const qsizetype store = m_options.extraArgs.indexOf(QStringLiteral("--store"));
+    if (store >= 0 && store + 1 < m_options.extraArgs.size())
+        args << m_options.extraArgs.mid(store, 2);
     QProcess p;
-    p.start(binary(QStringLiteral("lapse-broker")),
-        {QStringLiteral("keys"), QStringLiteral("create"), QStringLiteral("--data"), m_dataDir,
-            QStringLiteral("--directory"), m_options.directoryFile, QStringLiteral("--principal"),
-            principal});
+    p.start(binary(QStringLiteral("lapse-broker")), args);
     if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
         if (error)
             *error = QString::fromLocal8Bit(p.readAllStandardError());
