@@ -10,6 +10,7 @@
 #include "engine/Engine.h"
 #include "notify/NotificationConfig.h"
 #include "notify/WebhookDispatcher.h"
+#include "pgstore/PgListener.h"
 #include "pgstore/PgSql.h"
 #include "pgstore/PgStore.h"
 #include "pgstore/StoreMigration.h"
@@ -23,6 +24,7 @@
 #include <QSslKey>
 #include <QTcpServer>
 #include <QThread>
+#include <QTimer>
 #include <csignal>
 #include <cstdio>
 #include <openssl/pem.h>
@@ -249,6 +251,31 @@ int main(int argc, char** argv)
         listen + QStringLiteral("/lapse"), true, p.value("store"));
     if (!engine)
         return fail(engine.error().message);
+    // On a shared PostgreSQL store other brokers commit too: LISTEN wakes this one to follow them at once
+    // (streams, waiters, the grants and lockouts in memory), and a one-second poll covers a listener that is
+    // reconnecting.
+    std::unique_ptr<PgListener> listener;
+    QTimer followPoll;
+    if (p.isSet("store")) {
+        Engine* e = engine.value().get();
+        const auto follow = [e] {
+            if (const Status s = e->followStore(); !s)
+                std::fprintf(
+                    stderr, "lapse-broker: cannot follow the store: %s\n", qPrintable(s.error().message));
+        };
+        auto started = PgListener::start(p.value("store"));
+        if (!started)
+            return fail(started.error().message);
+        listener = std::move(started).value();
+        QObject::connect(listener.get(), &PgListener::committed, e, follow);
+        QObject::connect(listener.get(), &PgListener::connectionLost, e, [](const QString& why) {
+            std::fprintf(
+                stderr, "lapse-broker: store listener lost its connection (%s); retrying\n", qPrintable(why));
+        });
+        followPoll.setInterval(1000);
+        QObject::connect(&followPoll, &QTimer::timeout, e, follow);
+        followPoll.start();
+    }
     // PostgreSQL targets: their logins, sessions and verified ends (nothing when the directory has none).
     auto enforcement = PgEnforcement::attach(*engine.value());
     if (!enforcement)

@@ -460,7 +460,24 @@ ApiResponse ApiService::dispatch(const Principal* actor, const ApiRequest& req)
         if (const Status s = readString(call.body, "comment", &call.comment); !s)
             return ApiResponse::error(s.error());
     }
-    auto response = (this->*route->handler())(call);
+    // On a store other brokers write too, a change is decided holding the store's head (Engine::holdHead), so
+    // what the handler reads is what its write commits onto; a later write of the same call that finds the
+    // store moved on wrote nothing, and the call runs again. Introspection only reads (its rare write, a use
+    // after the end, takes its own turn).
+    const bool changes
+        = req.method != "GET" && req.method != "HEAD" && req.path != QLatin1String("/v1/introspect");
+    auto run = [&]() -> Result<ApiResponse> {
+        if (changes)
+            if (const Status h = m_engine.holdHead(); !h)
+                return h.error();
+        auto r = (this->*route->handler())(call);
+        m_engine.releaseHead();
+        return r;
+    };
+    auto response = run();
+    for (int again = 0; changes && again < 3 && !response && Engine::isStoreMovedOn(response.error());
+         ++again)
+        response = run();
     if (!response)
         return ApiResponse::error(response.error());
     return std::move(response).value();

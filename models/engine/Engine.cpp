@@ -10,7 +10,9 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QtConcurrent/QtConcurrentRun>
+#include <limits>
 
 namespace lapse
 {
@@ -127,8 +129,118 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
         });
         e->m_sweepTimer.start();
     }
+    e->m_appliedSeq = e->m_store->lastSeq();
+    e->m_shared = e->m_store->sharedWithOtherWriters();
+    e->m_snapshot.setAppliedSeq(e->m_appliedSeq);
+    if (e->m_shared) {
+        const Store* store = e->m_store.get();
+        // Unreadable counts as moved on: the snapshot then sends the question to the engine, which follows
+        // the store or, failing that, answers inactive.
+        e->m_snapshot.setCommittedHead([store] {
+            const auto h = store->committedHead();
+            return h ? h.value() : std::numeric_limits<qint64>::max();
+        });
+    }
     e->sweep(); // whatever expired while we were down ends now, with its event
     return e;
+}
+
+namespace
+{
+constexpr const char* kStoreMovedOn = "another broker changed the store meanwhile; nothing was written";
+}
+
+bool Engine::isStoreMovedOn(const Error& e)
+{
+    return e.code == ErrorCode::Conflict && e.message == QLatin1String(kStoreMovedOn);
+}
+
+Status Engine::holdHead()
+{
+    if (!m_shared || m_inWrite || m_holdingHead)
+        return Ok {};
+    if (const Status b = m_store->begin(); !b)
+        return b;
+    if (m_store->lastSeq() > m_appliedSeq) {
+        if (const Status f = applyCommitted(m_store->lastSeq()); !f) {
+            m_store->rollback();
+            return f;
+        }
+    }
+    m_holdingHead = true;
+    return Ok {};
+}
+
+void Engine::releaseHead()
+{
+    if (!m_holdingHead)
+        return;
+    m_holdingHead = false;
+    m_store->rollback();
+}
+
+Status Engine::followStore()
+{
+    if (!m_shared || m_inWrite)
+        return Ok {}; // inside a write, begin() has locked the head and write() applied what came before
+    const auto head = m_store->committedHead();
+    if (!head)
+        return head.error();
+    return head.value() > m_appliedSeq ? applyCommitted(head.value()) : Status(Ok {});
+}
+
+Status Engine::applyCommitted(qint64 head)
+{
+    while (m_appliedSeq < head) {
+        const QList<Event> page = m_store->events(m_appliedSeq, 5000);
+        if (page.isEmpty() || page.first().seq != m_appliedSeq + 1)
+            return makeError(ErrorCode::Unavailable,
+                QStringLiteral("store: events after %1 cannot be read").arg(m_appliedSeq));
+        QSet<QString> grants;
+        bool lockouts = false;
+        for (const Event& ev : page) {
+            if (ev.seq > head)
+                break;
+            if (ev.type.startsWith(QLatin1String("grant.")))
+                grants.insert(ev.subject);
+            else if (ev.type == QLatin1String("principal.locked_out")
+                || ev.type == QLatin1String("principal.unlocked"))
+                lockouts = true;
+        }
+        // The state tables hold the outcome: what the events changed is read back, not replayed. Access is
+        // taken away (snapshot first) before it is given.
+        for (const QString& id : std::as_const(grants)) {
+            const auto g = m_store->grant(id);
+            if (!g || g->status != GrantStatus::Active) {
+                m_snapshot.endGrant(id);
+                m_activeGrants.remove(id);
+            }
+        }
+        if (lockouts) {
+            for (const auto& l : m_store->lockouts()) {
+                if (l.active)
+                    m_snapshot.setLockout(l.principal, true, l.notBeforeMs);
+                m_lockouts.insert(l.principal, l);
+            }
+        }
+        for (const QString& id : std::as_const(grants))
+            if (const auto g = m_store->grant(id); g && g->status == GrantStatus::Active)
+                m_activeGrants.insert(id, *g);
+        if (lockouts)
+            for (const auto& l : m_store->lockouts())
+                if (!l.active)
+                    m_snapshot.setLockout(l.principal, false, l.notBeforeMs);
+        QList<Event> applied;
+        for (const Event& ev : page)
+            if (ev.seq <= head)
+                applied << ev;
+        m_appliedSeq = applied.last().seq;
+        m_snapshot.setAppliedSeq(m_appliedSeq);
+        // Published from the event loop: this may run inside a write, and listeners read the store.
+        QMetaObject::invokeMethod(
+            this, [this, applied] { emit eventsFollowed(applied); }, Qt::QueuedConnection);
+    }
+    return Ok {};
 }
 
 QString Engine::newId(const char* prefix) const
@@ -166,9 +278,18 @@ template <typename T> Result<T> Engine::write(const std::function<Result<T>()>& 
     m_txEvents.clear();
     m_afterCommit.clear();
     m_onAbort.clear();
-    if (const Status b = m_store->begin(); !b) {
+    if (m_holdingHead) {
+        m_holdingHead = false; // the transaction holdHead() opened, already level with the store
+    } else if (const Status b = m_store->begin(); !b) {
         m_inWrite = false;
         return b.error();
+    } else if (m_shared && m_store->lastSeq() > m_appliedSeq) {
+        // Another broker committed since this one last looked: its changes are applied (the head is locked
+        // now, so nothing more can come before this write), but what the caller decided on was read before.
+        const Status f = applyCommitted(m_store->lastSeq());
+        m_store->rollback();
+        m_inWrite = false;
+        return f ? makeError(ErrorCode::Conflict, QString::fromLatin1(kStoreMovedOn)) : f.error();
     }
     const auto abort = [this] {
         m_inWrite = false;
@@ -198,6 +319,8 @@ template <typename T> Result<T> Engine::write(const std::function<Result<T>()>& 
     const QList<Event> published = std::move(m_txEvents);
     m_txEvents.clear();
     if (!published.isEmpty()) {
+        m_appliedSeq = published.last().seq;
+        m_snapshot.setAppliedSeq(m_appliedSeq);
         emit eventsAppended(published);
         // The decision is durable and answered whatever happens here; a failed cut is retried by the timer.
         if (const Status c = m_cutCheckpoints ? m_log->afterAppend(Clock::now()) : Status(Ok {}); !c)
@@ -1193,6 +1316,11 @@ Result<QJsonObject> Engine::introspect(const Principal& actor, const QByteArray&
     ++m_counters.introspections;
     if (token.isEmpty() || token.size() > kMaxTokenBytes)
         return inactive();
+    // On a shared store, what other brokers committed counts: an answer that cannot follow it fails closed.
+    if (const Status f = followStore(); !f) {
+        qWarning("introspection answered inactive: %s", qPrintable(f.error().message));
+        return inactive();
+    }
     const TokenInfo* t = verifiedToken(token); // forged, foreign, alg:none: never ours, never active
     if (!t)
         return inactive();

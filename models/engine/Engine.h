@@ -115,6 +115,21 @@ public:
     Status rotateSigningKey(const Principal& actor);
     // Expires pending requests and grants that are due. Returns how many things it ended.
     int sweep();
+    // On a store other brokers write too: applies what they committed since this engine last looked (the
+    // grants and lockouts their events changed, read back from the store) and publishes their events as
+    // eventsFollowed. Cheap when nothing changed (one read of the head). Called before every write and every
+    // introspection, and whenever the store says it was written (LISTEN/NOTIFY); a no-op on a store of one.
+    Status followStore();
+    // The error of a write that found, once it held the store's head, that another broker had committed since
+    // its caller read what it decided on: nothing was written, and running the same call again decides on
+    // what is current (ApiService does, a few times).
+    static bool isStoreMovedOn(const Error& e);
+    // On a shared store: takes the store's head now, after applying what others committed, so that what the
+    // caller reads before it writes is exactly what its write commits onto (the next write() uses this
+    // transaction). releaseHead() lets it go if nothing was written. No-ops on a store of one.
+    Status holdHead();
+    void releaseHead();
+    qint64 appliedSeq() const { return m_appliedSeq; }
 
     // --- the log as outsiders check it (see TransparencyLog) ---
     TransparencyLog& log() { return *m_log; }
@@ -188,6 +203,10 @@ public:
 signals:
     // Emitted after the commit that made them durable, in order.
     void eventsAppended(const QList<lapse::Event>& events);
+    // Events other brokers committed to a shared store, in order, once this engine has applied them (see
+    // followStore). Streams and webhooks follow both signals; work this broker does for its own decisions
+    // (enforcement on targets) follows eventsAppended only.
+    void eventsFollowed(const QList<lapse::Event>& events);
 
 private:
     Engine() = default;
@@ -195,6 +214,7 @@ private:
     template <typename T> Result<T> write(const std::function<Result<T>()>& body);
     Result<Event> appendEvent(
         const QString& type, const QString& actor, const QString& subject, const QJsonObject& body);
+    Status applyCommitted(qint64 head); // followStore's work, up to head
     Status endGrant(Grant& g, GrantStatus status, const QString& actor, const QString& reason, qint64 nowMs,
         QList<Session>* terminated = nullptr);
     Status expireRequest(AccessRequest& r, qint64 nowMs);
@@ -232,6 +252,9 @@ private:
     TargetEnforcement* m_enforcement = nullptr;
     const NotificationStatus* m_notifications = nullptr;
     bool m_inWrite = false;
+    bool m_shared = false; // the store has other writers
+    bool m_holdingHead = false; // holdHead() opened the store's transaction; the next write() uses it
+    qint64 m_appliedSeq = 0; // every event up to here is in the in-memory state
     EngineCounters m_counters;
     IntrospectionSnapshot m_snapshot;
 };

@@ -13,6 +13,8 @@ std::optional<QByteArray> IntrospectionSnapshot::activeAnswer(
     if (!apiKey.startsWith("lapse_") || apiKey.size() > 128)
         return std::nullopt;
     const QByteArray hash = crypto::sha256Hex(apiKey);
+    // Loaded before the answer is looked up: whatever the engine applied up to here is in what is read below.
+    const qint64 applied = m_appliedSeq.load(std::memory_order_acquire);
     QReadLocker lock(&m_lock);
     const auto key = m_apiKeys.constFind(hash);
     if (key == m_apiKeys.cend())
@@ -28,8 +30,14 @@ std::optional<QByteArray> IntrospectionSnapshot::activeAnswer(
         return std::nullopt;
     if (nowMs < a.startsMs || nowMs >= a.validUntilMs)
         return std::nullopt; // expiry is the engine's to record
+    const QByteArray body = a.body;
+    lock.unlock();
+    // Another broker may have ended the grant since: the answer stands only if nothing was committed after
+    // what the engine applied, read now (after the question came), so no commit that ended access is missed.
+    if (m_committedHead && m_committedHead() > applied)
+        return std::nullopt;
     m_answered.fetch_add(1, std::memory_order_relaxed);
-    return a.body;
+    return body;
 }
 
 void IntrospectionSnapshot::putApiKey(const QByteArray& keyHash, const QString& principal)

@@ -7,6 +7,7 @@
 #include <QReadWriteLock>
 #include <QString>
 #include <atomic>
+#include <functional>
 #include <optional>
 
 namespace lapse
@@ -29,6 +30,15 @@ public:
     qint64 answered() const { return m_answered.load(std::memory_order_relaxed); }
 
     // --- the engine's thread only ---
+    // On a store other brokers write too: the committed head, read from the store by any thread. An answer is
+    // repeated here only while the engine has applied every commit up to it; otherwise the engine is asked,
+    // and it follows the store first. Without it (one writer), answers need no such check.
+    void setCommittedHead(std::function<qint64()> committedHead)
+    {
+        m_committedHead = std::move(committedHead);
+    }
+    // The last seq the engine has applied (its own commits and what it followed of others').
+    void setAppliedSeq(qint64 seq) { m_appliedSeq.store(seq, std::memory_order_release); }
     void putApiKey(const QByteArray& keyHash, const QString& principal);
     struct Answer {
         QString grantId;
@@ -59,6 +69,8 @@ private:
     QHash<QString, QList<QByteArray>> m_tokensByGrant;
     QHash<QString, Lockout> m_lockouts;
     mutable std::atomic<qint64> m_answered {0};
+    std::function<qint64()> m_committedHead;
+    std::atomic<qint64> m_appliedSeq {0};
 };
 
 } // namespace lapse

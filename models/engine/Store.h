@@ -73,6 +73,12 @@ public:
 
     // Where it lives, for messages: a file path or a connection URL without secrets.
     virtual QString location() const = 0;
+    // Whether other writers (other brokers on one database) commit to it at any time: the engine then follows
+    // their commits (Engine::followStore) and answers nothing from memory that a later commit may have taken
+    // away. lastSeq() outside the writer's transaction is then the committed head, read from the store.
+    virtual bool sharedWithOtherWriters() const { return false; }
+    // The head as last committed by any writer, read from the store now; an error when it cannot be read.
+    virtual Result<qint64> committedHead() const { return lastSeq(); }
 
     // --- the one writer path (one thread at a time: the engine's, or the mirror's) ---
     // Every write below happens inside begin() ... commit(); nothing is visible to readers, or durable,

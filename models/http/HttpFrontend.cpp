@@ -61,6 +61,10 @@ HttpFrontend::HttpFrontend(Engine& engine, QObject* parent)
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpFrontend::acceptWebSockets);
     connect(&m_engine, &Engine::eventsAppended, this, &HttpFrontend::pumpAll);
     connect(&m_engine, &Engine::eventsAppended, this, &HttpFrontend::eventsPublished);
+    // Another broker's commits on a shared store reach the waiters and streams here as well.
+    connect(&m_engine, &Engine::eventsFollowed, this, [this] { serviceWaiters(false); });
+    connect(&m_engine, &Engine::eventsFollowed, this, &HttpFrontend::pumpAll);
+    connect(&m_engine, &Engine::eventsFollowed, this, &HttpFrontend::eventsPublished);
 }
 
 HttpFrontend::~HttpFrontend() = default;

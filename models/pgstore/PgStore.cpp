@@ -122,8 +122,8 @@ QString aggregateColumns()
 } // namespace
 
 PgStore::PgStore()
-    : m_headHash(EventChain::genesisHash())
-    , m_alive(std::make_shared<bool>(true))
+    : m_alive(std::make_shared<bool>(true))
+    , m_headHash(EventChain::genesisHash())
     , m_insights(std::make_unique<InsightsIndex>())
 {
 }
@@ -346,6 +346,11 @@ Status PgStore::commit()
             pg::Params().int64(m_headSeq).utf8(m_headHash).int64(m_tree.size()));
         if (!u)
             s = storeError(QStringLiteral("chain head"), u.error());
+        // Delivered to every listening broker when (and only if) this transaction commits.
+        if (s)
+            if (auto n = m_writer->exec("SELECT pg_notify('lapse_log', $1)", pg::Params().int64(m_headSeq));
+                !n)
+                s = storeError(QStringLiteral("notify"), n.error());
     }
     if (s) {
         if (const Status c = m_writer->run("COMMIT"); !c)
@@ -1018,6 +1023,18 @@ QList<Event> PgStore::events(qint64 afterSeq, int limit) const
         out << std::move(e);
     }
     return out;
+}
+
+Result<qint64> PgStore::committedHead() const
+{
+    auto c = reading();
+    if (!c)
+        return makeError(ErrorCode::Unavailable, QStringLiteral("store %1 is unreachable").arg(m_location));
+    auto r = c->exec("SELECT seq FROM log_head WHERE id = 1");
+    if (!r || r.value().count() != 1)
+        return makeError(
+            ErrorCode::Unavailable, QStringLiteral("store %1: the head cannot be read").arg(m_location));
+    return r.value().int64(0, 0);
 }
 
 qint64 PgStore::lastSeq() const

@@ -36,6 +36,8 @@ public:
     static Result<qint64> eventCount(const QString& conninfo);
 
     QString location() const override { return m_location; }
+    bool sharedWithOtherWriters() const override { return true; }
+    Result<qint64> committedHead() const override;
     Status begin() override;
     Status commit() override;
     void rollback() override;

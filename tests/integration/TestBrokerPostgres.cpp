@@ -13,6 +13,7 @@
 #include "pgstore/PgStore.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -63,6 +64,22 @@ class TestBrokerPostgres : public QObject
         if (err)
             *err = p.readAllStandardError();
         return p.readAllStandardOutput();
+    }
+
+    // What a second replica needs from the first one's data directory: its signing keys and log key (and the
+    // log's origin), so credentials and checkpoints are the same whichever broker answers.
+    static bool copyKeys(const QString& from, const QString& to)
+    {
+        const QDir src(QDir(from).filePath(QStringLiteral("keys")));
+        if (!QDir().mkpath(QDir(to).filePath(QStringLiteral("keys"))))
+            return false;
+        for (const QString& f : src.entryList(QDir::Files)) {
+            const QString target = QDir(to).filePath(QStringLiteral("keys/") + f);
+            if (!QFile::copy(src.filePath(f), target))
+                return false;
+            QFile::setPermissions(target, QFile::permissions(src.filePath(f)));
+        }
+        return true;
     }
 
     static QString request(HttpClient& http, const QByteArray& key, const QString& task)
@@ -381,6 +398,219 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(created(), 15000);
         broker.stop();
+    }
+
+    // Two brokers on one store, each with the same keys (as a deployment copies them). Revoked through one,
+    // a credential is inactive at the other's very next introspection, every time; approvals taken by either
+    // are seen by both.
+    void revocationReachesTheOtherReplicaAtOnce()
+    {
+        const QString store = newDatabase();
+        BrokerProcess::Options oa;
+        oa.extraArgs = {QStringLiteral("--store"), store};
+        BrokerProcess a(oa);
+        QString error;
+        const QByteArray alice = a.createKey(QStringLiteral("alice"), &error);
+        const QByteArray carol = a.createKey(QStringLiteral("carol"), &error);
+        const QByteArray bob = a.createKey(QStringLiteral("bob"), &error);
+        const QByteArray gateway = a.createKey(QStringLiteral("api-gw"), &error);
+        QVERIFY2(
+            !alice.isEmpty() && !carol.isEmpty() && !bob.isEmpty() && !gateway.isEmpty(), qPrintable(error));
+        QVERIFY2(a.start(&error), qPrintable(error));
+        QTemporaryDir bData;
+        QVERIFY(copyKeys(a.dataDir(), bData.path()));
+        BrokerProcess::Options ob = oa;
+        ob.dataDir = bData.path();
+        BrokerProcess b(ob);
+        QVERIFY2(b.start(&error), qPrintable(error));
+        HttpClient ha(a.url(), a.caFile()), hb(b.url(), b.caFile());
+        HttpClient* replicas[] = {&ha, &hb};
+        const int cycles = qEnvironmentVariableIntValue("LAPSE_REPLICA_CYCLES") > 0
+            ? qEnvironmentVariableIntValue("LAPSE_REPLICA_CYCLES")
+            : 1000;
+        int activeAfterRevoke = 0;
+        QElapsedTimer clock;
+        clock.start();
+        for (int i = 0; i < cycles; ++i) {
+            HttpClient& one = *replicas[i % 2];
+            HttpClient& other = *replicas[(i + 1) % 2];
+            // Requested and approved through one replica, used and revoked across both.
+            const QString id = request(one, alice, QStringLiteral("cycle %1").arg(i));
+            QVERIFY(!id.isEmpty());
+            const auto approved
+                = other.post(QStringLiteral("/v1/requests/%1/approve").arg(id), carol, QJsonObject {});
+            QCOMPARE(approved.status, 200);
+            const QString grant = approved.json()["grant"].toObject()["id"].toString();
+            const QByteArray token = one.get(QStringLiteral("/v1/requests/") + id, alice)
+                                         .json()["credential"]
+                                         .toObject()["token"]
+                                         .toString()
+                                         .toLatin1();
+            QVERIFY(!token.isEmpty());
+            QCOMPARE(one.introspect(gateway, token).json()["active"].toBool(), true);
+            QCOMPARE(other.introspect(gateway, token).json()["active"].toBool(), true);
+            QCOMPARE(one.post(QStringLiteral("/v1/grants/%1/revoke").arg(grant), bob,
+                            QJsonObject {{"reason", "cycle"}})
+                         .status,
+                200);
+            activeAfterRevoke += other.introspect(gateway, token).json()["active"].toBool(true) ? 1 : 0;
+        }
+        qInfo("%d revoke-then-introspect cycles across two replicas in %lld ms: %d active answers after a "
+              "revoke",
+            cycles, clock.elapsed(), activeAfterRevoke);
+        QCOMPARE(activeAfterRevoke, 0);
+        a.stop();
+        b.stop();
+        auto pg = PgStore::open(store);
+        LAPSE_VERIFY_OK(pg);
+        QString reason;
+        qint64 breakSeq = 0;
+        LAPSE_VERIFY_OK(pg.value()->verifyChain(&reason, &breakSeq));
+    }
+
+    // Sixteen writers, eight on each replica, submit at once: one chain, gap-free and verifiable, holding
+    // every request either acknowledged.
+    void concurrentWritersOnTwoReplicasMakeOneChain()
+    {
+        const QString store = newDatabase();
+        BrokerProcess::Options oa;
+        oa.extraArgs = {QStringLiteral("--store"), store};
+        BrokerProcess a(oa);
+        QString error;
+        const QByteArray alice = a.createKey(QStringLiteral("alice"), &error);
+        QVERIFY2(!alice.isEmpty(), qPrintable(error));
+        QVERIFY2(a.start(&error), qPrintable(error));
+        QTemporaryDir bData;
+        QVERIFY(copyKeys(a.dataDir(), bData.path()));
+        BrokerProcess::Options ob = oa;
+        ob.dataDir = bData.path();
+        BrokerProcess b(ob);
+        QVERIFY2(b.start(&error), qPrintable(error));
+        constexpr int kPerWriter = 25, kWriters = 16;
+        QNetworkAccessManager nam;
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(QSslCertificate::fromPath(a.caFile()) + QSslCertificate::fromPath(b.caFile()));
+        QSet<QString> acknowledged;
+        QStringList refusals;
+        int finished = 0;
+        std::function<void(int, int)> submit = [&](int writer, int n) {
+            if (n == kPerWriter) {
+                ++finished;
+                return;
+            }
+            const BrokerProcess& via = writer % 2 ? b : a;
+            QNetworkRequest req(via.url().resolved(QUrl(QStringLiteral("/v1/requests"))));
+            req.setSslConfiguration(ssl);
+            req.setRawHeader("Authorization", "Bearer " + alice);
+            req.setRawHeader("Content-Type", "application/json");
+            const QJsonObject body {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}},
+                {"task", QStringLiteral("writer %1 #%2").arg(writer).arg(n)}, {"reason", "replicas"},
+                {"ttl_seconds", 600}};
+            QNetworkReply* reply = nam.post(req, QJsonDocument(body).toJson(QJsonDocument::Compact));
+            connect(reply, &QNetworkReply::finished, this, [&, reply, writer, n] {
+                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                const QByteArray body = reply->readAll();
+                if (status == 201)
+                    acknowledged << QJsonDocument::fromJson(body).object()["id"].toString();
+                else
+                    refusals << QStringLiteral("%1 %2 %3")
+                                    .arg(status)
+                                    .arg(reply->errorString(), QString::fromUtf8(body));
+                reply->deleteLater();
+                submit(writer, n + 1);
+            });
+        };
+        for (int w = 0; w < kWriters; ++w)
+            submit(w, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(finished == kWriters, 120000);
+        QVERIFY2(refusals.isEmpty(), qPrintable(refusals.join(QLatin1Char('\n'))));
+        QCOMPARE(acknowledged.size(), kWriters * kPerWriter);
+        a.stop();
+        b.stop();
+        auto pg = PgStore::open(store);
+        LAPSE_VERIFY_OK(pg);
+        QString reason;
+        qint64 breakSeq = 0;
+        const auto verified
+            = pg.value()->verifyChain(&reason, &breakSeq); // seqs 1..n, each chained on the last
+        LAPSE_VERIFY_OK(verified);
+        QCOMPARE(verified.value(), pg.value()->lastSeq());
+        for (const QString& id : std::as_const(acknowledged))
+            QVERIFY2(pg.value()->request(id), qPrintable(id));
+        auto c = pg.value()->reading();
+        const auto created = c->exec("SELECT count(*) FROM events WHERE type = 'request.created'");
+        LAPSE_VERIFY_OK(created);
+        QCOMPARE(created.value().int64(0, 0), qint64(kWriters * kPerWriter));
+    }
+
+    // The same approval sent to both replicas at once, and then the same revocation: each takes effect once
+    // (one 200, one 409), whichever broker decides first; the loser read the request before the winner's
+    // commit and wrote nothing on it.
+    void theSameDecisionOnBothReplicasTakesEffectOnce()
+    {
+        const QString store = newDatabase();
+        BrokerProcess::Options oa;
+        oa.extraArgs = {QStringLiteral("--store"), store};
+        BrokerProcess a(oa);
+        QString error;
+        const QByteArray alice = a.createKey(QStringLiteral("alice"), &error);
+        const QByteArray carol = a.createKey(QStringLiteral("carol"), &error);
+        const QByteArray bob = a.createKey(QStringLiteral("bob"), &error);
+        QVERIFY2(!alice.isEmpty() && !carol.isEmpty() && !bob.isEmpty(), qPrintable(error));
+        QVERIFY2(a.start(&error), qPrintable(error));
+        QTemporaryDir bData;
+        QVERIFY(copyKeys(a.dataDir(), bData.path()));
+        BrokerProcess::Options ob = oa;
+        ob.dataDir = bData.path();
+        BrokerProcess b(ob);
+        QVERIFY2(b.start(&error), qPrintable(error));
+        HttpClient ha(a.url(), a.caFile());
+        QNetworkAccessManager nam;
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(QSslCertificate::fromPath(a.caFile()) + QSslCertificate::fromPath(b.caFile()));
+        // Posts the same path to both replicas at once; returns both statuses.
+        const auto both = [&](const QString& path, const QByteArray& key, const QJsonObject& body) {
+            QList<int> statuses;
+            for (const BrokerProcess* via : {&a, &b}) {
+                QNetworkRequest req(via->url().resolved(QUrl(path)));
+                req.setSslConfiguration(ssl);
+                req.setRawHeader("Authorization", "Bearer " + key);
+                req.setRawHeader("Content-Type", "application/json");
+                QNetworkReply* reply = nam.post(req, QJsonDocument(body).toJson(QJsonDocument::Compact));
+                connect(reply, &QNetworkReply::finished, this, [&statuses, reply] {
+                    statuses << reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                    reply->deleteLater();
+                });
+            }
+            if (!QTest::qWaitFor([&] { return statuses.size() == 2; }, 30000))
+                return QList<int> {};
+            std::sort(statuses.begin(), statuses.end());
+            return statuses;
+        };
+        constexpr int kRounds = 20;
+        for (int i = 0; i < kRounds; ++i) {
+            const QString id = request(ha, alice, QStringLiteral("race %1").arg(i));
+            QVERIFY(!id.isEmpty());
+            QCOMPARE(
+                both(QStringLiteral("/v1/requests/%1/approve").arg(id), carol, {}), (QList<int> {200, 409}));
+            const QString grant
+                = ha.get(QStringLiteral("/v1/requests/") + id, carol).json()["grant_id"].toString();
+            QVERIFY(!grant.isEmpty());
+            QCOMPARE(both(QStringLiteral("/v1/grants/%1/revoke").arg(grant), bob,
+                         QJsonObject {{"reason", "race"}}),
+                (QList<int> {200, 409}));
+        }
+        a.stop();
+        b.stop();
+        auto pg = PgStore::open(store);
+        LAPSE_VERIFY_OK(pg);
+        auto c = pg.value()->reading();
+        const auto counts = c->exec("SELECT type, count(*) FROM events WHERE type IN ('grant.activated',"
+                                    " 'grant.revoked') GROUP BY type ORDER BY type");
+        LAPSE_VERIFY_OK(counts);
+        QCOMPARE(counts.value().count(), 2);
+        QCOMPARE(counts.value().int64(0, 1), qint64(kRounds));
+        QCOMPARE(counts.value().int64(1, 1), qint64(kRounds));
     }
 
     // A password in --store or --to would be readable by every local user in the process list: refused.

@@ -37,6 +37,8 @@ public:
 
     // Takes effect at the next start().
     void setWorkers(int workers) { m_options.workers = workers; }
+    // The port to listen on from the next start() (one a load balancer already names); 0: any free one.
+    void setPort(quint16 port) { m_port = port; }
     int workers() const { return m_options.workers; }
 
     // `lapse-broker keys create`; works whether or not the broker is running.
