@@ -3,6 +3,7 @@
 
 #include "Checkpoint.h"
 #include "Crypto.h"
+#include "SharedRead.h"
 #include "SqliteStore.h"
 #include "core/Clock.h"
 
@@ -135,11 +136,12 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
     if (e->m_shared) {
         const Store* store = e->m_store.get();
         // Unreadable counts as moved on: the snapshot then sends the question to the engine, which follows
-        // the store or, failing that, answers inactive.
-        e->m_snapshot.setCommittedHead([store] {
+        // the store or, failing that, answers inactive. Worker threads asking together share one read.
+        auto head = std::make_shared<SharedRead>([store] {
             const auto h = store->committedHead();
             return h ? h.value() : std::numeric_limits<qint64>::max();
         });
+        e->m_snapshot.setCommittedHead([head] { return head->get(); });
     }
     e->sweep(); // whatever expired while we were down ends now, with its event
     return e;

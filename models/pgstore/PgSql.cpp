@@ -13,9 +13,15 @@ QString oneLine(const char* text)
     return QString::fromUtf8(text).simplified();
 }
 
-Error failure(const QString& what, const QString& why)
+Error failure(const QString& what, const QString& why, ErrorCode code = ErrorCode::Internal)
 {
-    return makeError(ErrorCode::Internal, QStringLiteral("postgresql: %1: %2").arg(what, why));
+    return makeError(code, QStringLiteral("postgresql: %1: %2").arg(what, why));
+}
+
+// A statement that failed because the server went away is the server's unavailability (503), not a fault.
+ErrorCode codeFor(PGconn* c)
+{
+    return PQstatus(c) == CONNECTION_OK ? ErrorCode::Internal : ErrorCode::Unavailable;
 }
 } // namespace
 
@@ -123,7 +129,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const QByteArray& conninfo)
     if (PQstatus(c) != CONNECTION_OK) {
         const QString why = oneLine(PQerrorMessage(c));
         PQfinish(c);
-        return failure(QStringLiteral("connect"), why);
+        return failure(QStringLiteral("connect"), why, ErrorCode::Unavailable);
     }
     std::unique_ptr<Connection> out(new Connection(c));
     // The store reads every value as text: fix the forms it parses, whatever the server's defaults are.
@@ -160,7 +166,8 @@ Result<Rows> Connection::exec(const char* sql, const Params& params)
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         const QString why = r ? oneLine(PQresultErrorMessage(r)) : QString();
         PQclear(r);
-        return failure(QString::fromUtf8(sql).left(60).simplified(), why.isEmpty() ? lastError() : why);
+        return failure(
+            QString::fromUtf8(sql).left(60).simplified(), why.isEmpty() ? lastError() : why, codeFor(m_conn));
     }
     return Rows(r);
 }
@@ -172,7 +179,8 @@ Status Connection::run(const char* sql)
     const QString why = r ? oneLine(PQresultErrorMessage(r)) : lastError();
     PQclear(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        return failure(QString::fromUtf8(sql).left(60).simplified(), why.isEmpty() ? lastError() : why);
+        return failure(
+            QString::fromUtf8(sql).left(60).simplified(), why.isEmpty() ? lastError() : why, codeFor(m_conn));
     return Ok {};
 }
 

@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMap>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
@@ -611,6 +612,69 @@ private slots:
         QCOMPARE(counts.value().count(), 2);
         QCOMPARE(counts.value().int64(0, 1), qint64(kRounds));
         QCOMPARE(counts.value().int64(1, 1), qint64(kRounds));
+    }
+
+    // PostgreSQL restarted under load: while it is down the broker answers 503 and acknowledges nothing; once
+    // it is back the same broker carries on (its connections and its listener reconnect), every acknowledged
+    // request is there and the chain verifies.
+    void postgresRestartedUnderLoad()
+    {
+        const QString store = newDatabase();
+        BrokerProcess::Options o;
+        o.extraArgs = {QStringLiteral("--store"), store};
+        BrokerProcess broker(o);
+        QString error;
+        const QByteArray alice = broker.createKey(QStringLiteral("alice"), &error);
+        QVERIFY2(!alice.isEmpty(), qPrintable(error));
+        QVERIFY2(broker.start(&error), qPrintable(error));
+        HttpClient http(broker.url(), broker.caFile());
+        QSet<QString> acknowledged;
+        QMap<int, int> statuses;
+        bool stopped = false, restarted = false;
+        QElapsedTimer sinceRestart;
+        int afterRestartOk = 0;
+        for (int i = 0; i < 400 && afterRestartOk < 40; ++i) {
+            if (i == 40) {
+                LAPSE_VERIFY_OK(m_cluster->stop());
+                stopped = true;
+            }
+            if (i == 80) {
+                LAPSE_VERIFY_OK(m_cluster->startAgain());
+                restarted = true;
+                sinceRestart.start();
+            }
+            const auto r = http.post(QStringLiteral("/v1/requests"), alice,
+                QJsonObject {{"target", "prod-k8s"}, {"privileges", QJsonArray {"view"}},
+                    {"task", QStringLiteral("restart %1").arg(i)}, {"reason", "restart"},
+                    {"ttl_seconds", 600}});
+            ++statuses[r.status];
+            if (r.status == 201) {
+                acknowledged << r.json()["id"].toString();
+                if (restarted)
+                    ++afterRestartOk;
+            } else {
+                // Down: a clear refusal, never a crash, a 500 or a partial write.
+                QVERIFY2(stopped && r.status == 503, r.body.constData());
+            }
+            if (stopped && !restarted)
+                QTest::qWait(20);
+        }
+        qInfo("statuses %s; %d acknowledged after the restart, the first %lld ms after it",
+            qPrintable(QString::fromUtf8(
+                QJsonDocument(QJsonObject {{"201", statuses.value(201)}, {"503", statuses.value(503)}})
+                    .toJson(QJsonDocument::Compact))),
+            afterRestartOk, sinceRestart.elapsed());
+        QVERIFY(statuses.value(503) > 0);
+        QCOMPARE(afterRestartOk, 40);
+        QVERIFY(broker.isRunning());
+        broker.stop();
+        auto pg = PgStore::open(store);
+        LAPSE_VERIFY_OK(pg);
+        for (const QString& id : std::as_const(acknowledged))
+            QVERIFY2(pg.value()->request(id), qPrintable(id));
+        QString reason;
+        qint64 breakSeq = 0;
+        LAPSE_VERIFY_OK(pg.value()->verifyChain(&reason, &breakSeq));
     }
 
     // A password in --store or --to would be readable by every local user in the process list: refused.
