@@ -10,6 +10,7 @@
 #include "engine/Engine.h"
 #include "notify/NotificationConfig.h"
 #include "notify/WebhookDispatcher.h"
+#include "pgstore/PgLease.h"
 #include "pgstore/PgListener.h"
 #include "pgstore/PgSql.h"
 #include "pgstore/PgStore.h"
@@ -67,6 +68,8 @@ Result<std::unique_ptr<Engine>> openEngine(const QString& dataDir, const QString
     cfg.logOrigin = logOrigin;
     cfg.defaultLogOrigin = defaultLogOrigin;
     cfg.cutCheckpoints = serving; // `keys create` and `keys rotate` leave checkpoints to the serving broker
+    // Brokers sharing a store do the work that must happen once only under the lease (see main()).
+    cfg.exclusiveWork = store.isEmpty();
     if (!store.isEmpty()) {
         if (const Status s = checkConninfo(store, "--store"); !s)
             return s.error();
@@ -282,20 +285,49 @@ int main(int argc, char** argv)
         return fail(enforcement.error().message);
     // Webhooks: driven from the log on their own thread; the engine only wakes them after each commit.
     std::unique_ptr<WebhookDispatcher> webhooks;
-    if (notifications) {
-        // On PostgreSQL the worker reads the log through a connection of its own, as it reads a SQLite file.
-        WebhookWorker::StoreOpener reader;
-        if (p.isSet("store"))
-            reader = [store = p.value("store")]() -> Result<std::unique_ptr<Store>> {
-                auto s = PgStore::open(store);
-                if (!s)
-                    return s.error();
-                return std::unique_ptr<Store>(std::move(s).value());
-            };
-        auto started = WebhookDispatcher::start(*engine.value(), std::move(*notifications), {}, reader);
+    // On PostgreSQL the worker reads the log through a connection of its own, as it reads a SQLite file.
+    WebhookWorker::StoreOpener webhookReader;
+    if (p.isSet("store"))
+        webhookReader = [store = p.value("store")]() -> Result<std::unique_ptr<Store>> {
+            auto s = PgStore::open(store);
+            if (!s)
+                return s.error();
+            return std::unique_ptr<Store>(std::move(s).value());
+        };
+    const auto startWebhooks = [&]() -> Status {
+        if (!notifications || webhooks)
+            return Ok {};
+        auto started = WebhookDispatcher::start(*engine.value(), *notifications, {}, webhookReader);
         if (!started)
-            return fail(started.error().message);
+            return started.error();
         webhooks = std::move(started).value();
+        return Ok {};
+    };
+    // Work that must happen once among brokers sharing a store (the timer's sweep, checkpoints, webhooks)
+    // runs under a lease: taken when free, given up the moment its connection fails; another broker takes it
+    // over within a few seconds of this one's death. Alone on SQLite, this broker does it all from the start.
+    std::unique_ptr<PgLease> lease;
+    if (p.isSet("store")) {
+        lease = std::make_unique<PgLease>(p.value("store"), QStringLiteral("exclusive-work"));
+        Engine* e = engine.value().get();
+        QObject::connect(lease.get(), &PgLease::acquired, e, [e, &startWebhooks] {
+            std::printf(
+                "lapse-broker: lease taken: this broker sweeps, cuts checkpoints and sends webhooks\n");
+            std::fflush(stdout);
+            e->setExclusiveWork(true);
+            if (const Status s = startWebhooks(); !s)
+                std::fprintf(stderr, "lapse-broker: webhooks: %s\n", qPrintable(s.error().message));
+        });
+        QObject::connect(lease.get(), &PgLease::lost, e, [e, &webhooks](const QString& why) {
+            std::fprintf(stderr, "lapse-broker: lease lost (%s): standing by\n", qPrintable(why));
+            e->setExclusiveWork(false);
+            if (webhooks)
+                webhooks->stop();
+            webhooks.reset();
+        });
+        lease->start();
+    } else if (const Status s = startWebhooks(); !s) {
+        return fail(s.error().message);
     }
     HttpFrontend server(*engine.value());
     // With workers, HTTP and TLS run on their threads and only what needs the engine comes to this one.

@@ -485,7 +485,11 @@ ApiResponse ApiService::dispatch(const Principal* actor, const ApiRequest& req)
 
 Result<ApiResponse> ApiService::health(const ApiCall&)
 {
-    return ApiResponse::json(200, QJsonObject {{"status", "ok"}, {"last_seq", m_engine.store().lastSeq()}});
+    QJsonObject o {{"status", "ok"}, {"last_seq", m_engine.store().lastSeq()}};
+    // Brokers sharing a store: whether this one does the work that must happen once (the lease).
+    if (m_engine.store().sharedWithOtherWriters())
+        o.insert(QStringLiteral("exclusive_work"), m_engine.exclusiveWork());
+    return ApiResponse::json(200, o);
 }
 
 Result<ApiResponse> ApiService::jwks(const ApiCall&)

@@ -101,9 +101,10 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
         return log.error();
     e->m_log = std::move(log).value();
     e->m_cutCheckpoints = config.cutCheckpoints;
+    e->m_exclusiveWork = config.exclusiveWork;
     // Whatever was appended since the last checkpoint (a restart, a store from before checkpoints) is
     // covered at once.
-    if (config.cutCheckpoints && e->m_store->lastSeq() > 0)
+    if (config.cutCheckpoints && config.exclusiveWork && e->m_store->lastSeq() > 0)
         if (auto c = e->m_log->cutNow(Clock::now()); !c)
             return c.error();
 
@@ -125,6 +126,8 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
     if (config.sweepIntervalMs > 0) {
         e->m_sweepTimer.setInterval(config.sweepIntervalMs);
         connect(&e->m_sweepTimer, &QTimer::timeout, e.get(), [eng = e.get()] {
+            if (!eng->m_exclusiveWork)
+                return;
             eng->sweep();
             eng->cutCheckpointIfDue();
         });
@@ -143,7 +146,8 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config)
         });
         e->m_snapshot.setCommittedHead([head] { return head->get(); });
     }
-    e->sweep(); // whatever expired while we were down ends now, with its event
+    if (e->m_exclusiveWork)
+        e->sweep(); // whatever expired while we were down ends now, with its event
     return e;
 }
 
@@ -325,7 +329,9 @@ template <typename T> Result<T> Engine::write(const std::function<Result<T>()>& 
         m_snapshot.setAppliedSeq(m_appliedSeq);
         emit eventsAppended(published);
         // The decision is durable and answered whatever happens here; a failed cut is retried by the timer.
-        if (const Status c = m_cutCheckpoints ? m_log->afterAppend(Clock::now()) : Status(Ok {}); !c)
+        if (const Status c
+            = m_cutCheckpoints && m_exclusiveWork ? m_log->afterAppend(Clock::now()) : Status(Ok {});
+            !c)
             qWarning("checkpoint: %s", qPrintable(c.error().message));
     }
     return r;
@@ -1263,9 +1269,18 @@ Result<std::pair<QByteArray, Event>> Engine::attestEvidence(
     return std::pair {m_log->key().sign(manifest), recorded.value()};
 }
 
+void Engine::setExclusiveWork(bool mine)
+{
+    m_exclusiveWork = mine;
+    if (mine) {
+        sweep();
+        cutCheckpointIfDue();
+    }
+}
+
 void Engine::cutCheckpointIfDue()
 {
-    if (!m_cutCheckpoints)
+    if (!m_cutCheckpoints || !m_exclusiveWork)
         return;
     if (const Status c = m_log->cutIfDue(Clock::now()); !c)
         qWarning("checkpoint: %s", qPrintable(c.error().message));

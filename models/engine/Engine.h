@@ -33,6 +33,9 @@ struct EngineConfig {
     QString logOrigin;
     QString defaultLogOrigin = QStringLiteral("localhost/lapse");
     bool cutCheckpoints = true;
+    // Whether this broker does the work that must happen once (the timer's expiry sweep, cutting checkpoints)
+    // from the start; brokers sharing a store take turns under a lease (setExclusiveWork).
+    bool exclusiveWork = true;
     // Opens the store for the data directory; unset: SQLite at dataDir/lapse.db. Tests hand in a failing
     // store.
     std::function<Result<std::unique_ptr<Store>>(const QString& dataDir)> openStore;
@@ -124,6 +127,10 @@ public:
     // its caller read what it decided on: nothing was written, and running the same call again decides on
     // what is current (ApiService does, a few times).
     static bool isStoreMovedOn(const Error& e);
+    // Brokers sharing one store: whether this one holds the lease for the work that must happen once (the
+    // timer's sweep and cutting checkpoints). Taking it sweeps and cuts at once what is due.
+    void setExclusiveWork(bool mine);
+    bool exclusiveWork() const { return m_exclusiveWork; }
     // On a shared store: takes the store's head now, after applying what others committed, so that what the
     // caller reads before it writes is exactly what its write commits onto (the next write() uses this
     // transaction). releaseHead() lets it go if nothing was written. No-ops on a store of one.
@@ -253,6 +260,7 @@ private:
     const NotificationStatus* m_notifications = nullptr;
     bool m_inWrite = false;
     bool m_shared = false; // the store has other writers
+    bool m_exclusiveWork = true; // see setExclusiveWork
     bool m_holdingHead = false; // holdHead() opened the store's transaction; the next write() uses it
     qint64 m_appliedSeq = 0; // every event up to here is in the in-memory state
     EngineCounters m_counters;

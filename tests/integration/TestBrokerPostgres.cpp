@@ -677,6 +677,40 @@ private slots:
         LAPSE_VERIFY_OK(pg.value()->verifyChain(&reason, &breakSeq));
     }
 
+    // The lease for the work that must happen once: exactly one of two replicas holds it; when that one is
+    // killed, the other takes it within 5 s.
+    void theLeaseMovesWhenItsHolderDies()
+    {
+        const QString store = newDatabase();
+        BrokerProcess::Options oa;
+        oa.extraArgs = {QStringLiteral("--store"), store};
+        BrokerProcess a(oa);
+        QString error;
+        QVERIFY2(!a.createKey(QStringLiteral("alice"), &error).isEmpty(), qPrintable(error));
+        QVERIFY2(a.start(&error), qPrintable(error));
+        QTemporaryDir bData;
+        QVERIFY(copyKeys(a.dataDir(), bData.path()));
+        BrokerProcess::Options ob = oa;
+        ob.dataDir = bData.path();
+        BrokerProcess b(ob);
+        QVERIFY2(b.start(&error), qPrintable(error));
+        const auto holds = [](BrokerProcess& broker) {
+            const auto h = HttpClient(broker.url(), broker.caFile()).get(QStringLiteral("/healthz"), {});
+            return h.status == 200 && h.json()["exclusive_work"].toBool();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(holds(a) != holds(b), 5000);
+        const bool aHeld = holds(a);
+        QVERIFY(aHeld != holds(b)); // one, never both
+        BrokerProcess& holder = aHeld ? a : b;
+        BrokerProcess& other = aHeld ? b : a;
+        holder.kill9();
+        QElapsedTimer clock;
+        clock.start();
+        QTRY_VERIFY_WITH_TIMEOUT(holds(other), 5000);
+        qInfo("the lease moved %lld ms after its holder was killed", clock.elapsed());
+        other.stop();
+    }
+
     // A password in --store or --to would be readable by every local user in the process list: refused.
     void aPasswordOnTheCommandLineIsRefused()
     {
