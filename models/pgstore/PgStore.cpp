@@ -258,7 +258,7 @@ Status PgStore::migrate()
 
 std::shared_ptr<pg::Connection> PgStore::reading() const
 {
-    if (m_inTx && QThread::currentThread() == m_writerThread)
+    if (insideOwnTransaction())
         return std::shared_ptr<pg::Connection>(m_writer.get(), [](pg::Connection*) {});
     std::unique_ptr<pg::Connection> c;
     {
@@ -313,7 +313,7 @@ Status PgStore::begin()
             : storeError(QStringLiteral("chain head"), head.error());
     }
     m_inTx = true;
-    m_writerThread = QThread::currentThread();
+    m_writerThread.store(QThread::currentThread(), std::memory_order_release);
     m_headSeq = head.value().int64(0, 0);
     m_headHash = head.value().utf8(0, 1);
     if (m_headSeq != m_committedSeq) {
@@ -364,7 +364,7 @@ Status PgStore::commit()
         return s;
     }
     m_inTx = false;
-    m_writerThread = nullptr;
+    m_writerThread.store(nullptr, std::memory_order_release);
     m_committedSeq = m_headSeq;
     return Ok {};
 }
@@ -379,7 +379,7 @@ void PgStore::rollback()
     m_tree = m_txTree;
     m_nodes.clear();
     m_inTx = false;
-    m_writerThread = nullptr;
+    m_writerThread.store(nullptr, std::memory_order_release);
     m_insights->invalidate();
     m_enforced.clear();
     m_reviews.clear();
@@ -1039,18 +1039,18 @@ Result<qint64> PgStore::committedHead() const
 
 qint64 PgStore::lastSeq() const
 {
-    if (m_inTx && QThread::currentThread() == m_writerThread)
+    if (insideOwnTransaction())
         return m_headSeq;
     auto c = reading();
     if (!c)
         return m_committedSeq;
     auto r = query(*c, "SELECT seq FROM log_head WHERE id = 1");
-    return r && r->count() ? r->int64(0, 0) : m_committedSeq;
+    return r && r->count() ? r->int64(0, 0) : m_committedSeq.load();
 }
 
 QByteArray PgStore::headHash() const
 {
-    if (m_inTx && QThread::currentThread() == m_writerThread)
+    if (insideOwnTransaction())
         return m_headHash;
     auto c = reading();
     if (!c)
@@ -1360,9 +1360,10 @@ Status PgStore::loadTree(qint64 size)
 
 merkle::Hash PgStore::treeRoot() const
 {
-    if (m_inTx && QThread::currentThread() == m_writerThread)
+    if (insideOwnTransaction())
         return m_tree.root();
     const qint64 size = lastSeq();
+    // m_tree is the writer thread's (the engine's, which is where roots are asked for).
     if (size == m_tree.size() && size == m_committedSeq)
         return m_tree.root();
     const auto root = merkle::rootAt(size, treeReader());

@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QThread>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -119,7 +120,13 @@ private:
     QByteArray m_conninfo;
     QString m_location;
     std::unique_ptr<pg::Connection> m_writer;
-    QThread* m_writerThread = nullptr; // the thread inside begin() ... commit()
+    // The thread inside begin() ... commit(), or none: other threads read it (reading(), lastSeq()) to tell
+    // whether they are that thread, so it is atomic; only that thread ever finds itself there.
+    std::atomic<QThread*> m_writerThread {nullptr};
+    bool insideOwnTransaction() const
+    {
+        return m_writerThread.load(std::memory_order_acquire) == QThread::currentThread();
+    }
     mutable std::mutex m_poolMutex;
     mutable std::vector<std::unique_ptr<pg::Connection>> m_pool;
     std::shared_ptr<bool> m_alive; // the pool's lifetime, for leases that outlive a call
@@ -129,7 +136,9 @@ private:
     qint64 m_txHeadSeq = 0;
     QByteArray m_txHeadHash;
     bool m_inTx = false;
-    qint64 m_committedSeq = -1; // the head after our last commit: another at begin() means another writer
+    // The head after our last commit (another at begin() means another writer); read by other threads as a
+    // fallback head when the store cannot be read.
+    std::atomic<qint64> m_committedSeq {-1};
     merkle::Frontier m_tree;
     merkle::Frontier m_txTree;
     QList<std::tuple<int, qint64, merkle::Hash>> m_nodes; // tree nodes of the open transaction
